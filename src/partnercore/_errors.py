@@ -1,0 +1,132 @@
+"""The library's exception hierarchy.
+
+Every error raised on purpose by ``partnercore`` derives from :class:`PartnercoreError`
+and also from the nearest builtin exception, so callers can catch either. Each error
+carries structured attributes besides its message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+
+__all__ = [
+    "AccessDeniedError",
+    "ConflictError",
+    "CurrencyMismatchError",
+    "InvalidTransitionError",
+    "NotFoundError",
+    "PartnercoreError",
+    "Problem",
+    "StaleWriteError",
+    "ValidationError",
+]
+
+
+class PartnercoreError(Exception):
+    """Root of every error the library raises on purpose."""
+
+
+@attrs.frozen
+class Problem:
+    """One thing wrong with an input: where (a dotted/indexed path) and what."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class ValidationError(PartnercoreError, ValueError):
+    """Input was rejected. ``problems`` lists every problem found, each with its path."""
+
+    problems: tuple[Problem, ...]
+
+    def __init__(self, problems: Iterable[Problem] | str, *, path: str = "") -> None:
+        if isinstance(problems, str):
+            problems = (Problem(path, problems),)
+        self.problems = tuple(problems)
+        if not self.problems:
+            self.problems = (Problem(path, "invalid input"),)
+        super().__init__("; ".join(str(p) for p in self.problems))
+
+    @classmethod
+    def at(cls, path: str, message: str) -> ValidationError:
+        """A validation error with one problem at ``path``."""
+        return cls((Problem(path, message),))
+
+    def prefixed(self, prefix: str) -> ValidationError:
+        """The same problems with ``prefix`` put in front of each path."""
+
+        def join(path: str) -> str:
+            if not path:
+                return prefix
+            return f"{prefix}{path}" if path.startswith("[") else f"{prefix}.{path}"
+
+        return type(self)(Problem(join(p.path), p.message) for p in self.problems)
+
+
+class NotFoundError(PartnercoreError, LookupError):
+    """Something looked up by id does not exist."""
+
+    def __init__(self, kind: str, id: str) -> None:
+        self.kind = kind
+        self.id = id
+        super().__init__(f"unknown {kind} {id!r}")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class ConflictError(PartnercoreError, RuntimeError):
+    """A write conflicts with what is already stored (a duplicate id, a differing re-run)."""
+
+    def __init__(self, message: str, *, kind: str = "", id: str = "") -> None:
+        self.kind = kind
+        self.id = id
+        super().__init__(message)
+
+
+class StaleWriteError(ConflictError):
+    """An aggregate was saved from a stale copy: someone else saved it first."""
+
+    def __init__(self, kind: str, id: str, *, expected: int, actual: int) -> None:
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"stale write to {kind} {id!r}: saved from version {expected}, "
+            f"but the stored version is {actual}",
+            kind=kind,
+            id=id,
+        )
+
+
+class InvalidTransitionError(PartnercoreError, ValueError):
+    """An event is not allowed in the current state (or is out of order)."""
+
+    def __init__(self, state: str, event: str, reason: str = "") -> None:
+        self.state = state
+        self.event = event
+        self.reason = reason
+        message = f"cannot {event} in state {state!r}"
+        super().__init__(f"{message}: {reason}" if reason else message)
+
+
+class CurrencyMismatchError(PartnercoreError, ValueError):
+    """Two amounts in different currencies were combined."""
+
+    def __init__(self, left: str, right: str, operation: str = "combine") -> None:
+        self.left = left
+        self.right = right
+        super().__init__(f"cannot {operation} {left} and {right}: currencies differ")
+
+
+class AccessDeniedError(PartnercoreError, PermissionError):
+    """An operation needs a permission the actor does not hold."""
+
+    def __init__(self, message: str, *, decision: Any = None) -> None:
+        self.decision = decision
+        super().__init__(message)

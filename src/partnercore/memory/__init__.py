@@ -1,0 +1,3 @@
+"""In-memory reference adapters for every port (the store scenarios and tests use)."""
+
+__all__: list[str] = []

@@ -1,0 +1,201 @@
+"""Money: an exact ``Decimal`` amount in one ISO 4217 currency."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+import attrs
+
+from partnercore._errors import CurrencyMismatchError, ValidationError
+from partnercore.money._currency import Currency
+
+__all__ = ["Money", "Rounding", "to_decimal"]
+
+
+class Rounding(enum.StrEnum):
+    """How an amount is rounded to its currency's minor unit."""
+
+    HALF_UP = "half_up"
+    HALF_EVEN = "half_even"
+
+    @property
+    def decimal_mode(self) -> str:
+        return ROUND_HALF_UP if self is Rounding.HALF_UP else ROUND_HALF_EVEN
+
+
+def to_decimal(value: object, path: str = "amount") -> Decimal:
+    """``value`` as a finite ``Decimal``; floats, booleans, NaN and infinities are rejected."""
+    if isinstance(value, bool | float):
+        raise ValidationError.at(
+            path, f"expected a decimal string or an integer, got the float {value!r}"
+        )
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, str):
+        try:
+            result = Decimal(value.strip())
+        except InvalidOperation:
+            raise ValidationError.at(path, f"not a decimal number: {value!r}") from None
+    else:
+        raise ValidationError.at(
+            path, f"expected a decimal string or an integer, got {type(value).__name__}"
+        )
+    if not result.is_finite():
+        raise ValidationError.at(path, f"must be a finite number, got {value!r}")
+    return result
+
+
+def _amount(value: object) -> Decimal:
+    return to_decimal(value, "amount")
+
+
+def _currency(value: str | Currency) -> Currency:
+    return Currency.of(value)
+
+
+@attrs.frozen(eq=True, order=False, repr=False)
+class Money:
+    """An exact amount in a currency.
+
+    Amounts are never floats. Arithmetic keeps full precision; :meth:`rounded` rounds once
+    to the currency's minor unit. Combining two currencies raises
+    :class:`~partnercore.CurrencyMismatchError`.
+    """
+
+    amount: Decimal = attrs.field(converter=_amount)
+    currency: Currency = attrs.field(converter=_currency)
+
+    @classmethod
+    def of(cls, amount: object, currency: str | Currency) -> Money:
+        """``Money.of("12.50", "USD")``."""
+        return cls(amount, currency)
+
+    @classmethod
+    def zero(cls, currency: str | Currency) -> Money:
+        return cls(Decimal(0), Currency.of(currency))
+
+    # -- arithmetic -------------------------------------------------------------------
+
+    def _same(self, other: Money, operation: str) -> None:
+        if self.currency != other.currency:
+            raise CurrencyMismatchError(self.currency.code, other.currency.code, operation)
+
+    def __add__(self, other: object) -> Money:
+        if isinstance(other, Money):
+            self._same(other, "add")
+            return Money(self.amount + other.amount, self.currency)
+        if isinstance(other, int) and not isinstance(other, bool) and other == 0:
+            return self
+        return NotImplemented
+
+    def __radd__(self, other: object) -> Money:
+        # sum() starts from 0
+        return self.__add__(other)
+
+    def __sub__(self, other: object) -> Money:
+        if isinstance(other, Money):
+            self._same(other, "subtract")
+            return Money(self.amount - other.amount, self.currency)
+        return NotImplemented
+
+    def __neg__(self) -> Money:
+        return Money(-self.amount, self.currency)
+
+    def __abs__(self) -> Money:
+        return Money(abs(self.amount), self.currency)
+
+    def __mul__(self, factor: object) -> Money:
+        if isinstance(factor, Money):
+            return NotImplemented
+        return Money(self.amount * to_decimal(factor, "factor"), self.currency)
+
+    __rmul__ = __mul__
+
+    def __lt__(self, other: Money) -> bool:
+        self._same(other, "compare")
+        return self.amount < other.amount
+
+    def __le__(self, other: Money) -> bool:
+        self._same(other, "compare")
+        return self.amount <= other.amount
+
+    def __gt__(self, other: Money) -> bool:
+        self._same(other, "compare")
+        return self.amount > other.amount
+
+    def __ge__(self, other: Money) -> bool:
+        self._same(other, "compare")
+        return self.amount >= other.amount
+
+    # -- rounding and allocation ------------------------------------------------------
+
+    @property
+    def is_zero(self) -> bool:
+        return self.amount == 0
+
+    @property
+    def is_rounded(self) -> bool:
+        """Whether the amount is a whole number of minor units."""
+        return self.amount == self.amount.quantize(self.currency.quantum, ROUND_HALF_EVEN)
+
+    def rounded(self, rounding: Rounding | str = Rounding.HALF_UP) -> Money:
+        """This amount rounded to the currency's minor unit with an explicit mode."""
+        mode = Rounding(rounding).decimal_mode
+        return Money(self.amount.quantize(self.currency.quantum, mode), self.currency)
+
+    def allocate(
+        self, ratios: Sequence[object], rounding: Rounding | str = Rounding.HALF_UP
+    ) -> list[Money]:
+        """Split this amount over ``ratios`` by largest remainder.
+
+        The amount is first rounded to the minor unit; the parts always sum to it exactly.
+        Ties between equal remainders go to the earlier ratio.
+        """
+        weights = [to_decimal(r, f"ratios[{i}]") for i, r in enumerate(ratios)]
+        if not weights:
+            raise ValidationError.at("ratios", "at least one ratio is needed")
+        if any(w < 0 for w in weights):
+            raise ValidationError.at("ratios", "ratios must not be negative")
+        total_weight = sum(weights, Decimal(0))
+        if total_weight == 0:
+            raise ValidationError.at("ratios", "ratios must not all be zero")
+        quantum = self.currency.quantum
+        whole = self.rounded(rounding).amount
+        sign = -1 if whole < 0 else 1
+        units = int(abs(whole) / quantum)
+        exact = [Decimal(units) * w / total_weight for w in weights]
+        floors = [int(e) for e in exact]
+        left = units - sum(floors)
+        order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - floors[i]), i))
+        for i in order[:left]:
+            floors[i] += 1
+        return [Money(sign * Decimal(u) * quantum, self.currency) for u in floors]
+
+    # -- display ----------------------------------------------------------------------
+
+    def format_amount(self) -> str:
+        """The amount with exactly the currency's minor digits (``"12.50"``).
+
+        An amount with more digits than its currency has is shown as it is, never
+        rounded silently.
+        """
+        if self.is_rounded:
+            return str(self.amount.quantize(self.currency.quantum))
+        return str(self.amount)
+
+    def __str__(self) -> str:
+        return f"{self.format_amount()} {self.currency.code}"
+
+    def __repr__(self) -> str:
+        return f"Money('{self.amount}', '{self.currency.code}')"
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"amount": self.format_amount(), "currency": self.currency.code}

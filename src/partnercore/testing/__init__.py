@@ -1,0 +1,14 @@
+"""Contract test-suites for the library's ports.
+
+A host application subclasses a contract class in its own test suite and provides the
+fixtures that build its implementation; every test then runs against it::
+
+    from partnercore.testing import TeamRepositoryContract
+
+    class TestMyTeams(TeamRepositoryContract):
+        @pytest.fixture
+        def teams(self):
+            return MyTeams(connection)
+"""
+
+__all__: list[str] = []

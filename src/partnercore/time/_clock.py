@@ -1,0 +1,49 @@
+"""Clocks: where "now" comes from. Domain code never reads the wall clock itself."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Protocol, runtime_checkable
+
+from partnercore.time._zones import ensure_aware
+
+__all__ = ["Clock", "FixedClock", "SystemClock"]
+
+
+@runtime_checkable
+class Clock(Protocol):
+    """Anything with a ``now()`` that returns an aware datetime."""
+
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    """The real time, in UTC."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def __repr__(self) -> str:
+        return "SystemClock()"
+
+
+class FixedClock:
+    """A clock that stands still until moved: for tests and notebooks."""
+
+    def __init__(self, at: datetime) -> None:
+        self._now = ensure_aware(at, "at")
+
+    def now(self) -> datetime:
+        return self._now
+
+    def set(self, at: datetime) -> None:
+        self._now = ensure_aware(at, "at")
+
+    def advance(self, delta: timedelta | None = None, **kwargs: float) -> datetime:
+        """Move forward by ``delta`` or by ``timedelta(**kwargs)``; returns the new now."""
+        step = delta if delta is not None else timedelta(**kwargs)
+        self._now = self._now + step
+        return self._now
+
+    def __repr__(self) -> str:
+        return f"FixedClock({self._now.isoformat()!r})"

@@ -1,0 +1,146 @@
+"""Billing periods: calendar months in a billing time zone, half-open [start, end)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+
+import attrs
+from dateutil.relativedelta import relativedelta
+
+from partnercore._errors import ValidationError
+from partnercore.time._zones import ensure_aware, local_date, local_midnight, validate_timezone
+
+__all__ = ["BillingPeriod"]
+
+_PERIOD = re.compile(r"^(\d{4})-(\d{2})(?:\[([^\]]+)\])?$")
+
+
+def _month(_: object, __: object, value: int) -> None:
+    if not 1 <= value <= 12:
+        raise ValidationError.at("month", f"month must be 1..12, got {value}")
+
+
+def _year(_: object, __: object, value: int) -> None:
+    if not 1 <= value <= 9998:
+        raise ValidationError.at("year", f"year must be 1..9998, got {value}")
+
+
+@lru_cache(maxsize=4096)
+def _month_start(year: int, month: int, timezone: str) -> datetime:
+    return local_midnight(date(year, month, 1), timezone)
+
+
+@attrs.frozen(order=True)
+class BillingPeriod:
+    """A calendar month ``YYYY-MM`` in an IANA time zone.
+
+    ``start`` and ``end`` are UTC instants: the local midnights that open this month and
+    the next. Instants are compared in UTC; days are the zone's local calendar days.
+    """
+
+    year: int = attrs.field(validator=_year)
+    month: int = attrs.field(validator=_month)
+    timezone: str = attrs.field(default="UTC", validator=validate_timezone)
+
+    @classmethod
+    def parse(cls, text: str, timezone: str = "UTC") -> BillingPeriod:
+        """``BillingPeriod.parse("2026-11", "Europe/Paris")``.
+
+        ``"2026-11[Europe/Paris]"`` names its own zone and overrides ``timezone``.
+        """
+        match = _PERIOD.match(text) if isinstance(text, str) else None
+        if match is None:
+            raise ValidationError.at("period", f"expected YYYY-MM, got {text!r}")
+        year, month, zone = int(match[1]), int(match[2]), match[3] or timezone
+        if not 1 <= month <= 12:
+            raise ValidationError.at("period", f"month must be 01..12, got {text!r}")
+        try:
+            return cls(year, month, zone)
+        except ValidationError as error:
+            raise error.prefixed("period") from None
+
+    @classmethod
+    def containing(cls, instant: datetime, timezone: str = "UTC") -> BillingPeriod:
+        """The period of ``timezone`` that contains ``instant``."""
+        day = local_date(ensure_aware(instant), timezone)
+        return cls(day.year, day.month, timezone)
+
+    # -- instants ---------------------------------------------------------------------
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def start(self) -> datetime:
+        """The UTC instant the period starts (inclusive)."""
+        return _month_start(self.year, self.month, self.timezone)
+
+    @property
+    def end(self) -> datetime:
+        """The UTC instant the next period starts (exclusive)."""
+        if self.month == 12:
+            return _month_start(self.year + 1, 1, self.timezone)
+        return _month_start(self.year, self.month + 1, self.timezone)
+
+    @property
+    def duration(self) -> timedelta:
+        """The real length, measured in UTC (a DST month is an hour longer or shorter)."""
+        return self.end - self.start
+
+    def contains(self, instant: datetime) -> bool:
+        return self.start <= ensure_aware(instant) < self.end
+
+    def __contains__(self, instant: object) -> bool:
+        return isinstance(instant, datetime) and self.contains(instant)
+
+    # -- local days -------------------------------------------------------------------
+
+    @property
+    def days(self) -> int:
+        """How many local calendar days the month has."""
+        return (self.first_day + relativedelta(months=1) - self.first_day).days
+
+    def local_days(self) -> tuple[date, ...]:
+        first = self.first_day
+        return tuple(first + timedelta(days=i) for i in range(self.days))
+
+    def local_date(self, instant: datetime) -> date:
+        return local_date(ensure_aware(instant), self.timezone)
+
+    # -- navigation -------------------------------------------------------------------
+
+    def next(self) -> BillingPeriod:
+        following = self.first_day + relativedelta(months=1)
+        return BillingPeriod(following.year, following.month, self.timezone)
+
+    def previous(self) -> BillingPeriod:
+        before = self.first_day - relativedelta(months=1)
+        return BillingPeriod(before.year, before.month, self.timezone)
+
+    def until(self, last: BillingPeriod) -> Iterator[BillingPeriod]:
+        """This period and every one after it up to and including ``last``."""
+        period = self
+        while period <= last:
+            yield period
+            period = period.next()
+
+    def in_timezone(self, timezone: str) -> BillingPeriod:
+        return BillingPeriod(self.year, self.month, timezone)
+
+    # -- text -------------------------------------------------------------------------
+
+    @property
+    def key(self) -> str:
+        """``"2026-11"``."""
+        return f"{self.year:04d}-{self.month:02d}"
+
+    def __str__(self) -> str:
+        return self.key
+
+    def isoformat(self) -> str:
+        """``"2026-11"`` in UTC, ``"2026-11[Europe/Paris]"`` elsewhere: parses back exactly."""
+        return self.key if self.timezone == "UTC" else f"{self.key}[{self.timezone}]"
