@@ -28,6 +28,20 @@ __all__ = [
 class PartnercoreError(Exception):
     """Root of every error the library raises on purpose."""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The subclasses' constructors take structured arguments, not the message, so the
+        # default pickling (``cls(*args)``) cannot rebuild them: restore args and attributes.
+        return (_rebuild, (type(self), self.args, dict(vars(self))))
+
+
+def _rebuild(
+    cls: type[PartnercoreError], args: tuple[Any, ...], state: dict[str, Any]
+) -> PartnercoreError:
+    error = cls.__new__(cls, *args)
+    error.args = args
+    vars(error).update(state)
+    return error
+
 
 @attrs.frozen
 class Problem:
@@ -60,6 +74,9 @@ class ValidationError(PartnercoreError, ValueError):
 
     def prefixed(self, prefix: str) -> ValidationError:
         """The same problems with ``prefix`` put in front of each path."""
+
+        if not prefix:
+            return type(self)(self.problems)
 
         def join(path: str) -> str:
             if not path:
@@ -121,6 +138,7 @@ class CurrencyMismatchError(PartnercoreError, ValueError):
     def __init__(self, left: str, right: str, operation: str = "combine") -> None:
         self.left = left
         self.right = right
+        self.operation = operation
         super().__init__(f"cannot {operation} {left} and {right}: currencies differ")
 
 

@@ -14,6 +14,8 @@ __all__ = ["Currency"]
 
 
 def _known_code(_: object, __: attrs.Attribute[str], code: str) -> None:
+    if not isinstance(code, str):
+        raise ValidationError.at("currency", f"expected an ISO 4217 code, got {code!r}")
     if code not in MINOR_UNITS:
         raise ValidationError.at("currency", f"unknown ISO 4217 currency code {code!r}")
 

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
+from collections.abc import Iterable
+from decimal import (
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+)
+from fractions import Fraction
 from typing import Any
 
 import attrs
@@ -13,6 +22,20 @@ from partnercore._errors import CurrencyMismatchError, ValidationError
 from partnercore.money._currency import Currency
 
 __all__ = ["Money", "Rounding", "to_decimal"]
+
+#: Money arithmetic runs in this context, never in the caller's (``decimal.getcontext()``),
+#: so a host that lowers the precision cannot make sums or products round silently. A hundred
+#: significant digits keep every realistic computation exact.
+_CONTEXT = Context(
+    prec=100,
+    rounding=ROUND_HALF_EVEN,
+    Emin=-999_999,
+    Emax=999_999,
+    traps=[InvalidOperation, DivisionByZero, Overflow],
+)
+
+#: Amounts must be smaller than this in magnitude (rounding larger ones is not meaningful).
+_LIMIT = Decimal(10) ** 30
 
 
 class Rounding(enum.StrEnum):
@@ -26,9 +49,21 @@ class Rounding(enum.StrEnum):
         return ROUND_HALF_UP if self is Rounding.HALF_UP else ROUND_HALF_EVEN
 
 
+def _rounding(value: object) -> Rounding:
+    for rounding in Rounding:
+        if value == rounding.value:
+            return rounding
+    allowed = ", ".join(repr(r.value) for r in Rounding)
+    raise ValidationError.at("rounding", f"expected one of {allowed}, got {value!r}")
+
+
 def to_decimal(value: object, path: str = "amount") -> Decimal:
     """``value`` as a finite ``Decimal``; floats, booleans, NaN and infinities are rejected."""
-    if isinstance(value, bool | float):
+    if isinstance(value, bool):
+        raise ValidationError.at(
+            path, f"expected a decimal string or an integer, got the boolean {value!r}"
+        )
+    if isinstance(value, float):
         raise ValidationError.at(
             path, f"expected a decimal string or an integer, got the float {value!r}"
         )
@@ -51,7 +86,10 @@ def to_decimal(value: object, path: str = "amount") -> Decimal:
 
 
 def _amount(value: object) -> Decimal:
-    return to_decimal(value, "amount")
+    amount = to_decimal(value, "amount")
+    if amount.copy_abs() >= _LIMIT:
+        raise ValidationError.at("amount", f"must be below 10**30 in magnitude, got {value!r}")
+    return amount
 
 
 def _currency(value: str | Currency) -> Currency:
@@ -88,7 +126,7 @@ class Money:
     def __add__(self, other: object) -> Money:
         if isinstance(other, Money):
             self._same(other, "add")
-            return Money(self.amount + other.amount, self.currency)
+            return Money(_CONTEXT.add(self.amount, other.amount), self.currency)
         if isinstance(other, int) and not isinstance(other, bool) and other == 0:
             return self
         return NotImplemented
@@ -100,35 +138,44 @@ class Money:
     def __sub__(self, other: object) -> Money:
         if isinstance(other, Money):
             self._same(other, "subtract")
-            return Money(self.amount - other.amount, self.currency)
+            return Money(_CONTEXT.subtract(self.amount, other.amount), self.currency)
         return NotImplemented
 
     def __neg__(self) -> Money:
-        return Money(-self.amount, self.currency)
+        return Money(self.amount.copy_negate(), self.currency)
 
     def __abs__(self) -> Money:
-        return Money(abs(self.amount), self.currency)
+        return Money(self.amount.copy_abs(), self.currency)
 
     def __mul__(self, factor: object) -> Money:
         if isinstance(factor, Money):
             return NotImplemented
-        return Money(self.amount * to_decimal(factor, "factor"), self.currency)
+        product = _CONTEXT.multiply(self.amount, to_decimal(factor, "factor"))
+        return Money(product, self.currency)
 
     __rmul__ = __mul__
 
-    def __lt__(self, other: Money) -> bool:
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Money):
+            return NotImplemented
         self._same(other, "compare")
         return self.amount < other.amount
 
-    def __le__(self, other: Money) -> bool:
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Money):
+            return NotImplemented
         self._same(other, "compare")
         return self.amount <= other.amount
 
-    def __gt__(self, other: Money) -> bool:
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, Money):
+            return NotImplemented
         self._same(other, "compare")
         return self.amount > other.amount
 
-    def __ge__(self, other: Money) -> bool:
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, Money):
+            return NotImplemented
         self._same(other, "compare")
         return self.amount >= other.amount
 
@@ -141,40 +188,48 @@ class Money:
     @property
     def is_rounded(self) -> bool:
         """Whether the amount is a whole number of minor units."""
-        return self.amount == self.amount.quantize(self.currency.quantum, ROUND_HALF_EVEN)
+        return self.amount == self._quantized(ROUND_HALF_EVEN)
+
+    def _quantized(self, mode: str) -> Decimal:
+        return self.amount.quantize(self.currency.quantum, rounding=mode, context=_CONTEXT)
 
     def rounded(self, rounding: Rounding | str = Rounding.HALF_UP) -> Money:
         """This amount rounded to the currency's minor unit with an explicit mode."""
-        mode = Rounding(rounding).decimal_mode
-        return Money(self.amount.quantize(self.currency.quantum, mode), self.currency)
+        return Money(self._quantized(_rounding(rounding).decimal_mode), self.currency)
 
     def allocate(
-        self, ratios: Sequence[object], rounding: Rounding | str = Rounding.HALF_UP
+        self, ratios: Iterable[object], rounding: Rounding | str = Rounding.HALF_UP
     ) -> list[Money]:
         """Split this amount over ``ratios`` by largest remainder.
 
         The amount is first rounded to the minor unit; the parts always sum to it exactly.
-        Ties between equal remainders go to the earlier ratio.
+        Each part is its exact share rounded down to a minor unit, plus one unit for the
+        parts with the largest remainders; ties between equal remainders go to the earlier
+        ratio. A negative amount is split like its absolute value, then negated.
         """
-        weights = [to_decimal(r, f"ratios[{i}]") for i, r in enumerate(ratios)]
+        if isinstance(ratios, str | bytes) or not isinstance(ratios, Iterable):
+            raise ValidationError.at("ratios", f"expected a sequence of numbers, got {ratios!r}")
+        weights = [Fraction(to_decimal(r, f"ratios[{i}]")) for i, r in enumerate(ratios)]
         if not weights:
             raise ValidationError.at("ratios", "at least one ratio is needed")
-        if any(w < 0 for w in weights):
-            raise ValidationError.at("ratios", "ratios must not be negative")
-        total_weight = sum(weights, Decimal(0))
+        for i, weight in enumerate(weights):
+            if weight < 0:
+                raise ValidationError.at(f"ratios[{i}]", "ratios must not be negative")
+        total_weight = sum(weights, Fraction(0))
         if total_weight == 0:
             raise ValidationError.at("ratios", "ratios must not all be zero")
-        quantum = self.currency.quantum
         whole = self.rounded(rounding).amount
         sign = -1 if whole < 0 else 1
-        units = int(abs(whole) / quantum)
-        exact = [Decimal(units) * w / total_weight for w in weights]
-        floors = [int(e) for e in exact]
-        left = units - sum(floors)
-        order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - floors[i]), i))
+        units = int(whole.copy_abs().scaleb(self.currency.minor_units, _CONTEXT))
+        # Exact rational shares: no decimal division, so no rounding before the split.
+        exact = [units * w / total_weight for w in weights]
+        parts = [share.numerator // share.denominator for share in exact]
+        left = units - sum(parts)
+        order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - parts[i]), i))
         for i in order[:left]:
-            floors[i] += 1
-        return [Money(sign * Decimal(u) * quantum, self.currency) for u in floors]
+            parts[i] += 1
+        quantum = self.currency.quantum
+        return [Money(_CONTEXT.multiply(Decimal(sign * u), quantum), self.currency) for u in parts]
 
     # -- display ----------------------------------------------------------------------
 
@@ -185,7 +240,7 @@ class Money:
         rounded silently.
         """
         if self.is_rounded:
-            return str(self.amount.quantize(self.currency.quantum))
+            return str(self._quantized(ROUND_HALF_EVEN))
         return str(self.amount)
 
     def __str__(self) -> str:

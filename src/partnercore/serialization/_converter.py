@@ -7,6 +7,7 @@ one with :func:`configure_converter`. :func:`structure` turns every cattrs error
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -32,19 +33,43 @@ def _structure_decimal(value: Any, _: type) -> Decimal:
     return to_decimal(value, "")
 
 
+def _at_root(error: ValidationError) -> ValidationError:
+    """The same messages at the value's own path (the caller knows where the value is)."""
+    return ValidationError(Problem("", p.message) for p in error.problems)
+
+
 def _structure_currency(value: Any, _: type) -> Currency:
-    return Currency.of(value)
+    try:
+        return Currency.of(value)
+    except ValidationError as error:
+        raise _at_root(error) from None
 
 
 def _structure_money(value: Any, _: type) -> Money:
+    if isinstance(value, Money):
+        return value
     if not isinstance(value, dict):
         raise ValidationError.at("", f"expected {{amount, currency}}, got {value!r}")
-    extra = set(value) - {"amount", "currency"}
+    problems: list[Problem] = []
+    extra = sorted(str(key) for key in set(value) - {"amount", "currency"})
     if extra:
-        raise ValidationError.at("", f"unknown keys {sorted(extra)}")
-    if "amount" not in value or "currency" not in value:
-        raise ValidationError.at("", "money needs both 'amount' and 'currency'")
-    return Money(to_decimal(value["amount"], "amount"), Currency.of(value["currency"]))
+        problems.append(Problem("", f"unknown key(s): {', '.join(extra)}"))
+    amount: Decimal | None = None
+    currency: Currency | None = None
+    for key in ("amount", "currency"):
+        if key not in value:
+            problems.append(Problem(key, "required key is missing"))
+            continue
+        try:
+            if key == "amount":
+                amount = to_decimal(value[key], "amount")
+            else:
+                currency = Currency.of(value[key])
+        except ValidationError as error:
+            problems.extend(error.problems)
+    if problems or amount is None or currency is None:
+        raise ValidationError(problems)
+    return Money(amount, currency)
 
 
 def _unstructure_money(value: Money) -> dict[str, str]:
@@ -74,11 +99,61 @@ def _structure_date(value: Any, _: type) -> date:
 def _structure_period(value: Any, _: type) -> BillingPeriod:
     if isinstance(value, BillingPeriod):
         return value
-    return BillingPeriod.parse(value)
+    try:
+        return BillingPeriod.parse(value)
+    except ValidationError as error:
+        raise _at_root(error) from None
+
+
+def _structure_str(value: Any, cl: Any) -> Any:
+    # StrEnums are str subclasses, so they arrive here too.
+    if issubclass(cl, enum.Enum):
+        return _structure_enum(value, cl)
+    if not isinstance(value, str):
+        raise ValidationError.at("", f"expected a string, got {value!r}")
+    return cl(value)
+
+
+def _structure_int(value: Any, cl: Any) -> Any:
+    if issubclass(cl, enum.Enum):
+        return _structure_enum(value, cl)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError.at("", f"expected an integer, got {value!r}")
+    return cl(value)
+
+
+def _structure_bool(value: Any, _: type) -> bool:
+    if not isinstance(value, bool):
+        raise ValidationError.at("", f"expected true or false, got {value!r}")
+    return value
+
+
+def _structure_enum(value: Any, cl: type) -> Any:
+    assert issubclass(cl, enum.Enum)
+    if isinstance(value, cl):
+        return value
+    for member in cl:
+        if type(value) is type(member.value) and value == member.value:
+            return member
+    allowed = ", ".join(repr(member.value) for member in cl)
+    raise ValidationError.at("", f"expected one of {allowed}, got {value!r}")
+
+
+def _is_enum(cl: Any) -> bool:
+    return isinstance(cl, type) and issubclass(cl, enum.Enum)
 
 
 def configure_converter(converter: cattrs.Converter) -> cattrs.Converter:
-    """Register hooks for Decimal, Currency, Money, aware datetimes, dates and periods."""
+    """Register hooks for Decimal, Currency, Money, aware datetimes, dates, periods and enums.
+
+    Strings, integers and booleans are structured strictly: ``"false"`` is not a boolean,
+    ``True`` and ``"5"`` are not integers, ``5`` is not a string. Enums take their values
+    exactly (``"half_up"``), and an unknown value lists the allowed ones.
+    """
+    converter.register_structure_hook(str, _structure_str)
+    converter.register_structure_hook(int, _structure_int)
+    converter.register_structure_hook(bool, _structure_bool)
+    converter.register_structure_hook_func(_is_enum, _structure_enum)
     converter.register_structure_hook(Decimal, _structure_decimal)
     converter.register_unstructure_hook(Decimal, str)
     converter.register_structure_hook(Currency, _structure_currency)

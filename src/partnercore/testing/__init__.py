@@ -11,4 +11,6 @@ fixtures that build its implementation; every test then runs against it::
             return MyTeams(connection)
 """
 
-__all__: list[str] = []
+from partnercore.testing._licensing import LicenseRepositoryContract
+
+__all__ = ["LicenseRepositoryContract"]

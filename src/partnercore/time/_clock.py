@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, runtime_checkable
 
+from partnercore._errors import ValidationError
 from partnercore.time._zones import ensure_aware
 
 __all__ = ["Clock", "FixedClock", "SystemClock"]
@@ -41,8 +42,15 @@ class FixedClock:
 
     def advance(self, delta: timedelta | None = None, **kwargs: float) -> datetime:
         """Move forward by ``delta`` or by ``timedelta(**kwargs)``; returns the new now."""
-        step = delta if delta is not None else timedelta(**kwargs)
-        self._now = self._now + step
+        if delta is not None and not isinstance(delta, timedelta):
+            raise ValidationError.at("delta", f"expected a timedelta, got {delta!r}")
+        if delta is not None and kwargs:
+            raise ValidationError.at("delta", "give a timedelta or keyword units, not both")
+        try:
+            step = delta if delta is not None else timedelta(**kwargs)
+            self._now = self._now + step
+        except (TypeError, OverflowError) as error:
+            raise ValidationError.at("delta", f"cannot advance the clock: {error}") from None
         return self._now
 
     def __repr__(self) -> str:

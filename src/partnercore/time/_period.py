@@ -19,13 +19,14 @@ _PERIOD = re.compile(r"^(\d{4})-(\d{2})(?:\[([^\]]+)\])?$")
 
 
 def _month(_: object, __: object, value: int) -> None:
-    if not 1 <= value <= 12:
-        raise ValidationError.at("month", f"month must be 1..12, got {value}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 12:
+        raise ValidationError.at("month", f"month must be 1..12, got {value!r}")
 
 
 def _year(_: object, __: object, value: int) -> None:
-    if not 1 <= value <= 9998:
-        raise ValidationError.at("year", f"year must be 1..9998, got {value}")
+    # Year 1 and 9999 are left out so that every period's start and end exist in every zone.
+    if isinstance(value, bool) or not isinstance(value, int) or not 2 <= value <= 9998:
+        raise ValidationError.at("year", f"year must be 2..9998, got {value!r}")
 
 
 @lru_cache(maxsize=4096)
@@ -123,6 +124,8 @@ class BillingPeriod:
 
     def until(self, last: BillingPeriod) -> Iterator[BillingPeriod]:
         """This period and every one after it up to and including ``last``."""
+        if not isinstance(last, BillingPeriod) or last.timezone != self.timezone:
+            raise ValidationError.at("last", f"expected a period in {self.timezone}, got {last!r}")
         period = self
         while period <= last:
             yield period

@@ -1,0 +1,229 @@
+"""Billing benchmark: one period for 1,000 partners, 20,000 clients and 1,000,000 usage records.
+
+Prints the time to aggregate the raw usage into totals, the time to bill the period with
+the usage already aggregated, the peak memory of the process, and the ratio of the billing
+time to a floor: a bare loop summing the same records by client and metric.
+
+    python benchmarks/billing.py [--partners 1000] [--clients 20] [--records 1000000]
+
+Targets on a 2-core machine: billing <= 1.5 s; aggregation + billing <= 4 s;
+peak memory <= 1 GiB; billing <= 5 x the floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import resource
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from partnercore.billing import (
+    BillingAccount,
+    BillingPorts,
+    PriceBook,
+    UsageRecord,
+    UsageTotal,
+    bill_period,
+)
+from partnercore.licensing import License
+from partnercore.memory import (
+    InMemoryBilling,
+    InMemoryLicenses,
+    InMemoryMemberships,
+    InMemoryTeams,
+    InMemoryUsageTotals,
+)
+from partnercore.tenancy import Membership, Team
+from partnercore.time import BillingPeriod
+
+PERIOD = "2025-10"
+ZONES = ("UTC", "Europe/Paris", "America/New_York", "Asia/Tokyo")
+METRICS = ("assessments", "reports", "api_calls")
+POLICIES = (
+    {"seat_policy": "any_time", "proration": "daily"},
+    {"seat_policy": "prorated_daily", "proration": "exact", "referral_base": "usage_only"},
+    {"seat_policy": "period_end", "proration": "exact", "referral_settlement": "net_on_invoice"},
+)
+
+
+def build_world(partners: int, clients_per_partner: int, records: int, seed: int) -> dict[str, object]:
+    rng = random.Random(seed)
+    year, month = int(PERIOD[:4]), int(PERIOD[5:])
+    teams, memberships, licenses = InMemoryTeams(), InMemoryMemberships(), InMemoryLicenses()
+    billing = InMemoryBilling()
+    for index, policies in enumerate(POLICIES):
+        billing.price_books.add(
+            PriceBook.of(
+                f"book-{index}",
+                "USD",
+                advisor_monthly_fee="50.00",
+                full_license_monthly_fee="400.00",
+                usage={"assessments": "5.00", "reports": "1.25", "api_calls": "0.0125"},
+                **policies,
+            )
+        )
+    created = datetime(2024, 1, 1, tzinfo=UTC)
+    client_ids: list[str] = []
+    client_zone: dict[str, str] = {}
+    for p in range(partners):
+        pid = f"p{p:04d}"
+        zone = ZONES[p % len(ZONES)]
+        teams.add(Team.partner(pid, f"Partner {p}", created_at=created, timezone=zone))
+        billing.accounts.add(BillingAccount(pid, f"book-{p % len(POLICIES)}", Decimal("0.20")))
+        period = BillingPeriod(year, month, zone)
+        for a in range(5):
+            start = created if a < 4 else period.start + timedelta(days=rng.randrange(28))
+            until = None if a != 3 else period.start + timedelta(days=rng.randrange(1, 28))
+            role = "partner_admin" if a == 0 else "advisor"
+            memberships.add(
+                Membership(
+                    user_id=f"{pid}-u{a}",
+                    team_id=pid,
+                    role=role,
+                    active_from=start,
+                    active_until=until,
+                )
+            )
+        for c in range(clients_per_partner):
+            cid = f"{pid}-c{c:02d}"
+            model = "reseller" if c % 2 == 0 else "non_reseller"
+            teams.add(
+                Team.client(
+                    cid,
+                    f"Client {c} of {p}",
+                    parent_id=pid,
+                    operated_by="partner",
+                    billing_model=model,
+                    created_at=created,
+                )
+            )
+            license = License.open(cid, created, billing_timezone=zone)
+            kind = c % 5
+            if kind in (0, 1, 2):
+                license = license.upgrade(created + timedelta(days=1))
+            elif kind == 3:
+                license = license.upgrade(period.start + timedelta(seconds=rng.randrange(2_000_000)))
+            licenses.add(license)
+            client_ids.append(cid)
+            client_zone[cid] = zone
+    # Raw usage, all inside the period of each client's partner.
+    usage_records: list[UsageRecord] = []
+    periods = {zone: BillingPeriod(year, month, zone) for zone in ZONES}
+    for _ in range(records):
+        cid = client_ids[rng.randrange(len(client_ids))]
+        period = periods[client_zone[cid]]
+        span = int((period.end - period.start).total_seconds())
+        usage_records.append(
+            UsageRecord(
+                client_id=cid,
+                metric=METRICS[rng.randrange(3)],
+                quantity=rng.randrange(1, 10),
+                at=period.start + timedelta(seconds=rng.randrange(span)),
+            )
+        )
+    billing.usage.extend(usage_records)
+    return {
+        "teams": teams,
+        "memberships": memberships,
+        "licenses": licenses,
+        "billing": billing,
+        "records": usage_records,
+        "client_zone": client_zone,
+    }
+
+
+def aggregate(world: dict[str, object]) -> list[UsageTotal]:
+    """Every usage total of the period, per time zone of the partners."""
+    billing = world["billing"]
+    assert isinstance(billing, InMemoryBilling)
+    client_zone = world["client_zone"]
+    assert isinstance(client_zone, dict)
+    by_zone: dict[str, list[str]] = {}
+    for cid, zone in client_zone.items():
+        by_zone.setdefault(zone, []).append(cid)
+    year, month = int(PERIOD[:4]), int(PERIOD[5:])
+    totals: list[UsageTotal] = []
+    for zone, ids in sorted(by_zone.items()):
+        totals.extend(billing.usage.totals(BillingPeriod(year, month, zone), ids))
+    return totals
+
+
+def floor(records: list[UsageRecord]) -> dict[tuple[str, str], Decimal]:
+    """The floor: a bare loop summing the records by client and metric."""
+    sums: dict[tuple[str, str], Decimal] = {}
+    for record in records:
+        key = (record.client_id, record.metric)
+        sums[key] = sums.get(key, 0) + record.quantity
+    return sums
+
+
+def timed(function: object, *args: object) -> tuple[float, object]:
+    assert callable(function)
+    gc.collect()
+    start = time.perf_counter()
+    result = function(*args)
+    return time.perf_counter() - start, result
+
+
+def peak_mib() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024 / 1024 if sys.platform == "darwin" else peak / 1024
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--partners", type=int, default=1000)
+    parser.add_argument("--clients", type=int, default=20, help="clients per partner")
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=2025)
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    world = build_world(args.partners, args.clients, args.records, args.seed)
+    setup = time.perf_counter() - started
+    records = world["records"]
+    assert isinstance(records, list)
+    billing = world["billing"]
+    assert isinstance(billing, InMemoryBilling)
+
+    aggregation, totals = timed(aggregate, world)
+    assert isinstance(totals, list)
+    ports = BillingPorts(
+        teams=world["teams"],  # type: ignore[arg-type]
+        memberships=world["memberships"],  # type: ignore[arg-type]
+        licenses=world["licenses"],  # type: ignore[arg-type]
+        price_books=billing.price_books,
+        accounts=billing.accounts,
+        usage=InMemoryUsageTotals(totals),
+        invoices=billing.invoices,
+    )
+    billing_time, run = timed(bill_period, PERIOD, ports)
+    floor_time, sums = timed(floor, records)
+    assert isinstance(sums, dict)
+    again_time, again = timed(bill_period, PERIOD, ports)
+    assert again == run, "billing twice must give equal runs"
+
+    lines = sum(len(i.lines) + sum(len(g.lines) for g in i.clients) for i in run.invoices)  # type: ignore[attr-defined]
+    clients = args.partners * args.clients
+    print(f"world: {args.partners:,} partners, {clients:,} clients (half reseller), "
+          f"{len(records):,} usage records over {len(METRICS)} metrics, period {PERIOD}")
+    print(f"setup (not measured): {setup:.1f} s")
+    print(f"usage totals: {len(totals):,} (floor sums: {len(sums):,})")
+    print(f"invoices: {len(run.invoices):,} with {lines:,} lines; "  # type: ignore[attr-defined]
+          f"referral statements: {len(run.referrals):,}")  # type: ignore[attr-defined]
+    print(f"aggregate usage:                 {aggregation:7.3f} s")
+    print(f"bill the period (aggregated):    {billing_time:7.3f} s   (target <= 1.5 s)")
+    print(f"bill again (equal result):       {again_time:7.3f} s")
+    print(f"aggregate + bill:                {aggregation + billing_time:7.3f} s   (target <= 4 s)")
+    print(f"floor (sum records by client, metric): {floor_time:7.3f} s")
+    print(f"billing / floor:                 {billing_time / floor_time:7.2f} x   (target <= 5 x)")
+    print(f"peak memory (max RSS):           {peak_mib():7.0f} MiB (target <= 1024 MiB)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

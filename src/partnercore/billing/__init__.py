@@ -1,0 +1,92 @@
+"""Billing (§5): price books, advisor seats, prorated licences, usage, consolidated reseller
+invoices, referral statements, and the billing run of a period.
+
+Two layers: pure calculators over small input records (:func:`calculate_run`), and services
+that load those inputs through the ports (:func:`bill_period`, :func:`finalise`).
+"""
+
+from partnercore.billing._calculation import (
+    ClientBillingInput,
+    PartnerBillingInput,
+    calculate_run,
+)
+from partnercore.billing._content import ContentCharge, ContentChargeSource
+from partnercore.billing._invoice import ClientGroup, Invoice, InvoiceLine, invoice_id
+from partnercore.billing._policies import (
+    LineKind,
+    Proration,
+    ReferralBase,
+    ReferralSettlement,
+    SeatPolicy,
+)
+from partnercore.billing._ports import (
+    BillingAccountRepository,
+    BillingPorts,
+    InvoiceRepository,
+    PriceBookRepository,
+    UsageRepository,
+    UsageTotals,
+)
+from partnercore.billing._pricebook import BillingAccount, PriceBook
+from partnercore.billing._proration import (
+    ProratedShare,
+    ShareUnit,
+    daily_share,
+    exact_share,
+    license_share,
+    prorate,
+)
+from partnercore.billing._referral import (
+    ContentRevenue,
+    ContentRevenueLine,
+    ReferralLine,
+    ReferralStatement,
+)
+from partnercore.billing._run import BillingRun
+from partnercore.billing._seats import SeatHolding
+from partnercore.billing._services import bill_period, billing_inputs, finalise
+from partnercore.billing._usage import LateUsage, UsageRecord, UsageTotal, aggregate_usage
+
+__all__ = [
+    "BillingAccount",
+    "BillingAccountRepository",
+    "BillingPorts",
+    "BillingRun",
+    "ClientBillingInput",
+    "ClientGroup",
+    "ContentCharge",
+    "ContentChargeSource",
+    "ContentRevenue",
+    "ContentRevenueLine",
+    "Invoice",
+    "InvoiceLine",
+    "InvoiceRepository",
+    "LateUsage",
+    "LineKind",
+    "PartnerBillingInput",
+    "PriceBook",
+    "PriceBookRepository",
+    "ProratedShare",
+    "Proration",
+    "ReferralBase",
+    "ReferralLine",
+    "ReferralSettlement",
+    "ReferralStatement",
+    "SeatHolding",
+    "SeatPolicy",
+    "ShareUnit",
+    "UsageRecord",
+    "UsageRepository",
+    "UsageTotal",
+    "UsageTotals",
+    "aggregate_usage",
+    "bill_period",
+    "billing_inputs",
+    "calculate_run",
+    "daily_share",
+    "exact_share",
+    "finalise",
+    "invoice_id",
+    "license_share",
+    "prorate",
+]

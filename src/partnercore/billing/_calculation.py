@@ -1,0 +1,496 @@
+"""Billing a period as a pure function: from one record of inputs per partner to a BillingRun.
+
+Nothing here reads a store. Each line is rounded once, with exact integer arithmetic on the
+exact ratio it stands for; every subtotal and total is the exact sum of rounded lines.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from partnercore._errors import CurrencyMismatchError, ValidationError
+from partnercore.billing._content import ContentCharge
+from partnercore.billing._invoice import ClientGroup, Invoice, InvoiceLine
+from partnercore.billing._policies import LineKind, ReferralBase, ReferralSettlement, SeatPolicy
+from partnercore.billing._pricebook import PriceBook
+from partnercore.billing._proration import (
+    PeriodFrame,
+    ProratedShare,
+    ShareUnit,
+    days_touched,
+    license_share,
+    merge_intervals,
+)
+from partnercore.billing._referral import ContentRevenueLine, ReferralLine, ReferralStatement
+from partnercore.billing._rounding import round_to_minor
+from partnercore.billing._run import BillingRun
+from partnercore.billing._seats import SeatHolding
+from partnercore.billing._usage import LateUsage, UsageTotal
+from partnercore.billing._validation import id_field, period_key, to_enum
+from partnercore.money import Currency, Money, to_decimal
+from partnercore.tenancy import BillingModel
+from partnercore.time import BillingPeriod, ensure_aware, validate_timezone
+
+__all__ = ["ClientBillingInput", "PartnerBillingInput", "calculate_run"]
+
+_ONE = Decimal(1)
+
+
+def _billing_model(value: object) -> BillingModel:
+    return to_enum(BillingModel, value, "billing_model")
+
+
+def _intervals(value: object) -> tuple[tuple[datetime, datetime | None], ...]:
+    if not isinstance(value, list | tuple):
+        raise ValidationError.at("full_intervals", f"expected (start, end) pairs, got {value!r}")
+    found: list[tuple[datetime, datetime | None]] = []
+    for index, pair in enumerate(value):
+        if not isinstance(pair, list | tuple) or len(pair) != 2:
+            raise ValidationError.at(
+                f"full_intervals[{index}]", f"expected (start, end), got {pair!r}"
+            )
+        start = ensure_aware(pair[0], f"full_intervals[{index}].start")
+        end = None if pair[1] is None else ensure_aware(pair[1], f"full_intervals[{index}].end")
+        if end is not None and end < start:
+            raise ValidationError.at(f"full_intervals[{index}].end", "ends before it starts")
+        found.append((start, end))
+    return tuple(found)
+
+
+def _typed_tuple(value: object, kind: type[Any], field: str) -> tuple[Any, ...]:
+    if not isinstance(value, list | tuple):
+        raise ValidationError.at(field, f"expected a sequence of {kind.__name__}, got {value!r}")
+    for index, item in enumerate(value):
+        if not isinstance(item, kind):
+            raise ValidationError.at(
+                f"{field}[{index}]", f"expected a {kind.__name__}, got {item!r}"
+            )
+    return tuple(value)
+
+
+def _usage(value: object) -> tuple[UsageTotal, ...]:
+    return _typed_tuple(value, UsageTotal, "usage")
+
+
+def _late_usage(value: object) -> tuple[LateUsage, ...]:
+    return _typed_tuple(value, LateUsage, "late_usage")
+
+
+def _content(value: object) -> tuple[ContentCharge, ...]:
+    return _typed_tuple(value, ContentCharge, "content")
+
+
+def _seats(value: object) -> tuple[SeatHolding, ...]:
+    return _typed_tuple(value, SeatHolding, "seats")
+
+
+@attrs.frozen(kw_only=True)
+class ClientBillingInput:
+    """What billing needs to know about one client for one period.
+
+    ``full_intervals`` are the ``[start, end)`` spans in which its licence was ``full``
+    (``end=None`` is open-ended); ``usage`` its usage totals for the period; ``late_usage``
+    unbilled usage of finalised periods; ``content`` its content charges.
+    """
+
+    client_id: str = attrs.field(validator=id_field)
+    billing_model: BillingModel = attrs.field(converter=_billing_model)
+    full_intervals: tuple[tuple[datetime, datetime | None], ...] = attrs.field(
+        default=(), converter=_intervals
+    )
+    usage: tuple[UsageTotal, ...] = attrs.field(default=(), converter=_usage)
+    late_usage: tuple[LateUsage, ...] = attrs.field(default=(), converter=_late_usage)
+    content: tuple[ContentCharge, ...] = attrs.field(default=(), converter=_content)
+
+    @property
+    def is_reseller(self) -> bool:
+        return self.billing_model is BillingModel.RESELLER
+
+
+def _rate(value: object) -> Decimal:
+    rate = to_decimal(value, "referral_rate")
+    if not 0 <= rate <= 1:
+        raise ValidationError.at("referral_rate", f"must be within 0..1, got {rate}")
+    return rate
+
+
+def _price_book(_: object, attribute: attrs.Attribute[PriceBook], value: object) -> None:
+    if not isinstance(value, PriceBook):
+        raise ValidationError.at(attribute.name, f"expected a PriceBook, got {value!r}")
+
+
+def _clients(value: object) -> tuple[ClientBillingInput, ...]:
+    return _typed_tuple(value, ClientBillingInput, "clients")
+
+
+@attrs.frozen(kw_only=True)
+class PartnerBillingInput:
+    """What billing needs to know about one partner: prices, rate, zone, seats and clients."""
+
+    partner_id: str = attrs.field(validator=id_field)
+    price_book: PriceBook = attrs.field(validator=_price_book)
+    referral_rate: Decimal = attrs.field(default=Decimal(0), converter=_rate)
+    timezone: str = attrs.field(default="UTC", validator=validate_timezone)
+    seats: tuple[SeatHolding, ...] = attrs.field(default=(), converter=_seats)
+    clients: tuple[ClientBillingInput, ...] = attrs.field(default=(), converter=_clients)
+
+    def __attrs_post_init__(self) -> None:
+        seen: set[str] = set()
+        for client in self.clients:
+            if client.client_id in seen:
+                raise ValidationError.at("clients", f"client {client.client_id!r} listed twice")
+            seen.add(client.client_id)
+
+
+@attrs.frozen
+class _Claim:
+    """A content charge whose owner earns a share of it."""
+
+    owner_id: str
+    client_id: str
+    item_id: str
+    charge: Money
+
+
+class _PartnerCalculator:
+    """One partner's period, with everything that does not change per line computed once."""
+
+    def __init__(self, partner: PartnerBillingInput, year: int, month: int) -> None:
+        book = partner.price_book
+        self.partner = partner
+        self.book = book
+        self.period_key = f"{year:04d}-{month:02d}"
+        self.frame = PeriodFrame.of(BillingPeriod(year, month, partner.timezone))
+        self.currency: Currency = book.currency
+        self.digits = book.currency.minor_units
+        self.rounding = book.rounding
+        self.zero = Money(Decimal(0).scaleb(-self.digits), self.currency)
+        self.rate_ratio = partner.referral_rate.as_integer_ratio()
+        self.prices: dict[str, tuple[Money, int, int]] = {
+            metric: (price, *price.amount.as_integer_ratio()) for metric, price in book.usage_prices
+        }
+        self.license_fee = book.full_license_monthly_fee
+        self.license_ratio = book.full_license_monthly_fee.amount.as_integer_ratio()
+        self.usage_only = book.referral_base is ReferralBase.USAGE_ONLY
+        self.claims: list[_Claim] = []
+
+    # -- rounding ---------------------------------------------------------------------
+
+    def _money(self, numerator: int, denominator: int) -> Money:
+        return Money(
+            round_to_minor(numerator, denominator, self.digits, self.rounding), self.currency
+        )
+
+    def _times(self, price: tuple[Money, int, int], quantity: Decimal) -> Money:
+        top, bottom = quantity.as_integer_ratio()
+        return self._money(price[1] * top, price[2] * bottom)
+
+    def _prorated(self, fee: Money, share: ProratedShare) -> Money:
+        top, bottom = share.fraction
+        fee_top, fee_bottom = fee.amount.as_integer_ratio()
+        return self._money(fee_top * top, fee_bottom * bottom)
+
+    def _price(self, metric: str, path: str) -> tuple[Money, int, int]:
+        price = self.prices.get(metric)
+        if price is None:
+            try:
+                self.book.unit_price(metric)
+            except ValidationError as error:
+                raise error.prefixed(path) from None
+            raise AssertionError("unreachable")  # pragma: no cover
+        return price
+
+    # -- seats ------------------------------------------------------------------------
+
+    def seat_lines(self) -> list[InvoiceLine]:
+        fee = self.book.advisor_monthly_fee
+        frame = self.frame
+        by_user: dict[str, list[tuple[datetime, datetime | None]]] = defaultdict(list)
+        for holding in self.partner.seats:
+            by_user[holding.user_id].append((holding.start, holding.end))
+        policy = self.book.seat_policy
+        if policy is SeatPolicy.PRORATED_DAILY:
+            lines = []
+            for user in sorted(by_user):
+                merged = merge_intervals(by_user[user], frame)
+                days = days_touched(merged, frame)
+                if days == 0:
+                    continue
+                share = ProratedShare(Decimal(days), Decimal(frame.days), ShareUnit.DAYS)
+                lines.append(
+                    InvoiceLine(
+                        kind=LineKind.ADVISOR_SEATS,
+                        description=f"Advisor seat: {user}, {share}",
+                        quantity=_ONE,
+                        unit_price=fee,
+                        amount=self._prorated(fee, share),
+                        user=user,
+                        share=share,
+                    )
+                )
+            if lines:
+                return lines
+            seats = 0
+            description = "Advisor seats (prorated daily)"
+        elif policy is SeatPolicy.PERIOD_END:
+            seats = sum(
+                1
+                for spans in by_user.values()
+                if any(
+                    start < frame.end and (end is None or end >= frame.end) for start, end in spans
+                )
+            )
+            description = "Advisor seats held at the end of the period"
+        else:
+            seats = sum(1 for spans in by_user.values() if merge_intervals(spans, frame))
+            description = "Advisor seats held at any time in the period"
+        fee_top, fee_bottom = fee.amount.as_integer_ratio()
+        return [
+            InvoiceLine(
+                kind=LineKind.ADVISOR_SEATS,
+                description=description,
+                quantity=Decimal(seats),
+                unit_price=fee,
+                amount=self._money(fee_top * seats, fee_bottom),
+            )
+        ]
+
+    # -- clients ----------------------------------------------------------------------
+
+    def client_lines(self, client: ClientBillingInput) -> tuple[list[InvoiceLine], Decimal]:
+        """The client's lines and its referral base."""
+        lines: list[InvoiceLine] = []
+        platform = Decimal(0)
+        usage_charges = Decimal(0)
+        cid = client.client_id
+        if client.full_intervals:
+            share = license_share(client.full_intervals, self.frame, self.book.proration)
+            if not share.is_zero:
+                whole = share.is_whole
+                amount = (
+                    self._money(*self.license_ratio)
+                    if whole
+                    else self._prorated(self.license_fee, share)
+                )
+                lines.append(
+                    InvoiceLine(
+                        kind=LineKind.LICENSE,
+                        description="Full licence" if whole else f"Full licence, {share}",
+                        quantity=_ONE,
+                        unit_price=self.license_fee,
+                        amount=amount,
+                        share=None if whole else share,
+                    )
+                )
+                platform += amount.amount
+        if client.usage:
+            quantities: dict[str, Decimal] = {}
+            period = self.frame.period
+            for index, total in enumerate(client.usage):
+                if total.client_id != cid:
+                    raise ValidationError.at(
+                        f"clients[{cid}].usage[{index}].client_id",
+                        f"a usage total of {total.client_id!r} given for {cid!r}",
+                    )
+                if total.period != period:
+                    raise ValidationError.at(
+                        f"clients[{cid}].usage[{index}].period",
+                        f"a usage total of {total.period.isoformat()} given for "
+                        f"{period.isoformat()}",
+                    )
+                quantities[total.metric] = quantities.get(total.metric, 0) + total.quantity
+            for metric in sorted(quantities):
+                price = self._price(metric, f"clients[{cid}].usage")
+                quantity = quantities[metric]
+                if not quantity:
+                    continue
+                amount = self._times(price, quantity)
+                lines.append(
+                    InvoiceLine(
+                        kind=LineKind.USAGE,
+                        description=f"Usage: {metric}",
+                        quantity=quantity,
+                        unit_price=price[0],
+                        amount=amount,
+                        metric=metric,
+                    )
+                )
+                usage_charges += amount.amount
+        if client.late_usage:
+            late: dict[tuple[str, str], Decimal] = {}
+            for entry in client.late_usage:
+                key = (entry.original_period, entry.metric)
+                late[key] = late.get(key, 0) + entry.quantity
+            for original, metric in sorted(late):
+                price = self._price(metric, f"clients[{cid}].late_usage")
+                quantity = late[(original, metric)]
+                if not quantity:
+                    continue
+                amount = self._times(price, quantity)
+                lines.append(
+                    InvoiceLine(
+                        kind=LineKind.ADJUSTMENT,
+                        description=f"Late usage: {metric} for {original}",
+                        quantity=quantity,
+                        unit_price=price[0],
+                        amount=amount,
+                        metric=metric,
+                        original_period=original,
+                    )
+                )
+                usage_charges += amount.amount
+        if client.content:
+            for charge in sorted(client.content, key=lambda c: c.item_id):
+                if charge.amount.currency != self.currency:
+                    raise CurrencyMismatchError(
+                        self.currency.code,
+                        charge.amount.currency.code,
+                        f"bill (content item {charge.item_id!r} on {cid!r})",
+                    )
+                amount = charge.amount.rounded(self.rounding)
+                lines.append(
+                    InvoiceLine(
+                        kind=LineKind.CONTENT,
+                        description=charge.description,
+                        quantity=_ONE,
+                        unit_price=charge.amount,
+                        amount=amount,
+                        item=charge.item_id,
+                    )
+                )
+                self.claims.append(_Claim(charge.owner_id, cid, charge.item_id, amount))
+        base = usage_charges if self.usage_only else platform + usage_charges
+        return lines, base
+
+    # -- the partner's documents ------------------------------------------------------
+
+    def bill(self) -> tuple[list[Invoice], list[ReferralLine]]:
+        key = self.period_key
+        pid = self.partner.partner_id
+        currency = self.currency
+        digits = self.digits
+        groups: list[ClientGroup] = []
+        invoices: list[Invoice] = []
+        referrals: list[ReferralLine] = []
+        rate_top, rate_bottom = self.rate_ratio
+        zero = Decimal(0).scaleb(-digits)
+        for client in sorted(self.partner.clients, key=lambda c: c.client_id):
+            lines, base = self.client_lines(client)
+            cid = client.client_id
+            base_top, base_bottom = base.as_integer_ratio()
+            referrals.append(
+                ReferralLine(
+                    cid,
+                    Money(base + zero, currency),
+                    self._money(base_top * rate_top, base_bottom * rate_bottom),
+                )
+            )
+            if not lines:
+                continue
+            if client.billing_model is BillingModel.RESELLER:
+                groups.append(ClientGroup.of(cid, lines, currency))
+            else:
+                invoices.append(
+                    Invoice.of(
+                        period=key, partner_id=pid, billed_to=cid, currency=currency, lines=lines
+                    )
+                )
+        partner_lines = self.seat_lines()
+        if self.book.referral_settlement is ReferralSettlement.NET_ON_INVOICE:
+            total = sum((line.amount.amount for line in referrals), zero)
+            credit = Money(-total if total else total, currency)
+            partner_lines.append(
+                InvoiceLine(
+                    kind=LineKind.REFERRAL_CREDIT,
+                    description=f"Referral credit at {self.partner.referral_rate}",
+                    quantity=_ONE,
+                    unit_price=credit,
+                    amount=credit,
+                )
+            )
+        partner_invoice = Invoice.of(
+            period=key,
+            partner_id=pid,
+            billed_to=pid,
+            currency=currency,
+            lines=partner_lines,
+            clients=groups,
+        )
+        return [partner_invoice, *invoices], referrals
+
+
+def _period_parts(period: BillingPeriod | str) -> tuple[int, int]:
+    if isinstance(period, BillingPeriod):
+        return period.year, period.month
+    key = period_key(period)
+    return int(key[:4]), int(key[5:])
+
+
+def calculate_run(
+    period: BillingPeriod | str, partners: Iterable[PartnerBillingInput]
+) -> BillingRun:
+    """Bill ``period`` (``YYYY-MM``, in each partner's own time zone) for ``partners``.
+
+    A pure function: equal inputs give equal invoices and statements with the same ids.
+    """
+    year, month = _period_parts(period)
+    key = f"{year:04d}-{month:02d}"
+    invoices: list[Invoice] = []
+    calculators: list[_PartnerCalculator] = []
+    referral_lines: dict[str, list[ReferralLine]] = {}
+    for partner in partners:
+        if not isinstance(partner, PartnerBillingInput):
+            raise ValidationError.at("partners", f"expected a PartnerBillingInput, got {partner!r}")
+        if partner.partner_id in referral_lines:
+            raise ValidationError.at("partners", f"partner {partner.partner_id!r} given twice")
+        calculator = _PartnerCalculator(partner, year, month)
+        try:
+            partner_invoices, lines = calculator.bill()
+        except ValidationError as error:
+            raise error.prefixed(f"partners[{partner.partner_id}]") from None
+        invoices.extend(partner_invoices)
+        referral_lines[partner.partner_id] = lines
+        calculators.append(calculator)
+    books = {calc.partner.partner_id: calc for calc in calculators}
+    revenue: dict[str, list[ContentRevenueLine]] = defaultdict(list)
+    for calc in calculators:
+        for claim in calc.claims:
+            owner = books.get(claim.owner_id)
+            if owner is None:
+                continue
+            revenue[claim.owner_id].append(_revenue_line(owner, claim))
+    statements = [
+        ReferralStatement.of(
+            period=key,
+            partner_id=calc.partner.partner_id,
+            currency=calc.currency,
+            rate=calc.partner.referral_rate,
+            lines=referral_lines[calc.partner.partner_id],
+            content_revenue=sorted(
+                revenue.get(calc.partner.partner_id, ()), key=lambda r: (r.client_id, r.item_id)
+            ),
+        )
+        for calc in calculators
+    ]
+    return BillingRun(period=key, invoices=tuple(invoices), referrals=tuple(statements))
+
+
+def _revenue_line(owner: _PartnerCalculator, claim: _Claim) -> ContentRevenueLine:
+    if claim.charge.currency != owner.currency:
+        raise CurrencyMismatchError(
+            owner.currency.code, claim.charge.currency.code, f"share content item {claim.item_id!r}"
+        )
+    share_top, share_bottom = owner.book.content_revenue_share.as_integer_ratio()
+    charge_top, charge_bottom = claim.charge.amount.as_integer_ratio()
+    return ContentRevenueLine(
+        client_id=claim.client_id,
+        item_id=claim.item_id,
+        charge=claim.charge,
+        amount=owner._money(charge_top * share_top, charge_bottom * share_bottom),
+    )

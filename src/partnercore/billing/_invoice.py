@@ -1,0 +1,272 @@
+"""Invoices: lines, per-client groups with subtotals, totals that are exact sums (§5)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from partnercore._errors import CurrencyMismatchError, NotFoundError, ValidationError
+from partnercore.billing._policies import LineKind
+from partnercore.billing._presentation import (
+    invoice_html,
+    invoice_rows,
+    invoice_text,
+    invoice_to_dict,
+)
+from partnercore.billing._proration import ProratedShare
+from partnercore.billing._validation import (
+    id_field,
+    money_field,
+    optional_id_field,
+    period_key,
+    to_enum,
+    to_quantity,
+    validate_id,
+)
+from partnercore.money import Currency, Money
+
+__all__ = ["ClientGroup", "Invoice", "InvoiceLine", "invoice_id", "sum_lines"]
+
+
+def _currency(value: object) -> Currency:
+    if not isinstance(value, str | Currency):
+        raise ValidationError.at("currency", f"expected an ISO 4217 code, got {value!r}")
+    return Currency.of(value)
+
+
+def invoice_id(billed_to: str, period: str) -> str:
+    """The deterministic invoice id ``inv-<billed team>-<YYYY-MM>``."""
+    return f"inv-{validate_id(billed_to, 'billed_to')}-{period_key(period)}"
+
+
+def _kind(value: object) -> LineKind:
+    return to_enum(LineKind, value, "kind")
+
+
+def _text(_: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str):
+        raise ValidationError.at(attribute.name, f"expected text, got {type(value).__name__}")
+
+
+def _optional_text(_: object, attribute: attrs.Attribute[str | None], value: object) -> None:
+    if value is not None and not isinstance(value, str):
+        raise ValidationError.at(attribute.name, f"expected text, got {type(value).__name__}")
+
+
+def _optional_period(_: object, attribute: attrs.Attribute[str | None], value: object) -> None:
+    if value is not None:
+        period_key(value, attribute.name)
+
+
+def _optional_share(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, ProratedShare):
+        raise ValidationError.at(attribute.name, f"expected a ProratedShare, got {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class InvoiceLine:
+    """One charge: ``amount`` is rounded once to the currency's minor unit.
+
+    ``metric`` names the usage metric (usage and adjustment lines), ``item`` the content
+    item, ``user`` the advisor of a prorated seat line, ``share`` the prorated part of the
+    period, and ``original_period`` the finalised period a late-usage adjustment belongs to.
+    """
+
+    kind: LineKind = attrs.field(converter=_kind)
+    description: str = attrs.field(validator=_text)
+    quantity: Decimal = attrs.field(converter=to_quantity)
+    unit_price: Money = attrs.field(validator=money_field)
+    amount: Money = attrs.field(validator=money_field)
+    metric: str | None = attrs.field(default=None, validator=_optional_text)
+    item: str | None = attrs.field(default=None, validator=_optional_text)
+    user: str | None = attrs.field(default=None, validator=optional_id_field)
+    share: ProratedShare | None = attrs.field(default=None, validator=_optional_share)
+    original_period: str | None = attrs.field(default=None, validator=_optional_period)
+
+
+def sum_lines(lines: Sequence[InvoiceLine], currency: Currency) -> Money:
+    """The exact sum of the lines' amounts (zero with the currency's digits when empty)."""
+    total = Decimal(0).scaleb(-currency.minor_units)
+    for line in lines:
+        total += line.amount.amount
+    return Money(total, currency)
+
+
+def _lines(value: object) -> tuple[InvoiceLine, ...]:
+    if not isinstance(value, list | tuple):
+        raise ValidationError.at("lines", f"expected a sequence of lines, got {value!r}")
+    for index, line in enumerate(value):
+        if not isinstance(line, InvoiceLine):
+            raise ValidationError.at(f"lines[{index}]", f"expected an InvoiceLine, got {line!r}")
+    return tuple(value)
+
+
+def _check_lines(lines: Sequence[InvoiceLine], currency: Currency, path: str) -> None:
+    quantum = currency.quantum
+    for index, line in enumerate(lines):
+        for field in (line.amount, line.unit_price):
+            if field.currency is not currency and field.currency != currency:
+                raise CurrencyMismatchError(
+                    currency.code, field.currency.code, f"put on one invoice ({path}[{index}])"
+                )
+        amount = line.amount.amount
+        if amount != amount.quantize(quantum):
+            raise ValidationError.at(
+                f"{path}[{index}].amount",
+                f"{amount} is not rounded to {currency.code}'s {currency.minor_units} minor digits",
+            )
+
+
+@attrs.frozen(kw_only=True)
+class ClientGroup:
+    """A reseller client's lines on its partner's consolidated invoice, with their subtotal."""
+
+    client_id: str = attrs.field(validator=id_field)
+    lines: tuple[InvoiceLine, ...] = attrs.field(converter=_lines)
+    subtotal: Money = attrs.field(validator=money_field)
+
+    def __attrs_post_init__(self) -> None:
+        expected = sum_lines(self.lines, self.subtotal.currency)
+        if expected.amount != self.subtotal.amount:
+            raise ValidationError.at(
+                f"clients[{self.client_id}].subtotal",
+                f"{self.subtotal} is not the sum of its lines ({expected})",
+            )
+
+    @classmethod
+    def of(cls, client_id: str, lines: Sequence[InvoiceLine], currency: Currency) -> ClientGroup:
+        """A group whose subtotal is the exact sum of ``lines``."""
+        return cls(client_id=client_id, lines=tuple(lines), subtotal=sum_lines(lines, currency))
+
+
+def _groups(value: object) -> tuple[ClientGroup, ...]:
+    if not isinstance(value, list | tuple):
+        raise ValidationError.at("clients", f"expected a sequence of client groups, got {value!r}")
+    for index, group in enumerate(value):
+        if not isinstance(group, ClientGroup):
+            raise ValidationError.at(f"clients[{index}]", f"expected a ClientGroup, got {group!r}")
+    return tuple(value)
+
+
+def _period(_: object, attribute: attrs.Attribute[str], value: object) -> None:
+    period_key(value, attribute.name)
+
+
+@attrs.frozen(kw_only=True)
+class Invoice:
+    """One invoice of one period, billed to a partner team or to a non-reseller client.
+
+    A partner's invoice carries its own lines (advisor seats, a referral credit) and one
+    group per reseller client; a non-reseller client's invoice carries its lines and no
+    groups. The invoice guards its invariant: one currency, every amount rounded to the
+    minor unit, every subtotal and the total the exact sum of their lines.
+    """
+
+    id: str = attrs.field(validator=_text)
+    period: str = attrs.field(validator=_period)
+    partner_id: str = attrs.field(validator=id_field)
+    billed_to: str = attrs.field(validator=id_field)
+    currency: Currency = attrs.field(converter=_currency)
+    lines: tuple[InvoiceLine, ...] = attrs.field(converter=_lines)
+    clients: tuple[ClientGroup, ...] = attrs.field(default=(), converter=_groups)
+    total: Money = attrs.field(validator=money_field)
+
+    def __attrs_post_init__(self) -> None:
+        expected_id = invoice_id(self.billed_to, self.period)
+        if self.id != expected_id:
+            raise ValidationError.at("id", f"expected {expected_id!r}, got {self.id!r}")
+        _check_lines(self.lines, self.currency, "lines")
+        seen: set[str] = set()
+        for group in self.clients:
+            if group.client_id in seen:
+                raise ValidationError.at("clients", f"client {group.client_id!r} listed twice")
+            seen.add(group.client_id)
+            _check_lines(group.lines, self.currency, f"clients[{group.client_id}].lines")
+        if self.clients and self.billed_to != self.partner_id:
+            raise ValidationError.at("clients", "only a partner's invoice groups clients")
+        expected = self._sum()
+        if self.total.currency != self.currency:
+            raise CurrencyMismatchError(self.currency.code, self.total.currency.code, "total")
+        if self.total.amount != expected:
+            raise ValidationError.at(
+                "total", f"{self.total} is not the sum of the lines ({expected} {self.currency})"
+            )
+
+    def _sum(self) -> Decimal:
+        total = Decimal(0).scaleb(-self.currency.minor_units)
+        for line in self.lines:
+            total += line.amount.amount
+        for group in self.clients:
+            total += group.subtotal.amount
+        return total
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        period: str,
+        partner_id: str,
+        billed_to: str,
+        currency: Currency | str,
+        lines: Sequence[InvoiceLine] = (),
+        clients: Sequence[ClientGroup] = (),
+    ) -> Invoice:
+        """An invoice with its deterministic id and a total that is the exact sum of its lines."""
+        code = Currency.of(currency)
+        total = Decimal(0).scaleb(-code.minor_units)
+        for line in lines:
+            total += line.amount.amount
+        for group in clients:
+            total += group.subtotal.amount
+        return cls(
+            id=invoice_id(billed_to, period),
+            period=period,
+            partner_id=partner_id,
+            billed_to=billed_to,
+            currency=code,
+            lines=tuple(lines),
+            clients=tuple(clients),
+            total=Money(total, code),
+        )
+
+    # -- reading ----------------------------------------------------------------------
+
+    @property
+    def is_partner_invoice(self) -> bool:
+        """Whether this is the partner's own (consolidated) invoice."""
+        return self.billed_to == self.partner_id
+
+    def group(self, client_id: str) -> ClientGroup:
+        """The group of ``client_id``; :class:`NotFoundError` if it has none here."""
+        for group in self.clients:
+            if group.client_id == client_id:
+                return group
+        raise NotFoundError("client group", client_id)
+
+    def client_lines(self) -> Iterator[tuple[str, InvoiceLine]]:
+        """Every line charged for a client, with that client's id."""
+        if not self.is_partner_invoice:
+            for line in self.lines:
+                yield self.billed_to, line
+        for group in self.clients:
+            for line in group.lines:
+                yield group.client_id, line
+
+    # -- presentation -----------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """The invoice as in the ``bill --format json`` document (money as strings)."""
+        return invoice_to_dict(self)
+
+    def to_rows(self) -> list[dict[str, Any]]:
+        """One flat dict per line, ready for ``pandas.DataFrame`` (amounts as Decimal)."""
+        return invoice_rows(self)
+
+    def __str__(self) -> str:
+        return invoice_text(self)
+
+    def _repr_html_(self) -> str:
+        return invoice_html(self)

@@ -1,0 +1,120 @@
+"""Ports: the narrow, collection-like repositories billing needs from a host application."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Protocol
+
+import attrs
+
+from partnercore.billing._invoice import Invoice
+from partnercore.billing._pricebook import BillingAccount, PriceBook
+from partnercore.billing._usage import UsageRecord, UsageTotal
+from partnercore.licensing import LicenseRepository
+from partnercore.tenancy import MembershipRepository, TeamRepository
+from partnercore.time import BillingPeriod
+
+__all__ = [
+    "BillingAccountRepository",
+    "BillingPorts",
+    "InvoiceRepository",
+    "PriceBookRepository",
+    "UsageRepository",
+    "UsageTotals",
+]
+
+
+class PriceBookRepository(Protocol):
+    """Price books by id."""
+
+    def get(self, price_book_id: str) -> PriceBook:
+        """The price book; :class:`~partnercore.NotFoundError` if there is none."""
+        ...
+
+    def find(self, price_book_id: str) -> PriceBook | None:
+        """The price book, or ``None``."""
+        ...
+
+    def add(self, price_book: PriceBook) -> None:
+        """Store a new price book; :class:`~partnercore.ConflictError` if the id is taken."""
+        ...
+
+    def save(self, price_book: PriceBook) -> None:
+        """Replace a stored price book; :class:`~partnercore.NotFoundError` if there is none."""
+        ...
+
+
+class BillingAccountRepository(Protocol):
+    """Billing accounts, one per partner, by partner id."""
+
+    def get(self, partner_id: str) -> BillingAccount:
+        """The partner's account; :class:`~partnercore.NotFoundError` if there is none."""
+        ...
+
+    def find(self, partner_id: str) -> BillingAccount | None:
+        """The partner's account, or ``None``."""
+        ...
+
+    def add(self, account: BillingAccount) -> None:
+        """Store a new account; :class:`~partnercore.ConflictError` if the partner has one."""
+        ...
+
+    def save(self, account: BillingAccount) -> None:
+        """Replace the partner's account; :class:`~partnercore.NotFoundError` if there is none."""
+        ...
+
+
+class UsageTotals(Protocol):
+    """Usage summed per (client, metric, period): what billing reads.
+
+    A host computes these where its raw events live (a SQL ``GROUP BY``, a warehouse job).
+    """
+
+    def totals(self, period: BillingPeriod, client_ids: Collection[str]) -> list[UsageTotal]:
+        """For each of ``client_ids`` and each metric it used, the summed quantity of the
+        usage whose ``at`` lies in ``period`` (``period.start <= at < period.end``, in the
+        period's own time zone). Sorted by client then metric; every total carries
+        ``period``; a (client, metric) with no usage in the period is left out."""
+        ...
+
+
+class UsageRepository(UsageTotals, Protocol):
+    """Raw usage records, and their totals per (client, metric, period)."""
+
+    def add(self, record: UsageRecord) -> None:
+        """Record usage (records are never changed; the same usage twice counts twice)."""
+        ...
+
+
+class InvoiceRepository(Protocol):
+    """Finalised invoices. Stored invoices are never changed."""
+
+    def get(self, invoice_id: str) -> Invoice:
+        """The invoice; :class:`~partnercore.NotFoundError` if there is none."""
+        ...
+
+    def find(self, invoice_id: str) -> Invoice | None:
+        """The invoice, or ``None``."""
+        ...
+
+    def add(self, invoice: Invoice) -> None:
+        """Store a finalised invoice; :class:`~partnercore.ConflictError` if the id is taken."""
+        ...
+
+    def for_partner(self, partner_id: str, period: str) -> list[Invoice]:
+        """The invoices of ``partner_id`` (its own and its non-reseller clients') for the
+        period ``YYYY-MM``, sorted by id."""
+        ...
+
+
+@attrs.frozen(kw_only=True)
+class BillingPorts:
+    """Every repository the billing services read from and write to, bundled."""
+
+    teams: TeamRepository
+    memberships: MembershipRepository
+    licenses: LicenseRepository
+    price_books: PriceBookRepository
+    accounts: BillingAccountRepository
+    usage: UsageTotals
+    invoices: InvoiceRepository

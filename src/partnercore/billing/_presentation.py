@@ -1,0 +1,373 @@
+"""How invoices, statements and runs read: plain text, HTML tables, JSON-ready dicts, rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from partnercore.billing._invoice import Invoice, InvoiceLine
+    from partnercore.billing._referral import ReferralStatement
+    from partnercore.billing._run import BillingRun
+
+__all__ = [
+    "ROW_COLUMNS",
+    "format_quantity",
+    "invoice_html",
+    "invoice_rows",
+    "invoice_text",
+    "invoice_to_dict",
+    "run_html",
+    "run_rows",
+    "run_text",
+    "run_to_dict",
+    "statement_html",
+    "statement_rows",
+    "statement_text",
+    "statement_to_dict",
+]
+
+ROW_COLUMNS = (
+    "period",
+    "document",
+    "document_id",
+    "partner",
+    "billed_to",
+    "client",
+    "currency",
+    "kind",
+    "description",
+    "metric",
+    "item",
+    "user",
+    "original_period",
+    "quantity",
+    "unit_price",
+    "rate",
+    "base",
+    "amount",
+)
+
+
+def format_quantity(value: Decimal) -> str:
+    """A quantity as plain text without exponent: ``3``, ``2.5``."""
+    if value == value.to_integral_value():
+        return str(value.quantize(Decimal(1)))
+    return format(value.normalize(), "f")
+
+
+# -- dicts -----------------------------------------------------------------------------
+
+
+def line_to_dict(line: InvoiceLine) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "kind": line.kind.value,
+        "description": line.description,
+        "quantity": format_quantity(line.quantity),
+        "unit_price": line.unit_price.format_amount(),
+        "amount": line.amount.format_amount(),
+    }
+    if line.metric is not None:
+        data["metric"] = line.metric
+    if line.item is not None:
+        data["item"] = line.item
+    if line.user is not None:
+        data["user"] = line.user
+    if line.share is not None:
+        data["share"] = str(line.share)
+    if line.original_period is not None:
+        data["original_period"] = line.original_period
+    return data
+
+
+def invoice_to_dict(invoice: Invoice) -> dict[str, Any]:
+    return {
+        "id": invoice.id,
+        "period": invoice.period,
+        "partner": invoice.partner_id,
+        "billed_to": invoice.billed_to,
+        "currency": invoice.currency.code,
+        "lines": [line_to_dict(line) for line in invoice.lines],
+        "clients": [
+            {
+                "client": group.client_id,
+                "lines": [line_to_dict(line) for line in group.lines],
+                "subtotal": group.subtotal.format_amount(),
+            }
+            for group in invoice.clients
+        ],
+        "total": invoice.total.format_amount(),
+    }
+
+
+def statement_to_dict(statement: ReferralStatement) -> dict[str, Any]:
+    return {
+        "id": statement.id,
+        "period": statement.period,
+        "partner": statement.partner_id,
+        "currency": statement.currency.code,
+        "rate": str(statement.rate),
+        "lines": [
+            {
+                "client": line.client_id,
+                "base": line.base.format_amount(),
+                "amount": line.amount.format_amount(),
+            }
+            for line in statement.lines
+        ],
+        "total": statement.total.format_amount(),
+        "content_revenue": {
+            "lines": [
+                {
+                    "client": line.client_id,
+                    "item": line.item_id,
+                    "charge": line.charge.format_amount(),
+                    "amount": line.amount.format_amount(),
+                }
+                for line in statement.content_revenue.lines
+            ],
+            "total": statement.content_revenue.total.format_amount(),
+        },
+    }
+
+
+def run_to_dict(run: BillingRun) -> dict[str, Any]:
+    return {
+        "period": run.period,
+        "invoices": [invoice_to_dict(invoice) for invoice in run.invoices],
+        "referrals": [statement_to_dict(statement) for statement in run.referrals],
+    }
+
+
+# -- rows ------------------------------------------------------------------------------
+
+
+def _row(**values: Any) -> dict[str, Any]:
+    return {column: values.get(column) for column in ROW_COLUMNS}
+
+
+def invoice_rows(invoice: Invoice) -> list[dict[str, Any]]:
+    rows = []
+    code = invoice.currency.code
+    own = None if invoice.is_partner_invoice else invoice.billed_to
+    sections = [(own, invoice.lines)] + [(g.client_id, g.lines) for g in invoice.clients]
+    for client, lines in sections:
+        for line in lines:
+            rows.append(
+                _row(
+                    period=invoice.period,
+                    document="invoice",
+                    document_id=invoice.id,
+                    partner=invoice.partner_id,
+                    billed_to=invoice.billed_to,
+                    client=client,
+                    currency=code,
+                    kind=line.kind.value,
+                    description=line.description,
+                    metric=line.metric,
+                    item=line.item,
+                    user=line.user,
+                    original_period=line.original_period,
+                    quantity=line.quantity,
+                    unit_price=line.unit_price.amount,
+                    amount=line.amount.amount,
+                )
+            )
+    return rows
+
+
+def statement_rows(statement: ReferralStatement) -> list[dict[str, Any]]:
+    common = {
+        "period": statement.period,
+        "document": "referral_statement",
+        "document_id": statement.id,
+        "partner": statement.partner_id,
+        "billed_to": statement.partner_id,
+        "currency": statement.currency.code,
+    }
+    rows = [
+        _row(
+            **common,
+            client=line.client_id,
+            kind="referral",
+            description=f"Referral on {line.client_id}",
+            rate=statement.rate,
+            base=line.base.amount,
+            amount=line.amount.amount,
+        )
+        for line in statement.lines
+    ]
+    rows += [
+        _row(
+            **common,
+            client=line.client_id,
+            kind="content_revenue",
+            description=f"Content revenue: {line.item_id}",
+            item=line.item_id,
+            base=line.charge.amount,
+            amount=line.amount.amount,
+        )
+        for line in statement.content_revenue.lines
+    ]
+    return rows
+
+
+def run_rows(run: BillingRun) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for invoice in run.invoices:
+        rows.extend(invoice_rows(invoice))
+    for statement in run.referrals:
+        rows.extend(statement_rows(statement))
+    return rows
+
+
+# -- text ------------------------------------------------------------------------------
+
+_RIGHT = (False, False, True, True, True)
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool]) -> str:
+    widths = [len(cell) for cell in header]
+    for row in rows:
+        widths = [max(width, len(cell)) for width, cell in zip(widths, row, strict=True)]
+
+    def fit(row: Sequence[str]) -> str:
+        cells = [
+            cell.rjust(width) if align else cell.ljust(width)
+            for cell, width, align in zip(row, widths, right, strict=True)
+        ]
+        return "  ".join(cells).rstrip()
+
+    return "\n".join([fit(header), *(fit(row) for row in rows)])
+
+
+def _line_cells(line: InvoiceLine, indent: str) -> list[str]:
+    return [
+        indent + line.kind.value,
+        line.description,
+        format_quantity(line.quantity),
+        line.unit_price.format_amount(),
+        line.amount.format_amount(),
+    ]
+
+
+def invoice_text(invoice: Invoice) -> str:
+    title = (
+        f"Invoice {invoice.id}  period {invoice.period}  billed to {invoice.billed_to}"
+        f"  ({invoice.currency.code})"
+    )
+    rows: list[list[str]] = [_line_cells(line, "") for line in invoice.lines]
+    for group in invoice.clients:
+        rows.append([f"client {group.client_id}", "", "", "", ""])
+        rows.extend(_line_cells(line, "  ") for line in group.lines)
+        rows.append(["", f"subtotal {group.client_id}", "", "", group.subtotal.format_amount()])
+    rows.append(["total", "", "", "", invoice.total.format_amount()])
+    header = ["kind", "description", "quantity", "unit price", "amount"]
+    return f"{title}\n{_table(header, rows, _RIGHT)}"
+
+
+def statement_text(statement: ReferralStatement) -> str:
+    title = (
+        f"Referral statement {statement.id}  period {statement.period}  partner "
+        f"{statement.partner_id}  rate {statement.rate}  ({statement.currency.code})"
+    )
+    rows = [
+        [line.client_id, line.base.format_amount(), line.amount.format_amount()]
+        for line in statement.lines
+    ]
+    rows.append(["total", "", statement.total.format_amount()])
+    text = f"{title}\n{_table(['client', 'base', 'referral'], rows, (False, True, True))}"
+    revenue = statement.content_revenue
+    if revenue.lines:
+        content_rows = [
+            [line.client_id, line.item_id, line.charge.format_amount(), line.amount.format_amount()]
+            for line in revenue.lines
+        ]
+        content_rows.append(["total", "", "", revenue.total.format_amount()])
+        header = ["client", "item", "charge", "share"]
+        table = _table(header, content_rows, (False, False, True, True))
+        text += f"\nContent revenue\n{table}"
+    return text
+
+
+def run_text(run: BillingRun) -> str:
+    parts = [f"Billing run {run.period}: {len(run.invoices)} invoice(s)"]
+    parts += [invoice_text(invoice) for invoice in run.invoices]
+    parts += [statement_text(statement) for statement in run.referrals]
+    return "\n\n".join(parts)
+
+
+# -- HTML ------------------------------------------------------------------------------
+
+
+def _cells(values: Sequence[str], tag: str = "td", right: Sequence[bool] = _RIGHT) -> str:
+    out = []
+    for value, align in zip(values, right, strict=True):
+        style = ' style="text-align:right"' if align else ""
+        out.append(f"<{tag}{style}>{escape(value)}</{tag}>")
+    return "<tr>" + "".join(out) + "</tr>"
+
+
+def invoice_html(invoice: Invoice) -> str:
+    caption = escape(
+        f"Invoice {invoice.id} · {invoice.period} · billed to {invoice.billed_to} "
+        f"({invoice.currency.code})"
+    )
+    header = ["kind", "description", "quantity", "unit price", "amount"]
+    rows = [_cells(header, "th")]
+    rows += [_cells(_line_cells(line, "")) for line in invoice.lines]
+    for group in invoice.clients:
+        rows.append(
+            f'<tr><th colspan="5" style="text-align:left">{escape(group.client_id)}</th></tr>'
+        )
+        rows += [_cells(_line_cells(line, "")) for line in group.lines]
+        rows.append(
+            _cells(["", f"subtotal {group.client_id}", "", "", group.subtotal.format_amount()])
+        )
+    rows.append(_cells(["total", "", "", "", invoice.total.format_amount()], "th"))
+    return f"<table><caption>{caption}</caption>{''.join(rows)}</table>"
+
+
+def statement_html(statement: ReferralStatement) -> str:
+    caption = escape(
+        f"Referral statement {statement.id} · {statement.period} · rate {statement.rate} "
+        f"({statement.currency.code})"
+    )
+    right = (False, True, True)
+    rows = [_cells(["client", "base", "referral"], "th", right)]
+    rows += [
+        _cells(
+            [line.client_id, line.base.format_amount(), line.amount.format_amount()], right=right
+        )
+        for line in statement.lines
+    ]
+    rows.append(_cells(["total", "", statement.total.format_amount()], "th", right))
+    html = f"<table><caption>{caption}</caption>{''.join(rows)}</table>"
+    revenue = statement.content_revenue
+    if revenue.lines:
+        right4 = (False, False, True, True)
+        content = [_cells(["client", "item", "charge", "share"], "th", right4)]
+        content += [
+            _cells(
+                [
+                    line.client_id,
+                    line.item_id,
+                    line.charge.format_amount(),
+                    line.amount.format_amount(),
+                ],
+                right=right4,
+            )
+            for line in revenue.lines
+        ]
+        content.append(_cells(["total", "", "", revenue.total.format_amount()], "th", right4))
+        html += f"<table><caption>Content revenue</caption>{''.join(content)}</table>"
+    return html
+
+
+def run_html(run: BillingRun) -> str:
+    parts = [f"<h4>Billing run {escape(run.period)}</h4>"]
+    parts += [invoice_html(invoice) for invoice in run.invoices]
+    parts += [statement_html(statement) for statement in run.referrals]
+    return "\n".join(parts)

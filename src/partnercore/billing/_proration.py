@@ -1,0 +1,213 @@
+"""Proration: which share of a period a licence or a seat was held, in local days or in seconds."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import attrs
+
+from partnercore._errors import ValidationError
+from partnercore.billing._policies import Proration
+from partnercore.billing._rounding import round_to_minor
+from partnercore.billing._validation import to_enum
+from partnercore.money import Money, Rounding, to_decimal
+from partnercore.time import BillingPeriod, ensure_aware, local_date
+
+__all__ = [
+    "PeriodFrame",
+    "ProratedShare",
+    "ShareUnit",
+    "daily_share",
+    "days_touched",
+    "exact_share",
+    "license_share",
+    "merge_intervals",
+    "prorate",
+]
+
+_MICROSECOND = timedelta(microseconds=1)
+Interval = tuple[datetime, datetime | None]
+
+
+class ShareUnit(enum.StrEnum):
+    """What a prorated share counts."""
+
+    DAYS = "days"
+    SECONDS = "seconds"
+
+
+def _non_negative(_: object, attribute: attrs.Attribute[Decimal], value: Decimal) -> None:
+    if value < 0:
+        raise ValidationError.at(attribute.name, f"must not be negative, got {value}")
+
+
+def _unit(value: object) -> ShareUnit:
+    return to_enum(ShareUnit, value, "unit")
+
+
+def _numerator(value: object) -> Decimal:
+    return to_decimal(value, "numerator")
+
+
+def _denominator(value: object) -> Decimal:
+    return to_decimal(value, "denominator")
+
+
+@attrs.frozen
+class ProratedShare:
+    """``numerator / denominator`` of a period, in local days or in seconds (``6 of 31 days``)."""
+
+    numerator: Decimal = attrs.field(converter=_numerator, validator=_non_negative)
+    denominator: Decimal = attrs.field(converter=_denominator, validator=_non_negative)
+    unit: ShareUnit = attrs.field(converter=_unit)
+
+    def __attrs_post_init__(self) -> None:
+        if self.denominator == 0:
+            raise ValidationError.at("denominator", "must be positive")
+        if self.numerator > self.denominator:
+            raise ValidationError.at(
+                "numerator", f"{self.numerator} exceeds the period's {self.denominator}"
+            )
+
+    @property
+    def is_zero(self) -> bool:
+        return self.numerator == 0
+
+    @property
+    def is_whole(self) -> bool:
+        """Whether the whole period is covered."""
+        return self.numerator == self.denominator
+
+    @property
+    def fraction(self) -> tuple[int, int]:
+        """The share as an exact integer ratio (not reduced)."""
+        n_top, n_bottom = self.numerator.as_integer_ratio()
+        d_top, d_bottom = self.denominator.as_integer_ratio()
+        return n_top * d_bottom, n_bottom * d_top
+
+    def __str__(self) -> str:
+        return f"{self.numerator} of {self.denominator} {self.unit}"
+
+
+def prorate(price: Money, share: ProratedShare, rounding: Rounding = Rounding.HALF_UP) -> Money:
+    """``price x share``, rounded once to the currency's minor unit."""
+    top, bottom = share.fraction
+    price_top, price_bottom = price.amount.as_integer_ratio()
+    amount = round_to_minor(
+        price_top * top, price_bottom * bottom, price.currency.minor_units, rounding
+    )
+    return Money(amount, price.currency)
+
+
+@attrs.frozen
+class PeriodFrame:
+    """A period's instants and local days, computed once for many calculations."""
+
+    period: BillingPeriod
+    start: datetime
+    end: datetime
+    days: int
+    first_day: int
+    micros: int
+
+    @classmethod
+    def of(cls, period: BillingPeriod) -> PeriodFrame:
+        start, end = period.start, period.end
+        return cls(
+            period,
+            start,
+            end,
+            period.days,
+            period.first_day.toordinal(),
+            (end - start) // _MICROSECOND,
+        )
+
+
+def _frame(period: BillingPeriod | PeriodFrame) -> PeriodFrame:
+    return period if isinstance(period, PeriodFrame) else PeriodFrame.of(period)
+
+
+def merge_intervals(
+    intervals: Iterable[Interval], period: BillingPeriod | PeriodFrame
+) -> list[tuple[datetime, datetime]]:
+    """The intervals clipped to the period, without empty ones, sorted and merged.
+
+    Each interval is half-open ``[start, end)``; ``end=None`` is open-ended.
+    """
+    frame = _frame(period)
+    clipped: list[tuple[datetime, datetime]] = []
+    for index, (start, end) in enumerate(intervals):
+        start = ensure_aware(start, f"intervals[{index}].start")
+        if end is not None:
+            end = ensure_aware(end, f"intervals[{index}].end")
+            if end < start:
+                raise ValidationError.at(f"intervals[{index}].end", "ends before it starts")
+        low = start if start > frame.start else frame.start
+        high = frame.end if end is None or end > frame.end else end
+        if low < high:
+            clipped.append((low, high))
+    if len(clipped) < 2:
+        return clipped
+    clipped.sort()
+    merged = [clipped[0]]
+    for low, high in clipped[1:]:
+        last_low, last_high = merged[-1]
+        if low <= last_high:
+            if high > last_high:
+                merged[-1] = (last_low, high)
+        else:
+            merged.append((low, high))
+    return merged
+
+
+def days_touched(merged: list[tuple[datetime, datetime]], frame: PeriodFrame) -> int:
+    """How many local days of the frame's zone the merged intervals touch at any instant."""
+    zone = frame.period.timezone
+    counted = 0
+    last = -1
+    for low, high in merged:
+        first = local_date(low, zone).toordinal()
+        final = local_date(high - _MICROSECOND, zone).toordinal()
+        if first <= last:
+            first = last + 1
+        if final >= first:
+            counted += final - first + 1
+            last = final
+    return counted
+
+
+def daily_share(
+    intervals: Iterable[Interval], period: BillingPeriod | PeriodFrame
+) -> ProratedShare:
+    """Local days of the period touched by the intervals (at any instant) / days in the period."""
+    frame = _frame(period)
+    days = days_touched(merge_intervals(intervals, frame), frame)
+    return ProratedShare(Decimal(days), Decimal(frame.days), ShareUnit.DAYS)
+
+
+def _seconds(micros: int) -> Decimal:
+    whole, rest = divmod(micros, 1_000_000)
+    return Decimal(whole) if rest == 0 else Decimal(micros).scaleb(-6)
+
+
+def exact_share(
+    intervals: Iterable[Interval], period: BillingPeriod | PeriodFrame
+) -> ProratedShare:
+    """Seconds of the period covered by the intervals / seconds in the period (in UTC)."""
+    frame = _frame(period)
+    covered = sum(
+        ((high - low) // _MICROSECOND for low, high in merge_intervals(intervals, frame)), 0
+    )
+    return ProratedShare(_seconds(covered), _seconds(frame.micros), ShareUnit.SECONDS)
+
+
+def license_share(
+    intervals: Iterable[Interval], period: BillingPeriod | PeriodFrame, proration: Proration
+) -> ProratedShare:
+    """The share of the period a licence was ``full`` in, by the price book's proration."""
+    if proration is Proration.EXACT:
+        return exact_share(intervals, period)
+    return daily_share(intervals, period)

@@ -1,0 +1,179 @@
+"""Referral statements: what a partner earns on its clients' charges and on its content (§5, §6)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from partnercore._errors import CurrencyMismatchError, ValidationError
+from partnercore.billing._presentation import (
+    statement_html,
+    statement_rows,
+    statement_text,
+    statement_to_dict,
+)
+from partnercore.billing._validation import id_field, money_field, period_key
+from partnercore.money import Currency, Money, to_decimal
+
+__all__ = [
+    "ContentRevenue",
+    "ContentRevenueLine",
+    "ReferralLine",
+    "ReferralStatement",
+    "statement_id",
+]
+
+
+def _currency(value: object) -> Currency:
+    if not isinstance(value, str | Currency):
+        raise ValidationError.at("currency", f"expected an ISO 4217 code, got {value!r}")
+    return Currency.of(value)
+
+
+def _rate(value: object) -> Decimal:
+    return to_decimal(value, "rate")
+
+
+def statement_id(partner_id: str, period: str) -> str:
+    """The deterministic statement id ``ref-<partner>-<YYYY-MM>``."""
+    return f"ref-{partner_id}-{period}"
+
+
+@attrs.frozen
+class ReferralLine:
+    """One client's referral: ``amount`` is ``base x rate``, rounded once."""
+
+    client_id: str = attrs.field(validator=id_field)
+    base: Money = attrs.field(validator=money_field)
+    amount: Money = attrs.field(validator=money_field)
+
+
+@attrs.frozen(kw_only=True)
+class ContentRevenueLine:
+    """The owner's share of one content charge, rounded once."""
+
+    client_id: str = attrs.field(validator=id_field)
+    item_id: str
+    charge: Money = attrs.field(validator=money_field)
+    amount: Money = attrs.field(validator=money_field)
+
+
+def _sum(amounts: Sequence[Money], currency: Currency, path: str) -> Decimal:
+    total = Decimal(0).scaleb(-currency.minor_units)
+    quantum = currency.quantum
+    for index, money in enumerate(amounts):
+        if money.currency != currency:
+            raise CurrencyMismatchError(currency.code, money.currency.code, f"sum ({path})")
+        if money.amount != money.amount.quantize(quantum):
+            raise ValidationError.at(f"{path}[{index}]", f"{money} is not rounded")
+        total += money.amount
+    return total
+
+
+@attrs.frozen
+class ContentRevenue:
+    """The content-revenue section of a statement: its lines and their exact total."""
+
+    lines: tuple[ContentRevenueLine, ...]
+    total: Money = attrs.field(validator=money_field)
+
+    def __attrs_post_init__(self) -> None:
+        expected = _sum(
+            [line.amount for line in self.lines], self.total.currency, "content_revenue.lines"
+        )
+        if expected != self.total.amount:
+            raise ValidationError.at("content_revenue.total", "is not the sum of its lines")
+
+    @classmethod
+    def of(cls, lines: Sequence[ContentRevenueLine], currency: Currency) -> ContentRevenue:
+        total = _sum([line.amount for line in lines], currency, "content_revenue.lines")
+        return cls(tuple(lines), Money(total, currency))
+
+
+@attrs.frozen(kw_only=True)
+class ReferralStatement:
+    """A partner's referral statement for one period.
+
+    ``lines`` hold one referral per client of the partner (under either billing model),
+    ``total`` is their exact sum, and ``content_revenue`` lists the partner's share of its
+    content charges, apart from the referral lines and total.
+    """
+
+    id: str
+    period: str = attrs.field()
+    partner_id: str = attrs.field(validator=id_field)
+    currency: Currency = attrs.field(converter=_currency)
+    rate: Decimal = attrs.field(converter=_rate)
+    lines: tuple[ReferralLine, ...]
+    total: Money = attrs.field(validator=money_field)
+    content_revenue: ContentRevenue
+
+    @period.validator
+    def _check_period(self, _: attrs.Attribute[str], value: object) -> None:
+        period_key(value, "period")
+
+    def __attrs_post_init__(self) -> None:
+        if self.id != statement_id(self.partner_id, self.period):
+            raise ValidationError.at(
+                "id", f"expected {statement_id(self.partner_id, self.period)!r}"
+            )
+        bases = [line.base for line in self.lines]
+        _sum(bases, self.currency, "lines.base")
+        expected = _sum([line.amount for line in self.lines], self.currency, "lines.amount")
+        if self.total.currency != self.currency:
+            raise CurrencyMismatchError(self.currency.code, self.total.currency.code, "total")
+        if expected != self.total.amount:
+            raise ValidationError.at("total", f"{self.total} is not the sum of the referral lines")
+        if self.content_revenue.total.currency != self.currency:
+            raise CurrencyMismatchError(
+                self.currency.code, self.content_revenue.total.currency.code, "content_revenue"
+            )
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        period: str,
+        partner_id: str,
+        currency: Currency | str,
+        rate: Decimal,
+        lines: Sequence[ReferralLine],
+        content_revenue: Sequence[ContentRevenueLine] = (),
+    ) -> ReferralStatement:
+        """A statement whose totals are the exact sums of its lines."""
+        code = Currency.of(currency)
+        total = _sum([line.amount for line in lines], code, "lines.amount")
+        return cls(
+            id=statement_id(partner_id, period),
+            period=period,
+            partner_id=partner_id,
+            currency=code,
+            rate=rate,
+            lines=tuple(lines),
+            total=Money(total, code),
+            content_revenue=ContentRevenue.of(content_revenue, code),
+        )
+
+    def line(self, client_id: str) -> ReferralLine | None:
+        """The referral line of ``client_id``, if the partner has that client."""
+        for line in self.lines:
+            if line.client_id == client_id:
+                return line
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The statement as in the ``bill --format json`` document."""
+        return statement_to_dict(self)
+
+    def to_rows(self) -> list[dict[str, Any]]:
+        """One flat dict per referral line and per content-revenue line."""
+        return statement_rows(self)
+
+    def __str__(self) -> str:
+        return statement_text(self)
+
+    def _repr_html_(self) -> str:
+        return statement_html(self)

@@ -1,0 +1,240 @@
+"""Billing services: load a period's inputs through the ports, calculate, finalise (§5)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from decimal import Decimal
+
+from partnercore._errors import ConflictError, NotFoundError, ValidationError
+from partnercore.billing._calculation import (
+    ClientBillingInput,
+    PartnerBillingInput,
+    calculate_run,
+)
+from partnercore.billing._content import ContentChargeSource
+from partnercore.billing._invoice import Invoice, invoice_id
+from partnercore.billing._policies import LineKind
+from partnercore.billing._ports import BillingPorts
+from partnercore.billing._run import BillingRun
+from partnercore.billing._seats import SeatHolding
+from partnercore.billing._usage import LateUsage, UsageTotal
+from partnercore.billing._validation import period_key
+from partnercore.licensing import LicenseState
+from partnercore.tenancy import BillingModel, Role, Team, TeamKind
+from partnercore.time import BillingPeriod
+
+__all__ = ["bill_period", "billing_inputs", "finalise"]
+
+_SEAT_ROLES = frozenset({Role.ADVISOR, Role.PARTNER_ADMIN})
+
+
+def _parts(period: BillingPeriod | str) -> tuple[int, int]:
+    if isinstance(period, BillingPeriod):
+        return period.year, period.month
+    key = period_key(period)
+    return int(key[:4]), int(key[5:])
+
+
+def _partners(ports: BillingPorts, partner_id: str | None) -> list[Team]:
+    if partner_id is None:
+        return ports.teams.partners()
+    team = ports.teams.get(partner_id)
+    if team.kind is not TeamKind.PARTNER:
+        raise ValidationError.at("partner_id", f"{partner_id!r} is not a partner team")
+    return [team]
+
+
+def _seats(ports: BillingPorts, partner: Team) -> tuple[SeatHolding, ...]:
+    return tuple(
+        SeatHolding(m.user_id, m.active_from, m.active_until)
+        for m in ports.memberships.for_team(partner.id)
+        if m.role in _SEAT_ROLES
+    )
+
+
+def _full_intervals(
+    ports: BillingPorts, client: Team, period: BillingPeriod
+) -> tuple[tuple[datetime, datetime | None], ...]:
+    license = ports.licenses.find(client.id)
+    if license is None:
+        return ()
+    return tuple(
+        (interval.start, interval.end)
+        for interval in license.timeline(period.start, period.end)
+        if interval.state is LicenseState.FULL
+    )
+
+
+def _late_usage(
+    ports: BillingPorts, partner: Team, period: BillingPeriod, clients: list[Team]
+) -> dict[str, list[LateUsage]]:
+    """Usage of finalised periods not yet billed: due in the first open period after them.
+
+    The finalised periods considered are those immediately before ``period`` with no open
+    period between them and ``period``; ``period`` is the next open period after each.
+    """
+    chain: list[BillingPeriod] = []
+    earlier = period.previous()
+    while ports.invoices.find(invoice_id(partner.id, earlier.key)) is not None:
+        chain.append(earlier)
+        earlier = earlier.previous()
+    if not chain:
+        return {}
+    billed: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
+    for finalised in chain:
+        for invoice in ports.invoices.for_partner(partner.id, finalised.key):
+            for client_id, line in invoice.client_lines():
+                if line.metric is None:
+                    continue
+                if line.kind is LineKind.USAGE:
+                    billed[(client_id, line.metric, finalised.key)] += line.quantity
+                elif line.kind is LineKind.ADJUSTMENT and line.original_period is not None:
+                    billed[(client_id, line.metric, line.original_period)] += line.quantity
+    current = {client.id for client in clients}
+    late: dict[str, list[LateUsage]] = defaultdict(list)
+    for finalised in reversed(chain):
+        totals = ports.usage.totals(finalised, sorted(current))
+        seen: set[tuple[str, str, str]] = set()
+        for total in totals:
+            key = (total.client_id, total.metric, finalised.key)
+            seen.add(key)
+            difference = total.quantity - billed.get(key, Decimal(0))
+            if difference:
+                late[total.client_id].append(
+                    LateUsage(
+                        client_id=total.client_id,
+                        metric=total.metric,
+                        original_period=finalised.key,
+                        quantity=difference,
+                    )
+                )
+        for (client_id, metric, original), quantity in sorted(billed.items()):
+            unbilled = (client_id, metric, original) not in seen
+            if original == finalised.key and client_id in current and quantity and unbilled:
+                late[client_id].append(
+                    LateUsage(
+                        client_id=client_id,
+                        metric=metric,
+                        original_period=original,
+                        quantity=-quantity,
+                    )
+                )
+    return late
+
+
+def billing_inputs(
+    period: BillingPeriod | str,
+    ports: BillingPorts,
+    *,
+    partner_id: str | None = None,
+    content: ContentChargeSource | None = None,
+) -> list[PartnerBillingInput]:
+    """Everything :func:`calculate_run` needs for ``period``, loaded through the ports.
+
+    One record per partner (or only ``partner_id``): its price book, referral rate and
+    time zone, its advisor seats, and per client the billing model, the spans of ``full``
+    licence, the usage totals, late usage of finalised periods and content charges.
+    """
+    year, month = _parts(period)
+    partners = _partners(ports, partner_id)
+    clients_of = {partner.id: ports.teams.clients_of(partner.id) for partner in partners}
+    usage: dict[str, list[UsageTotal]] = defaultdict(list)
+    by_zone: dict[str, list[str]] = defaultdict(list)
+    for partner in partners:
+        by_zone[partner.timezone].extend(client.id for client in clients_of[partner.id])
+    for zone, client_ids in sorted(by_zone.items()):
+        if client_ids:
+            for total in ports.usage.totals(BillingPeriod(year, month, zone), client_ids):
+                usage[total.client_id].append(total)
+    inputs = []
+    for partner in partners:
+        account = ports.accounts.find(partner.id)
+        if account is None:
+            raise NotFoundError("billing account", partner.id)
+        book = ports.price_books.get(account.price_book_id)
+        local = BillingPeriod(year, month, partner.timezone)
+        clients = clients_of[partner.id]
+        late = _late_usage(ports, partner, local, clients)
+        inputs.append(
+            PartnerBillingInput(
+                partner_id=partner.id,
+                price_book=book,
+                referral_rate=account.referral_rate,
+                timezone=partner.timezone,
+                seats=_seats(ports, partner),
+                clients=tuple(
+                    ClientBillingInput(
+                        client_id=client.id,
+                        billing_model=client.billing_model or BillingModel.RESELLER,
+                        full_intervals=_full_intervals(ports, client, local),
+                        usage=tuple(usage.get(client.id, ())),
+                        late_usage=tuple(late.get(client.id, ())),
+                        content=tuple(content.content_charges(client.id, local))
+                        if content is not None
+                        else (),
+                    )
+                    for client in clients
+                ),
+            )
+        )
+    return inputs
+
+
+def bill_period(
+    period: BillingPeriod | str,
+    ports: BillingPorts,
+    *,
+    partner_id: str | None = None,
+    content: ContentChargeSource | None = None,
+) -> BillingRun:
+    """The invoices and referral statements of ``period`` for every partner (or one).
+
+    Reads through the ports and writes nothing: billing twice gives equal runs with the
+    same ids. ``content`` supplies content charges (none without it).
+    """
+    inputs = billing_inputs(period, ports, partner_id=partner_id, content=content)
+    year, month = _parts(period)
+    return calculate_run(f"{year:04d}-{month:02d}", inputs)
+
+
+def finalise(
+    period: BillingPeriod | str,
+    ports: BillingPorts,
+    *,
+    partner_id: str | None = None,
+    content: ContentChargeSource | None = None,
+) -> BillingRun:
+    """Bill ``period`` and store its invoices through the invoice port.
+
+    Finalising again with identical results stores nothing (a no-op); with different
+    results it raises :class:`~partnercore.ConflictError` and stores nothing. Finalised
+    invoices are never changed: usage that arrives later is billed in the next open
+    period as an ``adjustment`` line naming the original period.
+    """
+    run = bill_period(period, ports, partner_id=partner_id, content=content)
+    to_add: list[Invoice] = []
+    partners = sorted({invoice.partner_id for invoice in run.invoices})
+    for pid in partners:
+        computed = {invoice.id: invoice for invoice in run.invoices_of(pid)}
+        stored = {invoice.id: invoice for invoice in ports.invoices.for_partner(pid, run.period)}
+        complete = invoice_id(pid, run.period) in stored
+        differing = sorted(
+            invoice_id_
+            for invoice_id_ in stored.keys() | (computed.keys() if complete else set())
+            if stored.get(invoice_id_) != computed.get(invoice_id_)
+        )
+        if differing:
+            raise ConflictError(
+                f"period {run.period} of partner {pid!r} was finalised with different results "
+                f"(invoices {', '.join(differing)})",
+                kind="invoice",
+                id=differing[0],
+            )
+        missing = [invoice for key, invoice in computed.items() if key not in stored]
+        # The partner's own invoice goes last: once it is stored, the period is complete.
+        missing.sort(key=lambda invoice: (invoice.is_partner_invoice, invoice.id))
+        to_add.extend(missing)
+    for invoice in to_add:
+        ports.invoices.add(invoice)
+    return run

@@ -1,0 +1,110 @@
+"""Content: the open library, partners' exclusive libraries, push and pull, client templates."""
+
+from partnercore.content._catalogue import add_item, deselect, publish, retire, select
+from partnercore.content._charges import InstalledContentCharges, charges_in
+from partnercore.content._copies import (
+    CopyChange,
+    CopyEvent,
+    InstalledCopy,
+    Presence,
+    copies_at,
+    departures_applied,
+    presence,
+)
+from partnercore.content._distribution import PushReport, install, push, repush, uninstall
+from partnercore.content._fields import PLATFORM
+from partnercore.content._items import (
+    ContentItem,
+    ContentKind,
+    ContentPrice,
+    ContentRelease,
+    ContentStatus,
+    PriceType,
+)
+from partnercore.content._library import (
+    LibraryEntry,
+    LibrarySelection,
+    exclusive_library,
+    open_library,
+    selected_at,
+)
+from partnercore.content._onboard import add_template, onboard
+from partnercore.content._onboarding import Onboarding, OnboardingRequest
+from partnercore.content._ports import (
+    ContentItemRepository,
+    ContentPorts,
+    InstallRepository,
+    LibraryRepository,
+    OnboardingRepository,
+    TemplateRepository,
+    UnitOfWork,
+)
+from partnercore.content._templates import (
+    ClientTemplate,
+    InitialLicense,
+    TemplateContent,
+    TemplateGrant,
+)
+from partnercore.content._visibility import (
+    AvailableUpdate,
+    LibraryView,
+    installed,
+    library,
+    library_view,
+    updates_available,
+)
+
+__all__ = [
+    "PLATFORM",
+    "AvailableUpdate",
+    "ClientTemplate",
+    "ContentItem",
+    "ContentItemRepository",
+    "ContentKind",
+    "ContentPorts",
+    "ContentPrice",
+    "ContentRelease",
+    "ContentStatus",
+    "CopyChange",
+    "CopyEvent",
+    "InitialLicense",
+    "InstallRepository",
+    "InstalledContentCharges",
+    "InstalledCopy",
+    "LibraryEntry",
+    "LibraryRepository",
+    "LibrarySelection",
+    "LibraryView",
+    "Onboarding",
+    "OnboardingRepository",
+    "OnboardingRequest",
+    "Presence",
+    "PriceType",
+    "PushReport",
+    "TemplateContent",
+    "TemplateGrant",
+    "TemplateRepository",
+    "UnitOfWork",
+    "add_item",
+    "add_template",
+    "charges_in",
+    "copies_at",
+    "departures_applied",
+    "deselect",
+    "exclusive_library",
+    "install",
+    "installed",
+    "library",
+    "library_view",
+    "onboard",
+    "open_library",
+    "presence",
+    "publish",
+    "push",
+    "repush",
+    "retire",
+    "select",
+    "selected_at",
+    "uninstall",
+    "updates_available",
+]

@@ -1,0 +1,334 @@
+"""How content reaches clients, kept apart: pull (the client installs from its partner's
+library) and push (the partner sends a versioned copy, optionally locked, to chosen clients
+or templates; re-pushing a newer version is an explicit act that reports who changed)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+import attrs
+
+from partnercore._errors import InvalidTransitionError, NotFoundError, ValidationError
+from partnercore.content._copies import CopyChange, CopyEvent, InstalledCopy
+from partnercore.content._fields import check_id, instant, user_id
+from partnercore.content._library import LibraryEntry
+from partnercore.content._ports import ContentPorts
+from partnercore.content._templates import ClientTemplate, TemplateContent
+from partnercore.content._visibility import copies_of, partner_library
+from partnercore.content._world import (
+    client_team,
+    partner_at,
+    partner_team,
+    require,
+    require_active,
+)
+from partnercore.tenancy import Permission, Team, TeamStatus, status_at
+from partnercore.time import format_instant
+
+__all__ = ["PushReport", "install", "push", "repush", "uninstall"]
+
+
+@attrs.frozen(kw_only=True)
+class PushReport:
+    """What a push changed.
+
+    ``changed`` lists the clients that received a new copy (or a new lock), ``unchanged``
+    those that already held exactly it; likewise for templates. ``locked`` is ``None`` for
+    a re-push, where every copy keeps its own lock.
+    """
+
+    partner_id: str
+    item_id: str
+    version: int
+    at: datetime
+    by: str | None
+    locked: bool | None
+    changed: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    templates_changed: tuple[str, ...] = ()
+    templates_unchanged: tuple[str, ...] = ()
+
+
+def _entry(ports: ContentPorts, partner_id: str, item_id: str, at: datetime) -> LibraryEntry:
+    check_id(item_id, "item_id")
+    for entry in partner_library(ports, partner_id, at):
+        if entry.id == item_id:
+            return entry
+    # Drafts, retired items and other partners' items are all simply not in the library.
+    raise NotFoundError(f"item in the library of {partner_id} at {format_instant(at)}", item_id)
+
+
+def _check_order(
+    ports: ContentPorts, client_id: str, item_id: str, at: datetime, event: str
+) -> None:
+    for earlier in ports.installs.for_client(client_id):
+        if earlier.item_id == item_id and earlier.at > at:
+            raise InvalidTransitionError(
+                earlier.change.value,
+                event,
+                f"{client_id}'s copy of {item_id} changed at {format_instant(earlier.at)}, "
+                f"after {format_instant(at)}; changes are recorded in order",
+            )
+
+
+def install(
+    ports: ContentPorts, client_id: str, item_id: str, at: datetime, *, by: str | None = None
+) -> InstalledCopy:
+    """Pull: the client adds an item from its partner's exclusive library at ``at``.
+
+    The copy is the item's version current at ``at``, unlocked. Installing a newer version
+    over an older copy updates it; installing what is already installed changes nothing.
+    A locked copy cannot be changed by the client. ``by`` needs ``content.view`` and
+    ``team.admin`` on the client (installing may create charges).
+    """
+    moment = instant(at)
+    user_id(by)
+    client = client_team(ports, client_id)
+    partner = require_active(ports, client, moment, "install")
+    require(
+        ports, by, Permission.CONTENT_VIEW, client_id, moment, f"see the library of {client_id}"
+    )
+    require(ports, by, Permission.TEAM_ADMIN, client_id, moment, f"install content on {client_id}")
+    entry = _entry(ports, partner, item_id, moment)
+    _check_order(ports, client_id, item_id, moment, "install")
+    copy = copies_of(ports, client, moment).get(item_id)
+    if copy is not None and copy.version == entry.version:
+        return copy
+    if copy is not None and copy.locked:
+        raise InvalidTransitionError(
+            "locked", "install", f"{partner} pushed {item_id} locked; only a push updates it"
+        )
+    event = CopyEvent(
+        client_id=client_id,
+        item_id=item_id,
+        change=CopyChange.INSTALL,
+        at=moment,
+        version=entry.version,
+        by=by,
+    )
+    ports.installs.add_all([event])
+    return copies_of(ports, client, moment)[item_id]
+
+
+def uninstall(
+    ports: ContentPorts, client_id: str, item_id: str, at: datetime, *, by: str | None = None
+) -> InstalledCopy:
+    """Remove the client's copy of an item from ``at``; returns the copy removed.
+
+    A locked copy cannot be removed by the client (its partner can push it unlocked first).
+    A monthly-priced item is charged for every period in which it was installed at any
+    instant, so the period of the uninstall is still charged. ``by`` needs ``team.admin``.
+    """
+    moment = instant(at)
+    user_id(by)
+    client = client_team(ports, client_id)
+    require_active(ports, client, moment, "uninstall")
+    require(ports, by, Permission.TEAM_ADMIN, client_id, moment, f"remove content from {client_id}")
+    check_id(item_id, "item_id")
+    _check_order(ports, client_id, item_id, moment, "uninstall")
+    copy = copies_of(ports, client, moment).get(item_id)
+    if copy is None:
+        raise NotFoundError(f"installed copy on {client_id}", item_id)
+    if copy.locked:
+        raise InvalidTransitionError("locked", "uninstall", f"{item_id} was pushed locked")
+    ports.installs.add_all(
+        [
+            CopyEvent(
+                client_id=client_id,
+                item_id=item_id,
+                change=CopyChange.UNINSTALL,
+                at=moment,
+                by=by,
+            )
+        ]
+    )
+    return copy
+
+
+def _ids(values: Iterable[str], path: str) -> tuple[str, ...]:
+    if isinstance(values, str):
+        raise ValidationError.at(path, "expected a list of ids, got one string")
+    found = tuple(values)
+    for index, value in enumerate(found):
+        check_id(value, f"{path}[{index}]")
+        if value in found[:index]:
+            raise ValidationError.at(f"{path}[{index}]", f"{value!r} is listed twice")
+    return found
+
+
+def _push_event(
+    client_id: str, item_id: str, version: int, locked: bool, at: datetime, by: str | None
+) -> CopyEvent:
+    return CopyEvent(
+        client_id=client_id,
+        item_id=item_id,
+        change=CopyChange.PUSH,
+        at=at,
+        version=version,
+        locked=locked,
+        by=by,
+    )
+
+
+def _write(
+    ports: ContentPorts, events: Sequence[CopyEvent], templates: Sequence[ClientTemplate]
+) -> None:
+    with ports.unit_of_work():
+        if events:
+            ports.installs.add_all(events)
+        for template in templates:
+            ports.templates.save(template)
+
+
+def push(
+    ports: ContentPorts,
+    partner_id: str,
+    item_id: str,
+    at: datetime,
+    *,
+    clients: Iterable[str] = (),
+    templates: Iterable[str] = (),
+    locked: bool = False,
+    by: str | None = None,
+) -> PushReport:
+    """Push the item's current version to chosen clients and templates of the partner.
+
+    Each client receives a versioned copy recording the item, the version, who pushed and
+    when (``locked``: the client cannot change or remove it); each template installs that
+    version on the clients onboarded from it. Everything is checked before anything is
+    written, and it is all written or none. A priced item pushed to a client is charged
+    like an installed one. ``by`` needs ``content.manage`` on the partner.
+    """
+    moment = instant(at)
+    user_id(by)
+    if not isinstance(locked, bool):
+        raise ValidationError.at("locked", f"expected true or false, got {locked!r}")
+    client_ids = _ids(clients, "clients")
+    template_ids = _ids(templates, "templates")
+    partner_team(ports, partner_id)
+    require(ports, by, Permission.CONTENT_MANAGE, partner_id, moment, f"push {item_id}")
+    entry = _entry(ports, partner_id, item_id, moment)
+    events: list[CopyEvent] = []
+    changed: list[str] = []
+    unchanged: list[str] = []
+    for index, client_id in enumerate(client_ids):
+        client = client_team(ports, client_id, f"clients[{index}]")
+        if partner_at(ports, client, moment) != partner_id:
+            raise ValidationError.at(
+                f"clients[{index}]",
+                f"{client_id!r} is not a client of {partner_id} at {format_instant(moment)}",
+            )
+        require_active(ports, client, moment, "push")
+        _check_order(ports, client_id, item_id, moment, "push")
+        copy = copies_of(ports, client, moment).get(item_id)
+        if copy is not None and (copy.version, copy.locked) == (entry.version, locked):
+            unchanged.append(client_id)
+            continue
+        events.append(_push_event(client_id, item_id, entry.version, locked, moment, by))
+        changed.append(client_id)
+    saves: list[ClientTemplate] = []
+    templates_unchanged: list[str] = []
+    pinned = TemplateContent(
+        item_id=item_id, locked=locked, version=entry.version, pushed_by=by, pushed_at=moment
+    )
+    for index, template_id in enumerate(template_ids):
+        template = ports.templates.get(template_id)
+        if template.partner_id != partner_id:
+            raise ValidationError.at(
+                f"templates[{index}]", f"template {template_id!r} is not {partner_id}'s"
+            )
+        current = template.entry(item_id)
+        if current is not None and (current.version, current.locked) == (entry.version, locked):
+            templates_unchanged.append(template_id)
+        else:
+            saves.append(template.with_entry(pinned))
+    _write(ports, events, saves)
+    return PushReport(
+        partner_id=partner_id,
+        item_id=item_id,
+        version=entry.version,
+        at=moment,
+        by=by,
+        locked=locked,
+        changed=tuple(changed),
+        unchanged=tuple(unchanged),
+        templates_changed=tuple(t.id for t in saves),
+        templates_unchanged=tuple(templates_unchanged),
+    )
+
+
+def _holders(ports: ContentPorts, partner_id: str, item_id: str, at: datetime) -> list[Team]:
+    """The clients of the partner at ``at`` that hold a copy of the item it sent them."""
+    found = []
+    seen: set[str] = set()
+    for event in ports.installs.for_item(item_id):
+        if event.client_id in seen:
+            continue
+        seen.add(event.client_id)
+        client = ports.tenancy.teams.find(event.client_id)
+        if client is not None and partner_at(ports, client, at) == partner_id:
+            found.append(client)
+    return sorted(found, key=lambda team: team.id)
+
+
+def repush(
+    ports: ContentPorts, partner_id: str, item_id: str, at: datetime, *, by: str | None = None
+) -> PushReport:
+    """Re-push the item's current version wherever the partner sent an older one.
+
+    Every client of the partner holding a copy that came from the partner (a push or a
+    template at onboarding) at an older version receives the current version, keeping its
+    lock; clients that pulled the item themselves are not touched (they see the update in
+    ``updates_available``). Templates that pinned an older version move to the current
+    one. Inactive clients are left as they are. The report says which clients changed.
+    """
+    moment = instant(at)
+    user_id(by)
+    partner_team(ports, partner_id)
+    require(ports, by, Permission.CONTENT_MANAGE, partner_id, moment, f"re-push {item_id}")
+    entry = _entry(ports, partner_id, item_id, moment)
+    events: list[CopyEvent] = []
+    changed: list[str] = []
+    unchanged: list[str] = []
+    for client in _holders(ports, partner_id, item_id, moment):
+        copy = copies_of(ports, client, moment).get(item_id)
+        if copy is None or copy.source is CopyChange.INSTALL:
+            continue
+        history = ports.tenancy.history.for_team(client.id)
+        if (
+            copy.version >= entry.version
+            or status_at(client, history, moment) is not TeamStatus.ACTIVE
+        ):
+            unchanged.append(client.id)
+            continue
+        _check_order(ports, client.id, item_id, moment, "push")
+        events.append(_push_event(client.id, item_id, entry.version, copy.locked, moment, by))
+        changed.append(client.id)
+    saves: list[ClientTemplate] = []
+    templates_unchanged: list[str] = []
+    for template in ports.templates.for_partner(partner_id):
+        current = template.entry(item_id)
+        if current is None or current.version is None:
+            continue
+        if current.version >= entry.version:
+            templates_unchanged.append(template.id)
+            continue
+        saves.append(
+            template.with_entry(
+                attrs.evolve(current, version=entry.version, pushed_by=by, pushed_at=moment)
+            )
+        )
+    _write(ports, events, saves)
+    return PushReport(
+        partner_id=partner_id,
+        item_id=item_id,
+        version=entry.version,
+        at=moment,
+        by=by,
+        locked=None,
+        changed=tuple(changed),
+        unchanged=tuple(unchanged),
+        templates_changed=tuple(t.id for t in saves),
+        templates_unchanged=tuple(templates_unchanged),
+    )

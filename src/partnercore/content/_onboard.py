@@ -1,0 +1,249 @@
+"""Client templates and onboarding: one step that creates a client with everything its
+engagement type needs, all or nothing, once per request id."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from partnercore._errors import ConflictError, NotFoundError, ValidationError
+from partnercore.content._copies import CopyChange, CopyEvent
+from partnercore.content._fields import user_id
+from partnercore.content._onboarding import Onboarding, OnboardingRequest
+from partnercore.content._ports import ContentPorts
+from partnercore.content._templates import ClientTemplate
+from partnercore.content._visibility import partner_library
+from partnercore.content._world import partner_team, require
+from partnercore.licensing import LicensePolicy, open_license
+from partnercore.tenancy import (
+    ALL,
+    Grant,
+    Permission,
+    Team,
+    TeamKind,
+    TeamStatus,
+    create_client,
+    grant_access,
+)
+from partnercore.time import format_instant
+
+__all__ = ["add_template", "onboard"]
+
+
+def add_template(
+    ports: ContentPorts,
+    template: ClientTemplate,
+    *,
+    at: datetime | None = None,
+    by: str | None = None,
+) -> ClientTemplate:
+    """Store a partner's new client template.
+
+    Every item it installs must be the partner's own or an open-library item (whether it is
+    published is checked at each onboarding). ``by`` needs ``client.create`` on the partner
+    at ``at``.
+    """
+    if not isinstance(template, ClientTemplate):
+        raise ValidationError.at("template", f"expected a ClientTemplate, got {template!r}")
+    user_id(by)
+    partner_team(ports, template.partner_id)
+    if by is not None:
+        if at is None:
+            raise ValidationError.at("at", "a user adds a template at an instant")
+        require(ports, by, Permission.CLIENT_CREATE, template.partner_id, at, "add a template")
+    for index, entry in enumerate(template.content):
+        item = ports.items.find(entry.item_id)
+        if item is None or not (item.is_open or item.owner == template.partner_id):
+            raise NotFoundError(
+                f"item for {template.partner_id}'s templates (content[{index}])", entry.item_id
+            )
+    ports.templates.add(template)
+    return template
+
+
+def _grant_id(client_id: str, number: int) -> str:
+    base = client_id
+    if len(base) > 56:
+        digest = hashlib.sha256(client_id.encode()).hexdigest()[:8]
+        base = f"{client_id[:47]}-{digest}"
+    return f"{base}-g{number}"
+
+
+def _check_advisor(
+    ports: ContentPorts, partner_id: str, advisor: str, at: datetime, path: str
+) -> None:
+    if advisor == ALL:
+        return
+    if ports.tenancy.users.find(advisor) is None:
+        raise NotFoundError("user", advisor)
+    if not any(
+        m.role.team_kind is TeamKind.PARTNER and (m.active_until is None or m.active_until > at)
+        for m in ports.tenancy.memberships.between(advisor, partner_id)
+    ):
+        raise ValidationError.at(
+            path,
+            f"{advisor!r} is no advisor or partner admin of {partner_id} at or after "
+            f"{format_instant(at)}",
+        )
+
+
+def _plan(
+    ports: ContentPorts, request: OnboardingRequest, template: ClientTemplate, partner: Team
+) -> tuple[list[CopyEvent], list[Grant]]:
+    """Check everything the onboarding will write; the copies and grants it will make."""
+    at = request.at
+    if ports.tenancy.teams.find(request.client_id) is not None:
+        raise ConflictError(
+            f"team {request.client_id!r} already exists", kind="team", id=request.client_id
+        )
+    if ports.licenses.find(request.client_id) is not None:
+        raise ConflictError(
+            f"team {request.client_id!r} already has a licence",
+            kind="license",
+            id=request.client_id,
+        )
+    if partner.status is TeamStatus.ARCHIVED:
+        raise ValidationError.at("template", f"partner {partner.id!r} is archived")
+    if at < partner.created_at:
+        raise ValidationError.at(
+            "at", f"partner {partner.id} does not exist before {format_instant(partner.created_at)}"
+        )
+    library = {entry.id: entry for entry in partner_library(ports, partner.id, at)}
+    copies = []
+    for index, entry in enumerate(template.content):
+        offered = library.get(entry.item_id)
+        if offered is None:
+            raise ValidationError.at(
+                f"template.content[{index}]",
+                f"{entry.item_id!r} is not in {partner.id}'s library at {format_instant(at)} "
+                "(a draft, retired, or not selected)",
+            )
+        copies.append(
+            CopyEvent(
+                client_id=request.client_id,
+                item_id=entry.item_id,
+                change=CopyChange.ONBOARD,
+                at=at,
+                version=offered.version if entry.version is None else entry.version,
+                locked=entry.locked,
+                by=request.by,
+                template_id=template.id,
+            )
+        )
+    grants = []
+    for index, default in enumerate(template.grants):
+        _check_advisor(ports, partner.id, default.advisor, at, f"template.grants[{index}].advisor")
+        grant = Grant(
+            id=_grant_id(request.client_id, index + 1),
+            partner_id=partner.id,
+            client_id=request.client_id,
+            advisor_id=default.advisor,
+            role=default.role,
+            granted_at=at,
+            granted_by=request.by or template.id,
+        )
+        if ports.tenancy.grants.find(grant.id) is not None:
+            raise ConflictError(f"grant {grant.id!r} already exists", kind="grant", id=grant.id)
+        grants.append(grant)
+    return copies, grants
+
+
+def onboard(
+    ports: ContentPorts,
+    template_id: str,
+    client_id: str,
+    name: str,
+    at: datetime,
+    request_id: str,
+    *,
+    by: str | None = None,
+    timezone: str = "UTC",
+    organisation_key: str | None = None,
+    license_policy: LicensePolicy | None = None,
+    billing_timezone: str | None = None,
+) -> Onboarding:
+    """Create client ``client_id`` under the template's partner, with everything it says.
+
+    The client team (billing model, operated-by), its licence (free, trial or full from
+    ``at``), the template's content installed and its default grants are created in one
+    step: everything is checked first, then written in one unit of work, so either all of
+    it exists afterwards or none of it. The same ``request_id`` again returns the first
+    result and creates nothing; reused with different details it raises
+    :class:`ConflictError`. ``by`` needs ``client.create`` on the partner.
+
+    ``billing_timezone`` defaults to the partner's timezone (its billing timezone).
+    """
+    request = OnboardingRequest(
+        request_id=request_id,
+        template_id=template_id,
+        client_id=client_id,
+        name=name,
+        at=at,
+        by=by,
+        timezone=timezone,
+        organisation_key=organisation_key,
+    )
+    done = _recorded(ports, request)
+    if done is not None:
+        return done
+    template = ports.templates.get(template_id)
+    partner = partner_team(ports, template.partner_id)
+    require(ports, by, Permission.CLIENT_CREATE, partner.id, request.at, f"onboard {client_id}")
+    copies, grants = _plan(ports, request, template, partner)
+    try:
+        with ports.unit_of_work():
+            create_client(
+                ports.tenancy,
+                client_id,
+                name,
+                partner_id=partner.id,
+                operated_by=template.operated_by,
+                billing_model=template.billing_model,
+                at=request.at,
+                timezone=timezone,
+                organisation_key=organisation_key,
+                by=by,
+            )
+            license = open_license(
+                ports.licenses,
+                client_id,
+                request.at,
+                timezone=timezone,
+                organisation_key=organisation_key,
+                initial_state=template.license.value,
+                policy=license_policy,
+                billing_timezone=partner.timezone if billing_timezone is None else billing_timezone,
+            )
+            for grant in grants:
+                grant_access(ports.tenancy, grant)
+            if copies:
+                ports.installs.add_all(copies)
+            onboarding = Onboarding(
+                request=request,
+                partner_id=partner.id,
+                license=license.state_at(request.at),
+                installed=copies,
+                grants=grants,
+            )
+            ports.onboardings.add(onboarding)
+    except ConflictError:
+        # Another onboarding with this request id may have completed meanwhile.
+        done = _recorded(ports, request)
+        if done is not None:
+            return done
+        raise
+    return onboarding
+
+
+def _recorded(ports: ContentPorts, request: OnboardingRequest) -> Onboarding | None:
+    done = ports.onboardings.find(request.request_id)
+    if done is None:
+        return None
+    if done.request != request:
+        raise ConflictError(
+            f"onboarding request {request.request_id!r} was already used for client "
+            f"{done.client_id!r} with different details",
+            kind="onboarding",
+            id=request.request_id,
+        )
+    return done

@@ -1,0 +1,157 @@
+"""The content ports: narrow, collection-like protocols a host application implements.
+
+Every method either returns plain records or raises the library's own errors
+(:class:`~partnercore.NotFoundError`, :class:`~partnercore.ConflictError`,
+:class:`~partnercore.StaleWriteError`); a write that raises changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from typing import Protocol
+
+import attrs
+
+from partnercore.content._copies import CopyEvent
+from partnercore.content._items import ContentItem
+from partnercore.content._library import LibrarySelection
+from partnercore.content._onboarding import Onboarding
+from partnercore.content._templates import ClientTemplate
+from partnercore.licensing import LicenseRepository
+from partnercore.tenancy import TenancyPorts
+
+__all__ = [
+    "ContentItemRepository",
+    "ContentPorts",
+    "InstallRepository",
+    "LibraryRepository",
+    "OnboardingRepository",
+    "TemplateRepository",
+    "UnitOfWork",
+]
+
+
+class ContentItemRepository(Protocol):
+    """Content items (the open library's and every partner's) by id."""
+
+    def add(self, item: ContentItem) -> None:
+        """Store a new item; :class:`ConflictError` if its id is taken."""
+        ...
+
+    def get(self, item_id: str) -> ContentItem:
+        """The item; :class:`NotFoundError` if there is none."""
+        ...
+
+    def find(self, item_id: str) -> ContentItem | None:
+        """The item, or ``None``."""
+        ...
+
+    def save(self, item: ContentItem) -> None:
+        """Store a changed item (one more release than the stored one).
+
+        :class:`NotFoundError` if it was never added; :class:`StaleWriteError` unless the
+        stored item has exactly ``item.revision - 1`` releases (someone saved it first).
+        """
+        ...
+
+    def owned_by(self, owner: str) -> Sequence[ContentItem]:
+        """Every item of ``owner`` (``"platform"`` or a partner id), sorted by id."""
+        ...
+
+
+class LibraryRepository(Protocol):
+    """Partners' selections of open-library items into their exclusive libraries."""
+
+    def add(self, selection: LibrarySelection) -> None:
+        """Record a selection (or a removal, ``selected=False``)."""
+        ...
+
+    def for_partner(self, partner_id: str) -> Sequence[LibrarySelection]:
+        """Every selection of the partner, in the order recorded."""
+        ...
+
+
+class InstallRepository(Protocol):
+    """The append-only log of changes to clients' copies of content (pulls and pushes)."""
+
+    def add_all(self, events: Sequence[CopyEvent]) -> None:
+        """Append ``events`` in order: all of them, or (on error) none."""
+        ...
+
+    def for_client(self, client_id: str) -> Sequence[CopyEvent]:
+        """Every event of the client, in the order recorded."""
+        ...
+
+    def for_item(self, item_id: str) -> Sequence[CopyEvent]:
+        """Every event about the item (all clients), in the order recorded."""
+        ...
+
+
+class TemplateRepository(Protocol):
+    """Client templates by id and by partner."""
+
+    def add(self, template: ClientTemplate) -> None:
+        """Store a new template; :class:`ConflictError` if its id is taken."""
+        ...
+
+    def get(self, template_id: str) -> ClientTemplate:
+        """The template; :class:`NotFoundError` if there is none."""
+        ...
+
+    def find(self, template_id: str) -> ClientTemplate | None:
+        """The template, or ``None``."""
+        ...
+
+    def save(self, template: ClientTemplate) -> None:
+        """Store a changed template.
+
+        :class:`NotFoundError` if it was never added; :class:`StaleWriteError` unless the
+        stored template's revision is exactly ``template.revision - 1``.
+        """
+        ...
+
+    def for_partner(self, partner_id: str) -> Sequence[ClientTemplate]:
+        """The partner's templates, sorted by id."""
+        ...
+
+
+class OnboardingRepository(Protocol):
+    """Completed onboardings by request id (what makes onboarding idempotent)."""
+
+    def add(self, onboarding: Onboarding) -> None:
+        """Store a completed onboarding; :class:`ConflictError` if its request id is taken."""
+        ...
+
+    def find(self, request_id: str) -> Onboarding | None:
+        """The onboarding recorded for ``request_id``, or ``None``."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """``with unit_of_work(): ...`` keeps every write made in the block, or (on error) none.
+
+    ``SqliteStore.unit_of_work`` is one; :class:`~partnercore.memory.InMemoryUnitOfWork` is
+    the in-memory one.
+    """
+
+    def __call__(self) -> AbstractContextManager[None]: ...
+
+
+@attrs.frozen(kw_only=True)
+class ContentPorts:
+    """Everything the content services work through, bundled.
+
+    Content reaches into tenancy (teams, their history, grants, the access check) and
+    licensing (a client onboarded from a template gets its licence), so the bundle holds
+    those ports too, and one unit of work that spans them all.
+    """
+
+    tenancy: TenancyPorts
+    licenses: LicenseRepository
+    items: ContentItemRepository
+    libraries: LibraryRepository
+    installs: InstallRepository
+    templates: TemplateRepository
+    onboardings: OnboardingRepository
+    unit_of_work: UnitOfWork

@@ -1,0 +1,185 @@
+"""What a team sees: its library, its installed copies, and the updates available to it.
+
+A client sees its partner's exclusive library only: the partner it belongs to at the
+instant asked about, so after a transfer it sees its new partner's library and none of
+the old one. Drafts and retired items are in no library.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from partnercore.content._copies import InstalledCopy, copies_at, departures_applied
+from partnercore.content._fields import PLATFORM, instant, user_id
+from partnercore.content._items import ContentItem
+from partnercore.content._library import LibraryEntry, exclusive_library, open_library
+from partnercore.content._ports import ContentPorts
+from partnercore.content._world import departures, partner_at, require
+from partnercore.tenancy import Permission, Team, TeamKind
+
+__all__ = [
+    "AvailableUpdate",
+    "LibraryView",
+    "installed",
+    "library",
+    "library_view",
+    "updates_available",
+]
+
+
+@attrs.frozen(kw_only=True)
+class AvailableUpdate:
+    """A newer published version of an item a client holds an older copy of."""
+
+    item_id: str
+    installed_version: int
+    available_version: int
+    locked: bool
+
+
+@attrs.frozen(kw_only=True)
+class LibraryView:
+    """A team's content at one instant: what it can see, what it has installed, and the
+    updates available (what ``partnercore library`` prints)."""
+
+    team_id: str
+    at: datetime
+    visible: tuple[LibraryEntry, ...]
+    installed: tuple[InstalledCopy, ...]
+    updates: tuple[AvailableUpdate, ...]
+
+    def update_for(self, item_id: str) -> int | None:
+        """The newer version available for an installed item, or ``None``."""
+        found = next((u for u in self.updates if u.item_id == item_id), None)
+        return None if found is None else found.available_version
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"team", "visible": [ids], "installed": [{"item", "version", "locked",
+        "update_available"}]}`` (the ``library --format json`` document)."""
+        return {
+            "team": self.team_id,
+            "visible": sorted(entry.id for entry in self.visible),
+            "installed": [
+                {
+                    "item": copy.item_id,
+                    "version": copy.version,
+                    "locked": copy.locked,
+                    "update_available": self.update_for(copy.item_id),
+                }
+                for copy in self.installed
+            ],
+        }
+
+
+def partner_library(ports: ContentPorts, partner_id: str, at: datetime) -> tuple[LibraryEntry, ...]:
+    items = [*ports.items.owned_by(partner_id), *ports.items.owned_by(PLATFORM)]
+    return exclusive_library(partner_id, items, ports.libraries.for_partner(partner_id), at)
+
+
+def _team_library(ports: ContentPorts, team: Team, at: datetime) -> tuple[LibraryEntry, ...]:
+    if team.kind is TeamKind.PARTNER:
+        own = partner_library(ports, team.id, at)
+        known = {entry.id for entry in own}
+        extra = [e for e in open_library(ports.items.owned_by(PLATFORM), at) if e.id not in known]
+        return tuple(sorted((*own, *extra), key=lambda entry: entry.id))
+    partner = partner_at(ports, team, at)
+    return () if partner is None else partner_library(ports, partner, at)
+
+
+def library(
+    ports: ContentPorts, team_id: str, at: datetime, *, by: str | None = None
+) -> tuple[LibraryEntry, ...]:
+    """The published items team ``team_id`` can see at ``at``, sorted by id.
+
+    A client: its partner's exclusive library (the partner's own items and the open items
+    it selected). A partner: its exclusive library and the whole open library (to select
+    from). ``by`` needs ``content.view`` on the team.
+    """
+    moment = instant(at)
+    user_id(by)
+    team = ports.tenancy.teams.get(team_id)
+    require(ports, by, Permission.CONTENT_VIEW, team_id, moment, f"see the library of {team_id}")
+    return _team_library(ports, team, moment)
+
+
+def _owners(ports: ContentPorts, item_ids: set[str]) -> dict[str, ContentItem]:
+    found = {}
+    for item_id in sorted(item_ids):
+        item = ports.items.find(item_id)
+        if item is not None:
+            found[item_id] = item
+    return found
+
+
+def copies_of(ports: ContentPorts, client: Team, at: datetime) -> Mapping[str, InstalledCopy]:
+    """The copies a client holds at ``at`` (copies a transfer took away are gone)."""
+    events = ports.installs.for_client(client.id)
+    items = _owners(ports, {event.item_id for event in events})
+    owners = {item_id: item.owner for item_id, item in items.items()}
+    return copies_at(departures_applied(events, owners, departures(ports, client)), at)
+
+
+def installed(
+    ports: ContentPorts, client_id: str, at: datetime, *, by: str | None = None
+) -> tuple[InstalledCopy, ...]:
+    """The copies client ``client_id`` holds at ``at``, sorted by item id."""
+    moment = instant(at)
+    user_id(by)
+    team = ports.tenancy.teams.get(client_id)
+    require(
+        ports, by, Permission.CONTENT_VIEW, client_id, moment, f"see the content of {client_id}"
+    )
+    if team.kind is not TeamKind.CLIENT:
+        return ()
+    return tuple(copies_of(ports, team, moment).values())
+
+
+def _updates(
+    ports: ContentPorts, team: Team, copies: Sequence[InstalledCopy], at: datetime
+) -> tuple[AvailableUpdate, ...]:
+    newest = {entry.id: entry.version for entry in _team_library(ports, team, at)}
+    return tuple(
+        AvailableUpdate(
+            item_id=copy.item_id,
+            installed_version=copy.version,
+            available_version=newest[copy.item_id],
+            locked=copy.locked,
+        )
+        for copy in copies
+        if newest.get(copy.item_id, 0) > copy.version
+    )
+
+
+def updates_available(
+    ports: ContentPorts, client_id: str, at: datetime, *, by: str | None = None
+) -> tuple[AvailableUpdate, ...]:
+    """The client's installed items with a newer version in its library at ``at``.
+
+    An update comes through the library: an item that left it (retired, removed from the
+    selection) offers none. A locked copy is listed too; only a push can update it.
+    """
+    copies = installed(ports, client_id, at, by=by)
+    if not copies:
+        return ()
+    return _updates(ports, ports.tenancy.teams.get(client_id), copies, instant(at))
+
+
+def library_view(
+    ports: ContentPorts, team_id: str, at: datetime, *, by: str | None = None
+) -> LibraryView:
+    """Everything ``partnercore library`` shows for a team at ``at``."""
+    moment = instant(at)
+    visible = library(ports, team_id, moment, by=by)
+    copies = installed(ports, team_id, moment, by=by)
+    team = ports.tenancy.teams.get(team_id)
+    return LibraryView(
+        team_id=team_id,
+        at=moment,
+        visible=visible,
+        installed=copies,
+        updates=_updates(ports, team, copies, moment),
+    )

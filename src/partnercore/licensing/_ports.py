@@ -1,0 +1,47 @@
+"""The licence port: where licences are stored. Host applications implement it."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from partnercore.licensing._license import License
+
+__all__ = ["LicenseRepository"]
+
+
+class LicenseRepository(Protocol):
+    """A collection of licences, one per client team, with optimistic concurrency.
+
+    Every stored licence has a ``version`` (``1`` once added, one more on every save).
+    ``save`` accepts a licence only if its ``version`` is the stored one; otherwise the copy
+    is stale, :class:`~partnercore.StaleWriteError` is raised and nothing is written.
+    """
+
+    def get(self, team_id: str) -> License:
+        """The licence of ``team_id``; :class:`~partnercore.NotFoundError` if there is none."""
+        ...
+
+    def find(self, team_id: str) -> License | None:
+        """The licence of ``team_id``, or ``None``."""
+        ...
+
+    def add(self, license: License) -> License:
+        """Store a new licence; returns the stored copy (version 1).
+
+        :class:`~partnercore.ConflictError` if the team already has a licence.
+        """
+        ...
+
+    def save(self, license: License) -> License:
+        """Replace the stored licence of ``license.team_id``; returns the stored copy.
+
+        :class:`~partnercore.NotFoundError` if there is none;
+        :class:`~partnercore.StaleWriteError` (writing nothing) if ``license.version`` is
+        not the stored version.
+        """
+        ...
+
+    def for_organisation(self, organisation_key: str) -> tuple[License, ...]:
+        """Every licence whose ``organisation_key`` is exactly ``organisation_key``,
+        sorted by ``team_id`` (empty when there is none)."""
+        ...

@@ -1,0 +1,260 @@
+"""In-memory billing stores: price books, billing accounts, usage and finalised invoices."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from datetime import datetime
+from decimal import Decimal
+
+from partnercore._errors import ConflictError, NotFoundError, ValidationError
+from partnercore.billing import (
+    BillingAccount,
+    BillingPorts,
+    Invoice,
+    PriceBook,
+    UsageRecord,
+    UsageTotal,
+)
+from partnercore.licensing import LicenseRepository
+from partnercore.tenancy import MembershipRepository, TeamRepository
+from partnercore.time import BillingPeriod
+
+__all__ = [
+    "InMemoryBilling",
+    "InMemoryBillingAccounts",
+    "InMemoryInvoices",
+    "InMemoryPriceBooks",
+    "InMemoryUsage",
+    "InMemoryUsageTotals",
+]
+
+
+def _expect(value: object, kind: type, name: str) -> None:
+    if not isinstance(value, kind):
+        raise ValidationError.at(name, f"expected a {kind.__name__}, got {value!r}")
+
+
+class InMemoryPriceBooks:
+    """Price books in a dict by id."""
+
+    def __init__(self) -> None:
+        self._books: dict[str, PriceBook] = {}
+
+    def get(self, price_book_id: str) -> PriceBook:
+        book = self.find(price_book_id)
+        if book is None:
+            raise NotFoundError("price book", str(price_book_id))
+        return book
+
+    def find(self, price_book_id: str) -> PriceBook | None:
+        return self._books.get(price_book_id) if isinstance(price_book_id, str) else None
+
+    def add(self, price_book: PriceBook) -> None:
+        _expect(price_book, PriceBook, "price_book")
+        if price_book.id in self._books:
+            raise ConflictError(
+                f"price book {price_book.id!r} already exists", kind="price book", id=price_book.id
+            )
+        self._books[price_book.id] = price_book
+
+    def save(self, price_book: PriceBook) -> None:
+        _expect(price_book, PriceBook, "price_book")
+        self.get(price_book.id)
+        self._books[price_book.id] = price_book
+
+    def __len__(self) -> int:
+        return len(self._books)
+
+
+class InMemoryBillingAccounts:
+    """Billing accounts in a dict by partner id."""
+
+    def __init__(self) -> None:
+        self._accounts: dict[str, BillingAccount] = {}
+
+    def get(self, partner_id: str) -> BillingAccount:
+        account = self.find(partner_id)
+        if account is None:
+            raise NotFoundError("billing account", str(partner_id))
+        return account
+
+    def find(self, partner_id: str) -> BillingAccount | None:
+        return self._accounts.get(partner_id) if isinstance(partner_id, str) else None
+
+    def add(self, account: BillingAccount) -> None:
+        _expect(account, BillingAccount, "account")
+        if account.partner_id in self._accounts:
+            raise ConflictError(
+                f"partner {account.partner_id!r} already has a billing account",
+                kind="billing account",
+                id=account.partner_id,
+            )
+        self._accounts[account.partner_id] = account
+
+    def save(self, account: BillingAccount) -> None:
+        _expect(account, BillingAccount, "account")
+        self.get(account.partner_id)
+        self._accounts[account.partner_id] = account
+
+    def __len__(self) -> int:
+        return len(self._accounts)
+
+
+_Entry = tuple[datetime, str, Decimal]
+
+
+class InMemoryUsage:
+    """Raw usage records per client, aggregated on demand into totals per period.
+
+    Each client's records are kept sorted by instant (sorted lazily after additions), so a
+    period's totals read only that period's records.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[str, list[_Entry]] = defaultdict(list)
+        self._unsorted: set[str] = set()
+        self._count = 0
+
+    def add(self, record: UsageRecord) -> None:
+        _expect(record, UsageRecord, "record")
+        self._entries[record.client_id].append((record.at, record.metric, record.quantity))
+        self._unsorted.add(record.client_id)
+        self._count += 1
+
+    def extend(self, records: Iterable[UsageRecord]) -> None:
+        """Add many records."""
+        for record in records:
+            self.add(record)
+
+    def _sorted(self, client_id: str) -> list[_Entry]:
+        entries = self._entries.get(client_id)
+        if entries is None:
+            return []
+        if client_id in self._unsorted:
+            entries.sort(key=lambda entry: entry[0])
+            self._unsorted.discard(client_id)
+        return entries
+
+    def totals(self, period: BillingPeriod, client_ids: Collection[str]) -> list[UsageTotal]:
+        _expect(period, BillingPeriod, "period")
+        start, end = period.start, period.end
+        probe = (start,)
+        found: list[UsageTotal] = []
+        for client_id in sorted(set(client_ids)):
+            entries = self._sorted(client_id)
+            if not entries:
+                continue
+            sums: dict[str, Decimal] = {}
+            index = bisect_left(entries, probe)
+            size = len(entries)
+            while index < size:
+                at, metric, quantity = entries[index]
+                if at >= end:
+                    break
+                sums[metric] = sums[metric] + quantity if metric in sums else quantity
+                index += 1
+            found.extend(
+                UsageTotal(client_id=client_id, metric=metric, period=period, quantity=quantity)
+                for metric, quantity in sorted(sums.items())
+            )
+        return found
+
+    def records(self, client_id: str) -> list[UsageRecord]:
+        """The client's records, oldest first."""
+        return [
+            UsageRecord(client_id=client_id, metric=metric, quantity=quantity, at=at)
+            for at, metric, quantity in self._sorted(client_id)
+        ]
+
+    def __len__(self) -> int:
+        return self._count
+
+
+class InMemoryUsageTotals:
+    """Usage totals computed elsewhere (a warehouse job, a SQL ``GROUP BY``), served as given."""
+
+    def __init__(self, totals: Iterable[UsageTotal] = ()) -> None:
+        self._totals: dict[tuple[BillingPeriod, str], dict[str, Decimal]] = defaultdict(dict)
+        for total in totals:
+            self.put(total)
+
+    def put(self, total: UsageTotal) -> None:
+        """Add ``total`` to what is known for its (period, client, metric)."""
+        _expect(total, UsageTotal, "total")
+        metrics = self._totals[(total.period, total.client_id)]
+        metrics[total.metric] = metrics.get(total.metric, Decimal(0)) + total.quantity
+
+    def totals(self, period: BillingPeriod, client_ids: Collection[str]) -> list[UsageTotal]:
+        _expect(period, BillingPeriod, "period")
+        found: list[UsageTotal] = []
+        for client_id in sorted(set(client_ids)):
+            metrics = self._totals.get((period, client_id))
+            if metrics:
+                found.extend(
+                    UsageTotal(client_id=client_id, metric=metric, period=period, quantity=q)
+                    for metric, q in sorted(metrics.items())
+                )
+        return found
+
+
+class InMemoryInvoices:
+    """Finalised invoices by id, indexed by (partner, period). Never changed once added."""
+
+    def __init__(self) -> None:
+        self._invoices: dict[str, Invoice] = {}
+        self._by_partner: dict[tuple[str, str], list[str]] = defaultdict(list)
+
+    def get(self, invoice_id: str) -> Invoice:
+        invoice = self.find(invoice_id)
+        if invoice is None:
+            raise NotFoundError("invoice", str(invoice_id))
+        return invoice
+
+    def find(self, invoice_id: str) -> Invoice | None:
+        return self._invoices.get(invoice_id) if isinstance(invoice_id, str) else None
+
+    def add(self, invoice: Invoice) -> None:
+        _expect(invoice, Invoice, "invoice")
+        if invoice.id in self._invoices:
+            raise ConflictError(
+                f"invoice {invoice.id!r} is already finalised", kind="invoice", id=invoice.id
+            )
+        self._invoices[invoice.id] = invoice
+        self._by_partner[(invoice.partner_id, invoice.period)].append(invoice.id)
+
+    def for_partner(self, partner_id: str, period: str) -> list[Invoice]:
+        ids = self._by_partner.get((partner_id, period), [])
+        return [self._invoices[invoice_id] for invoice_id in sorted(ids)]
+
+    def __len__(self) -> int:
+        return len(self._invoices)
+
+
+class InMemoryBilling:
+    """The billing stores, bundled: price books, accounts, usage and finalised invoices."""
+
+    def __init__(self) -> None:
+        self.price_books = InMemoryPriceBooks()
+        self.accounts = InMemoryBillingAccounts()
+        self.usage = InMemoryUsage()
+        self.invoices = InMemoryInvoices()
+
+    def ports(
+        self,
+        *,
+        teams: TeamRepository,
+        memberships: MembershipRepository,
+        licenses: LicenseRepository,
+    ) -> BillingPorts:
+        """These stores with the tenancy and licence repositories, as billing ports."""
+        return BillingPorts(
+            teams=teams,
+            memberships=memberships,
+            licenses=licenses,
+            price_books=self.price_books,
+            accounts=self.accounts,
+            usage=self.usage,
+            invoices=self.invoices,
+        )

@@ -1,0 +1,267 @@
+"""In-memory reference adapters for the content ports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any
+
+from partnercore._errors import ConflictError, NotFoundError, StaleWriteError, ValidationError
+from partnercore.content import (
+    ClientTemplate,
+    ContentItem,
+    ContentPorts,
+    CopyEvent,
+    LibrarySelection,
+    Onboarding,
+)
+from partnercore.licensing import LicenseRepository
+from partnercore.memory._licensing import InMemoryLicenses
+from partnercore.memory._tenancy import InMemoryTenancy
+from partnercore.tenancy import TenancyPorts
+
+__all__ = [
+    "InMemoryContent",
+    "InMemoryContentItems",
+    "InMemoryInstalls",
+    "InMemoryLibraries",
+    "InMemoryOnboardings",
+    "InMemoryTemplates",
+    "InMemoryUnitOfWork",
+]
+
+
+class InMemoryContentItems:
+    """Content items in a dict (implements ``ContentItemRepository``)."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, ContentItem] = {}
+
+    def add(self, item: ContentItem) -> None:
+        _expect(item, ContentItem, "item")
+        if item.id in self._items:
+            raise ConflictError(
+                f"content item {item.id!r} already exists", kind="content item", id=item.id
+            )
+        self._items[item.id] = item
+
+    def get(self, item_id: str) -> ContentItem:
+        item = self._items.get(item_id)
+        if item is None:
+            raise NotFoundError("content item", item_id)
+        return item
+
+    def find(self, item_id: str) -> ContentItem | None:
+        return self._items.get(item_id)
+
+    def save(self, item: ContentItem) -> None:
+        _expect(item, ContentItem, "item")
+        stored = self.get(item.id)
+        if stored.revision != item.revision - 1:
+            raise StaleWriteError(
+                "content item", item.id, expected=item.revision - 1, actual=stored.revision
+            )
+        self._items[item.id] = item
+
+    def owned_by(self, owner: str) -> Sequence[ContentItem]:
+        return tuple(item for _, item in sorted(self._items.items()) if item.owner == owner)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+class InMemoryLibraries:
+    """Library selections in a list per partner (implements ``LibraryRepository``)."""
+
+    def __init__(self) -> None:
+        self._selections: dict[str, list[LibrarySelection]] = {}
+
+    def add(self, selection: LibrarySelection) -> None:
+        _expect(selection, LibrarySelection, "selection")
+        self._selections.setdefault(selection.partner_id, []).append(selection)
+
+    def for_partner(self, partner_id: str) -> Sequence[LibrarySelection]:
+        return tuple(self._selections.get(partner_id, ()))
+
+
+class InMemoryInstalls:
+    """The copy-event log in a list (implements ``InstallRepository``)."""
+
+    def __init__(self) -> None:
+        self._events: list[CopyEvent] = []
+
+    def add_all(self, events: Sequence[CopyEvent]) -> None:
+        batch = tuple(events)
+        for index, event in enumerate(batch):
+            _expect(event, CopyEvent, f"events[{index}]")
+        self._events.extend(batch)
+
+    def for_client(self, client_id: str) -> Sequence[CopyEvent]:
+        return tuple(event for event in self._events if event.client_id == client_id)
+
+    def for_item(self, item_id: str) -> Sequence[CopyEvent]:
+        return tuple(event for event in self._events if event.item_id == item_id)
+
+
+class InMemoryTemplates:
+    """Client templates in a dict (implements ``TemplateRepository``)."""
+
+    def __init__(self) -> None:
+        self._templates: dict[str, ClientTemplate] = {}
+
+    def add(self, template: ClientTemplate) -> None:
+        _expect(template, ClientTemplate, "template")
+        if template.id in self._templates:
+            raise ConflictError(
+                f"template {template.id!r} already exists", kind="template", id=template.id
+            )
+        self._templates[template.id] = template
+
+    def get(self, template_id: str) -> ClientTemplate:
+        template = self.find(template_id)
+        if template is None:
+            raise NotFoundError("template", str(template_id))
+        return template
+
+    def find(self, template_id: str) -> ClientTemplate | None:
+        return self._templates.get(template_id) if isinstance(template_id, str) else None
+
+    def save(self, template: ClientTemplate) -> None:
+        _expect(template, ClientTemplate, "template")
+        stored = self.get(template.id)
+        if stored.revision != template.revision - 1:
+            raise StaleWriteError(
+                "template", template.id, expected=template.revision - 1, actual=stored.revision
+            )
+        self._templates[template.id] = template
+
+    def for_partner(self, partner_id: str) -> Sequence[ClientTemplate]:
+        return tuple(t for _, t in sorted(self._templates.items()) if t.partner_id == partner_id)
+
+
+class InMemoryOnboardings:
+    """Completed onboardings by request id (implements ``OnboardingRepository``)."""
+
+    def __init__(self) -> None:
+        self._onboardings: dict[str, Onboarding] = {}
+
+    def add(self, onboarding: Onboarding) -> None:
+        _expect(onboarding, Onboarding, "onboarding")
+        if onboarding.request_id in self._onboardings:
+            raise ConflictError(
+                f"onboarding request {onboarding.request_id!r} is already recorded",
+                kind="onboarding",
+                id=onboarding.request_id,
+            )
+        self._onboardings[onboarding.request_id] = onboarding
+
+    def find(self, request_id: str) -> Onboarding | None:
+        return self._onboardings.get(request_id) if isinstance(request_id, str) else None
+
+
+def _copy(value: Any) -> Any:
+    """``value`` with every dict, list and set in it copied (records are immutable)."""
+    if isinstance(value, dict):
+        return {key: _copy(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [_copy(inner) for inner in value]
+    if isinstance(value, set):
+        return set(value)
+    return value
+
+
+def _fields(store: object) -> list[str]:
+    names = list(vars(store)) if hasattr(store, "__dict__") else []
+    for cls in type(store).__mro__:
+        names.extend(
+            name
+            for name in getattr(cls, "__slots__", ())
+            if name not in ("__dict__", "__weakref__")
+        )
+    return [name for name in names if hasattr(store, name)]
+
+
+def _snapshot(store: object) -> dict[str, Any]:
+    return {name: _copy(getattr(store, name)) for name in _fields(store)}
+
+
+def _restore(store: object, snapshot: dict[str, Any]) -> None:
+    for name, value in snapshot.items():
+        object.__setattr__(store, name, value)
+
+
+class InMemoryUnitOfWork:
+    """A unit of work over in-memory stores: ``with unit_of_work(): ...``.
+
+    Entering takes a snapshot of every store's state; an exception leaving the block puts
+    every store back as it was, so the block's writes are all kept or none. Nested blocks
+    each undo their own writes on error. It is a reference for tests and notebooks:
+    snapshotting costs time in proportion to what the stores hold.
+    """
+
+    def __init__(self, *stores: object) -> None:
+        self._stores = stores
+
+    def __call__(self) -> AbstractContextManager[None]:
+        return self._unit()
+
+    @contextmanager
+    def _unit(self) -> Iterator[None]:
+        saved = [_snapshot(store) for store in self._stores]
+        try:
+            yield
+        except BaseException:
+            for store, snapshot in zip(self._stores, saved, strict=True):
+                _restore(store, snapshot)
+            raise
+
+
+class InMemoryContent(ContentPorts):
+    """Every port the content services need, in memory, with one unit of work over them.
+
+    Pass the tenancy ports and licence store of an existing in-memory world to share them;
+    by default new, empty ones are made.
+    """
+
+    __slots__ = ()
+
+    def __init__(
+        self, tenancy: TenancyPorts | None = None, licenses: LicenseRepository | None = None
+    ) -> None:
+        tenancy = InMemoryTenancy() if tenancy is None else tenancy
+        licenses = InMemoryLicenses() if licenses is None else licenses
+        items = InMemoryContentItems()
+        libraries = InMemoryLibraries()
+        installs = InMemoryInstalls()
+        templates = InMemoryTemplates()
+        onboardings = InMemoryOnboardings()
+        stores: list[object] = [
+            tenancy.teams,
+            tenancy.users,
+            tenancy.memberships,
+            tenancy.grants,
+            tenancy.consents,
+            tenancy.history,
+            tenancy.audit,
+            licenses,
+            items,
+            libraries,
+            installs,
+            templates,
+            onboardings,
+        ]
+        super().__init__(
+            tenancy=tenancy,
+            licenses=licenses,
+            items=items,
+            libraries=libraries,
+            installs=installs,
+            templates=templates,
+            onboardings=onboardings,
+            unit_of_work=InMemoryUnitOfWork(*stores),
+        )
+
+
+def _expect(value: object, kind: type, path: str) -> None:
+    if not isinstance(value, kind):
+        raise ValidationError.at(path, f"expected a {kind.__name__}, got {type(value).__name__}")

@@ -1,0 +1,66 @@
+"""In-memory licences: the reference ``LicenseRepository``."""
+
+from __future__ import annotations
+
+import attrs
+
+from partnercore._errors import ConflictError, NotFoundError, StaleWriteError, ValidationError
+from partnercore.licensing import License
+
+__all__ = ["InMemoryLicenses"]
+
+
+def _license(value: object) -> License:
+    if not isinstance(value, License):
+        raise ValidationError.at("license", f"expected a License, got {value!r}")
+    return value
+
+
+class InMemoryLicenses:
+    """Licences kept in a dict, one per team, with optimistic concurrency."""
+
+    def __init__(self) -> None:
+        self._licenses: dict[str, License] = {}
+
+    def get(self, team_id: str) -> License:
+        license = self._licenses.get(team_id) if isinstance(team_id, str) else None
+        if license is None:
+            raise NotFoundError("license", str(team_id))
+        return license
+
+    def find(self, team_id: str) -> License | None:
+        return self._licenses.get(team_id) if isinstance(team_id, str) else None
+
+    def add(self, license: License) -> License:
+        new = _license(license)
+        if new.team_id in self._licenses:
+            raise ConflictError(
+                f"team {new.team_id!r} already has a licence", kind="license", id=new.team_id
+            )
+        stored = attrs.evolve(new, version=1)
+        self._licenses[new.team_id] = stored
+        return stored
+
+    def save(self, license: License) -> License:
+        changed = _license(license)
+        current = self.get(changed.team_id)
+        if changed.version != current.version:
+            raise StaleWriteError(
+                "license", changed.team_id, expected=changed.version, actual=current.version
+            )
+        stored = attrs.evolve(changed, version=current.version + 1)
+        self._licenses[changed.team_id] = stored
+        return stored
+
+    def for_organisation(self, organisation_key: str) -> tuple[License, ...]:
+        return tuple(
+            license
+            for _, license in sorted(self._licenses.items())
+            if license.organisation_key == organisation_key
+        )
+
+    def __len__(self) -> int:
+        return len(self._licenses)
+
+    def __repr__(self) -> str:
+        return f"InMemoryLicenses({len(self._licenses)} licences)"

@@ -1,0 +1,359 @@
+"""In-memory reference adapters for the tenancy ports, indexed for the access check.
+
+Every lookup the check makes is a dictionary access on a key (team, (user, team),
+(partner, client), partner); lists kept per key are short and kept in chronological order.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right, insort
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
+
+from partnercore._errors import ConflictError, NotFoundError
+from partnercore.tenancy import (
+    ALL,
+    AuditEntry,
+    ConsentChange,
+    Grant,
+    Membership,
+    Team,
+    TeamChange,
+    TeamKind,
+    TenancyPorts,
+    Transfer,
+    User,
+)
+
+__all__ = [
+    "InMemoryAuditTrail",
+    "InMemoryConsents",
+    "InMemoryGrants",
+    "InMemoryMemberships",
+    "InMemoryTeamHistory",
+    "InMemoryTeams",
+    "InMemoryTenancy",
+    "InMemoryUsers",
+]
+
+T = TypeVar("T")
+K = TypeVar("K")
+
+
+def _insert(index: dict[K, list[T]], key: K, item: T, when: Callable[[T], datetime]) -> None:
+    items = index.get(key)
+    if items is None:
+        index[key] = [item]
+    else:
+        insort(items, item, key=when)
+
+
+def _replace(index: dict[K, list[T]], key: K, old: T, new: T) -> None:
+    items = index[key]
+    items[next(i for i, item in enumerate(items) if item is old)] = new
+
+
+# The indexes the access check reads hold tuples: returned as they are, never copied.
+
+
+def _insert_tuple(
+    index: dict[K, tuple[T, ...]], key: K, item: T, when: Callable[[T], datetime]
+) -> None:
+    items = index.get(key, ())
+    at = bisect_right(items, when(item), key=when)
+    index[key] = (*items[:at], item, *items[at:])
+
+
+def _replace_tuple(index: dict[K, tuple[T, ...]], key: K, old: T, new: T) -> None:
+    index[key] = tuple(new if item is old else item for item in index[key])
+
+
+def _since(membership: Membership) -> datetime:
+    return membership.active_from
+
+
+def _granted(grant: Grant) -> datetime:
+    return grant.granted_at
+
+
+def _at(change: ConsentChange | TeamChange) -> datetime:
+    return change.at
+
+
+class InMemoryTeams:
+    """Teams by id, with partners and each partner's current clients indexed."""
+
+    def __init__(self) -> None:
+        self._teams: dict[str, Team] = {}
+        self._partners: set[str] = set()
+        self._clients: dict[str, set[str]] = {}
+
+    def get(self, team_id: str) -> Team:
+        team = self._teams.get(team_id)
+        if team is None:
+            raise NotFoundError("team", team_id)
+        return team
+
+    def find(self, team_id: str) -> Team | None:
+        return self._teams.get(team_id)
+
+    def add(self, team: Team) -> None:
+        if team.id in self._teams:
+            raise ConflictError(f"team {team.id!r} already exists", kind="team", id=team.id)
+        self._teams[team.id] = team
+        self._index(team)
+
+    def save(self, team: Team) -> None:
+        old = self._teams.get(team.id)
+        if old is None:
+            raise NotFoundError("team", team.id)
+        self._unindex(old)
+        self._teams[team.id] = team
+        self._index(team)
+
+    def partners(self) -> list[Team]:
+        return [self._teams[i] for i in sorted(self._partners)]
+
+    def clients_of(self, partner_id: str) -> list[Team]:
+        return [self._teams[i] for i in sorted(self._clients.get(partner_id, ()))]
+
+    def __len__(self) -> int:
+        return len(self._teams)
+
+    def _index(self, team: Team) -> None:
+        if team.kind is TeamKind.PARTNER:
+            self._partners.add(team.id)
+        elif team.parent_id is not None:
+            self._clients.setdefault(team.parent_id, set()).add(team.id)
+
+    def _unindex(self, team: Team) -> None:
+        self._partners.discard(team.id)
+        if team.parent_id is not None:
+            self._clients.get(team.parent_id, set()).discard(team.id)
+
+
+class InMemoryUsers:
+    """Users by id."""
+
+    def __init__(self) -> None:
+        self._users: dict[str, User] = {}
+
+    def get(self, user_id: str) -> User:
+        user = self._users.get(user_id)
+        if user is None:
+            raise NotFoundError("user", user_id)
+        return user
+
+    def find(self, user_id: str) -> User | None:
+        return self._users.get(user_id)
+
+    def add(self, user: User) -> None:
+        if user.id in self._users:
+            raise ConflictError(f"user {user.id!r} already exists", kind="user", id=user.id)
+        self._users[user.id] = user
+
+    def __len__(self) -> int:
+        return len(self._users)
+
+
+class InMemoryMemberships:
+    """Memberships by id, by team, by user and by (user, team)."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[str, Membership] = {}
+        self._by_team: dict[str, list[Membership]] = {}
+        self._by_user: dict[str, list[Membership]] = {}
+        self._between: dict[tuple[str, str], tuple[Membership, ...]] = {}
+
+    def get(self, membership_id: str) -> Membership:
+        membership = self._by_id.get(membership_id)
+        if membership is None:
+            raise NotFoundError("membership", membership_id)
+        return membership
+
+    def add(self, membership: Membership) -> None:
+        if membership.id in self._by_id:
+            raise ConflictError(
+                f"membership {membership.id!r} already exists", kind="membership", id=membership.id
+            )
+        self._by_id[membership.id] = membership
+        _insert(self._by_team, membership.team_id, membership, _since)
+        _insert(self._by_user, membership.user_id, membership, _since)
+        _insert_tuple(self._between, (membership.user_id, membership.team_id), membership, _since)
+
+    def save(self, membership: Membership) -> None:
+        old = self._by_id.get(membership.id)
+        if old is None:
+            raise NotFoundError("membership", membership.id)
+        if (old.user_id, old.team_id, old.active_from) != (
+            membership.user_id,
+            membership.team_id,
+            membership.active_from,
+        ):
+            raise ConflictError(
+                f"membership {membership.id!r}: only role and active_until may change",
+                kind="membership",
+                id=membership.id,
+            )
+        self._by_id[membership.id] = membership
+        _replace(self._by_team, old.team_id, old, membership)
+        _replace(self._by_user, old.user_id, old, membership)
+        _replace_tuple(self._between, (old.user_id, old.team_id), old, membership)
+
+    def for_team(self, team_id: str) -> list[Membership]:
+        return list(self._by_team.get(team_id, ()))
+
+    def for_user(self, user_id: str) -> list[Membership]:
+        return list(self._by_user.get(user_id, ()))
+
+    def between(self, user_id: str, team_id: str) -> tuple[Membership, ...]:
+        return self._between.get((user_id, team_id), ())
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+
+class InMemoryGrants:
+    """Grants by id, by (partner, client), by partner for ``"*"`` clients, by advisor."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[str, Grant] = {}
+        self._by_client: dict[tuple[str, str], tuple[Grant, ...]] = {}
+        self._all_clients: dict[str, tuple[Grant, ...]] = {}
+        self._by_advisor: dict[str, list[Grant]] = {}
+        self._by_partner: dict[str, list[Grant]] = {}
+
+    def get(self, grant_id: str) -> Grant:
+        grant = self._by_id.get(grant_id)
+        if grant is None:
+            raise NotFoundError("grant", grant_id)
+        return grant
+
+    def find(self, grant_id: str) -> Grant | None:
+        return self._by_id.get(grant_id)
+
+    def add(self, grant: Grant) -> None:
+        if grant.id in self._by_id:
+            raise ConflictError(f"grant {grant.id!r} already exists", kind="grant", id=grant.id)
+        self._by_id[grant.id] = grant
+        if grant.client_id == ALL:
+            _insert_tuple(self._all_clients, grant.partner_id, grant, _granted)
+        else:
+            _insert_tuple(self._by_client, (grant.partner_id, grant.client_id), grant, _granted)
+        for index, key in self._lists(grant):
+            _insert(index, key, grant, _granted)
+
+    def save(self, grant: Grant) -> None:
+        old = self._by_id.get(grant.id)
+        if old is None:
+            raise NotFoundError("grant", grant.id)
+        if (old.partner_id, old.client_id, old.advisor_id, old.granted_at) != (
+            grant.partner_id,
+            grant.client_id,
+            grant.advisor_id,
+            grant.granted_at,
+        ):
+            raise ConflictError(
+                f"grant {grant.id!r}: partner, client, advisor and granted_at cannot change",
+                kind="grant",
+                id=grant.id,
+            )
+        self._by_id[grant.id] = grant
+        if grant.client_id == ALL:
+            _replace_tuple(self._all_clients, old.partner_id, old, grant)
+        else:
+            _replace_tuple(self._by_client, (old.partner_id, old.client_id), old, grant)
+        for index, key in self._lists(old):
+            _replace(index, key, old, grant)
+
+    def for_client(self, partner_id: str, client_id: str) -> tuple[Grant, ...]:
+        return self._by_client.get((partner_id, client_id), ())
+
+    def for_all_clients(self, partner_id: str) -> tuple[Grant, ...]:
+        return self._all_clients.get(partner_id, ())
+
+    def for_advisor(self, advisor_id: str) -> list[Grant]:
+        return list(self._by_advisor.get(advisor_id, ()))
+
+    def for_partner(self, partner_id: str) -> list[Grant]:
+        return list(self._by_partner.get(partner_id, ()))
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def _lists(self, grant: Grant) -> list[tuple[dict[str, list[Grant]], str]]:
+        lists = [(self._by_partner, grant.partner_id)]
+        if grant.advisor_id != ALL:
+            lists.append((self._by_advisor, grant.advisor_id))
+        return lists
+
+
+class InMemoryConsents:
+    """Consent changes per client, oldest first."""
+
+    def __init__(self) -> None:
+        self._by_client: dict[str, tuple[ConsentChange, ...]] = {}
+
+    def add(self, change: ConsentChange) -> None:
+        _insert_tuple(self._by_client, change.client_id, change, _at)
+
+    def for_client(self, client_id: str) -> tuple[ConsentChange, ...]:
+        return self._by_client.get(client_id, ())
+
+
+class InMemoryTeamHistory:
+    """Transfers and status changes per team, and transfers out of each partner."""
+
+    def __init__(self) -> None:
+        self._by_team: dict[str, tuple[TeamChange, ...]] = {}
+        self._transfers_from: dict[str, list[Transfer]] = {}
+
+    def add(self, change: TeamChange) -> None:
+        _insert_tuple(self._by_team, change.team_id, change, _at)
+        if isinstance(change, Transfer):
+            _insert(self._transfers_from, change.from_partner, change, _at)
+
+    def for_team(self, team_id: str) -> tuple[TeamChange, ...]:
+        return self._by_team.get(team_id, ())
+
+    def transfers_from(self, partner_id: str) -> list[Transfer]:
+        return list(self._transfers_from.get(partner_id, ()))
+
+
+class InMemoryAuditTrail:
+    """An append-only list of audit entries, indexed by team."""
+
+    def __init__(self) -> None:
+        self._entries: list[AuditEntry] = []
+        self._by_team: dict[str, list[AuditEntry]] = {}
+
+    def append(self, entry: AuditEntry) -> None:
+        self._entries.append(entry)
+        self._by_team.setdefault(entry.team_id, []).append(entry)
+
+    def entries(self) -> list[AuditEntry]:
+        return list(self._entries)
+
+    def for_team(self, team_id: str) -> list[AuditEntry]:
+        return list(self._by_team.get(team_id, ()))
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+class InMemoryTenancy(TenancyPorts):
+    """Every tenancy port, in memory: ``InMemoryTenancy()`` is a ready :class:`TenancyPorts`."""
+
+    __slots__ = ()
+
+    def __init__(self) -> None:
+        super().__init__(
+            teams=InMemoryTeams(),
+            users=InMemoryUsers(),
+            memberships=InMemoryMemberships(),
+            grants=InMemoryGrants(),
+            consents=InMemoryConsents(),
+            history=InMemoryTeamHistory(),
+            audit=InMemoryAuditTrail(),
+        )

@@ -1,0 +1,105 @@
+"""Tenancy and access: partner/client teams, memberships, delegated grants, consent, and the
+explained access decisions of rules R1 to R7 (domain.md §2, §3)."""
+
+from partnercore.tenancy._access import check, require, teams, who
+from partnercore.tenancy._audit import AuditAction, AuditEntry
+from partnercore.tenancy._consent import ConsentChange, PartnerAccess, consent_at
+from partnercore.tenancy._decision import Decision, Holder
+from partnercore.tenancy._delegation import grant_access, revoke_grant
+from partnercore.tenancy._grants import Grant
+from partnercore.tenancy._hierarchy import (
+    add_team,
+    archive_team,
+    create_client,
+    create_partner,
+    reactivate_team,
+    suspend_team,
+    transfer_client,
+)
+from partnercore.tenancy._history import StatusChange, TeamChange, Transfer, parent_at, status_at
+from partnercore.tenancy._memberships import add_membership, add_user, end_membership
+from partnercore.tenancy._partner_access import (
+    change_partner_access,
+    restore_partner_access,
+    revoke_partner_access,
+)
+from partnercore.tenancy._people import Membership, User
+from partnercore.tenancy._permissions import (
+    GrantRole,
+    Permission,
+    Role,
+    Rule,
+    client_role_permissions,
+    partner_admin_permissions_on_client,
+    partner_role_permissions,
+)
+from partnercore.tenancy._ports import (
+    AuditTrail,
+    ConsentRepository,
+    GrantRepository,
+    MembershipRepository,
+    TeamHistory,
+    TeamRepository,
+    TenancyPorts,
+    UserRepository,
+)
+from partnercore.tenancy._team import BillingModel, OperatedBy, Team, TeamKind, TeamStatus
+from partnercore.tenancy._validation import ALL
+
+__all__ = [
+    "ALL",
+    "AuditAction",
+    "AuditEntry",
+    "AuditTrail",
+    "BillingModel",
+    "ConsentChange",
+    "ConsentRepository",
+    "Decision",
+    "Grant",
+    "GrantRepository",
+    "GrantRole",
+    "Holder",
+    "Membership",
+    "MembershipRepository",
+    "OperatedBy",
+    "PartnerAccess",
+    "Permission",
+    "Role",
+    "Rule",
+    "StatusChange",
+    "Team",
+    "TeamChange",
+    "TeamHistory",
+    "TeamKind",
+    "TeamRepository",
+    "TeamStatus",
+    "TenancyPorts",
+    "Transfer",
+    "User",
+    "UserRepository",
+    "add_membership",
+    "add_team",
+    "add_user",
+    "archive_team",
+    "change_partner_access",
+    "check",
+    "client_role_permissions",
+    "consent_at",
+    "create_client",
+    "create_partner",
+    "end_membership",
+    "grant_access",
+    "parent_at",
+    "partner_admin_permissions_on_client",
+    "partner_role_permissions",
+    "reactivate_team",
+    "require",
+    "restore_partner_access",
+    "revoke_grant",
+    "revoke_partner_access",
+    "status_at",
+    "suspend_team",
+    "teams",
+    "transfer_client",
+    "who",
+]

@@ -1,0 +1,632 @@
+"""The access service (§3): explained decisions under rules R1 to R7, and reverse lookups.
+
+``check`` decides one (user, permission, team, at). It looks up only what the rules need:
+the user's memberships in the team and in the team's partner, that partner's grants for the
+client, the client's consent changes and the team's history, each by key. Nothing is cached,
+so expiry and revocation take effect at decision time; nothing reads the wall clock.
+
+How a decision is reached, for a client team C of partner P (P is C's partner *at* ``at``):
+
+1. ``referral.view`` is denied (R7).
+2. Candidates that would allow, in order: R1 (an active membership in C), R2 (an active
+   ``partner_admin`` membership in P), R3 implicit (``partner_admin`` on a partner-operated
+   C: ``advisor_admin``), R3 (an active grant for the user). The first candidate that
+   survives the restrictions decides: R6 (status of C at ``at``) and R4 (consent revoked).
+3. Otherwise the denial names the first restriction that removed a candidate (R6, then
+   R4), else the most specific reason: a grant that is not active or does not cover the
+   permission (R3), a role that does not hold the permission (R1), a partner role without an
+   active grant (R3), a membership that is not active at ``at`` (R1/R3), a membership on the
+   other side of a partner boundary (R5), and finally deny by default (``Rule.DEFAULT``).
+
+A partner team P: R1 for its members (R7 for ``referral.view``), restricted by R6.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from partnercore._errors import AccessDeniedError, NotFoundError
+from partnercore.tenancy._consent import ConsentChange, consent_at
+from partnercore.tenancy._decision import Decision, Holder
+from partnercore.tenancy._grants import Grant
+from partnercore.tenancy._history import StatusChange, TeamChange, Transfer, parent_at, status_at
+from partnercore.tenancy._people import Membership
+from partnercore.tenancy._permissions import (
+    ADVISOR_ADMIN_PERMISSIONS,
+    ARCHIVED_KEEPS,
+    CLIENT_ROLE_PERMISSIONS,
+    CONSENT_REVOKED_KEEPS,
+    GRANT_ROLE_PERMISSIONS,
+    PARTNER_ROLE_PERMISSIONS,
+    PARTNER_ROLES,
+    R2_PERMISSIONS,
+    SUSPENDED_KEEPS,
+    Permission,
+    Role,
+    Rule,
+)
+from partnercore.tenancy._ports import TenancyPorts
+from partnercore.tenancy._team import OperatedBy, Team, TeamKind, TeamStatus
+from partnercore.tenancy._validation import ALL, instant, to_enum
+from partnercore.time import format_instant
+
+__all__ = ["check", "require", "teams", "who"]
+
+_REFERRAL_VIEW = Permission.REFERRAL_VIEW
+_PARTNER_ADMIN = Role.PARTNER_ADMIN
+_ACTIVE = TeamStatus.ACTIVE
+_ARCHIVED = TeamStatus.ARCHIVED
+_PARTNER = TeamKind.PARTNER
+_PARTNER_OPERATED = OperatedBy.PARTNER
+_CLIENT_RUN = OperatedBy.CLIENT
+_NOTHING: frozenset[Permission] = frozenset()
+# plain dicts: the check's lookups
+_CLIENT_ROLE_PERMISSIONS = dict(CLIENT_ROLE_PERMISSIONS)
+_PARTNER_ROLE_PERMISSIONS = dict(PARTNER_ROLE_PERMISSIONS)
+_R2_PERMISSIONS = dict(R2_PERMISSIONS)
+_GRANT_ROLE_PERMISSIONS = dict(GRANT_ROLE_PERMISSIONS)
+
+
+def check(
+    ports: TenancyPorts, user: str, permission: Permission | str, team: str, at: datetime
+) -> Decision:
+    """May ``user`` exercise ``permission`` on ``team`` at ``at``? An explained decision.
+
+    Unknown users and teams raise :class:`NotFoundError`; an unknown permission or a naive
+    ``at`` raises :class:`ValidationError`.
+    """
+    at = instant(at)
+    perm = permission if type(permission) is Permission else _permission(permission)
+    target = ports.teams.find(team)
+    if target is None:
+        raise NotFoundError("team", team)
+    if ports.users.find(user) is None:
+        raise NotFoundError("user", user)
+    if target.kind is _PARTNER:
+        return _on_partner(ports, user, perm, target, at)
+    return _on_client(ports, user, perm, target, at)
+
+
+def require(
+    ports: TenancyPorts, user: str, permission: Permission | str, team: str, at: datetime
+) -> Decision:
+    """Like :func:`check`, raising :class:`AccessDeniedError` (with the decision) on denial."""
+    decision = check(ports, user, permission, team, at)
+    if not decision.allowed:
+        raise AccessDeniedError(
+            f"{user} may not {Permission(permission)} on {team}: {decision.explanation}",
+            decision=decision,
+        )
+    return decision
+
+
+def teams(ports: TenancyPorts, user: str, permission: Permission | str, at: datetime) -> list[str]:
+    """Every team ``user`` can reach with ``permission`` at ``at``, sorted by id.
+
+    Always equal to checking every team one by one: the candidates are the teams the user
+    has memberships in, plus the clients (at ``at``) of every partner the user holds a
+    partner role in at ``at``; each candidate is then decided by the same code as
+    :func:`check`.
+    """
+    at = instant(at)
+    perm = permission if type(permission) is Permission else _permission(permission)
+    if ports.users.find(user) is None:
+        raise NotFoundError("user", user)
+    memberships = ports.memberships.for_user(user)
+    member_of = {m.team_id for m in memberships}
+    partners = sorted({m.team_id for m in memberships if m.role in PARTNER_ROLES and _holds(m, at)})
+    reachable = []
+    seen: set[str] = set()
+    for partner_id in partners:
+        known = (partner_id, ports.memberships.between(user, partner_id), member_of)
+        clients = ports.teams.clients_of(partner_id)
+        for transfer in ports.history.transfers_from(partner_id):
+            moved = ports.teams.find(transfer.client_id)
+            if moved is not None:
+                clients.append(moved)
+        for client in clients:
+            if client.id not in seen:
+                seen.add(client.id)
+                if _on_client(ports, user, perm, client, at, known).allowed:
+                    reachable.append(client.id)
+    for team_id in member_of - seen:
+        target = ports.teams.find(team_id)
+        if target is None:
+            continue
+        if target.kind is _PARTNER:
+            decision = _on_partner(ports, user, perm, target, at)
+        else:
+            decision = _on_client(ports, user, perm, target, at)
+        if decision.allowed:
+            reachable.append(team_id)
+    reachable.sort()
+    return reachable
+
+
+def who(ports: TenancyPorts, team: str, permission: Permission | str, at: datetime) -> list[Holder]:
+    """Every user who can reach ``team`` with ``permission`` at ``at``, sorted by user id,
+    each with the rule and the membership or grant that gives it.
+
+    Always equal to checking every user one by one: the candidates are the team's members
+    and, for a client, the members of its partner at ``at``.
+    """
+    at = instant(at)
+    perm = permission if type(permission) is Permission else _permission(permission)
+    target = ports.teams.get(team)
+    users = {m.user_id for m in ports.memberships.for_team(team)}
+    if target.kind is not _PARTNER:
+        partner_id = _parent_at(target, ports.history.for_team(team), at)
+        users.update(
+            m.user_id
+            for m in ports.memberships.for_team(partner_id)
+            if m.role in PARTNER_ROLES and _holds(m, at)
+        )
+    holders = []
+    for user in sorted(users):
+        if target.kind is _PARTNER:
+            decision = _on_partner(ports, user, perm, target, at)
+        else:
+            decision = _on_client(ports, user, perm, target, at)
+        if decision.allowed:
+            holders.append(Holder(user, decision.rule, decision.via))
+    return holders
+
+
+# -- partner teams -------------------------------------------------------------------------
+
+
+def _on_partner(
+    ports: TenancyPorts, user: str, perm: Permission, team: Team, at: datetime
+) -> Decision:
+    membership = _active(ports.memberships.between(user, team.id), at)
+    if membership is None:
+        return _stranger(ports, user, team, team.id, at)
+    role = membership.role
+    if perm is _REFERRAL_VIEW:
+        if role is not _PARTNER_ADMIN:
+            return Decision(
+                False,
+                Rule.R7,
+                f"{user} is {role} of {team.id}; referral statements (referral.view) are only "
+                "for a partner_admin on its own partner team",
+            )
+        rule = Rule.R7
+        explanation = (
+            f"{user} is partner_admin of {team.id}; referral statements are for partner "
+            "admins of their own partner team"
+        )
+    elif perm in _PARTNER_ROLE_PERMISSIONS.get(role, _NOTHING):
+        rule = Rule.R1
+        explanation = f"{user} is {role} of {team.id}; {role} holds {perm} there"
+    else:
+        return Decision(
+            False,
+            Rule.R1,
+            f"{user} is {role} of {team.id}; {role} does not hold {perm} there",
+        )
+    history = ports.history.for_team(team.id)
+    status = status_at(team, history, at) if history else team.status
+    if status is not _ACTIVE:
+        keeps = ARCHIVED_KEEPS if status is _ARCHIVED else SUSPENDED_KEEPS
+        if role is not _PARTNER_ADMIN or perm not in keeps:
+            return _status_denial(team, history, status, at)
+    return Decision(True, rule, explanation, membership.id)
+
+
+# -- client teams --------------------------------------------------------------------------
+
+
+# What teams() already knows about the partner side when it decides a client of that partner:
+# (partner id, the user's memberships in that partner, ids of the teams the user belongs to).
+_Known = tuple[str, Sequence[Membership], set[str]]
+
+
+def _on_client(
+    ports: TenancyPorts,
+    user: str,
+    perm: Permission,
+    team: Team,
+    at: datetime,
+    known: _Known | None = None,
+) -> Decision:
+    if perm is _REFERRAL_VIEW:
+        return Decision(
+            False,
+            Rule.R7,
+            f"referral statements (referral.view) are only for a partner_admin on its own "
+            f"partner team; {team.id} is a client team",
+        )
+    client_id = team.id
+    history = ports.history.for_team(client_id)
+    if history:
+        status = status_at(team, history, at)
+        partner_id = _parent_at(team, history, at)
+    else:
+        status = team.status
+        partner_id = team.parent_id or ""
+    billing_model = team.billing_model
+    assert billing_model is not None
+    active = status is _ACTIVE
+    blocked: Decision | None = None  # the first candidate a restriction (R6, R4) removed
+
+    # R1: a member of the client.
+    if known is None or client_id in known[2]:
+        own = ports.memberships.between(user, client_id)
+    else:
+        own = ()
+    membership = _active(own, at) if own else None
+    if membership is not None and perm in _CLIENT_ROLE_PERMISSIONS.get(
+        (membership.role, billing_model), _NOTHING
+    ):
+        role = membership.role
+        if active:
+            return Decision(
+                True,
+                Rule.R1,
+                f"{user} is {role.value} of {client_id}; {role.value} holds {perm.value} there",
+                membership.id,
+            )
+        blocked = _status_denial(team, history, status, at)
+
+    # R2, R3: a partner role in the client's partner (at `at`).
+    if known is not None and known[0] == partner_id:
+        partner_memberships = known[1]
+    else:
+        partner_memberships = ports.memberships.between(user, partner_id)
+    held = _active(partner_memberships, at) if partner_memberships else None
+    if held is None or held.role not in PARTNER_ROLES:
+        if blocked is not None:
+            return blocked
+        return _outside(
+            ports, user, perm, team, partner_id, membership, own, partner_memberships, at
+        )
+
+    consent: ConsentChange | None = None
+    if team.operated_by is _CLIENT_RUN:
+        changes = ports.consents.for_client(client_id)
+        if changes:
+            consent = consent_at(changes, at)
+
+    if held.role is _PARTNER_ADMIN:
+        if perm in _R2_PERMISSIONS[billing_model]:
+            if not active and perm not in (
+                ARCHIVED_KEEPS if status is _ARCHIVED else SUSPENDED_KEEPS
+            ):
+                blocked = blocked or _status_denial(team, history, status, at)
+            elif consent is not None and perm not in CONSENT_REVOKED_KEEPS:
+                blocked = blocked or _consent_denial(consent)
+            else:
+                return Decision(
+                    True,
+                    Rule.R2,
+                    f"{user} is partner_admin of {partner_id}, the partner of {client_id}; "
+                    f"partner admins hold {perm.value} on its clients",
+                    held.id,
+                )
+        elif team.operated_by is _PARTNER_OPERATED and perm in ADVISOR_ADMIN_PERMISSIONS:
+            if not active:
+                blocked = blocked or _status_denial(team, history, status, at)
+            else:
+                return Decision(
+                    True,
+                    Rule.R3,
+                    f"{user} is partner_admin of {partner_id} and {client_id} is operated by "
+                    f"its partner: partner admins hold advisor_admin there, which gives "
+                    f"{perm.value}",
+                    held.id,
+                )
+
+    # R3: delegated grants naming the user (or every advisor) on this client (or every client).
+    # A grant to a named advisor needs a look at their stay at the partner only when that
+    # stay is not one open-ended membership; a per-client grant needs a look at transfers only
+    # when the client has a history.
+    simple_stay = len(partner_memberships) == 1 and partner_memberships[0].active_until is None
+    first_miss: tuple[Grant, str] | None = None
+    for grants in (
+        ports.grants.for_client(partner_id, client_id),
+        ports.grants.for_all_clients(partner_id),
+    ):
+        for grant in grants:
+            advisor = grant.advisor_id
+            if advisor != user and advisor != ALL:
+                continue
+            if (
+                at < grant.granted_at
+                or grant.expires_at is not None
+                or grant.revoked_at is not None
+                or (history and grant.client_id != ALL)
+                or (advisor != ALL and not simple_stay)
+            ):
+                miss = _grant_miss(
+                    grant, user, partner_id, client_id, history, partner_memberships, at
+                )
+            else:
+                miss = None
+            if miss is None and perm not in _GRANT_ROLE_PERMISSIONS[grant.role]:
+                miss = (
+                    f"grant {grant.id} gives {grant.role.value} on {client_id}, which does not "
+                    f"include {perm.value}"
+                )
+            if miss is not None:
+                if first_miss is None or (
+                    _covers(grant, perm) and not _covers(first_miss[0], perm)
+                ):
+                    first_miss = (grant, miss)
+                continue
+            if not active:
+                blocked = blocked or _status_denial(team, history, status, at)
+            elif consent is not None:
+                blocked = blocked or _consent_denial(consent)
+            else:
+                scope = client_id if grant.client_id != ALL else f"every client of {partner_id}"
+                return Decision(
+                    True,
+                    Rule.R3,
+                    f"grant {grant.id} gives {user} {grant.role.value} on {scope}, "
+                    f"which includes {perm.value}",
+                    grant.id,
+                )
+
+    if blocked is not None:
+        return blocked
+    if first_miss is not None:
+        return Decision(False, Rule.R3, first_miss[1])
+    if membership is not None:
+        return _role_denial(user, membership, perm, client_id)
+    if held.role is _PARTNER_ADMIN:
+        return Decision(
+            False,
+            Rule.R3,
+            f"{user} is partner_admin of {partner_id}; partner admins do not hold {perm} on "
+            f"its clients (R2) and {user} has no active grant on {client_id} that gives it",
+        )
+    return Decision(
+        False,
+        Rule.R3,
+        f"{user} is {held.role} of {partner_id} but has no active grant on {client_id}",
+    )
+
+
+def _grant_miss(
+    grant: Grant,
+    user: str,
+    partner_id: str,
+    client_id: str,
+    history: Sequence[TeamChange],
+    partner_memberships: Sequence[Membership],
+    at: datetime,
+) -> str | None:
+    """Why ``grant`` does not apply to ``user`` at ``at``, or ``None`` when it is active."""
+    start = grant.granted_at
+    if at < start:
+        return f"grant {grant.id} starts {format_instant(start)}"
+    ends: list[tuple[datetime, str]] = []
+    if grant.expires_at is not None and grant.expires_at <= at:
+        ends.append(
+            (grant.expires_at, f"grant {grant.id} expired {format_instant(grant.expires_at)}")
+        )
+    if grant.revoked_at is not None and grant.revoked_at <= at:
+        by = f" by {grant.revoked_by}" if grant.revoked_by else ""
+        ends.append(
+            (
+                grant.revoked_at,
+                f"grant {grant.id} was revoked at {format_instant(grant.revoked_at)}{by}",
+            )
+        )
+    if grant.client_id != ALL and history:
+        for change in history:
+            if (
+                type(change) is Transfer
+                and change.from_partner == partner_id
+                and start < change.at <= at
+            ):
+                ends.append(
+                    (
+                        change.at,
+                        f"grant {grant.id} ended when {client_id} was transferred from "
+                        f"{partner_id} to {change.to_partner} at {format_instant(change.at)}",
+                    )
+                )
+                break
+    if grant.advisor_id != ALL:
+        left = _left_at(partner_memberships, start, at)
+        if left is not None:
+            ends.append(
+                (
+                    left,
+                    f"grant {grant.id} ended when {user} left {partner_id} at "
+                    f"{format_instant(left)}",
+                )
+            )
+    if not ends:
+        return None
+    return min(ends, key=lambda end: end[0])[1]
+
+
+def _left_at(memberships: Sequence[Membership], since: datetime, at: datetime) -> datetime | None:
+    """The first instant in ``(since, at]`` at which the user stopped holding a partner role."""
+    if len(memberships) == 1 and memberships[0].active_until is None:
+        return None
+    first: datetime | None = None
+    for membership in memberships:
+        end = membership.active_until
+        if end is None or not since < end <= at or membership.role not in PARTNER_ROLES:
+            continue
+        if any(other.role in PARTNER_ROLES and _holds(other, end) for other in memberships):
+            continue  # role changed without a gap: still at the partner
+        if first is None or end < first:
+            first = end
+    return first
+
+
+def _covers(grant: Grant, perm: Permission) -> bool:
+    return perm in _GRANT_ROLE_PERMISSIONS[grant.role]
+
+
+# -- denials -------------------------------------------------------------------------------
+
+
+def _outside(
+    ports: TenancyPorts,
+    user: str,
+    perm: Permission,
+    team: Team,
+    partner_id: str,
+    membership: Membership | None,
+    own: Sequence[Membership],
+    partner_memberships: Sequence[Membership],
+    at: datetime,
+) -> Decision:
+    """A denial for a user without an active partner role in the client's partner."""
+    client_id = team.id
+    if membership is not None:
+        return _role_denial(user, membership, perm, client_id)
+    if own:
+        return _inactive_denial(user, own, client_id, Rule.R1, at)
+    if partner_memberships:
+        decision = _inactive_denial(user, partner_memberships, partner_id, Rule.R3, at)
+        return Decision(
+            False,
+            Rule.R3,
+            f"{decision.explanation}; delegated access to {client_id} needs an advisor or "
+            f"partner_admin of {partner_id}",
+        )
+    return _stranger(ports, user, team, partner_id, at)
+
+
+def _stranger(
+    ports: TenancyPorts, user: str, team: Team, partner_id: str, at: datetime
+) -> Decision:
+    """A denial for a user with no membership in ``team`` or (for a client) its partner."""
+    inactive = ports.memberships.between(user, team.id)
+    if inactive:
+        return _inactive_denial(user, inactive, team.id, Rule.R1, at)
+    for membership in ports.memberships.for_user(user):
+        if not _holds(membership, at):
+            continue
+        other = ports.teams.find(membership.team_id)
+        if other is None:
+            continue
+        if other.kind is _PARTNER:
+            where = f"{user} belongs to partner {other.id}"
+            if team.kind is _PARTNER:
+                return Decision(
+                    False,
+                    Rule.R5,
+                    f"{where}, not to {team.id}: nothing reaches across partners",
+                )
+            moved = [t for t in ports.history.transfers_from(other.id) if t.client_id == team.id]
+            note = ""
+            if moved and moved[0].at <= at:
+                note = (
+                    f" ({team.id} was transferred from {other.id} at "
+                    f"{format_instant(moved[0].at)}; delegated grants of {other.id} ended then)"
+                )
+            return Decision(
+                False,
+                Rule.R5,
+                f"{where}, but {team.id} is a client of {partner_id}{note}: nothing reaches "
+                "across partners",
+            )
+        other_partner = _parent_at(other, ports.history.for_team(other.id), at)
+        if team.kind is _PARTNER and other_partner == team.id:
+            return Decision(
+                False,
+                Rule.R5,
+                f"{user} is {membership.role} of client {other.id}; a client's members hold "
+                f"nothing on their partner team {team.id}",
+            )
+        if other_partner == partner_id:
+            return Decision(
+                False,
+                Rule.R5,
+                f"{user} is {membership.role} of client {other.id}; a client's members hold "
+                f"nothing on a sibling client such as {team.id}",
+            )
+        return Decision(
+            False,
+            Rule.R5,
+            f"{user} is {membership.role} of client {other.id} of partner {other_partner}; "
+            f"nothing reaches across partners to {team.id}",
+        )
+    if team.kind is _PARTNER:
+        return Decision(False, Rule.DEFAULT, f"no membership in {team.id}")
+    return Decision(False, Rule.DEFAULT, f"no membership in {team.id} and no active grant")
+
+
+def _role_denial(user: str, membership: Membership, perm: Permission, team_id: str) -> Decision:
+    role = membership.role
+    return Decision(
+        False, Rule.R1, f"{user} is {role} of {team_id}; {role} does not hold {perm} there"
+    )
+
+
+def _inactive_denial(
+    user: str, memberships: Sequence[Membership], team_id: str, rule: Rule, at: datetime
+) -> Decision:
+    """None of ``memberships`` holds at ``at``: say when the nearest one ended or starts."""
+    ended = [
+        m.active_until for m in memberships if m.active_until is not None and m.active_until <= at
+    ]
+    if ended:
+        return Decision(
+            False,
+            rule,
+            f"{user}'s membership in {team_id} ended {format_instant(max(ended))}",
+        )
+    starts = min(m.active_from for m in memberships)
+    return Decision(
+        False, rule, f"{user}'s membership in {team_id} starts {format_instant(starts)}"
+    )
+
+
+def _status_denial(
+    team: Team, history: Sequence[TeamChange], status: TeamStatus, at: datetime
+) -> Decision:
+    since = ""
+    for change in history:
+        if type(change) is StatusChange and change.at <= at and change.to_status is status:
+            since = f" since {format_instant(change.at)}"
+    if status is _ARCHIVED:
+        rest = "only billing.view for the partner admin holds"
+    elif team.kind is _PARTNER:
+        rest = "only its partner admins' license.*, billing.* and team.admin hold"
+    else:
+        rest = "only the partner admin's license.*, billing.* and team.admin (R2) hold"
+    return Decision(False, Rule.R6, f"{team.id} is {status}{since}: {rest}")
+
+
+def _consent_denial(consent: ConsentChange) -> Decision:
+    return Decision(
+        False,
+        Rule.R4,
+        f"partner data access revoked by client at {format_instant(consent.at)} "
+        f"(by {consent.by}): grants give nothing and partner admins keep only license.* "
+        "and billing.*",
+    )
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _permission(value: object) -> Permission:
+    return to_enum(Permission, value, "permission")
+
+
+def _active(memberships: Sequence[Membership], at: datetime) -> Membership | None:
+    for membership in memberships:
+        if membership.active_from <= at:
+            until = membership.active_until
+            if until is None or at < until:
+                return membership
+    return None
+
+
+def _holds(membership: Membership, at: datetime) -> bool:
+    until = membership.active_until
+    return membership.active_from <= at and (until is None or at < until)
+
+
+def _parent_at(team: Team, history: Sequence[TeamChange], at: datetime) -> str:
+    return parent_at(team, history, at) or ""

@@ -1,0 +1,158 @@
+"""Teams: the partner (parent) and client (child) tenants of §2."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import attrs
+
+from partnercore._errors import ValidationError
+from partnercore.tenancy._validation import id_validator, instant, text_validator, to_enum
+from partnercore.time import validate_timezone
+
+__all__ = ["BillingModel", "OperatedBy", "Team", "TeamKind", "TeamStatus"]
+
+
+class TeamKind(StrEnum):
+    """A partner team (the parent) or a client team (a child)."""
+
+    PARTNER = "partner"
+    CLIENT = "client"
+
+
+class TeamStatus(StrEnum):
+    """The lifecycle status of a team (rule R6 restricts suspended and archived teams)."""
+
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    ARCHIVED = "archived"
+
+
+class OperatedBy(StrEnum):
+    """Who runs a client team: the client itself, or its partner as a managed service."""
+
+    CLIENT = "client"
+    PARTNER = "partner"
+
+
+class BillingModel(StrEnum):
+    """Who pays for a client: its partner (``reseller``) or the client (``non_reseller``)."""
+
+    RESELLER = "reseller"
+    NON_RESELLER = "non_reseller"
+
+
+def _kind(value: object) -> TeamKind:
+    return to_enum(TeamKind, value, "kind")
+
+
+def _status(value: object) -> TeamStatus:
+    return to_enum(TeamStatus, value, "status")
+
+
+def _operated_by(value: object) -> OperatedBy | None:
+    return None if value is None else to_enum(OperatedBy, value, "operated_by")
+
+
+def _billing_model(value: object) -> BillingModel | None:
+    return None if value is None else to_enum(BillingModel, value, "billing_model")
+
+
+def _created_at(value: object) -> datetime:
+    return instant(value, "created_at")
+
+
+def _optional_id(_: object, attribute: Any, value: str | None) -> None:
+    if value is not None:
+        id_validator(_, attribute, value)
+
+
+def _optional_text(_: object, attribute: Any, value: str | None) -> None:
+    if value is not None:
+        text_validator(_, attribute, value)
+
+
+@attrs.frozen(kw_only=True)
+class Team:
+    """A tenant. Partners have no parent and no client-only fields; clients have all of them.
+
+    ``parent_id`` and ``status`` are the team's current values; their history (transfers,
+    status changes) is kept by the history port so that decisions at earlier instants stay
+    exact.
+    """
+
+    id: str = attrs.field(validator=id_validator)
+    name: str = attrs.field(validator=text_validator)
+    kind: TeamKind = attrs.field(converter=_kind)
+    parent_id: str | None = attrs.field(default=None, validator=_optional_id)
+    organisation_key: str | None = attrs.field(default=None, validator=_optional_text)
+    operated_by: OperatedBy | None = attrs.field(default=None, converter=_operated_by)
+    billing_model: BillingModel | None = attrs.field(default=None, converter=_billing_model)
+    status: TeamStatus = attrs.field(default=TeamStatus.ACTIVE, converter=_status)
+    timezone: str = attrs.field(default="UTC", validator=validate_timezone)
+    created_at: datetime = attrs.field(converter=_created_at)
+
+    def __attrs_post_init__(self) -> None:
+        if self.kind is TeamKind.PARTNER:
+            for field in ("parent_id", "organisation_key", "operated_by", "billing_model"):
+                if getattr(self, field) is not None:
+                    message = (
+                        "a partner has no parent"
+                        if field == "parent_id"
+                        else (f"{field} is for clients only; a partner has none")
+                    )
+                    raise ValidationError.at(field, message)
+        else:
+            if self.parent_id is None:
+                raise ValidationError.at("parent_id", "a client needs its partner as parent")
+            if self.parent_id == self.id:
+                raise ValidationError.at("parent_id", "a team cannot be its own parent")
+            if self.operated_by is None:
+                raise ValidationError.at("operated_by", "a client needs operated_by")
+            if self.billing_model is None:
+                raise ValidationError.at("billing_model", "a client needs billing_model")
+
+    @property
+    def is_partner(self) -> bool:
+        return self.kind is TeamKind.PARTNER
+
+    @property
+    def is_client(self) -> bool:
+        return self.kind is TeamKind.CLIENT
+
+    @classmethod
+    def partner(cls, id: str, name: str, *, created_at: datetime, timezone: str = "UTC") -> Team:
+        """A new active partner team."""
+        return cls(
+            id=id, name=name, kind=TeamKind.PARTNER, created_at=created_at, timezone=timezone
+        )
+
+    @classmethod
+    def client(
+        cls,
+        id: str,
+        name: str,
+        *,
+        parent_id: str,
+        operated_by: OperatedBy | str,
+        billing_model: BillingModel | str,
+        created_at: datetime,
+        timezone: str = "UTC",
+        organisation_key: str | None = None,
+        status: TeamStatus | str = TeamStatus.ACTIVE,
+    ) -> Team:
+        """A new client team under ``parent_id``."""
+        return cls(
+            id=id,
+            name=name,
+            kind=TeamKind.CLIENT,
+            parent_id=parent_id,
+            operated_by=operated_by,
+            billing_model=billing_model,
+            created_at=created_at,
+            timezone=timezone,
+            organisation_key=organisation_key,
+            status=status,
+        )

@@ -1,0 +1,154 @@
+"""The contract every ``LicenseRepository`` must honour."""
+
+# Assertions read ``expected == actual``.
+# ruff: noqa: SIM300
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import attrs
+import pytest
+
+from partnercore._errors import ConflictError, NotFoundError, StaleWriteError
+from partnercore.licensing import License, LicensePolicy, LicenseRepository, LicenseState
+
+__all__ = ["LicenseRepositoryContract"]
+
+_T0 = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+
+
+def _day(day: int, hour: int = 9) -> datetime:
+    return datetime(2026, 3, day, hour, 30, tzinfo=UTC)
+
+
+def _eventful() -> License:
+    """A licence whose history uses every event kind, zones and a deferred downgrade."""
+    license = License.open(
+        "c-eventful",
+        _T0,
+        timezone="Europe/London",
+        organisation_key="eventful.example",
+        policy=LicensePolicy(trial_days=7, on_trial_end="full"),
+        billing_timezone="America/New_York",
+    )
+    license = license.request_upgrade(_day(2))  # trial (ends 2026-03-09, across DST)
+    license = license.downgrade(_day(12), at_period_end=True)  # full until April (New York)
+    license = license.downgrade(_day(13))  # free now: supersedes the scheduled one
+    license = license.upgrade(_day(20))
+    return license.downgrade(_day(25), at_period_end=True)
+
+
+class LicenseRepositoryContract:
+    """Subclass in a test module and override the ``licenses`` fixture with an empty store."""
+
+    @pytest.fixture
+    def licenses(self) -> LicenseRepository:
+        raise NotImplementedError("provide a fixture 'licenses': an empty LicenseRepository")
+
+    # -- add and get -------------------------------------------------------------------
+
+    def test_an_added_licence_is_stored_at_version_one(self, licenses: LicenseRepository) -> None:
+        stored = licenses.add(License.open("c1", _T0))
+        assert 1 == stored.version
+        assert stored == licenses.get("c1")
+
+    def test_a_licence_comes_back_exactly_as_it_was_stored(
+        self, licenses: LicenseRepository
+    ) -> None:
+        original = _eventful()
+        licenses.add(original)
+        loaded = licenses.get(original.team_id)
+        assert attrs.evolve(original, version=1) == loaded
+        assert original.timeline() == loaded.timeline()
+        assert original.trial_ends_at == loaded.trial_ends_at
+        assert all(event.at.tzinfo is not None for event in loaded.events)
+
+    def test_getting_an_unknown_team_raises_not_found(self, licenses: LicenseRepository) -> None:
+        with pytest.raises(NotFoundError) as caught:
+            licenses.get("nobody")
+        assert "nobody" == caught.value.id
+
+    def test_finding_an_unknown_team_gives_none(self, licenses: LicenseRepository) -> None:
+        assert licenses.find("nobody") is None
+
+    def test_find_returns_the_stored_licence(self, licenses: LicenseRepository) -> None:
+        stored = licenses.add(License.open("c1", _T0))
+        assert stored == licenses.find("c1")
+
+    def test_adding_a_second_licence_for_a_team_conflicts_and_keeps_the_first(
+        self, licenses: LicenseRepository
+    ) -> None:
+        first = licenses.add(License.open("c1", _T0))
+        with pytest.raises(ConflictError):
+            licenses.add(License.open("c1", _day(5), initial_state=LicenseState.FULL))
+        assert first == licenses.get("c1")
+
+    # -- save and optimistic concurrency -----------------------------------------------
+
+    def test_saving_records_the_events_and_moves_the_version_on(
+        self, licenses: LicenseRepository
+    ) -> None:
+        stored = licenses.add(License.open("c1", _T0))
+        saved = licenses.save(stored.upgrade(_day(3)))
+        assert 2 == saved.version
+        assert saved == licenses.get("c1")
+        assert LicenseState.FULL == licenses.get("c1").state_at(_day(4))
+
+    def test_a_saved_copy_can_be_saved_again(self, licenses: LicenseRepository) -> None:
+        stored = licenses.add(License.open("c1", _T0))
+        saved = licenses.save(stored.upgrade(_day(3)))
+        again = licenses.save(saved.downgrade(_day(4)))
+        assert 3 == again.version
+        assert 2 == len(licenses.get("c1").events)
+
+    def test_saving_a_stale_copy_raises_and_writes_nothing(
+        self, licenses: LicenseRepository
+    ) -> None:
+        stored = licenses.add(License.open("c1", _T0))
+        winner = licenses.save(stored.upgrade(_day(3)))
+        with pytest.raises(StaleWriteError) as caught:
+            licenses.save(stored.request_upgrade(_day(4)))
+        assert (1, 2) == (caught.value.expected, caught.value.actual)
+        assert winner == licenses.get("c1")
+        assert 2 == licenses.get("c1").version
+
+    def test_saving_a_copy_from_the_future_is_stale_too(self, licenses: LicenseRepository) -> None:
+        stored = licenses.add(License.open("c1", _T0))
+        with pytest.raises(StaleWriteError):
+            licenses.save(attrs.evolve(stored.upgrade(_day(3)), version=7))
+        assert stored == licenses.get("c1")
+
+    def test_saving_a_never_added_licence_raises_not_found(
+        self, licenses: LicenseRepository
+    ) -> None:
+        with pytest.raises(NotFoundError):
+            licenses.save(License.open("c1", _T0))
+        assert licenses.find("c1") is None
+
+    # -- organisations -----------------------------------------------------------------
+
+    def test_for_organisation_lists_every_licence_with_that_key_by_team(
+        self, licenses: LicenseRepository
+    ) -> None:
+        licenses.add(License.open("c2", _T0, organisation_key="one.example"))
+        licenses.add(License.open("c1", _T0, organisation_key="one.example"))
+        licenses.add(License.open("c3", _T0, organisation_key="two.example"))
+        licenses.add(License.open("c4", _T0))
+        found = licenses.for_organisation("one.example")
+        assert ["c1", "c2"] == [license.team_id for license in found]
+
+    def test_for_organisation_sees_saved_changes(self, licenses: LicenseRepository) -> None:
+        stored = licenses.add(License.open("c1", _T0, organisation_key="one.example"))
+        licenses.save(stored.request_upgrade(_day(3)))
+        (found,) = licenses.for_organisation("one.example")
+        assert _day(3) == found.trial_started_at
+
+    def test_for_organisation_compares_keys_exactly(self, licenses: LicenseRepository) -> None:
+        licenses.add(License.open("c1", _T0, organisation_key="One.example"))
+        assert () == tuple(licenses.for_organisation("one.example"))
+
+    def test_for_an_unknown_organisation_there_is_nothing(
+        self, licenses: LicenseRepository
+    ) -> None:
+        assert () == tuple(licenses.for_organisation("nobody.example"))
