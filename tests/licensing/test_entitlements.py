@@ -132,3 +132,9 @@ def test_the_example_catalog_gives_full_more_than_free() -> None:
         EXAMPLE_CATALOG.limit_of("free", "users"),
         EXAMPLE_CATALOG.limit_of("full", "users"),
     )
+
+
+def test_asking_about_something_that_is_not_a_licence_is_a_validation_error() -> None:
+    with pytest.raises(ValidationError) as raised:
+        CATALOG.entitled("c1", "export", day(2))  # type: ignore[arg-type]
+    assert "license" == raised.value.problems[0].path

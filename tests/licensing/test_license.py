@@ -389,6 +389,22 @@ def test_naive_questions_are_rejected() -> None:
         license.timeline(datetime(2026, 12, 1))
 
 
+@pytest.mark.parametrize(
+    "value",
+    [datetime.min.replace(tzinfo=ZoneInfo("Asia/Tokyo")), "2026-12-01T00:00:00Z", None],
+)
+def test_a_question_about_an_impossible_instant_is_a_validation_error(value: object) -> None:
+    with pytest.raises(ValidationError) as raised:
+        new().state_at(value)  # type: ignore[arg-type]
+    assert "at" == raised.value.problems[0].path
+
+
+def test_an_event_too_far_in_the_future_for_its_trial_is_rejected() -> None:
+    with pytest.raises(ValidationError) as raised:
+        new().request_upgrade(datetime(9990, 1, 1, tzinfo=UTC))
+    assert "at" == raised.value.problems[0].path
+
+
 def test_a_naive_opening_instant_is_rejected() -> None:
     with pytest.raises(ValidationError) as raised:
         License.open("c1", datetime(2026, 10, 1))

@@ -19,7 +19,7 @@ def test_a_trial_may_end_full_given_by_its_spelling() -> None:
 @pytest.mark.parametrize("value", ["trial", "paid", None])
 def test_a_trial_can_only_end_free_or_full(value: object) -> None:
     with pytest.raises(ValidationError) as raised:
-        LicensePolicy(on_trial_end=value)  # type: ignore[arg-type]
+        LicensePolicy(on_trial_end=value)
     assert "on_trial_end" == raised.value.problems[0].path
 
 

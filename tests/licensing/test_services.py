@@ -262,13 +262,9 @@ def test_an_invalid_transition_through_a_service_stores_nothing(
     licenses: InMemoryLicenses,
 ) -> None:
     stored = open_license(licenses, "c1", T0)
-    for call in (
-        lambda: convert(licenses, "c1", day(2)),
-        lambda: cancel_trial(licenses, "c1", day(2)),
-        lambda: downgrade(licenses, "c1", day(2)),
-    ):
+    for service in (convert, cancel_trial, downgrade):
         with pytest.raises(InvalidTransitionError):
-            call()
+            service(licenses, "c1", day(2))
     assert stored == licenses.get("c1")
 
 

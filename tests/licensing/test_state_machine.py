@@ -288,5 +288,5 @@ class LicenceMachine(RuleBasedStateMachine):
         assert all(count == 1 for count in trials.values())
 
 
-LicenceMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=30)
+LicenceMachine.TestCase.settings = settings(stateful_step_count=30)
 test_licence_state_machine = LicenceMachine.TestCase

@@ -117,6 +117,21 @@ def test_decimals_dates_currencies_and_enums_unstructure_to_strings_and_numbers(
     assert expected == unstructure(settings)
 
 
+def test_enum_members_are_written_as_their_plain_values() -> None:
+    data = unstructure(
+        Settings(
+            currency=Currency.of("USD"),
+            rounding=Rounding.HALF_UP,
+            rate=Decimal(1),
+            starts=date(2026, 1, 1),
+        )
+    )
+
+    assert (str, int) == (type(data["rounding"]), type(data["level"]))
+    assert [str, str] == [type(v) for v in unstructure([Kind.USAGE, Kind.LICENSE])]
+    assert True is unstructure(True)
+
+
 def test_an_instant_in_any_zone_is_written_in_utc() -> None:
     assert "2026-11-03T08:00:00Z" == unstructure(
         datetime(2026, 11, 3, 9, 0, tzinfo=ZoneInfo("Europe/Paris"))

@@ -10,7 +10,8 @@ import pytest
 from partnercore import ConflictError, ValidationError
 from partnercore.sqlite import SCHEMA_VERSION, SqliteStore
 from partnercore.sqlite._database import Database
-from partnercore.sqlite._schema import MIGRATIONS, Migration, current_version, migrate
+from partnercore.sqlite._migrations import MIGRATIONS
+from partnercore.sqlite._schema import Migration, current_version, migrate
 
 FIRST = Migration(1, "notes", ("CREATE TABLE notes (id TEXT PRIMARY KEY, body TEXT NOT NULL)",))
 SECOND = Migration(2, "note tags", ("ALTER TABLE notes ADD COLUMN tag TEXT",))
@@ -43,7 +44,7 @@ def test_reopening_an_existing_file_applies_nothing_again(tmp_path: Path) -> Non
 
 def test_a_store_opens_in_wal_mode_with_foreign_keys_on(tmp_path: Path) -> None:
     db = Database(tmp_path / "store.db")
-    migrate(db)
+    migrate(db, MIGRATIONS)
     assert ("wal", 1) == (db.pragma("journal_mode"), db.pragma("foreign_keys"))
     db.close()
 

@@ -28,14 +28,14 @@ from partnercore.billing._proration import (
     merge_intervals,
 )
 from partnercore.billing._referral import ContentRevenueLine, ReferralLine, ReferralStatement
-from partnercore.billing._rounding import round_to_minor
+from partnercore.billing._rounding import round_ratio
 from partnercore.billing._run import BillingRun
 from partnercore.billing._seats import SeatHolding
 from partnercore.billing._usage import LateUsage, UsageTotal
-from partnercore.billing._validation import id_field, period_key, to_enum
+from partnercore.billing._validation import id_field, period_key, to_enum, utc_instant
 from partnercore.money import Currency, Money, to_decimal
 from partnercore.tenancy import BillingModel
-from partnercore.time import BillingPeriod, ensure_aware, validate_timezone
+from partnercore.time import BillingPeriod, validate_timezone
 
 __all__ = ["ClientBillingInput", "PartnerBillingInput", "calculate_run"]
 
@@ -55,8 +55,8 @@ def _intervals(value: object) -> tuple[tuple[datetime, datetime | None], ...]:
             raise ValidationError.at(
                 f"full_intervals[{index}]", f"expected (start, end), got {pair!r}"
             )
-        start = ensure_aware(pair[0], f"full_intervals[{index}].start")
-        end = None if pair[1] is None else ensure_aware(pair[1], f"full_intervals[{index}].end")
+        start = utc_instant(pair[0], f"full_intervals[{index}].start")
+        end = None if pair[1] is None else utc_instant(pair[1], f"full_intervals[{index}].end")
         if end is not None and end < start:
             raise ValidationError.at(f"full_intervals[{index}].end", "ends before it starts")
         found.append((start, end))
@@ -161,7 +161,9 @@ class _Claim:
 class _PartnerCalculator:
     """One partner's period, with everything that does not change per line computed once."""
 
-    def __init__(self, partner: PartnerBillingInput, year: int, month: int) -> None:
+    def __init__(
+        self, partner: PartnerBillingInput, year: int, month: int, amounts: dict[int, Money]
+    ) -> None:
         book = partner.price_book
         self.partner = partner
         self.book = book
@@ -170,7 +172,6 @@ class _PartnerCalculator:
         self.currency: Currency = book.currency
         self.digits = book.currency.minor_units
         self.rounding = book.rounding
-        self.zero = Money(Decimal(0).scaleb(-self.digits), self.currency)
         self.rate_ratio = partner.referral_rate.as_integer_ratio()
         self.prices: dict[str, tuple[Money, int, int]] = {
             metric: (price, *price.amount.as_integer_ratio()) for metric, price in book.usage_prices
@@ -179,22 +180,47 @@ class _PartnerCalculator:
         self.license_ratio = book.full_license_monthly_fee.amount.as_integer_ratio()
         self.usage_only = book.referral_base is ReferralBase.USAGE_ONLY
         self.claims: list[_Claim] = []
+        self.scale = 10**self.digits
+        self.amounts = amounts
+        self.usage_period = self.frame.period
 
     # -- rounding ---------------------------------------------------------------------
 
-    def _money(self, numerator: int, denominator: int) -> Money:
-        return Money(
-            round_to_minor(numerator, denominator, self.digits, self.rounding), self.currency
-        )
+    def _units(self, numerator: int, denominator: int) -> int:
+        """``numerator / denominator`` (in major units) rounded once, in minor units."""
+        return round_ratio(numerator * self.scale, denominator, self.rounding)
 
-    def _times(self, price: tuple[Money, int, int], quantity: Decimal) -> Money:
+    def _money(self, units: int) -> Money:
+        """``units`` minor units as Money (equal amounts share one immutable Money)."""
+        money = self.amounts.get(units)
+        if money is None:
+            money = Money(Decimal(units).scaleb(-self.digits), self.currency)
+            self.amounts[units] = money
+        return money
+
+    def _times(self, price: tuple[Money, int, int], quantity: Decimal) -> int:
         top, bottom = quantity.as_integer_ratio()
-        return self._money(price[1] * top, price[2] * bottom)
+        return self._units(price[1] * top, price[2] * bottom)
 
-    def _prorated(self, fee: Money, share: ProratedShare) -> Money:
+    def _prorated(self, fee: Money, share: ProratedShare) -> int:
         top, bottom = share.fraction
         fee_top, fee_bottom = fee.amount.as_integer_ratio()
-        return self._money(fee_top * top, fee_bottom * bottom)
+        return self._units(fee_top * top, fee_bottom * bottom)
+
+    def _check_total(self, cid: str, index: int, total: UsageTotal) -> None:
+        if total.client_id != cid:
+            raise ValidationError.at(
+                f"clients[{cid}].usage[{index}].client_id",
+                f"a usage total of {total.client_id!r} given for {cid!r}",
+            )
+        period = self.frame.period
+        if total.period != period:
+            raise ValidationError.at(
+                f"clients[{cid}].usage[{index}].period",
+                f"a usage total of {total.period.isoformat()} given for {period.isoformat()}",
+            )
+        # Equal to the period: later totals that share this very object need no comparison.
+        self.usage_period = total.period
 
     def _price(self, metric: str, path: str) -> tuple[Money, int, int]:
         price = self.prices.get(metric)
@@ -229,7 +255,7 @@ class _PartnerCalculator:
                         description=f"Advisor seat: {user}, {share}",
                         quantity=_ONE,
                         unit_price=fee,
-                        amount=self._prorated(fee, share),
+                        amount=self._money(self._prorated(fee, share)),
                         user=user,
                         share=share,
                     )
@@ -257,24 +283,24 @@ class _PartnerCalculator:
                 description=description,
                 quantity=Decimal(seats),
                 unit_price=fee,
-                amount=self._money(fee_top * seats, fee_bottom),
+                amount=self._money(self._units(fee_top * seats, fee_bottom)),
             )
         ]
 
     # -- clients ----------------------------------------------------------------------
 
-    def client_lines(self, client: ClientBillingInput) -> tuple[list[InvoiceLine], Decimal]:
-        """The client's lines and its referral base."""
+    def client_lines(self, client: ClientBillingInput) -> tuple[list[InvoiceLine], int]:
+        """The client's lines and its referral base in minor units."""
         lines: list[InvoiceLine] = []
-        platform = Decimal(0)
-        usage_charges = Decimal(0)
+        platform = 0
+        usage_charges = 0
         cid = client.client_id
         if client.full_intervals:
             share = license_share(client.full_intervals, self.frame, self.book.proration)
             if not share.is_zero:
                 whole = share.is_whole
-                amount = (
-                    self._money(*self.license_ratio)
+                units = (
+                    self._units(*self.license_ratio)
                     if whole
                     else self._prorated(self.license_fee, share)
                 )
@@ -284,44 +310,37 @@ class _PartnerCalculator:
                         description="Full licence" if whole else f"Full licence, {share}",
                         quantity=_ONE,
                         unit_price=self.license_fee,
-                        amount=amount,
+                        amount=self._money(units),
                         share=None if whole else share,
                     )
                 )
-                platform += amount.amount
+                platform += units
         if client.usage:
             quantities: dict[str, Decimal] = {}
-            period = self.frame.period
             for index, total in enumerate(client.usage):
-                if total.client_id != cid:
-                    raise ValidationError.at(
-                        f"clients[{cid}].usage[{index}].client_id",
-                        f"a usage total of {total.client_id!r} given for {cid!r}",
-                    )
-                if total.period != period:
-                    raise ValidationError.at(
-                        f"clients[{cid}].usage[{index}].period",
-                        f"a usage total of {total.period.isoformat()} given for "
-                        f"{period.isoformat()}",
-                    )
-                quantities[total.metric] = quantities.get(total.metric, 0) + total.quantity
+                if total.client_id != cid or total.period is not self.usage_period:
+                    self._check_total(cid, index, total)
+                metric = total.metric
+                quantities[metric] = (
+                    quantities[metric] + total.quantity if metric in quantities else total.quantity
+                )
             for metric in sorted(quantities):
                 price = self._price(metric, f"clients[{cid}].usage")
                 quantity = quantities[metric]
                 if not quantity:
                     continue
-                amount = self._times(price, quantity)
+                units = self._times(price, quantity)
                 lines.append(
                     InvoiceLine(
                         kind=LineKind.USAGE,
                         description=f"Usage: {metric}",
                         quantity=quantity,
                         unit_price=price[0],
-                        amount=amount,
+                        amount=self._money(units),
                         metric=metric,
                     )
                 )
-                usage_charges += amount.amount
+                usage_charges += units
         if client.late_usage:
             late: dict[tuple[str, str], Decimal] = {}
             for entry in client.late_usage:
@@ -332,19 +351,19 @@ class _PartnerCalculator:
                 quantity = late[(original, metric)]
                 if not quantity:
                     continue
-                amount = self._times(price, quantity)
+                units = self._times(price, quantity)
                 lines.append(
                     InvoiceLine(
                         kind=LineKind.ADJUSTMENT,
                         description=f"Late usage: {metric} for {original}",
                         quantity=quantity,
                         unit_price=price[0],
-                        amount=amount,
+                        amount=self._money(units),
                         metric=metric,
                         original_period=original,
                     )
                 )
-                usage_charges += amount.amount
+                usage_charges += units
         if client.content:
             for charge in sorted(client.content, key=lambda c: c.item_id):
                 if charge.amount.currency != self.currency:
@@ -353,7 +372,7 @@ class _PartnerCalculator:
                         charge.amount.currency.code,
                         f"bill (content item {charge.item_id!r} on {cid!r})",
                     )
-                amount = charge.amount.rounded(self.rounding)
+                amount = self._money(self._units(*charge.amount.amount.as_integer_ratio()))
                 lines.append(
                     InvoiceLine(
                         kind=LineKind.CONTENT,
@@ -374,23 +393,17 @@ class _PartnerCalculator:
         key = self.period_key
         pid = self.partner.partner_id
         currency = self.currency
-        digits = self.digits
         groups: list[ClientGroup] = []
         invoices: list[Invoice] = []
         referrals: list[ReferralLine] = []
         rate_top, rate_bottom = self.rate_ratio
-        zero = Decimal(0).scaleb(-digits)
+        referred = 0
         for client in sorted(self.partner.clients, key=lambda c: c.client_id):
             lines, base = self.client_lines(client)
             cid = client.client_id
-            base_top, base_bottom = base.as_integer_ratio()
-            referrals.append(
-                ReferralLine(
-                    cid,
-                    Money(base + zero, currency),
-                    self._money(base_top * rate_top, base_bottom * rate_bottom),
-                )
-            )
+            referral = round_ratio(base * rate_top, rate_bottom, self.rounding)
+            referred += referral
+            referrals.append(ReferralLine(cid, self._money(base), self._money(referral)))
             if not lines:
                 continue
             if client.billing_model is BillingModel.RESELLER:
@@ -403,8 +416,7 @@ class _PartnerCalculator:
                 )
         partner_lines = self.seat_lines()
         if self.book.referral_settlement is ReferralSettlement.NET_ON_INVOICE:
-            total = sum((line.amount.amount for line in referrals), zero)
-            credit = Money(-total if total else total, currency)
+            credit = self._money(-referred)
             partner_lines.append(
                 InvoiceLine(
                     kind=LineKind.REFERRAL_CREDIT,
@@ -444,12 +456,14 @@ def calculate_run(
     invoices: list[Invoice] = []
     calculators: list[_PartnerCalculator] = []
     referral_lines: dict[str, list[ReferralLine]] = {}
+    caches: dict[Currency, dict[int, Money]] = {}
     for partner in partners:
         if not isinstance(partner, PartnerBillingInput):
             raise ValidationError.at("partners", f"expected a PartnerBillingInput, got {partner!r}")
         if partner.partner_id in referral_lines:
             raise ValidationError.at("partners", f"partner {partner.partner_id!r} given twice")
-        calculator = _PartnerCalculator(partner, year, month)
+        amounts = caches.setdefault(partner.price_book.currency, {})
+        calculator = _PartnerCalculator(partner, year, month, amounts)
         try:
             partner_invoices, lines = calculator.bill()
         except ValidationError as error:
@@ -492,5 +506,5 @@ def _revenue_line(owner: _PartnerCalculator, claim: _Claim) -> ContentRevenueLin
         client_id=claim.client_id,
         item_id=claim.item_id,
         charge=claim.charge,
-        amount=owner._money(charge_top * share_top, charge_bottom * share_bottom),
+        amount=owner._money(owner._units(charge_top * share_top, charge_bottom * share_bottom)),
     )

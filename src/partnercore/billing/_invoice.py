@@ -18,9 +18,9 @@ from partnercore.billing._presentation import (
 )
 from partnercore.billing._proration import ProratedShare
 from partnercore.billing._validation import (
+    describe,
     id_field,
     money_field,
-    optional_id_field,
     period_key,
     to_enum,
     to_quantity,
@@ -51,21 +51,6 @@ def _text(_: object, attribute: attrs.Attribute[str], value: object) -> None:
         raise ValidationError.at(attribute.name, f"expected text, got {type(value).__name__}")
 
 
-def _optional_text(_: object, attribute: attrs.Attribute[str | None], value: object) -> None:
-    if value is not None and not isinstance(value, str):
-        raise ValidationError.at(attribute.name, f"expected text, got {type(value).__name__}")
-
-
-def _optional_period(_: object, attribute: attrs.Attribute[str | None], value: object) -> None:
-    if value is not None:
-        period_key(value, attribute.name)
-
-
-def _optional_share(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None and not isinstance(value, ProratedShare):
-        raise ValidationError.at(attribute.name, f"expected a ProratedShare, got {value!r}")
-
-
 @attrs.frozen(kw_only=True)
 class InvoiceLine:
     """One charge: ``amount`` is rounded once to the currency's minor unit.
@@ -76,15 +61,45 @@ class InvoiceLine:
     """
 
     kind: LineKind = attrs.field(converter=_kind)
-    description: str = attrs.field(validator=_text)
+    description: str
     quantity: Decimal = attrs.field(converter=to_quantity)
-    unit_price: Money = attrs.field(validator=money_field)
-    amount: Money = attrs.field(validator=money_field)
-    metric: str | None = attrs.field(default=None, validator=_optional_text)
-    item: str | None = attrs.field(default=None, validator=_optional_text)
-    user: str | None = attrs.field(default=None, validator=optional_id_field)
-    share: ProratedShare | None = attrs.field(default=None, validator=_optional_share)
-    original_period: str | None = attrs.field(default=None, validator=_optional_period)
+    unit_price: Money
+    amount: Money
+    metric: str | None = None
+    item: str | None = None
+    user: str | None = None
+    share: ProratedShare | None = None
+    original_period: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        # One check of every field (lines are many: one call instead of one per field).
+        if (
+            self.unit_price.__class__ is not Money
+            or self.amount.__class__ is not Money
+            or self.description.__class__ is not str
+            or (self.metric is not None and self.metric.__class__ is not str)
+            or (self.item is not None and self.item.__class__ is not str)
+            or self.user is not None
+            or self.share is not None
+            or self.original_period is not None
+        ):
+            self._check_fields()
+
+    def _check_fields(self) -> None:
+        for name in ("unit_price", "amount"):
+            value = getattr(self, name)
+            if not isinstance(value, Money):
+                raise ValidationError.at(name, f"expected Money, got {describe(value)}")
+        for name in ("description", "metric", "item"):
+            value = getattr(self, name)
+            if not isinstance(value, str) and (name == "description" or value is not None):
+                raise ValidationError.at(name, f"expected text, got {type(value).__name__}")
+        if self.user is not None:
+            validate_id(self.user, "user")
+        if self.share is not None and not isinstance(self.share, ProratedShare):
+            raise ValidationError.at("share", f"expected a ProratedShare, got {self.share!r}")
+        if self.original_period is not None:
+            period_key(self.original_period, "original_period")
 
 
 def sum_lines(lines: Sequence[InvoiceLine], currency: Currency) -> Money:

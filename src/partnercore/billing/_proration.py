@@ -12,9 +12,9 @@ import attrs
 from partnercore._errors import ValidationError
 from partnercore.billing._policies import Proration
 from partnercore.billing._rounding import round_to_minor
-from partnercore.billing._validation import to_enum
+from partnercore.billing._validation import to_enum, utc_instant
 from partnercore.money import Money, Rounding, to_decimal
-from partnercore.time import BillingPeriod, ensure_aware, local_date
+from partnercore.time import BillingPeriod, local_date
 
 __all__ = [
     "PeriodFrame",
@@ -49,10 +49,14 @@ def _unit(value: object) -> ShareUnit:
 
 
 def _numerator(value: object) -> Decimal:
+    if value.__class__ is Decimal and value.is_finite():
+        return value
     return to_decimal(value, "numerator")
 
 
 def _denominator(value: object) -> Decimal:
+    if value.__class__ is Decimal and value.is_finite():
+        return value
     return to_decimal(value, "denominator")
 
 
@@ -140,9 +144,9 @@ def merge_intervals(
     frame = _frame(period)
     clipped: list[tuple[datetime, datetime]] = []
     for index, (start, end) in enumerate(intervals):
-        start = ensure_aware(start, f"intervals[{index}].start")
+        start = utc_instant(start, f"intervals[{index}].start")
         if end is not None:
-            end = ensure_aware(end, f"intervals[{index}].end")
+            end = utc_instant(end, f"intervals[{index}].end")
             if end < start:
                 raise ValidationError.at(f"intervals[{index}].end", "ends before it starts")
         low = start if start > frame.start else frame.start

@@ -7,18 +7,17 @@ from datetime import datetime
 import attrs
 
 from partnercore._errors import ValidationError
-from partnercore.billing._validation import id_field
-from partnercore.time import ensure_aware
+from partnercore.billing._validation import id_field, utc_instant
 
 __all__ = ["SeatHolding"]
 
 
 def _start(value: object) -> datetime:
-    return ensure_aware(value, "start")
+    return utc_instant(value, "start")
 
 
 def _end(value: object) -> datetime | None:
-    return None if value is None else ensure_aware(value, "end")
+    return None if value is None else utc_instant(value, "end")
 
 
 @attrs.frozen

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -11,6 +12,7 @@ import attrs
 
 from partnercore._errors import ValidationError
 from partnercore.money import Money, to_decimal
+from partnercore.time import ensure_aware
 
 __all__ = [
     "id_field",
@@ -19,6 +21,7 @@ __all__ = [
     "period_key",
     "to_enum",
     "to_quantity",
+    "utc_instant",
     "validate_id",
 ]
 
@@ -54,6 +57,8 @@ def period_key(value: object, field: str = "period") -> str:
 
 def to_enum(enum_type: type[E], value: object, field: str) -> E:
     """``value`` as a member of ``enum_type``, or a ValidationError naming ``field``."""
+    if value.__class__ is enum_type:
+        return value
     try:
         return enum_type(value)
     except ValueError:
@@ -76,4 +81,13 @@ def money_field(_: object, attribute: attrs.Attribute[Any], value: object) -> No
 
 def to_quantity(value: object) -> Decimal:
     """An attrs converter to a finite Decimal quantity (floats rejected)."""
+    if value.__class__ is Decimal and value.is_finite():
+        return value
     return to_decimal(value, "quantity")
+
+
+def utc_instant(value: object, field: str) -> datetime:
+    """``value`` as an aware UTC datetime (fast when it already is one)."""
+    if value.__class__ is datetime and value.tzinfo is UTC:
+        return value
+    return ensure_aware(value, field)

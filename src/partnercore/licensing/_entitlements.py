@@ -65,6 +65,12 @@ def _plan(path: str, value: object) -> Entitlements:
         raise error.prefixed(path) from None
 
 
+def _license(value: object) -> License:
+    if not isinstance(value, License):
+        raise ValidationError.at("license", f"expected a License, got {value!r}")
+    return value
+
+
 def _free(value: object) -> Entitlements:
     return _plan("free", value)
 
@@ -143,16 +149,16 @@ class EntitlementCatalog:
     def entitled(self, license: License, feature: str, at: datetime) -> bool:
         """Whether ``license`` gives ``feature`` at ``at``."""
         self._known_feature(feature)
-        return feature in self.for_state(license.state_at(at)).features
+        return feature in self.for_state(_license(license).state_at(at)).features
 
     def limit(self, license: License, name: str, at: datetime) -> int | None:
         """The limit ``name`` that ``license`` gives at ``at`` (``None``: unlimited)."""
         self._known_limit(name)
-        return self.for_state(license.state_at(at)).limits[name]
+        return self.for_state(_license(license).state_at(at)).limits[name]
 
     def for_license(self, license: License) -> LicenseEntitlements:
         """The entitlements of one licence, asked as ``entitled(feature, at)``."""
-        return LicenseEntitlements(self, license)
+        return LicenseEntitlements(self, _license(license))
 
     def _known_feature(self, feature: object) -> None:
         if not isinstance(feature, str) or feature not in self.features:

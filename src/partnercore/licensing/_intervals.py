@@ -10,7 +10,15 @@ from partnercore._errors import ValidationError
 from partnercore.licensing._states import LicenseState, to_state
 from partnercore.time import ensure_aware, format_instant
 
-__all__ = ["LicenseInterval"]
+__all__ = ["LicenseInterval", "aware"]
+
+
+def aware(value: object, field: str) -> datetime:
+    """``value`` as an aware UTC datetime (naive or out-of-range values are rejected)."""
+    try:
+        return ensure_aware(value, field)
+    except OverflowError:
+        raise ValidationError.at(field, f"out of range: {value!r}") from None
 
 
 def _state(value: object) -> LicenseState:
@@ -18,11 +26,11 @@ def _state(value: object) -> LicenseState:
 
 
 def _start(value: object) -> datetime:
-    return ensure_aware(value, "start")
+    return aware(value, "start")
 
 
 def _end(value: object) -> datetime | None:
-    return None if value is None else ensure_aware(value, "end")
+    return None if value is None else aware(value, "end")
 
 
 @attrs.frozen
@@ -49,5 +57,5 @@ class LicenseInterval:
         return f"{self.state.value:<5} {format_instant(self.start)} .. {until}"
 
     def contains(self, instant: datetime) -> bool:
-        at = ensure_aware(instant, "instant")
+        at = aware(instant, "instant")
         return self.start <= at and (self.end is None or at < self.end)

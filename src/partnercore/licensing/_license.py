@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import attrs
 
 from partnercore._errors import InvalidTransitionError, ValidationError
 from partnercore.licensing._events import LicenseEvent
-from partnercore.licensing._intervals import LicenseInterval
+from partnercore.licensing._intervals import LicenseInterval, aware
 from partnercore.licensing._policy import LicensePolicy
 from partnercore.licensing._states import (
     TRANSITIONS,
@@ -23,7 +23,6 @@ from partnercore.licensing._states import (
 from partnercore.time import (
     BillingPeriod,
     add_calendar_days,
-    ensure_aware,
     format_instant,
     resolve_timezone,
 )
@@ -38,10 +37,7 @@ _BEFORE_EVERYTHING = datetime.min.replace(tzinfo=UTC)
 
 def instant(value: object, field: str) -> datetime:
     """``value`` as an aware UTC datetime the licence can do calendar arithmetic with."""
-    try:
-        result = ensure_aware(value, field)
-    except OverflowError:
-        raise ValidationError.at(field, f"out of range: {value!r}") from None
+    result = aware(value, field)
     if not 2 <= result.year <= _LATEST_YEAR:
         raise ValidationError.at(field, f"year must be 2..{_LATEST_YEAR}, got {result.year}")
     return result
@@ -261,7 +257,7 @@ class License:
 
     def state_at(self, at: datetime) -> LicenseState:
         """The state at instant ``at`` (``free`` before the licence was opened)."""
-        when = ensure_aware(at, "at")
+        when = aware(at, "at")
         return self._states[bisect_right(self._starts, when) - 1]
 
     def timeline(
@@ -273,8 +269,8 @@ class License:
         is then open-ended). The intervals cover the window exactly, never overlap, and two
         neighbours never share a state. An empty window gives no intervals.
         """
-        begin = self.opened_at if start is None else ensure_aware(start, "start")
-        stop = None if end is None else ensure_aware(end, "end")
+        begin = self.opened_at if start is None else aware(start, "start")
+        stop = None if end is None else aware(end, "end")
         if stop is not None and stop < begin:
             raise ValidationError.at(
                 "end",
@@ -364,7 +360,7 @@ class License:
         return attrs.evolve(self, events=(*self.events, event))
 
     def _trial_end(self, start: datetime) -> datetime:
-        return start + timedelta(days=self.policy.trial_days)
+        return add_calendar_days(start, self.policy.trial_days, self.timezone)
 
     def __attrs_post_init__(self) -> None:
         starts: list[datetime] = [_BEFORE_EVERYTHING]

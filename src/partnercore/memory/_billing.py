@@ -8,6 +8,8 @@ from collections.abc import Collection, Iterable
 from datetime import datetime
 from decimal import Decimal
 
+import attrs
+
 from partnercore._errors import ConflictError, NotFoundError, ValidationError
 from partnercore.billing import (
     BillingAccount,
@@ -176,7 +178,7 @@ class InMemoryUsageTotals:
     """Usage totals computed elsewhere (a warehouse job, a SQL ``GROUP BY``), served as given."""
 
     def __init__(self, totals: Iterable[UsageTotal] = ()) -> None:
-        self._totals: dict[tuple[BillingPeriod, str], dict[str, Decimal]] = defaultdict(dict)
+        self._totals: dict[tuple[BillingPeriod, str], dict[str, UsageTotal]] = defaultdict(dict)
         for total in totals:
             self.put(total)
 
@@ -184,7 +186,10 @@ class InMemoryUsageTotals:
         """Add ``total`` to what is known for its (period, client, metric)."""
         _expect(total, UsageTotal, "total")
         metrics = self._totals[(total.period, total.client_id)]
-        metrics[total.metric] = metrics.get(total.metric, Decimal(0)) + total.quantity
+        known = metrics.get(total.metric)
+        if known is not None:
+            total = attrs.evolve(total, quantity=known.quantity + total.quantity)
+        metrics[total.metric] = total
 
     def totals(self, period: BillingPeriod, client_ids: Collection[str]) -> list[UsageTotal]:
         _expect(period, BillingPeriod, "period")
@@ -192,10 +197,7 @@ class InMemoryUsageTotals:
         for client_id in sorted(set(client_ids)):
             metrics = self._totals.get((period, client_id))
             if metrics:
-                found.extend(
-                    UsageTotal(client_id=client_id, metric=metric, period=period, quantity=q)
-                    for metric, q in sorted(metrics.items())
-                )
+                found.extend(metrics[metric] for metric in sorted(metrics))
         return found
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import attrs
 
 from partnercore._errors import ConflictError, NotFoundError, StaleWriteError, ValidationError
@@ -17,10 +19,14 @@ def _license(value: object) -> License:
 
 
 class InMemoryLicenses:
-    """Licences kept in a dict, one per team, with optimistic concurrency."""
+    """Licences kept in a dict, one per team, with optimistic concurrency.
+
+    Safe to share between threads: ``add`` and ``save`` check and write under one lock.
+    """
 
     def __init__(self) -> None:
         self._licenses: dict[str, License] = {}
+        self._lock = threading.Lock()
 
     def get(self, team_id: str) -> License:
         license = self._licenses.get(team_id) if isinstance(team_id, str) else None
@@ -33,30 +39,32 @@ class InMemoryLicenses:
 
     def add(self, license: License) -> License:
         new = _license(license)
-        if new.team_id in self._licenses:
-            raise ConflictError(
-                f"team {new.team_id!r} already has a licence", kind="license", id=new.team_id
-            )
         stored = attrs.evolve(new, version=1)
-        self._licenses[new.team_id] = stored
+        with self._lock:
+            if new.team_id in self._licenses:
+                raise ConflictError(
+                    f"team {new.team_id!r} already has a licence", kind="license", id=new.team_id
+                )
+            self._licenses[new.team_id] = stored
         return stored
 
     def save(self, license: License) -> License:
         changed = _license(license)
-        current = self.get(changed.team_id)
-        if changed.version != current.version:
-            raise StaleWriteError(
-                "license", changed.team_id, expected=changed.version, actual=current.version
-            )
-        stored = attrs.evolve(changed, version=current.version + 1)
-        self._licenses[changed.team_id] = stored
+        with self._lock:
+            current = self.get(changed.team_id)
+            if changed.version != current.version:
+                raise StaleWriteError(
+                    "license", changed.team_id, expected=changed.version, actual=current.version
+                )
+            stored = attrs.evolve(changed, version=current.version + 1)
+            self._licenses[changed.team_id] = stored
         return stored
 
     def for_organisation(self, organisation_key: str) -> tuple[License, ...]:
+        with self._lock:
+            licenses = sorted(self._licenses.items())
         return tuple(
-            license
-            for _, license in sorted(self._licenses.items())
-            if license.organisation_key == organisation_key
+            license for _, license in licenses if license.organisation_key == organisation_key
         )
 
     def __len__(self) -> int:

@@ -10,7 +10,7 @@ naive datetimes, duplicate ids and references to unknown ids) before it raises o
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -93,6 +93,7 @@ CONTENT_STATUS = ("draft", "published", "retired")
 PRICE_TYPE = ("monthly", "one_off")
 
 _ONE = Decimal(1)
+_DEFAULT_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 # -- entries, one class per table -------------------------------------------------------
@@ -181,8 +182,8 @@ class LicenseEventEntry:
     team: str = attrs.field(metadata=key(Identifier(), ref="clients"))
     event: str = attrs.field(metadata=key(Choice(LICENSE_EVENT)))
     at: datetime = attrs.field(metadata=key(Instant()))
-    skip_trial: bool = attrs.field(metadata=key(Flag(), default=False))
-    at_period_end: bool = attrs.field(metadata=key(Flag(), default=False))
+    skip_trial: bool | None = attrs.field(metadata=key(Flag(), default=None))
+    at_period_end: bool | None = attrs.field(metadata=key(Flag(), default=None))
 
 
 @attrs.frozen(kw_only=True)
@@ -253,6 +254,7 @@ class OnboardEntry:
     at: datetime = attrs.field(metadata=key(Instant()))
     timezone: str = attrs.field(metadata=key(Zone(), default="UTC"))
     organisation_key: str | None = attrs.field(metadata=key(Text(), default=None))
+    by: str | None = attrs.field(metadata=key(Identifier(), ref="users", default=None))
 
 
 @attrs.frozen(kw_only=True)
@@ -260,16 +262,18 @@ class InstallEntry:
     client: str = attrs.field(metadata=key(Identifier(), ref="clients"))
     item: str = attrs.field(metadata=key(Identifier(), ref="content"))
     at: datetime = attrs.field(metadata=key(Instant()))
+    by: str | None = attrs.field(metadata=key(Identifier(), ref="users", default=None))
 
 
 @attrs.frozen(kw_only=True)
 class PushEntry:
     partner: str = attrs.field(metadata=key(Identifier(), ref="partners"))
     item: str = attrs.field(metadata=key(Identifier(), ref="content"))
-    clients: tuple[str, ...] = attrs.field(metadata=key(Strings(), ref="clients"))
+    clients: tuple[str, ...] = attrs.field(metadata=key(Strings(), ref="clients", default=()))
+    templates: tuple[str, ...] = attrs.field(metadata=key(Strings(), ref="templates", default=()))
     locked: bool = attrs.field(metadata=key(Flag(), default=False))
     at: datetime = attrs.field(metadata=key(Instant()))
-    by: str = attrs.field(metadata=key(Identifier(), ref="users"))
+    by: str | None = attrs.field(metadata=key(Identifier(), ref="users", default=None))
 
 
 # -- the document -----------------------------------------------------------------------
@@ -310,7 +314,11 @@ class Document:
 
     def epoch(self) -> datetime:
         """The earliest instant in the document: when teams without ``created_at`` begin."""
-        return min(self.instants(), default=datetime.fromisoformat("2000-01-01T00:00:00+00:00"))
+        return min(self.instants(), default=_DEFAULT_EPOCH)
+
+    def latest(self) -> datetime:
+        """The latest instant in the document."""
+        return max(self.instants(), default=_DEFAULT_EPOCH)
 
     def client_partner(self, client: str) -> str | None:
         """The partner of a client declared in ``[[clients]]`` or created by ``[[onboard]]``."""
@@ -496,9 +504,9 @@ def _rule_problems(document: Document) -> Iterator[Problem]:
     pricebooks = {p.id: p for p in document.pricebooks}
     partners = {p.id: p for p in document.partners}
     for label, event in _labelled(document, "license_events"):
-        if event.skip_trial and event.event != "upgrade":
+        if event.skip_trial is not None and event.event != "upgrade":
             yield Problem(join_path(label, "skip_trial"), 'only allowed with event = "upgrade"')
-        if event.at_period_end and event.event != "downgrade":
+        if event.at_period_end is not None and event.event != "downgrade":
             yield Problem(
                 join_path(label, "at_period_end"), 'only allowed with event = "downgrade"'
             )

@@ -143,6 +143,11 @@ def _is_enum(cl: Any) -> bool:
     return isinstance(cl, type) and issubclass(cl, enum.Enum)
 
 
+def _unstructure_plain(value: Any) -> Any:
+    # StrEnum and IntEnum members are str and int instances: write their plain value.
+    return value.value if isinstance(value, enum.Enum) else value
+
+
 def configure_converter(converter: cattrs.Converter) -> cattrs.Converter:
     """Register hooks for Decimal, Currency, Money, aware datetimes, dates, periods and enums.
 
@@ -154,6 +159,9 @@ def configure_converter(converter: cattrs.Converter) -> cattrs.Converter:
     converter.register_structure_hook(int, _structure_int)
     converter.register_structure_hook(bool, _structure_bool)
     converter.register_structure_hook_func(_is_enum, _structure_enum)
+    converter.register_unstructure_hook(str, _unstructure_plain)
+    converter.register_unstructure_hook(int, _unstructure_plain)
+    converter.register_unstructure_hook_func(_is_enum, _unstructure_plain)
     converter.register_structure_hook(Decimal, _structure_decimal)
     converter.register_unstructure_hook(Decimal, str)
     converter.register_structure_hook(Currency, _structure_currency)

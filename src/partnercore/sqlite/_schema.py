@@ -14,7 +14,7 @@ import attrs
 from partnercore._errors import ConflictError, ValidationError
 from partnercore.sqlite._database import Database
 
-__all__ = ["MIGRATIONS", "SCHEMA_TABLE", "Migration", "current_version", "migrate"]
+__all__ = ["SCHEMA_TABLE", "Migration", "current_version", "migrate"]
 
 SCHEMA_TABLE = "partnercore_schema"
 
@@ -39,12 +39,12 @@ def current_version(db: Database) -> int:
     return 0 if row is None else int(row[0])
 
 
-def migrate(db: Database, migrations: Sequence[Migration] | None = None) -> int:
+def migrate(db: Database, migrations: Sequence[Migration]) -> int:
     """Apply every migration newer than the stored version, all in one transaction.
 
     Returns the version the database is at afterwards.
     """
-    steps = tuple(MIGRATIONS if migrations is None else migrations)
+    steps = tuple(migrations)
     for position, step in enumerate(steps, start=1):
         if step.version != position:
             raise ValidationError.at(
@@ -74,5 +74,3 @@ def migrate(db: Database, migrations: Sequence[Migration] | None = None) -> int:
             )
         return len(steps)
 
-
-MIGRATIONS: tuple[Migration, ...] = ()

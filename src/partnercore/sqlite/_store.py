@@ -8,8 +8,14 @@ from types import TracebackType
 
 import cattrs
 
+from partnercore.billing import BillingPorts
+from partnercore.sqlite._billing import SqliteBilling
+from partnercore.sqlite._content import SqliteContent
 from partnercore.sqlite._database import Database
-from partnercore.sqlite._schema import MIGRATIONS, migrate
+from partnercore.sqlite._licensing import SqliteLicenses
+from partnercore.sqlite._migrations import MIGRATIONS
+from partnercore.sqlite._schema import migrate
+from partnercore.sqlite._tenancy import SqliteTenancy
 
 __all__ = ["SCHEMA_VERSION", "SqliteStore", "connect"]
 
@@ -20,9 +26,16 @@ SCHEMA_VERSION = len(MIGRATIONS)
 class SqliteStore:
     """Every port of the library on one SQLite file.
 
-    Opening a store creates the file if needed and migrates its schema forward. Writes made
-    through the port attributes commit one by one, unless they run inside
-    :meth:`unit_of_work`, which groups them into one atomic transaction.
+    Opening a store creates the file if needed and migrates its schema forward. The ports
+    are attributes shaped like the in-memory ones: ``tenancy`` (a ``TenancyPorts``),
+    ``licenses``, ``billing`` (price books, accounts, usage, invoices; ``billing_ports`` joins
+    them with the tenancy and licence repositories) and ``content`` (a ``ContentPorts``).
+    Each write commits on its own, unless it runs inside :meth:`unit_of_work`, which groups
+    writes into one atomic transaction.
+
+    ``timeout`` is how many seconds a write waits for another writer (busy timeout);
+    ``synchronous="full"`` (default) makes every commit durable across power loss,
+    ``"normal"`` only across process crashes (faster).
     """
 
     def __init__(
@@ -35,10 +48,32 @@ class SqliteStore:
     ) -> None:
         self._db = Database(path, timeout=timeout, synchronous=synchronous, converter=converter)
         try:
-            self._schema_version = migrate(self._db)
+            self._schema_version = migrate(self._db, MIGRATIONS)
         except BaseException:
             self._db.close()
             raise
+        self.tenancy = SqliteTenancy(self._db)
+        """The tenancy ports (teams, users, memberships, grants, consent, history, audit)."""
+        self.licenses = SqliteLicenses(self._db)
+        """The licence repository (optimistic concurrency on ``version``)."""
+        self.billing = SqliteBilling(self._db)
+        """Price books, billing accounts, usage (totals by SQL) and finalised invoices."""
+        self.content = SqliteContent(
+            self._db,
+            tenancy=self.tenancy,
+            licenses=self.licenses,
+            unit_of_work=self.unit_of_work,
+        )
+        """The content ports, sharing this store's tenancy, licences and unit of work."""
+
+    @property
+    def billing_ports(self) -> BillingPorts:
+        """The billing ports over this store's teams, memberships and licences."""
+        return self.billing.ports(
+            teams=self.tenancy.teams,
+            memberships=self.tenancy.memberships,
+            licenses=self.licenses,
+        )
 
     @property
     def path(self) -> str:

@@ -25,6 +25,7 @@ from partnercore.tenancy._partner_access import (
 )
 from partnercore.tenancy._people import Membership, User
 from partnercore.tenancy._permissions import (
+    PARTNER_ROLES,
     GrantRole,
     Permission,
     Role,
@@ -48,6 +49,7 @@ from partnercore.tenancy._validation import ALL
 
 __all__ = [
     "ALL",
+    "PARTNER_ROLES",
     "AuditAction",
     "AuditEntry",
     "AuditTrail",

@@ -12,5 +12,25 @@ fixtures that build its implementation; every test then runs against it::
 """
 
 from partnercore.testing._licensing import LicenseRepositoryContract
+from partnercore.testing._tenancy import (
+    AuditTrailContract,
+    ConsentRepositoryContract,
+    GrantRepositoryContract,
+    MembershipRepositoryContract,
+    TeamHistoryContract,
+    TeamRepositoryContract,
+    TenancyPortsContract,
+    UserRepositoryContract,
+)
 
-__all__ = ["LicenseRepositoryContract"]
+__all__ = [
+    "AuditTrailContract",
+    "ConsentRepositoryContract",
+    "GrantRepositoryContract",
+    "LicenseRepositoryContract",
+    "MembershipRepositoryContract",
+    "TeamHistoryContract",
+    "TeamRepositoryContract",
+    "TenancyPortsContract",
+    "UserRepositoryContract",
+]

@@ -1,0 +1,303 @@
+"""The ``partnercore`` command line (argparse, standard library only).
+
+Exit status: 0 ok, 1 access denied (``check``), 2 bad input: a bad scenario file, bad
+arguments or unknown ids, reported as one line on standard error, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import NoReturn
+
+from partnercore import __version__
+from partnercore._errors import NotFoundError, PartnercoreError, ValidationError
+from partnercore.cli import _render
+from partnercore.cli._demo import run_demo
+from partnercore.scenario import Scenario, demo_text, load
+from partnercore.tenancy import Permission
+from partnercore.time import BillingPeriod, ensure_aware, format_instant
+
+__all__ = ["main"]
+
+EXIT_OK = 0
+EXIT_DENIED = 1
+EXIT_BAD_INPUT = 2
+
+_PERMISSIONS = ", ".join(p.value for p in Permission)
+
+
+class BadInput(Exception):
+    """Bad input: printed as one line on standard error, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line, raised instead of printed."""
+
+    def error(self, message: str) -> NoReturn:
+        command = self.prog.removeprefix("partnercore").strip()
+        where = f"{command}: " if command else ""
+        hint = f"partnercore {command} --help" if command else "partnercore --help"
+        raise BadInput(f"{where}{message} (see {hint})")
+
+
+# -- argument values ------------------------------------------------------------------------
+
+
+def _instant(flag: str, text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise BadInput(f"{flag}: not an ISO 8601 datetime: {text!r}") from None
+    if value.tzinfo is None:
+        raise BadInput(f"{flag}: naive datetime {text!r} rejected: give it an offset, e.g. {text}Z")
+    return ensure_aware(value, flag)
+
+
+def _permission(text: str) -> str:
+    try:
+        return Permission(text).value
+    except ValueError:
+        raise BadInput(
+            f"--permission: unknown permission {text!r}; expected one of {_PERMISSIONS}"
+        ) from None
+
+
+def _periods(text: str) -> tuple[BillingPeriod, BillingPeriod | None]:
+    first, dots, last = text.partition("..")
+    expected = "expected YYYY-MM or YYYY-MM..YYYY-MM"
+    try:
+        start = BillingPeriod.parse(first)
+        stop = BillingPeriod.parse(last) if dots else None
+    except ValidationError:
+        raise BadInput(f"--period: {expected}, got {text!r}") from None
+    if stop is not None and stop < start:
+        raise BadInput(f"--period: {stop.key} is before {start.key} in {text!r}")
+    return start, stop
+
+
+# -- commands -------------------------------------------------------------------------------
+
+
+def _load(args: argparse.Namespace) -> Scenario:
+    return load(args.file)
+
+
+def _demo(args: argparse.Namespace) -> tuple[str, int]:
+    if args.print_scenario:
+        return demo_text().rstrip("\n"), EXIT_OK
+    return run_demo(), EXIT_OK
+
+
+def _validate(args: argparse.Namespace) -> tuple[str, int]:
+    _load(args)
+    return "ok", EXIT_OK
+
+
+def _bill(args: argparse.Namespace) -> tuple[str, int]:
+    start, stop = _periods(args.period)
+    scenario = _load(args)
+    if stop is None:
+        document = scenario.bill(start).to_dict()
+        if args.format == "json":
+            return _render.json_text(document), EXIT_OK
+        return _render.bill_text(document), EXIT_OK
+    billing = scenario.bill_range(start, stop)
+    if args.format == "json":
+        return _render.json_text(billing.to_dict()), EXIT_OK
+    return _render.range_text(billing), EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> tuple[str, int]:
+    permission = _permission(args.permission)
+    at = _instant("--at", args.at)
+    scenario = _load(args)
+    decision = scenario.check(user=args.user, permission=permission, team=args.team, at=at)
+    status = EXIT_OK if decision.allowed else EXIT_DENIED
+    if args.format == "json":
+        return _render.json_text(_render.check_document(decision)), status
+    text = _render.check_text(decision, args.user, permission, args.team, format_instant(at))
+    return text, status
+
+
+def _license(args: argparse.Namespace) -> tuple[str, int]:
+    start = None if args.start is None else _instant("--from", args.start)
+    end = None if args.end is None else _instant("--to", args.end)
+    if start is not None and end is not None and end < start:
+        raise BadInput(f"--to: {args.end} is before --from {args.start}")
+    scenario = _load(args)
+    document = _render.license_document(scenario, args.team, start, end)
+    if args.format == "json":
+        return _render.json_text(document), EXIT_OK
+    return _render.license_text(document), EXIT_OK
+
+
+def _teams(args: argparse.Namespace) -> tuple[str, int]:
+    permission = _permission(args.permission)
+    at = _instant("--at", args.at)
+    scenario = _load(args)
+    found = scenario.teams(user=args.user, permission=permission, at=at)
+    document = _render.teams_document(args.user, permission, found)
+    if args.format == "json":
+        return _render.json_text(document), EXIT_OK
+    return _render.teams_text(scenario, document, format_instant(at)), EXIT_OK
+
+
+def _who(args: argparse.Namespace) -> tuple[str, int]:
+    permission = _permission(args.permission)
+    at = _instant("--at", args.at)
+    scenario = _load(args)
+    holders = scenario.who(team=args.team, permission=permission, at=at)
+    document = _render.who_document(args.team, permission, holders)
+    if args.format == "json":
+        return _render.json_text(document), EXIT_OK
+    return _render.who_text(document, format_instant(at)), EXIT_OK
+
+
+def _library(args: argparse.Namespace) -> tuple[str, int]:
+    at = None if args.at is None else _instant("--at", args.at)
+    scenario = _load(args)
+    if args.format == "json":
+        return _render.json_text(scenario.library(team=args.team, at=at).to_dict()), EXIT_OK
+    return _render.library_text(scenario, args.team, at), EXIT_OK
+
+
+# -- the parser -----------------------------------------------------------------------------
+
+Command = Callable[[argparse.Namespace], tuple[str, int]]
+
+
+def _parser() -> _Parser:
+    parser = _Parser(
+        prog="partnercore",
+        description="Explore partner worlds described in scenario files: access, licences, "
+        "billing and content.",
+    )
+    parser.add_argument("--version", action="version", version=f"partnercore {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(name: str, run: Command, help: str, *, file: bool = True) -> _Parser:
+        sub: _Parser = commands.add_parser(name, help=help, description=help)
+        if file:
+            sub.add_argument("file", metavar="FILE", help="a scenario file (TOML)")
+        sub.set_defaults(run=run)
+        return sub
+
+    def formats(sub: _Parser, *choices: str) -> None:
+        sub.add_argument("--format", choices=choices, default=choices[0], help="output format")
+
+    demo = command("demo", _demo, "run a built-in scenario end to end (no file needed)", file=False)
+    demo.add_argument(
+        "--print-scenario",
+        action="store_true",
+        help="write the built-in scenario (TOML) to standard output instead",
+    )
+    command("validate", _validate, 'check a scenario file: every problem, or "ok"')
+    bill = command("bill", _bill, "every invoice and referral statement of a period")
+    bill.add_argument("--period", required=True, help="YYYY-MM, or a range YYYY-MM..YYYY-MM")
+    formats(bill, "table", "json")
+    check = command("check", _check, "one access decision with its explanation")
+    check.add_argument("--user", required=True)
+    check.add_argument("--team", required=True)
+    check.add_argument("--permission", required=True, help=_PERMISSIONS)
+    check.add_argument("--at", required=True, help="an ISO 8601 datetime with an offset")
+    formats(check, "text", "json")
+    license = command("license", _license, "the licence timeline of a client team")
+    license.add_argument("--team", required=True)
+    license.add_argument("--from", dest="start", help="start of the window (ISO 8601)")
+    license.add_argument("--to", dest="end", help="end of the window (ISO 8601)")
+    formats(license, "table", "json")
+    teams = command("teams", _teams, "every team a user can reach with a permission")
+    teams.add_argument("--user", required=True)
+    teams.add_argument("--permission", required=True, help=_PERMISSIONS)
+    teams.add_argument("--at", required=True, help="an ISO 8601 datetime with an offset")
+    formats(teams, "text", "json")
+    who = command("who", _who, "every user who can reach a team with a permission, and how")
+    who.add_argument("--team", required=True)
+    who.add_argument("--permission", required=True, help=_PERMISSIONS)
+    who.add_argument("--at", required=True, help="an ISO 8601 datetime with an offset")
+    formats(who, "text", "json")
+    library = command("library", _library, "the content a team can see, and what it installed")
+    library.add_argument("--team", required=True)
+    library.add_argument("--at", help="an ISO 8601 datetime (default: the scenario's last)")
+    formats(library, "text", "json")
+    return parser
+
+
+# -- errors ---------------------------------------------------------------------------------
+
+_FLAGS = {
+    "team": "--team",
+    "user": "--user",
+    "client": "--team",
+    "license": "--team",
+    "at": "--at",
+    "start": "--from",
+    "end": "--to",
+    "period": "--period",
+    "permission": "--permission",
+}
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split("\n"))
+
+
+def _describe(error: Exception, file: str | None) -> str:
+    """One line naming what was wrong and where."""
+    if isinstance(error, BadInput):
+        return str(error)
+    if isinstance(error, OSError):
+        reason = error.strerror or str(error)
+        return f"{file}: cannot read the scenario file: {reason}"
+    if isinstance(error, NotFoundError):
+        flag = _FLAGS.get(error.kind, "")
+        where = f"{flag}: " if flag else ""
+        return f"{where}{error} in {file}" if file else f"{where}{error}"
+    if isinstance(error, ValidationError):
+        first = error.problems[0]
+        more = len(error.problems) - 1
+        tail = ""
+        if more:
+            noun = "problem" if more == 1 else "problems"
+            tail = f" (and {more} more {noun}: partnercore validate {file})"
+        return f"{file}: {first}{tail}" if file else f"{first}{tail}"
+    return f"{file}: {error}" if file else str(error)
+
+
+def _validate_report(error: ValidationError, file: str) -> str:
+    return "\n".join(f"{file}: {problem}" for problem in error.problems)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``partnercore`` command line with ``argv`` (default: ``sys.argv[1:]``).
+
+    Returns the exit status: 0 ok, 1 denied (``check``), 2 bad input.
+    """
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    command: str | None = None
+    file: str | None = None
+    try:
+        args = _parser().parse_args(arguments)
+        command, file = args.command, getattr(args, "file", None)
+        run: Command = args.run
+        text, status = run(args)
+    except (BadInput, PartnercoreError, OSError) as error:
+        if command == "validate" and file is not None and isinstance(error, ValidationError):
+            print(_validate_report(error, file))
+        message = _describe(_by_flag(error), file)
+        print(f"partnercore: error: {_one_line(message)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(text)
+    return status
+
+
+def _by_flag(error: Exception) -> Exception:
+    """A validation error about an argument (``at``, ``team``...) named by its flag."""
+    if isinstance(error, ValidationError) and len(error.problems) == 1:
+        path = error.problems[0].path
+        if path in _FLAGS:
+            return BadInput(f"{_FLAGS[path]}: {error.problems[0].message}")
+    return error

@@ -1,0 +1,261 @@
+"""How the commands print: the JSON documents, and readable text made from the same documents.
+
+Every text rendering is made from the command's JSON document, so the two never disagree.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from partnercore.scenario import BillingRange, Scenario
+from partnercore.scenario._tables import table
+from partnercore.tenancy import Decision, Holder, TeamKind
+from partnercore.time import format_instant
+
+__all__ = [
+    "bill_text",
+    "check_document",
+    "check_text",
+    "hierarchy_text",
+    "json_text",
+    "library_text",
+    "license_document",
+    "license_text",
+    "range_text",
+    "teams_document",
+    "teams_text",
+    "who_document",
+    "who_text",
+]
+
+
+def json_text(document: object) -> str:
+    """A JSON document as printed: two-space indent, keys in document order."""
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+# -- bill --------------------------------------------------------------------------------
+
+
+def _line_row(client: str, line: dict[str, Any]) -> list[str]:
+    return [
+        client,
+        line["kind"],
+        line["description"],
+        line["quantity"],
+        line["unit_price"],
+        line["amount"],
+    ]
+
+
+def invoice_text(invoice: dict[str, Any]) -> str:
+    """One invoice of a ``bill`` document as a titled table."""
+    title = (
+        f"Invoice {invoice['id']}, billed to {invoice['billed_to']}, "
+        f"partner {invoice['partner']}, {invoice['currency']}"
+    )
+    rows: list[list[str]] = [_line_row("", line) for line in invoice["lines"]]
+    for group in invoice["clients"]:
+        rows.extend(_line_row(group["client"], line) for line in group["lines"])
+        rows.append([group["client"], "subtotal", "", "", "", group["subtotal"]])
+    rows.append(["", "total", "", "", "", invoice["total"]])
+    headers = ("client", "kind", "description", "quantity", "unit price", "amount")
+    return f"{title}\n{table(headers, rows)}"
+
+
+def statement_text(statement: dict[str, Any]) -> str:
+    """One referral statement of a ``bill`` document as titled tables."""
+    title = (
+        f"Referral statement {statement['id']}, partner {statement['partner']}, "
+        f"{statement['currency']}, rate {statement['rate']}"
+    )
+    rows = [[line["client"], line["base"], line["amount"]] for line in statement["lines"]]
+    rows.append(["total", "", statement["total"]])
+    text = f"{title}\n{table(('client', 'base', 'referral'), rows)}"
+    content = statement["content_revenue"]
+    if content["lines"]:
+        content_rows = [
+            [line["client"], line["item"], line["charge"], line["amount"]]
+            for line in content["lines"]
+        ]
+        content_rows.append(["total", "", "", content["total"]])
+        headers = ("client", "item", "charge", "earned")
+        text += f"\nContent revenue\n{table(headers, content_rows)}"
+    return text
+
+
+def bill_text(document: dict[str, Any]) -> str:
+    """A ``bill`` document (one period) as text: every invoice, then every statement."""
+    parts = [f"Billing period {document['period']}"]
+    parts += [invoice_text(invoice) for invoice in document["invoices"]]
+    parts += [statement_text(statement) for statement in document["referrals"]]
+    return "\n\n".join(parts)
+
+
+def range_text(billing: BillingRange) -> str:
+    """A range of periods as one table, a row per month and partner."""
+    headers, cells = billing.table()
+    first, last = billing.periods[0], billing.periods[-1]
+    return f"Billing periods {first} to {last}\n{table(headers, cells)}"
+
+
+# -- check, teams, who ----------------------------------------------------------------------
+
+
+def check_document(decision: Decision) -> dict[str, Any]:
+    """The ``check --format json`` document."""
+    return {
+        "allowed": decision.allowed,
+        "rule": decision.rule.value,
+        "explanation": decision.explanation,
+        "via": decision.via,
+    }
+
+
+def check_text(decision: Decision, user: str, permission: str, team: str, at: str) -> str:
+    verdict = "allowed" if decision.allowed else "denied"
+    return "\n".join(
+        [
+            f"{verdict}: {user} {permission} on {team} at {at}",
+            f"rule: {decision.rule.value}",
+            f"via: {decision.via or '-'}",
+            f"explanation: {decision.explanation}",
+        ]
+    )
+
+
+def teams_document(user: str, permission: str, teams: Sequence[str]) -> dict[str, Any]:
+    """The ``teams --format json`` document."""
+    return {"user": user, "permission": permission, "teams": list(teams)}
+
+
+def teams_text(scenario: Scenario, document: dict[str, Any], at: str) -> str:
+    found = document["teams"]
+    head = f"{document['user']} holds {document['permission']} on {_count(found, 'team')} at {at}"
+    if not found:
+        return head
+    rows = []
+    for team_id in found:
+        team = scenario.team(team_id)
+        rows.append([team_id, team.kind.value, team.parent_id or "", team.name])
+    return f"{head}\n{table(('team', 'kind', 'partner', 'name'), rows)}"
+
+
+def who_document(team: str, permission: str, holders: Sequence[Holder]) -> dict[str, Any]:
+    """The ``who --format json`` document."""
+    return {
+        "team": team,
+        "permission": permission,
+        "users": [
+            {"user": holder.user_id, "rule": holder.rule.value, "via": holder.via}
+            for holder in holders
+        ],
+    }
+
+
+def who_text(document: dict[str, Any], at: str) -> str:
+    users = document["users"]
+    head = f"{_count(users, 'user')} hold {document['permission']} on {document['team']} at {at}"
+    if not users:
+        return head
+    rows = [[u["user"], u["rule"], u["via"]] for u in users]
+    return f"{head}\n{table(('user', 'rule', 'via'), rows)}"
+
+
+def _count(items: Sequence[object], noun: str) -> str:
+    if not items:
+        return f"no {noun}"
+    return f"1 {noun}" if len(items) == 1 else f"{len(items)} {noun}s"
+
+
+# -- licences -------------------------------------------------------------------------------
+
+
+def license_document(scenario: Scenario, team: str, start: Any, end: Any) -> dict[str, Any]:
+    """The ``license --format json`` document."""
+    return {
+        "team": team,
+        "timeline": [
+            {
+                "state": interval.state.value,
+                "from": format_instant(interval.start),
+                "until": None if interval.end is None else format_instant(interval.end),
+            }
+            for interval in scenario.timeline(team=team, start=start, end=end)
+        ],
+    }
+
+
+def license_text(document: dict[str, Any], *, title: bool = True) -> str:
+    rows = [[i["state"], i["from"], i["until"] or "-"] for i in document["timeline"]]
+    text = table(("state", "from", "until"), rows)
+    return f"Licence timeline of {document['team']}\n{text}" if title else text
+
+
+# -- library --------------------------------------------------------------------------------
+
+
+def library_text(scenario: Scenario, team: str, at: Any) -> str:
+    view = scenario.library(team=team, at=at)
+    head = f"Library of {team} at {format_instant(view.at)}"
+    visible = sorted(view.visible, key=lambda entry: entry.id)
+    rows = [
+        [
+            entry.id,
+            entry.item.kind.value,
+            str(entry.version),
+            entry.owner,
+            "" if entry.price is None else str(entry.price),
+            entry.title,
+        ]
+        for entry in visible
+    ]
+    parts = [head]
+    if rows:
+        headers = ("item", "kind", "version", "owner", "price", "title")
+        parts.append(f"Visible ({len(rows)})\n{table(headers, rows)}")
+    else:
+        parts.append("Visible: nothing")
+    installed = view.to_dict()["installed"]
+    if installed:
+        copies = [
+            [
+                copy["item"],
+                str(copy["version"]),
+                "yes" if copy["locked"] else "no",
+                "-" if copy["update_available"] is None else str(copy["update_available"]),
+            ]
+            for copy in installed
+        ]
+        copy_headers = ("item", "version", "locked", "update available")
+        parts.append(f"Installed ({len(copies)})\n{table(copy_headers, copies)}")
+    else:
+        parts.append("Installed: nothing")
+    return "\n\n".join(parts)
+
+
+# -- hierarchy (demo) ---------------------------------------------------------------------
+
+
+def hierarchy_text(scenario: Scenario, at: Any) -> str:
+    """Every partner and its clients, with billing model, operator and licence at ``at``."""
+    rows: list[list[str]] = []
+    for partner in scenario.partners():
+        rows.append([partner.id, "partner", partner.name, "", "", "", partner.timezone])
+        for client in scenario.clients_of(partner.id):
+            state = scenario.licenses.get(client.id).state_at(at).value
+            rows.append(
+                [
+                    f"  {client.id}",
+                    TeamKind.CLIENT.value,
+                    client.name,
+                    client.billing_model.value if client.billing_model else "",
+                    f"by {client.operated_by.value}" if client.operated_by else "",
+                    state,
+                    client.timezone,
+                ]
+            )
+    headers = ("team", "kind", "name", "billing", "operated", "licence", "timezone")
+    return table(headers, rows)

@@ -1,0 +1,191 @@
+"""A loaded scenario: a whole partner world in memory, and the questions one asks of it.
+
+Every question goes through the library's own services (``tenancy.check``,
+``licensing`` timelines, ``billing.bill_period``, ``content.library_view``) over the
+in-memory stores the scenario was built into; :class:`Scenario` only wires them together.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from partnercore._errors import NotFoundError, ValidationError
+from partnercore.billing import BillingPorts, BillingRun, bill_period
+from partnercore.content import ContentPorts, LibraryView, library_view
+from partnercore.licensing import LicenseInterval, LicenseRepository
+from partnercore.scenario._document import Document
+from partnercore.scenario._revenue import BillingRange
+from partnercore.scenario._world import World, build_world
+from partnercore.tenancy import (
+    BillingModel,
+    Decision,
+    Holder,
+    Permission,
+    Team,
+    TeamKind,
+    TenancyPorts,
+    check,
+    teams,
+    who,
+)
+from partnercore.time import BillingPeriod, ensure_aware
+
+__all__ = ["Scenario"]
+
+_ALL = "*"
+
+
+def _period(value: BillingPeriod | str, name: str = "period") -> BillingPeriod:
+    if isinstance(value, BillingPeriod):
+        return value
+    try:
+        return BillingPeriod.parse(value)
+    except ValidationError as error:
+        raise ValidationError.at(name, error.problems[0].message) from None
+
+
+class Scenario:
+    """A partner world loaded from a scenario file (see :func:`partnercore.scenario.load`).
+
+    Build one with :func:`~partnercore.scenario.load` or :func:`~partnercore.scenario.loads`.
+    The stores behind it are the in-memory reference adapters; ``tenancy``, ``licenses``,
+    ``billing_ports`` and ``content_ports`` expose them for anything the methods here do
+    not cover.
+    """
+
+    __slots__ = ("_billing_models", "_document", "_world")
+
+    def __init__(self, document: Document, *, billing_models: dict[str, str] | None = None):
+        models = dict(billing_models or {})
+        self._world: World = build_world(document, models)
+        self._document = document
+        self._billing_models = models
+
+    # -- what it is made of -------------------------------------------------------------
+
+    @property
+    def document(self) -> Document:
+        """The checked scenario document it was built from."""
+        return self._document
+
+    @property
+    def tenancy(self) -> TenancyPorts:
+        return self._world.tenancy
+
+    @property
+    def licenses(self) -> LicenseRepository:
+        return self._world.licenses
+
+    @property
+    def billing_ports(self) -> BillingPorts:
+        return self._world.billing_ports
+
+    @property
+    def content_ports(self) -> ContentPorts:
+        return self._world.content
+
+    def team(self, team_id: str) -> Team:
+        """The team; :class:`~partnercore.NotFoundError` if the scenario has none."""
+        return self._world.tenancy.teams.get(team_id)
+
+    def partners(self) -> list[Team]:
+        """Every partner team, sorted by id."""
+        return self._world.tenancy.teams.partners()
+
+    def clients_of(self, partner_id: str) -> list[Team]:
+        """The partner's clients, sorted by id."""
+        return self._world.tenancy.teams.clients_of(partner_id)
+
+    @property
+    def first_instant(self) -> datetime:
+        """The earliest instant written in the scenario (when undated teams begin)."""
+        return self._document.epoch()
+
+    @property
+    def last_instant(self) -> datetime:
+        """The latest instant written in the scenario."""
+        return self._document.latest()
+
+    # -- access -------------------------------------------------------------------------
+
+    def check(
+        self, *, user: str, permission: Permission | str, team: str, at: datetime
+    ) -> Decision:
+        """May ``user`` exercise ``permission`` on ``team`` at ``at``? (rules R1 to R7)"""
+        return check(self._world.tenancy, user, permission, team, at)
+
+    def teams(self, *, user: str, permission: Permission | str, at: datetime) -> list[str]:
+        """Every team ``user`` can reach with ``permission`` at ``at``, sorted."""
+        return teams(self._world.tenancy, user, permission, at)
+
+    def who(self, *, team: str, permission: Permission | str, at: datetime) -> list[Holder]:
+        """Every user who can reach ``team`` with ``permission`` at ``at``, sorted by user,
+        each with the rule and the membership or grant that gives it."""
+        return who(self._world.tenancy, team, permission, at)
+
+    # -- licences -----------------------------------------------------------------------
+
+    def timeline(
+        self, *, team: str, start: datetime | None = None, end: datetime | None = None
+    ) -> tuple[LicenseInterval, ...]:
+        """The licence states of client ``team`` over ``[start, end)`` as intervals.
+
+        ``start`` defaults to when the licence was opened; without ``end`` the last
+        interval is open-ended.
+        """
+        found = self.team(team)
+        if found.kind is not TeamKind.CLIENT:
+            raise ValidationError.at(
+                "team", f"{team!r} is a partner team: only client teams have a licence"
+            )
+        begin = None if start is None else ensure_aware(start, "start")
+        stop = None if end is None else ensure_aware(end, "end")
+        return self._world.licenses.get(team).timeline(begin, stop)
+
+    # -- billing --------------------------------------------------------------------------
+
+    def bill(self, period: BillingPeriod | str) -> BillingRun:
+        """Every invoice and referral statement of ``period`` (``"2026-11"``).
+
+        Each partner's month is taken in its own billing time zone.
+        ``run.to_dict()`` is exactly the ``partnercore bill --format json`` document.
+        """
+        month = _period(period)
+        return bill_period(
+            month.key, self._world.billing_ports, content=self._world.content_charges
+        )
+
+    def bill_range(self, first: BillingPeriod | str, last: BillingPeriod | str) -> BillingRange:
+        """The billing runs of every month from ``first`` to ``last`` (inclusive)."""
+        start, stop = _period(first, "first"), _period(last, "last")
+        if stop < start:
+            raise ValidationError.at("last", f"{stop.key} is before {start.key}")
+        return BillingRange(tuple(self.bill(month) for month in start.until(stop)))
+
+    def with_billing_model(self, client: str, model: BillingModel | str) -> Scenario:
+        """The same scenario with ``client`` (or ``"*"``: every client) billed as ``model``.
+
+        A new, independent scenario: this one is unchanged.
+        """
+        try:
+            chosen = BillingModel(model)
+        except ValueError:
+            raise ValidationError.at(
+                "model", f"unknown billing model {model!r}; expected reseller or non_reseller"
+            ) from None
+        clients = self._document.client_ids()
+        if client != _ALL and client not in clients:
+            raise NotFoundError("client", client)
+        targets = clients if client == _ALL else (client,)
+        models = dict(self._billing_models)
+        models.update(dict.fromkeys(targets, chosen.value))
+        return Scenario(self._document, billing_models=models)
+
+    # -- content --------------------------------------------------------------------------
+
+    def library(self, *, team: str, at: datetime | None = None) -> LibraryView:
+        """The content ``team`` can see at ``at``, what it has installed and the updates
+        available (``at`` defaults to the scenario's last instant)."""
+        self.team(team)
+        moment = self.last_instant if at is None else ensure_aware(at, "at")
+        return library_view(self._world.content, team, moment)

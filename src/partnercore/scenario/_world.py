@@ -1,0 +1,407 @@
+"""Building a scenario's world: every entry applied through the library's own services.
+
+A :class:`World` is a fresh set of in-memory stores. :func:`build_world` applies a checked
+:class:`Document` to it table by table, through the same services and ports a host
+application uses (``create_partner``, ``grant_access``, ``request_upgrade``, the price-book
+and usage ports, ``onboard``, ...). A domain error raised by an entry (an impossible licence
+event, a membership whose role does not fit its team, ...) is re-raised as a
+:class:`~partnercore.ValidationError` naming the table, the entry and the key. Nothing is
+half-loaded: the world is only handed out once every entry has been applied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import attrs
+
+from partnercore._errors import PartnercoreError, Problem, ValidationError
+from partnercore.billing import (
+    BillingAccount,
+    BillingPorts,
+    ContentChargeSource,
+    PriceBook,
+    UsageRecord,
+)
+from partnercore.content import (
+    ClientTemplate,
+    ContentItem,
+    ContentPrice,
+    InstalledContentCharges,
+    TemplateGrant,
+    add_item,
+    add_template,
+    install,
+    onboard,
+    publish,
+    push,
+    select,
+)
+from partnercore.licensing import (
+    LicensePolicy,
+    cancel_trial,
+    convert,
+    downgrade,
+    open_license,
+    request_upgrade,
+    upgrade,
+)
+from partnercore.memory import InMemoryBilling, InMemoryContent, InMemoryLicenses, InMemoryTenancy
+from partnercore.money import Money
+from partnercore.scenario._document import Document
+from partnercore.scenario._schema import quote
+from partnercore.tenancy import (
+    BillingModel,
+    Grant,
+    Membership,
+    User,
+    add_membership,
+    add_user,
+    change_partner_access,
+    create_client,
+    create_partner,
+    grant_access,
+)
+
+__all__ = ["World", "build_world"]
+
+
+class World:
+    """The in-memory stores of one scenario, and the ports that read them."""
+
+    def __init__(self) -> None:
+        self.tenancy = InMemoryTenancy()
+        self.licenses = InMemoryLicenses()
+        self.billing = InMemoryBilling()
+        self.content = InMemoryContent(self.tenancy, self.licenses)
+
+    @property
+    def billing_ports(self) -> BillingPorts:
+        return self.billing.ports(
+            teams=self.tenancy.teams,
+            memberships=self.tenancy.memberships,
+            licenses=self.licenses,
+        )
+
+    @property
+    def content_charges(self) -> ContentChargeSource:
+        """The charges of installed priced content, for the billing run."""
+        return InstalledContentCharges(self.content)
+
+
+# Domain field names, as the key a scenario file spells them.
+_KEYS = {
+    "active_from": "from",
+    "active_until": "until",
+    "advisor_id": "advisor",
+    "client_id": "client",
+    "parent_id": "partner",
+    "partner_id": "partner",
+    "price_book_id": "pricebook",
+    "team_id": "team",
+    "user_id": "user",
+    "usage_prices": "usage",
+}
+
+
+def _as_key(path: str) -> str:
+    head, dot, rest = path.partition(".")
+    bracket = head.find("[")
+    name, index = (head, "") if bracket < 0 else (head[:bracket], head[bracket:])
+    return _KEYS.get(name, name) + index + dot + rest
+
+
+@contextmanager
+def _entry(label: str, key: str) -> Iterator[None]:
+    """Re-raise a domain error from applying one entry as a ValidationError naming it.
+
+    ``key`` is the key to name when the error does not say which field it is about.
+    """
+    try:
+        yield
+    except ValidationError as error:
+        problems = [Problem(_within(label, p.path or key), p.message) for p in error.problems]
+        raise ValidationError(problems) from None
+    except PartnercoreError as error:
+        # NotFoundError, ConflictError, InvalidTransitionError, AccessDeniedError, ...
+        raise ValidationError.at(_within(label, key), str(error)) from None
+
+
+def _within(label: str, path: str) -> str:
+    path = _as_key(path)
+    return f"{label}{path}" if path.startswith("[") else f"{label}.{path}"
+
+
+def _label(table: str, index: int, entry: object) -> str:
+    label = f"{table}[{index}]"
+    identifier = getattr(entry, "id", None)
+    return f"{label} (id {quote(identifier)})" if isinstance(identifier, str) else label
+
+
+def build_world(document: Document, billing_models: Mapping[str, str] | None = None) -> World:
+    """A fresh world with every entry of ``document`` applied.
+
+    The tables are applied in this order, each in file order: price books; partners (with
+    their billing accounts); clients (with their licences); users; content items, new
+    versions (``publish``) and library selections; templates; memberships in declared
+    teams; onboardings; memberships in onboarded teams; grants; consent changes; licence
+    events; usage; installs; pushes. ``billing_models`` overrides the billing model of
+    named clients (what-if analysis).
+    """
+    world = World()
+    _Builder(world, document, dict(billing_models or {})).run()
+    return world
+
+
+class _Builder:
+    def __init__(self, world: World, document: Document, overrides: dict[str, str]) -> None:
+        self.world = world
+        self.document = document
+        self.overrides = overrides
+        self.epoch = document.epoch()
+        self.policy = LicensePolicy(
+            trial_days=document.license_policy.trial_days,
+            on_trial_end=document.license_policy.on_trial_end,
+        )
+        self.partners = {p.id: p for p in document.partners}
+        self.books = {b.id: b for b in document.pricebooks}
+
+    def each(self, table: str, key: str) -> Iterator[tuple[Any, ...]]:
+        """Every entry of ``table`` with its label, errors re-raised as naming it."""
+        for index, entry in enumerate(getattr(self.document, table)):
+            label = _label(table, index, entry)
+            with _entry(label, key):
+                yield entry, label
+
+    def run(self) -> None:
+        declared = {c.id for c in self.document.clients} | set(self.partners)
+        steps: list[Callable[[], None]] = [
+            self.pricebooks,
+            self.partner_teams,
+            self.clients,
+            self.users,
+            self.content,
+            self.templates,
+            lambda: self.memberships(lambda team: team in declared),
+            self.onboardings,
+            lambda: self.memberships(lambda team: team not in declared),
+            self.grants,
+            self.consent,
+            self.license_events,
+            self.usage,
+            self.installs,
+            self.pushes,
+        ]
+        for step in steps:
+            step()
+
+    # -- tenancy, licences, billing -------------------------------------------------
+
+    def pricebooks(self) -> None:
+        for book, _ in self.each("pricebooks", "id"):
+            self.world.billing.price_books.add(
+                PriceBook.of(
+                    book.id,
+                    book.currency,
+                    advisor_monthly_fee=book.advisor_monthly_fee,
+                    full_license_monthly_fee=book.full_license_monthly_fee,
+                    usage=book.usage,
+                    rounding=book.rounding,
+                    seat_policy=book.seat_policy,
+                    proration=book.proration,
+                    referral_base=book.referral_base,
+                    referral_settlement=book.referral_settlement,
+                    content_revenue_share=book.content_revenue_share,
+                )
+            )
+
+    def partner_teams(self) -> None:
+        for partner, _ in self.each("partners", "id"):
+            create_partner(
+                self.world.tenancy,
+                partner.id,
+                partner.name,
+                at=partner.created_at or self.epoch,
+                timezone=partner.timezone,
+            )
+            self.world.billing.accounts.add(
+                BillingAccount(partner.id, partner.pricebook, partner.referral_rate)
+            )
+
+    def clients(self) -> None:
+        for client, _ in self.each("clients", "id"):
+            created = client.created_at or self.epoch
+            create_client(
+                self.world.tenancy,
+                client.id,
+                client.name,
+                partner_id=client.partner,
+                operated_by=client.operated_by,
+                billing_model=self.overrides.get(client.id, client.billing_model),
+                at=created,
+                timezone=client.timezone,
+                organisation_key=client.organisation_key,
+                status=client.status,
+            )
+            open_license(
+                self.world.licenses,
+                client.id,
+                created,
+                timezone=client.timezone,
+                organisation_key=client.organisation_key,
+                policy=self.policy,
+                billing_timezone=self.partners[client.partner].timezone,
+            )
+
+    def users(self) -> None:
+        for user, _ in self.each("users", "id"):
+            add_user(self.world.tenancy, User(user.id, user.email, user.name or user.id))
+
+    def memberships(self, include: Callable[[str], bool]) -> None:
+        for membership, _ in self.each("memberships", "from"):
+            if include(membership.team):
+                add_membership(
+                    self.world.tenancy,
+                    Membership(
+                        user_id=membership.user,
+                        team_id=membership.team,
+                        role=membership.role,
+                        active_from=membership.active_from,
+                        active_until=membership.active_until,
+                    ),
+                )
+
+    def grants(self) -> None:
+        for grant, _ in self.each("grants", "id"):
+            grant_access(
+                self.world.tenancy,
+                Grant(
+                    id=grant.id,
+                    partner_id=grant.partner,
+                    client_id=grant.client,
+                    advisor_id=grant.advisor,
+                    role=grant.role,
+                    granted_at=grant.granted_at,
+                    expires_at=grant.expires_at,
+                    revoked_at=grant.revoked_at,
+                    granted_by=grant.granted_by or grant.partner,
+                    revoked_by=grant.revoked_by,
+                ),
+            )
+
+    def consent(self) -> None:
+        for change, _ in self.each("consent", "partner_access"):
+            change_partner_access(
+                self.world.tenancy, change.client, change.partner_access, at=change.at, by=change.by
+            )
+
+    def license_events(self) -> None:
+        licenses = self.world.licenses
+        for event, _ in self.each("license_events", "event"):
+            team, at = event.team, event.at
+            if event.event == "request_upgrade":
+                request_upgrade(licenses, team, at)
+            elif event.event == "upgrade":
+                upgrade(licenses, team, at, skip_trial=event.skip_trial is not False)
+            elif event.event == "convert":
+                convert(licenses, team, at)
+            elif event.event == "cancel_trial":
+                cancel_trial(licenses, team, at)
+            else:
+                downgrade(licenses, team, at, at_period_end=bool(event.at_period_end))
+
+    def usage(self) -> None:
+        for usage, _ in self.each("usage", "metric"):
+            self.world.billing.usage.add(
+                UsageRecord(
+                    client_id=usage.team, metric=usage.metric, quantity=usage.quantity, at=usage.at
+                )
+            )
+
+    # -- content and onboarding ---------------------------------------------------------
+
+    def currency_of(self, partner_id: str) -> str:
+        return self.books[self.partners[partner_id].pricebook].currency
+
+    def content(self) -> None:
+        ports = self.world.content
+        for item, _ in self.each("content", "id"):
+            price = None
+            if item.price is not None and item.price_type is not None:
+                money = Money.of(item.price, self.currency_of(item.owner))
+                price = ContentPrice(money, item.price_type)
+            add_item(
+                ports,
+                ContentItem.create(
+                    id=item.id,
+                    kind=item.kind,
+                    title=item.title,
+                    owner=item.owner,
+                    version=item.version,
+                    status=item.status,
+                    price=price,
+                ),
+            )
+        for release, _ in self.each("publish", "version"):
+            publish(ports, release.item, release.version, release.at)
+        for selection, _ in self.each("library", "item"):
+            select(ports, selection.partner, selection.item)
+
+    def templates(self) -> None:
+        for template, _ in self.each("templates", "id"):
+            add_template(
+                self.world.content,
+                ClientTemplate(
+                    id=template.id,
+                    partner_id=template.partner,
+                    name=template.name,
+                    license=template.license,
+                    billing_model=template.billing_model,
+                    operated_by=template.operated_by,
+                    content=template.content,
+                    grants=tuple(TemplateGrant(g.advisor, g.role) for g in template.grants),
+                ),
+            )
+
+    def onboardings(self) -> None:
+        templates = {t.id: t for t in self.document.templates}
+        teams = self.world.tenancy.teams
+        for step, _ in self.each("onboard", "client"):
+            partner = self.partners[templates[step.template].partner]
+            onboard(
+                self.world.content,
+                step.template,
+                step.client,
+                step.name,
+                step.at,
+                step.request_id,
+                by=step.by,
+                timezone=step.timezone,
+                organisation_key=step.organisation_key,
+                license_policy=self.policy,
+                billing_timezone=partner.timezone,
+            )
+            model = self.overrides.get(step.client)
+            team = teams.get(step.client)
+            if model is not None and team.billing_model != model:
+                # What-if analysis only: the onboarded client re-saved with another model.
+                teams.save(attrs.evolve(team, billing_model=BillingModel(model)))
+
+    def installs(self) -> None:
+        for copy, _ in self.each("installs", "item"):
+            install(self.world.content, copy.client, copy.item, copy.at, by=copy.by)
+
+    def pushes(self) -> None:
+        for pushed, _ in self.each("pushes", "item"):
+            push(
+                self.world.content,
+                pushed.partner,
+                pushed.item,
+                pushed.at,
+                clients=pushed.clients,
+                templates=pushed.templates,
+                locked=pushed.locked,
+                by=pushed.by,
+            )

@@ -1,0 +1,368 @@
+"""The billing ports on SQLite: price books, billing accounts, usage and finalised invoices.
+
+Usage totals are computed by SQLite: one ``GROUP BY`` over a covering index on
+(client, instant, metric, exponent, mantissa). A quantity is stored exactly as an integer
+mantissa and a decimal exponent (``2.50`` is ``250`` and ``-2``), so the sum of each
+(client, metric, exponent) group is exact integer arithmetic in SQL; the few groups of one
+(client, metric) are then joined in Python as ``Decimal`` values, which keeps the exponent a
+plain ``Decimal`` sum would have (``1.5 + 2`` is ``3.5``, ``2.50 + 1`` is ``3.50``).
+A quantity whose mantissa does not fit in 63 bits (or a negative zero) is kept as text and
+added in Python; so is everything, should a group's sum overflow 63 bits.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Collection, Iterable
+from decimal import Decimal
+
+from partnercore._errors import ConflictError, NotFoundError
+from partnercore.billing import (
+    BillingAccount,
+    BillingPorts,
+    Invoice,
+    PriceBook,
+    UsageRecord,
+    UsageTotal,
+)
+from partnercore.licensing import LicenseRepository
+from partnercore.sqlite._database import Database, expect, from_micros, is_key, to_micros
+from partnercore.sqlite._schema import Migration
+from partnercore.tenancy import MembershipRepository, TeamRepository
+from partnercore.time import BillingPeriod
+
+__all__ = [
+    "BILLING_SCHEMA",
+    "SqliteBilling",
+    "SqliteBillingAccounts",
+    "SqliteInvoices",
+    "SqlitePriceBooks",
+    "SqliteUsage",
+]
+
+BILLING_SCHEMA = Migration(
+    3,
+    "billing: price books, billing accounts, usage records, finalised invoices",
+    (
+        """CREATE TABLE price_books (
+            id TEXT PRIMARY KEY,
+            record TEXT NOT NULL
+        )""",
+        """CREATE TABLE billing_accounts (
+            partner_id TEXT PRIMARY KEY,
+            price_book_id TEXT NOT NULL,
+            record TEXT NOT NULL
+        )""",
+        """CREATE TABLE usage_records (
+            seq INTEGER PRIMARY KEY,
+            client_id TEXT NOT NULL,
+            metric TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            mantissa INTEGER,
+            exponent INTEGER,
+            quantity TEXT,
+            CHECK ((mantissa IS NULL) = (exponent IS NULL)),
+            CHECK ((mantissa IS NULL) = (quantity IS NOT NULL))
+        )""",
+        "CREATE INDEX usage_by_client_and_time"
+        " ON usage_records (client_id, at, metric, exponent, mantissa)",
+        """CREATE TABLE invoices (
+            id TEXT PRIMARY KEY,
+            partner_id TEXT NOT NULL,
+            period TEXT NOT NULL,
+            record TEXT NOT NULL
+        )""",
+        "CREATE INDEX invoices_by_partner ON invoices (partner_id, period, id)",
+    ),
+)
+
+_MAX_MANTISSA = 2**63 - 1
+
+
+def _split(quantity: Decimal) -> tuple[int | None, int | None, str | None]:
+    """(mantissa, exponent, None), or (None, None, text) when SQL cannot add it exactly."""
+    sign, digits, exponent = quantity.as_tuple()
+    if sign or not isinstance(exponent, int) or len(digits) > 18:
+        return None, None, str(quantity)
+    mantissa = int(quantity) if exponent == 0 else int(quantity.scaleb(-exponent))
+    if mantissa > _MAX_MANTISSA:  # pragma: no cover - 18 digits always fit
+        return None, None, str(quantity)
+    return mantissa, exponent, None
+
+
+def _join(mantissa: int | None, exponent: int | None, text: str | None) -> Decimal:
+    if mantissa is None or exponent is None:
+        return Decimal(str(text))
+    return Decimal(mantissa).scaleb(exponent)
+
+
+class SqlitePriceBooks:
+    """Price books by id."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def get(self, price_book_id: str) -> PriceBook:
+        book = self.find(price_book_id)
+        if book is None:
+            raise NotFoundError("price book", str(price_book_id))
+        return book
+
+    def find(self, price_book_id: str) -> PriceBook | None:
+        if not is_key(price_book_id):
+            return None
+        row = self._db.query_one("SELECT record FROM price_books WHERE id = ?", (price_book_id,))
+        return None if row is None else self._db.load(row[0], PriceBook)
+
+    def add(self, price_book: PriceBook) -> None:
+        expect(price_book, PriceBook, "price_book")
+        with self._db.unit_of_work():
+            if self.find(price_book.id) is not None:
+                raise ConflictError(
+                    f"price book {price_book.id!r} already exists",
+                    kind="price book",
+                    id=price_book.id,
+                )
+            self._db.execute(
+                "INSERT INTO price_books (id, record) VALUES (?, ?)",
+                (price_book.id, self._db.dump(price_book)),
+            )
+
+    def save(self, price_book: PriceBook) -> None:
+        expect(price_book, PriceBook, "price_book")
+        changed = self._db.execute(
+            "UPDATE price_books SET record = ? WHERE id = ?",
+            (self._db.dump(price_book), price_book.id),
+        )
+        if changed == 0:
+            raise NotFoundError("price book", price_book.id)
+
+    def __len__(self) -> int:
+        row = self._db.query_one("SELECT count(*) FROM price_books")
+        return 0 if row is None else int(row[0])
+
+
+class SqliteBillingAccounts:
+    """Billing accounts by partner id."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def get(self, partner_id: str) -> BillingAccount:
+        account = self.find(partner_id)
+        if account is None:
+            raise NotFoundError("billing account", str(partner_id))
+        return account
+
+    def find(self, partner_id: str) -> BillingAccount | None:
+        if not is_key(partner_id):
+            return None
+        row = self._db.query_one(
+            "SELECT record FROM billing_accounts WHERE partner_id = ?", (partner_id,)
+        )
+        return None if row is None else self._db.load(row[0], BillingAccount)
+
+    def add(self, account: BillingAccount) -> None:
+        expect(account, BillingAccount, "account")
+        with self._db.unit_of_work():
+            if self.find(account.partner_id) is not None:
+                raise ConflictError(
+                    f"partner {account.partner_id!r} already has a billing account",
+                    kind="billing account",
+                    id=account.partner_id,
+                )
+            self._db.execute(
+                "INSERT INTO billing_accounts (partner_id, price_book_id, record) VALUES (?, ?, ?)",
+                (account.partner_id, account.price_book_id, self._db.dump(account)),
+            )
+
+    def save(self, account: BillingAccount) -> None:
+        expect(account, BillingAccount, "account")
+        changed = self._db.execute(
+            "UPDATE billing_accounts SET price_book_id = ?, record = ? WHERE partner_id = ?",
+            (account.price_book_id, self._db.dump(account), account.partner_id),
+        )
+        if changed == 0:
+            raise NotFoundError("billing account", account.partner_id)
+
+    def __len__(self) -> int:
+        row = self._db.query_one("SELECT count(*) FROM billing_accounts")
+        return 0 if row is None else int(row[0])
+
+
+_TOTALS = """
+SELECT client_id, metric, exponent, sum(mantissa)
+FROM usage_records
+WHERE client_id IN (SELECT value FROM json_each(?)) AND at >= ? AND at < ?
+GROUP BY client_id, metric, exponent
+"""
+
+_TEXTS = """
+SELECT client_id, metric, quantity
+FROM usage_records
+WHERE client_id IN (SELECT value FROM json_each(?)) AND at >= ? AND at < ?
+    AND quantity IS NOT NULL
+ORDER BY client_id, at, seq
+"""
+
+_ALL = """
+SELECT client_id, metric, mantissa, exponent, quantity
+FROM usage_records
+WHERE client_id IN (SELECT value FROM json_each(?)) AND at >= ? AND at < ?
+"""
+
+
+class SqliteUsage:
+    """Raw usage records, summed per (client, metric, period) by SQLite."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def add(self, record: UsageRecord) -> None:
+        self.extend((record,))
+
+    def extend(self, records: Iterable[UsageRecord]) -> None:
+        """Add many records in one transaction (all of them, or none on error)."""
+        rows = []
+        for index, record in enumerate(records):
+            expect(record, UsageRecord, f"records[{index}]" if index else "record")
+            mantissa, exponent, text = _split(record.quantity)
+            rows.append(
+                (record.client_id, record.metric, to_micros(record.at), mantissa, exponent, text)
+            )
+        with self._db.unit_of_work():
+            self._db.execute_many(
+                "INSERT INTO usage_records (client_id, metric, at, mantissa, exponent, quantity)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+
+    def totals(self, period: BillingPeriod, client_ids: Collection[str]) -> list[UsageTotal]:
+        expect(period, BillingPeriod, "period")
+        clients = json.dumps(sorted({c for c in client_ids if is_key(c)}))
+        window = (clients, to_micros(period.start), to_micros(period.end))
+        sums: dict[tuple[str, str], list[Decimal]] = {}
+        with self._db.reading():
+            try:
+                groups = self._db.query(_TOTALS, window)
+            except sqlite3.OperationalError as error:
+                if "overflow" not in str(error):  # pragma: no cover - not an overflow
+                    raise
+                groups = []
+                for client, metric, mantissa, exponent, text in self._db.query(_ALL, window):
+                    sums.setdefault((client, metric), []).append(_join(mantissa, exponent, text))
+            needs_texts = False
+            for client, metric, exponent, mantissa in groups:
+                if exponent is None:
+                    needs_texts = True
+                else:
+                    sums.setdefault((client, metric), []).append(_join(mantissa, exponent, None))
+            if needs_texts:
+                for client, metric, text in self._db.query(_TEXTS, window):
+                    sums.setdefault((client, metric), []).append(Decimal(text))
+        found = []
+        for (client, metric), parts in sorted(sums.items()):
+            quantity = parts[0]
+            for part in parts[1:]:
+                quantity += part
+            found.append(
+                UsageTotal(client_id=client, metric=metric, period=period, quantity=quantity)
+            )
+        return found
+
+    def records(self, client_id: str) -> list[UsageRecord]:
+        """The client's records, oldest first (ties in the order added)."""
+        if not is_key(client_id):
+            return []
+        rows = self._db.query(
+            "SELECT metric, at, mantissa, exponent, quantity FROM usage_records"
+            " WHERE client_id = ? ORDER BY at, seq",
+            (client_id,),
+        )
+        return [
+            UsageRecord(
+                client_id=client_id,
+                metric=metric,
+                quantity=_join(mantissa, exponent, text),
+                at=from_micros(at),
+            )
+            for metric, at, mantissa, exponent, text in rows
+        ]
+
+    def __len__(self) -> int:
+        row = self._db.query_one("SELECT count(*) FROM usage_records")
+        return 0 if row is None else int(row[0])
+
+
+class SqliteInvoices:
+    """Finalised invoices by id, indexed by (partner, period). Never changed once added."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def get(self, invoice_id: str) -> Invoice:
+        invoice = self.find(invoice_id)
+        if invoice is None:
+            raise NotFoundError("invoice", str(invoice_id))
+        return invoice
+
+    def find(self, invoice_id: str) -> Invoice | None:
+        if not is_key(invoice_id):
+            return None
+        row = self._db.query_one("SELECT record FROM invoices WHERE id = ?", (invoice_id,))
+        return None if row is None else self._db.load(row[0], Invoice)
+
+    def add(self, invoice: Invoice) -> None:
+        expect(invoice, Invoice, "invoice")
+        with self._db.unit_of_work():
+            exists = self._db.query_one("SELECT 1 FROM invoices WHERE id = ?", (invoice.id,))
+            if exists is not None:
+                raise ConflictError(
+                    f"invoice {invoice.id!r} is already finalised", kind="invoice", id=invoice.id
+                )
+            self._db.execute(
+                "INSERT INTO invoices (id, partner_id, period, record) VALUES (?, ?, ?, ?)",
+                (invoice.id, invoice.partner_id, invoice.period, self._db.dump(invoice)),
+            )
+
+    def for_partner(self, partner_id: str, period: str) -> list[Invoice]:
+        if not (is_key(partner_id) and is_key(period)):
+            return []
+        rows = self._db.query(
+            "SELECT record FROM invoices WHERE partner_id = ? AND period = ? ORDER BY id",
+            (partner_id, period),
+        )
+        return [self._db.load(row[0], Invoice) for row in rows]
+
+    def __len__(self) -> int:
+        row = self._db.query_one("SELECT count(*) FROM invoices")
+        return 0 if row is None else int(row[0])
+
+
+class SqliteBilling:
+    """The billing stores on one SQLite database: price books, accounts, usage, invoices."""
+
+    def __init__(self, db: Database) -> None:
+        self.price_books = SqlitePriceBooks(db)
+        self.accounts = SqliteBillingAccounts(db)
+        self.usage = SqliteUsage(db)
+        self.invoices = SqliteInvoices(db)
+
+    def ports(
+        self,
+        *,
+        teams: TeamRepository,
+        memberships: MembershipRepository,
+        licenses: LicenseRepository,
+    ) -> BillingPorts:
+        """These stores with the tenancy and licence repositories, as billing ports."""
+        return BillingPorts(
+            teams=teams,
+            memberships=memberships,
+            licenses=licenses,
+            price_books=self.price_books,
+            accounts=self.accounts,
+            usage=self.usage,
+            invoices=self.invoices,
+        )

@@ -1,0 +1,18 @@
+"""Every migration of the store's schema, in order (one per package's tables)."""
+
+from __future__ import annotations
+
+from partnercore.sqlite._billing import BILLING_SCHEMA
+from partnercore.sqlite._content import CONTENT_SCHEMA
+from partnercore.sqlite._licensing import LICENSING_SCHEMA
+from partnercore.sqlite._schema import Migration
+from partnercore.sqlite._tenancy import TENANCY_SCHEMA
+
+__all__ = ["MIGRATIONS"]
+
+MIGRATIONS: tuple[Migration, ...] = (
+    TENANCY_SCHEMA,
+    LICENSING_SCHEMA,
+    BILLING_SCHEMA,
+    CONTENT_SCHEMA,
+)

@@ -1,0 +1,495 @@
+"""The tenancy ports on SQLite: teams, users, memberships, grants, consent, history, audit.
+
+Each record is stored whole as JSON (through the library's converter) next to the key
+columns its lookups need, each lookup backed by an index. "Oldest first" orders by the
+record's instant (microseconds since the epoch, UTC) and then by insertion order (``seq``),
+so ties keep the order in which records were added, as the ports require.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from partnercore._errors import ConflictError, NotFoundError
+from partnercore.sqlite._database import Database, expect, is_key, to_micros
+from partnercore.sqlite._schema import Migration
+from partnercore.tenancy import (
+    ALL,
+    AuditEntry,
+    ConsentChange,
+    Grant,
+    Membership,
+    StatusChange,
+    Team,
+    TeamChange,
+    TeamKind,
+    TenancyPorts,
+    Transfer,
+    User,
+)
+
+__all__ = [
+    "TENANCY_SCHEMA",
+    "SqliteAuditTrail",
+    "SqliteConsents",
+    "SqliteGrants",
+    "SqliteMemberships",
+    "SqliteTeamHistory",
+    "SqliteTeams",
+    "SqliteTenancy",
+    "SqliteUsers",
+]
+
+T = TypeVar("T")
+
+TENANCY_SCHEMA = Migration(
+    1,
+    "tenancy: teams, users, memberships, grants, consent, team history, audit trail",
+    (
+        """CREATE TABLE teams (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            parent_id TEXT,
+            record TEXT NOT NULL
+        )""",
+        "CREATE INDEX teams_by_kind ON teams (kind, id)",
+        "CREATE INDEX teams_by_parent ON teams (parent_id, id)",
+        """CREATE TABLE users (
+            id TEXT PRIMARY KEY,
+            record TEXT NOT NULL
+        )""",
+        """CREATE TABLE memberships (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            user_id TEXT NOT NULL,
+            team_id TEXT NOT NULL,
+            active_from INTEGER NOT NULL,
+            record TEXT NOT NULL
+        )""",
+        "CREATE INDEX memberships_by_team ON memberships (team_id, active_from, seq)",
+        "CREATE INDEX memberships_by_user ON memberships (user_id, active_from, seq)",
+        "CREATE INDEX memberships_between ON memberships (user_id, team_id, active_from, seq)",
+        """CREATE TABLE grants (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            partner_id TEXT NOT NULL,
+            client_id TEXT NOT NULL,
+            advisor_id TEXT NOT NULL,
+            granted_at INTEGER NOT NULL,
+            record TEXT NOT NULL
+        )""",
+        "CREATE INDEX grants_by_client ON grants (partner_id, client_id, granted_at, seq)",
+        "CREATE INDEX grants_by_partner ON grants (partner_id, granted_at, seq)",
+        "CREATE INDEX grants_by_advisor ON grants (advisor_id, granted_at, seq)",
+        """CREATE TABLE consent_changes (
+            seq INTEGER PRIMARY KEY,
+            client_id TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            record TEXT NOT NULL
+        )""",
+        "CREATE INDEX consent_by_client ON consent_changes (client_id, at, seq)",
+        """CREATE TABLE team_changes (
+            seq INTEGER PRIMARY KEY,
+            team_id TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('transfer', 'status')),
+            from_partner TEXT,
+            at INTEGER NOT NULL,
+            record TEXT NOT NULL
+        )""",
+        "CREATE INDEX team_changes_by_team ON team_changes (team_id, at, seq)",
+        "CREATE INDEX transfers_by_old_partner ON team_changes (from_partner, at, seq)"
+        " WHERE kind = 'transfer'",
+        """CREATE TABLE audit_entries (
+            seq INTEGER PRIMARY KEY,
+            team_id TEXT NOT NULL,
+            record TEXT NOT NULL
+        )""",
+        "CREATE INDEX audit_by_team ON audit_entries (team_id, seq)",
+    ),
+)
+
+
+def _records(db: Database, cls: type[T], sql: str, *parameters: object) -> list[T]:
+    return [db.load(row[0], cls) for row in db.query(sql, parameters)]
+
+
+class SqliteTeams:
+    """Teams by id, with indexes for partners and each partner's current clients."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def get(self, team_id: str) -> Team:
+        team = self.find(team_id)
+        if team is None:
+            raise NotFoundError("team", str(team_id))
+        return team
+
+    def find(self, team_id: str) -> Team | None:
+        if not is_key(team_id):
+            return None
+        row = self._db.query_one("SELECT record FROM teams WHERE id = ?", (team_id,))
+        return None if row is None else self._db.load(row[0], Team)
+
+    def add(self, team: Team) -> None:
+        expect(team, Team, "team")
+        with self._db.unit_of_work():
+            if self._db.query_one("SELECT 1 FROM teams WHERE id = ?", (team.id,)) is not None:
+                raise ConflictError(f"team {team.id!r} already exists", kind="team", id=team.id)
+            self._db.execute(
+                "INSERT INTO teams (id, kind, parent_id, record) VALUES (?, ?, ?, ?)",
+                (team.id, team.kind.value, team.parent_id, self._db.dump(team)),
+            )
+
+    def save(self, team: Team) -> None:
+        expect(team, Team, "team")
+        changed = self._db.execute(
+            "UPDATE teams SET kind = ?, parent_id = ?, record = ? WHERE id = ?",
+            (team.kind.value, team.parent_id, self._db.dump(team), team.id),
+        )
+        if changed == 0:
+            raise NotFoundError("team", team.id)
+
+    def partners(self) -> list[Team]:
+        return _records(
+            self._db,
+            Team,
+            "SELECT record FROM teams WHERE kind = ? ORDER BY id",
+            TeamKind.PARTNER.value,
+        )
+
+    def clients_of(self, partner_id: str) -> list[Team]:
+        if not is_key(partner_id):
+            return []
+        return _records(
+            self._db,
+            Team,
+            "SELECT record FROM teams WHERE parent_id = ? AND kind = ? ORDER BY id",
+            partner_id,
+            TeamKind.CLIENT.value,
+        )
+
+    def __len__(self) -> int:
+        row = self._db.query_one("SELECT count(*) FROM teams")
+        return 0 if row is None else int(row[0])
+
+
+class SqliteUsers:
+    """Users by id."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def get(self, user_id: str) -> User:
+        user = self.find(user_id)
+        if user is None:
+            raise NotFoundError("user", str(user_id))
+        return user
+
+    def find(self, user_id: str) -> User | None:
+        if not is_key(user_id):
+            return None
+        row = self._db.query_one("SELECT record FROM users WHERE id = ?", (user_id,))
+        return None if row is None else self._db.load(row[0], User)
+
+    def add(self, user: User) -> None:
+        expect(user, User, "user")
+        with self._db.unit_of_work():
+            if self._db.query_one("SELECT 1 FROM users WHERE id = ?", (user.id,)) is not None:
+                raise ConflictError(f"user {user.id!r} already exists", kind="user", id=user.id)
+            self._db.execute(
+                "INSERT INTO users (id, record) VALUES (?, ?)", (user.id, self._db.dump(user))
+            )
+
+    def __len__(self) -> int:
+        row = self._db.query_one("SELECT count(*) FROM users")
+        return 0 if row is None else int(row[0])
+
+
+class SqliteMemberships:
+    """Memberships by id, by team, by user and by (user, team), oldest first."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def get(self, membership_id: str) -> Membership:
+        membership = self._find(membership_id)
+        if membership is None:
+            raise NotFoundError("membership", str(membership_id))
+        return membership
+
+    def _find(self, membership_id: str) -> Membership | None:
+        if not is_key(membership_id):
+            return None
+        row = self._db.query_one("SELECT record FROM memberships WHERE id = ?", (membership_id,))
+        return None if row is None else self._db.load(row[0], Membership)
+
+    def add(self, membership: Membership) -> None:
+        expect(membership, Membership, "membership")
+        with self._db.unit_of_work():
+            if self._find(membership.id) is not None:
+                raise ConflictError(
+                    f"membership {membership.id!r} already exists",
+                    kind="membership",
+                    id=membership.id,
+                )
+            self._db.execute(
+                "INSERT INTO memberships (id, user_id, team_id, active_from, record)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (
+                    membership.id,
+                    membership.user_id,
+                    membership.team_id,
+                    to_micros(membership.active_from, "active_from"),
+                    self._db.dump(membership),
+                ),
+            )
+
+    def save(self, membership: Membership) -> None:
+        expect(membership, Membership, "membership")
+        with self._db.unit_of_work():
+            old = self.get(membership.id)
+            if (old.user_id, old.team_id, old.active_from) != (
+                membership.user_id,
+                membership.team_id,
+                membership.active_from,
+            ):
+                raise ConflictError(
+                    f"membership {membership.id!r}: only role and active_until may change",
+                    kind="membership",
+                    id=membership.id,
+                )
+            self._db.execute(
+                "UPDATE memberships SET record = ? WHERE id = ?",
+                (self._db.dump(membership), membership.id),
+            )
+
+    def for_team(self, team_id: str) -> list[Membership]:
+        return self._where("team_id = ?", team_id)
+
+    def for_user(self, user_id: str) -> list[Membership]:
+        return self._where("user_id = ?", user_id)
+
+    def between(self, user_id: str, team_id: str) -> list[Membership]:
+        return self._where("user_id = ? AND team_id = ?", user_id, team_id)
+
+    def _where(self, condition: str, *keys: str) -> list[Membership]:
+        if not all(is_key(key) for key in keys):
+            return []
+        return _records(
+            self._db,
+            Membership,
+            f"SELECT record FROM memberships WHERE {condition} ORDER BY active_from, seq",
+            *keys,
+        )
+
+    def __len__(self) -> int:
+        row = self._db.query_one("SELECT count(*) FROM memberships")
+        return 0 if row is None else int(row[0])
+
+
+class SqliteGrants:
+    """Grants by id, by (partner, client), by partner for ``"*"`` clients, by advisor."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def get(self, grant_id: str) -> Grant:
+        grant = self.find(grant_id)
+        if grant is None:
+            raise NotFoundError("grant", str(grant_id))
+        return grant
+
+    def find(self, grant_id: str) -> Grant | None:
+        if not is_key(grant_id):
+            return None
+        row = self._db.query_one("SELECT record FROM grants WHERE id = ?", (grant_id,))
+        return None if row is None else self._db.load(row[0], Grant)
+
+    def add(self, grant: Grant) -> None:
+        expect(grant, Grant, "grant")
+        with self._db.unit_of_work():
+            if self.find(grant.id) is not None:
+                raise ConflictError(
+                    f"grant {grant.id!r} already exists", kind="grant", id=grant.id
+                )
+            self._db.execute(
+                "INSERT INTO grants (id, partner_id, client_id, advisor_id, granted_at, record)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    grant.id,
+                    grant.partner_id,
+                    grant.client_id,
+                    grant.advisor_id,
+                    to_micros(grant.granted_at, "granted_at"),
+                    self._db.dump(grant),
+                ),
+            )
+
+    def save(self, grant: Grant) -> None:
+        expect(grant, Grant, "grant")
+        with self._db.unit_of_work():
+            old = self.get(grant.id)
+            if (old.partner_id, old.client_id, old.advisor_id, old.granted_at) != (
+                grant.partner_id,
+                grant.client_id,
+                grant.advisor_id,
+                grant.granted_at,
+            ):
+                raise ConflictError(
+                    f"grant {grant.id!r}: partner, client, advisor and granted_at cannot change",
+                    kind="grant",
+                    id=grant.id,
+                )
+            self._db.execute(
+                "UPDATE grants SET record = ? WHERE id = ?", (self._db.dump(grant), grant.id)
+            )
+
+    def for_client(self, partner_id: str, client_id: str) -> list[Grant]:
+        if client_id == ALL:
+            return []
+        return self._where("partner_id = ? AND client_id = ?", partner_id, client_id)
+
+    def for_all_clients(self, partner_id: str) -> list[Grant]:
+        return self._where("partner_id = ? AND client_id = ?", partner_id, ALL)
+
+    def for_advisor(self, advisor_id: str) -> list[Grant]:
+        if advisor_id == ALL:
+            return []
+        return self._where("advisor_id = ?", advisor_id)
+
+    def for_partner(self, partner_id: str) -> list[Grant]:
+        return self._where("partner_id = ?", partner_id)
+
+    def _where(self, condition: str, *keys: str) -> list[Grant]:
+        if not all(is_key(key) for key in keys):
+            return []
+        return _records(
+            self._db,
+            Grant,
+            f"SELECT record FROM grants WHERE {condition} ORDER BY granted_at, seq",
+            *keys,
+        )
+
+    def __len__(self) -> int:
+        row = self._db.query_one("SELECT count(*) FROM grants")
+        return 0 if row is None else int(row[0])
+
+
+class SqliteConsents:
+    """Consent changes per client, oldest first."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def add(self, change: ConsentChange) -> None:
+        expect(change, ConsentChange, "change")
+        self._db.execute(
+            "INSERT INTO consent_changes (client_id, at, record) VALUES (?, ?, ?)",
+            (change.client_id, to_micros(change.at), self._db.dump(change)),
+        )
+
+    def for_client(self, client_id: str) -> list[ConsentChange]:
+        if not is_key(client_id):
+            return []
+        return _records(
+            self._db,
+            ConsentChange,
+            "SELECT record FROM consent_changes WHERE client_id = ? ORDER BY at, seq",
+            client_id,
+        )
+
+
+_TRANSFER = "transfer"
+_STATUS = "status"
+
+
+class SqliteTeamHistory:
+    """Transfers and status changes per team, and transfers out of each partner."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def add(self, change: TeamChange) -> None:
+        if isinstance(change, Transfer):
+            kind, from_partner = _TRANSFER, change.from_partner
+        else:
+            expect(change, StatusChange, "change")
+            kind, from_partner = _STATUS, None
+        self._db.execute(
+            "INSERT INTO team_changes (team_id, kind, from_partner, at, record)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (change.team_id, kind, from_partner, to_micros(change.at), self._db.dump(change)),
+        )
+
+    def for_team(self, team_id: str) -> list[TeamChange]:
+        if not is_key(team_id):
+            return []
+        rows = self._db.query(
+            "SELECT kind, record FROM team_changes WHERE team_id = ? ORDER BY at, seq",
+            (team_id,),
+        )
+        return [
+            self._db.load(record, Transfer if kind == _TRANSFER else StatusChange)
+            for kind, record in rows
+        ]
+
+    def transfers_from(self, partner_id: str) -> list[Transfer]:
+        if not is_key(partner_id):
+            return []
+        return _records(
+            self._db,
+            Transfer,
+            "SELECT record FROM team_changes WHERE from_partner = ? AND kind = ?"
+            " ORDER BY at, seq",
+            partner_id,
+            _TRANSFER,
+        )
+
+
+class SqliteAuditTrail:
+    """An append-only table of audit entries, indexed by team."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def append(self, entry: AuditEntry) -> None:
+        expect(entry, AuditEntry, "entry")
+        self._db.execute(
+            "INSERT INTO audit_entries (team_id, record) VALUES (?, ?)",
+            (entry.team_id, self._db.dump(entry)),
+        )
+
+    def entries(self) -> list[AuditEntry]:
+        return _records(self._db, AuditEntry, "SELECT record FROM audit_entries ORDER BY seq")
+
+    def for_team(self, team_id: str) -> list[AuditEntry]:
+        if not is_key(team_id):
+            return []
+        return _records(
+            self._db,
+            AuditEntry,
+            "SELECT record FROM audit_entries WHERE team_id = ? ORDER BY seq",
+            team_id,
+        )
+
+    def __len__(self) -> int:
+        row = self._db.query_one("SELECT count(*) FROM audit_entries")
+        return 0 if row is None else int(row[0])
+
+
+class SqliteTenancy(TenancyPorts):
+    """Every tenancy port on one SQLite database: a ready :class:`TenancyPorts`."""
+
+    __slots__ = ()
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(
+            teams=SqliteTeams(db),
+            users=SqliteUsers(db),
+            memberships=SqliteMemberships(db),
+            grants=SqliteGrants(db),
+            consents=SqliteConsents(db),
+            history=SqliteTeamHistory(db),
+            audit=SqliteAuditTrail(db),
+        )

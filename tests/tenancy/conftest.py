@@ -1,0 +1,100 @@
+"""A small partner world shared by the tenancy tests.
+
+Partners ``acme`` and ``beta``. Clients of acme: ``c1`` (client-run, reseller), ``c2``
+(partner-operated, non_reseller), ``c3`` (client-run, non_reseller); client of beta: ``d1``.
+Users: paula (partner_admin of acme), alice and adam (advisors of acme), bianca
+(partner_admin of beta), bob (advisor of beta), carol (client_admin of c1), mike (member
+of c1), vera (viewer of c1), cedric (client_admin of c3), dora (client_admin of d1), and
+sam, who belongs nowhere. Grant g1 gives alice ``advisor`` on c1 from 2026-02-01 until
+2026-11-01. Everything starts 2026-01-01.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from partnercore.memory import InMemoryTenancy
+from partnercore.tenancy import (
+    Grant,
+    Membership,
+    TenancyPorts,
+    User,
+    add_membership,
+    add_user,
+    create_client,
+    create_partner,
+    grant_access,
+)
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+MEMBERS = {
+    "paula": ("acme", "partner_admin"),
+    "alice": ("acme", "advisor"),
+    "adam": ("acme", "advisor"),
+    "bianca": ("beta", "partner_admin"),
+    "bob": ("beta", "advisor"),
+    "carol": ("c1", "client_admin"),
+    "mike": ("c1", "member"),
+    "vera": ("c1", "viewer"),
+    "cedric": ("c3", "client_admin"),
+    "dora": ("d1", "client_admin"),
+}
+
+
+def at(text: str) -> datetime:
+    """``"2026-05-01"`` or ``"2026-05-01T12:00"`` as a UTC instant."""
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def membership_id(user: str) -> str:
+    team, role = MEMBERS[user]
+    return f"{team}/{user}/{role}@2026-01-01T00:00:00Z"
+
+
+def build_world() -> TenancyPorts:
+    ports = InMemoryTenancy()
+    create_partner(ports, "acme", "Acme Advisory", at=T0, timezone="Europe/Paris")
+    create_partner(ports, "beta", "Beta Consulting", at=T0)
+    for client, partner, operated_by, billing_model in [
+        ("c1", "acme", "client", "reseller"),
+        ("c2", "acme", "partner", "non_reseller"),
+        ("c3", "acme", "client", "non_reseller"),
+        ("d1", "beta", "client", "reseller"),
+    ]:
+        create_client(
+            ports,
+            client,
+            f"Client {client}",
+            partner_id=partner,
+            operated_by=operated_by,
+            billing_model=billing_model,
+            at=T0,
+        )
+    for user in [*MEMBERS, "sam"]:
+        add_user(ports, User(user, f"{user}@example.com", user.title()))
+    for user, (team, role) in MEMBERS.items():
+        add_membership(
+            ports, Membership(user_id=user, team_id=team, role=role, active_from=T0), by="setup"
+        )
+    grant_access(
+        ports,
+        Grant(
+            id="g1",
+            partner_id="acme",
+            client_id="c1",
+            advisor_id="alice",
+            role="advisor",
+            granted_at=at("2026-02-01"),
+            expires_at=at("2026-11-01"),
+            granted_by="paula",
+        ),
+    )
+    return ports
+
+
+@pytest.fixture
+def world() -> TenancyPorts:
+    return build_world()

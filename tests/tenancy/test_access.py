@@ -1,0 +1,553 @@
+"""Rules R1 to R7, each with its allowed and its denied side, and the explanations."""
+
+# ruff: noqa: SIM300
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from partnercore import AccessDeniedError, NotFoundError, ValidationError
+from partnercore.tenancy import (
+    ALL,
+    Decision,
+    Grant,
+    Membership,
+    Permission,
+    Rule,
+    TenancyPorts,
+    add_membership,
+    archive_team,
+    check,
+    create_client,
+    end_membership,
+    grant_access,
+    reactivate_team,
+    require,
+    restore_partner_access,
+    revoke_grant,
+    revoke_partner_access,
+    suspend_team,
+    teams,
+    transfer_client,
+    who,
+)
+from tests.tenancy.conftest import at, membership_id
+
+NOW = at("2026-06-01")
+P = Permission
+
+
+def decided(decision: Decision) -> tuple[bool, Rule, str | None]:
+    return (decision.allowed, decision.rule, decision.via)
+
+
+def allowed(ports: TenancyPorts, user: str, permission: str, team: str, when: str) -> bool:
+    return check(ports, user, permission, team, at(when)).allowed
+
+
+# -- R1 membership ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("user", "permissions"),
+    [
+        ("carol", {P.TEAM_VIEW, P.TEAM_EDIT, P.TEAM_ADMIN, P.LICENSE_VIEW, P.CONTENT_VIEW}),
+        ("mike", {P.TEAM_VIEW, P.TEAM_EDIT, P.CONTENT_VIEW}),
+        ("vera", {P.TEAM_VIEW, P.CONTENT_VIEW}),
+    ],
+)
+def test_a_client_role_holds_exactly_its_permissions_on_its_team(
+    world: TenancyPorts, user: str, permissions: set[Permission]
+) -> None:
+    held = {p for p in Permission if check(world, user, p, "c1", NOW).allowed}
+    assert permissions == held
+    assert (True, Rule.R1, membership_id(user)) == decided(
+        check(world, user, "team.view", "c1", NOW)
+    )
+
+
+def test_a_client_admin_sees_billing_only_when_the_client_pays_for_itself(
+    world: TenancyPorts,
+) -> None:
+    assert (True, Rule.R1) == decided(check(world, "cedric", "billing.view", "c3", NOW))[:2]
+    denied = check(world, "carol", "billing.view", "c1", NOW)
+    assert (False, Rule.R1, None) == decided(denied)
+    assert "carol is client_admin of c1; client_admin does not hold billing.view there" == (
+        denied.explanation
+    )
+
+
+def test_a_viewer_cannot_edit_and_is_told_why(world: TenancyPorts) -> None:
+    decision = check(world, "vera", "team.edit", "c1", NOW)
+    assert (False, Rule.R1, None) == decided(decision)
+    assert "vera is viewer of c1; viewer does not hold team.edit there" == decision.explanation
+
+
+def test_an_advisor_holds_team_and_content_view_on_its_partner_team(world: TenancyPorts) -> None:
+    held = {p for p in Permission if check(world, "alice", p, "acme", NOW).allowed}
+    assert {P.TEAM_VIEW, P.CONTENT_VIEW} == held
+    assert (False, Rule.R1, None) == decided(check(world, "alice", "team.edit", "acme", NOW))
+
+
+def test_a_partner_admin_holds_every_permission_on_its_partner_team(world: TenancyPorts) -> None:
+    assert set(Permission) == {
+        p for p in Permission if allowed(world, "paula", p, "acme", "2026-06-01")
+    }
+
+
+def test_a_membership_holds_only_during_its_interval(world: TenancyPorts) -> None:
+    end_membership(world, membership_id("mike"), at=at("2026-03-01"))
+    assert allowed(world, "mike", "team.edit", "c1", "2026-02-28T23:59")
+    decision = check(world, "mike", "team.edit", "c1", at("2026-03-01"))
+    assert (False, Rule.R1, None) == decided(decision)
+    assert "mike's membership in c1 ended 2026-03-01T00:00:00Z" == decision.explanation
+
+
+def test_a_membership_that_has_not_started_gives_nothing_yet(world: TenancyPorts) -> None:
+    add_membership(
+        world, Membership(user_id="sam", team_id="c3", role="member", active_from=at("2026-07-01"))
+    )
+    decision = check(world, "sam", "team.view", "c3", NOW)
+    assert "sam's membership in c3 starts 2026-07-01T00:00:00Z" == decision.explanation
+    assert allowed(world, "sam", "team.view", "c3", "2026-07-01")
+
+
+# -- R2 partner administration -----------------------------------------------------------------
+
+
+def test_a_partner_admin_administers_every_client_of_its_partner(world: TenancyPorts) -> None:
+    r2 = {P.LICENSE_VIEW, P.LICENSE_MANAGE, P.BILLING_VIEW, P.TEAM_ADMIN, P.CONTENT_VIEW}
+    assert r2 | {P.BILLING_MANAGE} == {
+        p for p in Permission if check(world, "paula", p, "c1", NOW).allowed
+    }
+    assert r2 == {p for p in Permission if check(world, "paula", p, "c3", NOW).allowed}
+    assert (True, Rule.R2, membership_id("paula")) == decided(
+        check(world, "paula", "license.manage", "c1", NOW)
+    )
+
+
+def test_a_partner_admin_manages_billing_only_of_reseller_clients(world: TenancyPorts) -> None:
+    assert allowed(world, "paula", "billing.manage", "c1", "2026-06-01")
+    decision = check(world, "paula", "billing.manage", "c3", NOW)
+    assert (False, Rule.R3) == decided(decision)[:2]
+    assert decision.explanation.startswith("paula is partner_admin of acme; partner admins do not")
+
+
+def test_a_partner_admin_cannot_edit_a_client_run_team_without_a_grant(
+    world: TenancyPorts,
+) -> None:
+    decision = check(world, "paula", "team.edit", "c1", NOW)
+    assert (False, Rule.R3, None) == decided(decision)
+    assert (
+        "paula is partner_admin of acme; partner admins do not hold team.edit on its clients "
+        "(R2) and paula has no active grant on c1 that gives it"
+    ) == decision.explanation
+
+
+def test_an_advisor_does_not_hold_partner_administration(world: TenancyPorts) -> None:
+    assert not allowed(world, "adam", "license.view", "c1", "2026-06-01")
+
+
+# -- R3 delegated access ----------------------------------------------------------------------
+
+
+def test_an_active_grant_gives_its_role_on_the_client(world: TenancyPorts) -> None:
+    decision = check(world, "alice", "team.edit", "c1", NOW)
+    assert (True, Rule.R3, "g1") == decided(decision)
+    assert "grant g1 gives alice advisor on c1, which includes team.edit" == decision.explanation
+    assert not allowed(world, "alice", "team.admin", "c1", "2026-06-01")
+
+
+def test_a_grant_holds_from_granted_at_until_just_before_expiry(world: TenancyPorts) -> None:
+    assert allowed(world, "alice", "team.view", "c1", "2026-02-01")
+    assert allowed(world, "alice", "team.view", "c1", "2026-10-31T23:59:59")
+    assert not allowed(world, "alice", "team.view", "c1", "2026-11-01")
+
+
+def test_an_expired_grant_gives_no_access(world: TenancyPorts) -> None:
+    decision = check(world, "alice", "team.view", "c1", at("2026-11-15"))
+    assert (False, Rule.R3, None) == decided(decision)
+    assert "grant g1 expired 2026-11-01T00:00:00Z" == decision.explanation
+
+
+def test_a_check_before_the_grant_starts_is_denied(world: TenancyPorts) -> None:
+    decision = check(world, "alice", "team.view", "c1", at("2026-01-15"))
+    assert (False, Rule.R3, None) == decided(decision)
+    assert "grant g1 starts 2026-02-01T00:00:00Z" == decision.explanation
+
+
+def test_a_revoked_grant_gives_nothing_from_the_revocation_on(world: TenancyPorts) -> None:
+    revoke_grant(world, "g1", at=at("2026-05-01"), by="paula")
+    assert allowed(world, "alice", "team.view", "c1", "2026-04-30T23:59")
+    decision = check(world, "alice", "team.view", "c1", NOW)
+    assert (False, Rule.R3, None) == decided(decision)
+    assert "grant g1 was revoked at 2026-05-01T00:00:00Z by paula" == decision.explanation
+
+
+def test_an_advisor_who_left_the_partner_loses_the_grant_even_after_rejoining(
+    world: TenancyPorts,
+) -> None:
+    end_membership(world, membership_id("alice"), at=at("2026-04-01"))
+    decision = check(world, "alice", "team.view", "c1", at("2026-04-02"))
+    assert (False, Rule.R3, None) == decided(decision)
+    assert decision.explanation.startswith("alice's membership in acme ended 2026-04-01T00:00:00Z")
+    add_membership(
+        world,
+        Membership(user_id="alice", team_id="acme", role="advisor", active_from=at("2026-05-01")),
+    )
+    rejoined = check(world, "alice", "team.view", "c1", NOW)
+    assert (False, Rule.R3, None) == decided(rejoined)
+    assert "grant g1 ended when alice left acme at 2026-04-01T00:00:00Z" == rejoined.explanation
+    assert allowed(world, "alice", "team.view", "c1", "2026-03-31")
+
+
+def test_a_role_change_without_a_gap_is_not_leaving(world: TenancyPorts) -> None:
+    end_membership(world, membership_id("alice"), at=at("2026-04-01"))
+    add_membership(
+        world,
+        Membership(
+            user_id="alice", team_id="acme", role="partner_admin", active_from=at("2026-04-01")
+        ),
+    )
+    assert (True, Rule.R3, "g1") == decided(check(world, "alice", "team.edit", "c1", NOW))
+
+
+def test_a_transferred_client_ends_the_old_partners_grants(world: TenancyPorts) -> None:
+    transfer_client(world, "c1", "beta", at=at("2026-05-01"), by="paula")
+    decision = check(world, "alice", "team.view", "c1", NOW)
+    assert (False, Rule.R5, None) == decided(decision)
+    assert (
+        "alice belongs to partner acme, but c1 is a client of beta (c1 was transferred from "
+        "acme at 2026-05-01T00:00:00Z; delegated grants of acme ended then): nothing reaches "
+        "across partners"
+    ) == decision.explanation
+    # decisions at earlier instants still see the old partner
+    assert (True, Rule.R3, "g1") == decided(
+        check(world, "alice", "team.view", "c1", at("2026-04-30"))
+    )
+    assert allowed(world, "paula", "license.manage", "c1", "2026-04-30")
+    assert not allowed(world, "paula", "license.manage", "c1", "2026-05-01")
+    assert allowed(world, "bianca", "license.manage", "c1", "2026-05-01")
+    assert not allowed(world, "bianca", "license.manage", "c1", "2026-04-30")
+
+
+def test_a_client_transferred_away_and_back_does_not_revive_a_per_client_grant(
+    world: TenancyPorts,
+) -> None:
+    transfer_client(world, "c1", "beta", at=at("2026-05-01"), by="paula")
+    transfer_client(world, "c1", "acme", at=at("2026-05-10"), by="bianca")
+    decision = check(world, "alice", "team.view", "c1", NOW)
+    assert (False, Rule.R3, None) == decided(decision)
+    assert (
+        "grant g1 ended when c1 was transferred from acme to beta at 2026-05-01T00:00:00Z"
+        == decision.explanation
+    )
+
+
+def test_an_all_clients_grant_covers_present_and_future_clients(world: TenancyPorts) -> None:
+    grant_access(world, _grant("g2", client=ALL, advisor="adam", role="advisor_readonly"))
+    create_client(
+        world,
+        "c9",
+        "Later",
+        partner_id="acme",
+        operated_by="client",
+        billing_model="reseller",
+        at=at("2026-05-01"),
+    )
+    for client in ("c1", "c2", "c3", "c9"):
+        assert (True, Rule.R3, "g2") == decided(check(world, "adam", "team.view", client, NOW))
+    assert (
+        "grant g2 gives adam advisor_readonly on every client of acme, which includes team.view"
+    ) == check(world, "adam", "team.view", "c9", NOW).explanation
+    assert not allowed(world, "adam", "team.view", "d1", "2026-06-01")
+
+
+def test_a_read_only_grant_does_not_give_edit(world: TenancyPorts) -> None:
+    grant_access(world, _grant("g2", client=ALL, advisor="adam", role="advisor_readonly"))
+    decision = check(world, "adam", "team.edit", "c3", NOW)
+    assert (False, Rule.R3, None) == decided(decision)
+    assert (
+        "grant g2 gives advisor_readonly on c3, which does not include team.edit"
+        == decision.explanation
+    )
+
+
+def test_an_all_advisors_grant_covers_whoever_is_an_advisor_at_the_check(
+    world: TenancyPorts,
+) -> None:
+    grant_access(world, _grant("g3", client="c3", advisor=ALL, role="advisor_admin"))
+    assert (True, Rule.R3, "g3") == decided(check(world, "adam", "team.admin", "c3", NOW))
+    assert allowed(world, "paula", "team.edit", "c3", "2026-06-01")
+    add_membership(
+        world,
+        Membership(user_id="sam", team_id="acme", role="advisor", active_from=at("2026-07-01")),
+    )
+    assert not allowed(world, "sam", "team.view", "c3", "2026-06-30")
+    assert allowed(world, "sam", "team.view", "c3", "2026-07-01")
+    assert not allowed(world, "bob", "team.view", "c3", "2026-07-01")
+
+
+def test_an_advisor_without_a_grant_is_told_so(world: TenancyPorts) -> None:
+    decision = check(world, "adam", "team.view", "c1", NOW)
+    assert (False, Rule.R3, None) == decided(decision)
+    assert "adam is advisor of acme but has no active grant on c1" == decision.explanation
+
+
+def test_partner_admins_hold_advisor_admin_on_partner_operated_clients(
+    world: TenancyPorts,
+) -> None:
+    decision = check(world, "paula", "team.edit", "c2", NOW)
+    assert (True, Rule.R3, membership_id("paula")) == decided(decision)
+    assert (
+        "paula is partner_admin of acme and c2 is operated by its partner: partner admins hold "
+        "advisor_admin there, which gives team.edit"
+    ) == decision.explanation
+    assert not allowed(world, "adam", "team.edit", "c2", "2026-06-01")
+    assert not allowed(world, "paula", "team.edit", "c1", "2026-06-01")
+
+
+def test_of_several_missed_grants_the_one_that_would_cover_the_permission_is_named(
+    world: TenancyPorts,
+) -> None:
+    grant_access(world, _grant("g2", client="c1", advisor="alice", role="advisor_readonly"))
+    decision = check(world, "alice", "team.edit", "c1", at("2026-12-01"))
+    assert "grant g1 expired 2026-11-01T00:00:00Z" == decision.explanation
+
+
+# -- R4 client consent --------------------------------------------------------------------------
+
+
+def test_consent_revoked_then_restored(world: TenancyPorts) -> None:
+    revoke_partner_access(world, "c1", at=at("2026-05-01"), by="carol")
+    restore_partner_access(world, "c1", at=at("2026-07-01"), by="carol")
+    decision = check(world, "alice", "team.view", "c1", NOW)
+    assert (False, Rule.R4, None) == decided(decision)
+    assert decision.explanation.startswith(
+        "partner data access revoked by client at 2026-05-01T00:00:00Z (by carol)"
+    )
+    assert (True, Rule.R3, "g1") == decided(
+        check(world, "alice", "team.view", "c1", at("2026-07-01"))
+    )
+    assert allowed(world, "alice", "team.view", "c1", "2026-04-30")
+
+
+def test_while_consent_is_revoked_partner_admins_keep_only_licence_and_billing(
+    world: TenancyPorts,
+) -> None:
+    revoke_partner_access(world, "c1", at=at("2026-05-01"), by="carol")
+    held = {p for p in Permission if check(world, "paula", p, "c1", NOW).allowed}
+    assert {P.LICENSE_VIEW, P.LICENSE_MANAGE, P.BILLING_VIEW, P.BILLING_MANAGE} == held
+    assert Rule.R4 == check(world, "paula", "team.admin", "c1", NOW).rule
+    assert Rule.R4 == check(world, "paula", "content.view", "c1", NOW).rule
+
+
+def test_revoked_consent_does_not_touch_the_clients_own_members(world: TenancyPorts) -> None:
+    revoke_partner_access(world, "c1", at=at("2026-05-01"), by="carol")
+    assert allowed(world, "mike", "team.edit", "c1", "2026-06-01")
+
+
+# -- R5 isolation -------------------------------------------------------------------------------
+
+
+def test_a_client_member_probing_a_sibling_client_is_denied(world: TenancyPorts) -> None:
+    decision = check(world, "carol", "team.view", "c3", NOW)
+    assert (False, Rule.R5, None) == decided(decision)
+    assert (
+        "carol is client_admin of client c1; a client's members hold nothing on a sibling "
+        "client such as c3"
+    ) == decision.explanation
+
+
+def test_a_client_member_probing_the_partner_team_is_denied(world: TenancyPorts) -> None:
+    for permission in Permission:
+        decision = check(world, "carol", permission, "acme", NOW)
+        assert (False, Rule.R5, None) == decided(decision)
+    assert (
+        "carol is client_admin of client c1; a client's members hold nothing on their partner "
+        "team acme"
+    ) == check(world, "carol", "team.view", "acme", NOW).explanation
+
+
+def test_another_partners_roles_reach_nothing_here(world: TenancyPorts) -> None:
+    for user in ("bianca", "bob", "dora"):
+        for team in ("acme", "c1", "c2", "c3"):
+            for permission in Permission:
+                decision = check(world, user, permission, team, NOW)
+                assert not decision.allowed
+                assert Rule.R5 == decision.rule or permission is P.REFERRAL_VIEW
+    assert (
+        "bianca belongs to partner beta, but c1 is a client of acme: nothing reaches across "
+        "partners"
+    ) == check(world, "bianca", "license.view", "c1", NOW).explanation
+    assert ("bob belongs to partner beta, not to acme: nothing reaches across partners") == check(
+        world, "bob", "team.view", "acme", NOW
+    ).explanation
+
+
+def test_a_grant_cannot_name_another_partners_client(world: TenancyPorts) -> None:
+    with pytest.raises(ValidationError, match="client_id"):
+        grant_access(world, _grant("g9", client="d1", advisor="alice"))
+    assert not allowed(world, "alice", "team.view", "d1", "2026-06-01")
+
+
+def test_a_user_with_no_membership_anywhere_is_denied_by_default(world: TenancyPorts) -> None:
+    decision = check(world, "sam", "team.view", "c1", NOW)
+    assert (False, Rule.DEFAULT, None) == decided(decision)
+    assert "no membership in c1 and no active grant" == decision.explanation
+    assert "no membership in acme" == check(world, "sam", "team.view", "acme", NOW).explanation
+
+
+# -- R6 status ---------------------------------------------------------------------------------
+
+
+def test_on_a_suspended_client_only_the_partner_admins_administration_holds(
+    world: TenancyPorts,
+) -> None:
+    suspend_team(world, "c1", at=at("2026-05-01"), by="paula")
+    held = {p for p in Permission if check(world, "paula", p, "c1", NOW).allowed}
+    assert {P.LICENSE_VIEW, P.LICENSE_MANAGE, P.BILLING_VIEW, P.BILLING_MANAGE, P.TEAM_ADMIN} == (
+        held
+    )
+    for user in ("carol", "mike", "alice"):
+        decision = check(world, user, "team.view", "c1", NOW)
+        assert (False, Rule.R6, None) == decided(decision)
+    assert (
+        "c1 is suspended since 2026-05-01T00:00:00Z: only the partner admin's license.*, "
+        "billing.* and team.admin (R2) hold"
+    ) == check(world, "carol", "team.view", "c1", NOW).explanation
+    assert allowed(world, "carol", "team.view", "c1", "2026-04-30")
+
+
+def test_on_an_archived_client_only_the_partner_admins_billing_view_holds(
+    world: TenancyPorts,
+) -> None:
+    archive_team(world, "c3", at=at("2026-05-01"), by="paula")
+    assert {P.BILLING_VIEW} == {
+        p for p in Permission if check(world, "paula", p, "c3", NOW).allowed
+    }
+    assert not any(check(world, "cedric", p, "c3", NOW).allowed for p in Permission)
+    decision = check(world, "cedric", "billing.view", "c3", NOW)
+    assert (False, Rule.R6, None) == decided(decision)
+    assert (
+        "c3 is archived since 2026-05-01T00:00:00Z: only billing.view for the partner admin holds"
+    ) == decision.explanation
+
+
+def test_a_reactivated_client_is_reachable_again(world: TenancyPorts) -> None:
+    suspend_team(world, "c1", at=at("2026-05-01"), by="paula")
+    reactivate_team(world, "c1", at=at("2026-05-15"), by="paula")
+    assert not allowed(world, "alice", "team.view", "c1", "2026-05-14")
+    assert allowed(world, "alice", "team.view", "c1", "2026-05-15")
+
+
+def test_a_suspended_partner_team_keeps_its_admins_administration_only(
+    world: TenancyPorts,
+) -> None:
+    suspend_team(world, "acme", at=at("2026-05-01"), by="paula")
+    assert (False, Rule.R6) == decided(check(world, "alice", "team.view", "acme", NOW))[:2]
+    assert allowed(world, "paula", "billing.view", "acme", "2026-06-01")
+    assert not allowed(world, "paula", "team.edit", "acme", "2026-06-01")
+    assert allowed(world, "alice", "team.view", "c1", "2026-06-01")  # R6 looks at the team checked
+
+
+# -- R7 referral statements ---------------------------------------------------------------------
+
+
+def test_referral_view_is_for_a_partner_admin_on_its_own_partner_team(world: TenancyPorts) -> None:
+    decision = check(world, "paula", "referral.view", "acme", NOW)
+    assert (True, Rule.R7, membership_id("paula")) == decided(decision)
+
+
+@pytest.mark.parametrize(
+    ("user", "team", "rule"),
+    [
+        ("alice", "acme", Rule.R7),
+        ("paula", "c1", Rule.R7),
+        ("carol", "c1", Rule.R7),
+        ("bianca", "acme", Rule.R5),
+    ],
+)
+def test_referral_view_is_denied_to_everyone_else(
+    world: TenancyPorts, user: str, team: str, rule: Rule
+) -> None:
+    decision = check(world, user, "referral.view", team, NOW)
+    assert (False, rule, None) == decided(decision)
+    assert decision.explanation
+
+
+# -- the service's edges ------------------------------------------------------------------------
+
+
+def test_unknown_users_teams_and_permissions_are_rejected(world: TenancyPorts) -> None:
+    with pytest.raises(NotFoundError, match="team"):
+        check(world, "paula", "team.view", "nope", NOW)
+    with pytest.raises(NotFoundError, match="user"):
+        check(world, "nobody", "team.view", "c1", NOW)
+    with pytest.raises(ValidationError, match="permission"):
+        check(world, "paula", "team.fly", "c1", NOW)
+
+
+def test_a_naive_instant_is_rejected(world: TenancyPorts) -> None:
+    with pytest.raises(ValidationError, match="naive"):
+        check(world, "paula", "team.view", "c1", datetime(2026, 6, 1))
+
+
+def test_an_instant_in_another_zone_is_the_same_instant(world: TenancyPorts) -> None:
+    paris = datetime(2026, 11, 1, 0, 30, tzinfo=ZoneInfo("Europe/Paris"))  # 23:30Z the day before
+    assert check(world, "alice", "team.view", "c1", paris).allowed
+
+
+def test_require_raises_with_the_decision_on_denial(world: TenancyPorts) -> None:
+    assert require(world, "carol", "team.view", "c1", NOW).allowed
+    with pytest.raises(AccessDeniedError) as raised:
+        require(world, "carol", "team.view", "c3", NOW)
+    assert Rule.R5 == raised.value.decision.rule
+
+
+# -- reverse lookups ----------------------------------------------------------------------------
+
+
+def test_teams_lists_every_reachable_team_sorted(world: TenancyPorts) -> None:
+    assert ["acme", "c1", "c2", "c3"] == teams(world, "paula", "team.admin", NOW)
+    assert ["acme", "c1"] == teams(world, "alice", "team.view", NOW)
+    assert ["acme"] == teams(world, "alice", "team.view", at("2026-11-15"))
+    assert ["c1"] == teams(world, "alice", "team.edit", NOW)
+    assert [] == teams(world, "sam", "team.view", NOW)
+
+
+def test_teams_sees_a_transferred_client_at_instants_before_the_transfer(
+    world: TenancyPorts,
+) -> None:
+    transfer_client(world, "c1", "beta", at=at("2026-05-01"), by="paula")
+    assert ["acme", "c1", "c2", "c3"] == teams(world, "paula", "license.view", at("2026-04-30"))
+    assert ["acme", "c2", "c3"] == teams(world, "paula", "license.view", NOW)
+    assert ["beta", "c1", "d1"] == teams(world, "bianca", "license.view", NOW)
+
+
+def test_who_lists_every_user_with_the_rule_and_what_gives_it(world: TenancyPorts) -> None:
+    holders = who(world, "c1", "team.view", NOW)
+    assert [
+        ("alice", Rule.R3, "g1"),
+        ("carol", Rule.R1, membership_id("carol")),
+        ("mike", Rule.R1, membership_id("mike")),
+        ("vera", Rule.R1, membership_id("vera")),
+    ] == [(h.user_id, h.rule, h.via) for h in holders]
+    assert ["paula"] == [h.user_id for h in who(world, "c1", "license.manage", NOW)]
+
+
+def _grant(
+    grant_id: str, *, client: str, advisor: str, role: str = "advisor", start: str = "2026-02-01"
+) -> Grant:
+    return Grant(
+        id=grant_id,
+        partner_id="acme",
+        client_id=client,
+        advisor_id=advisor,
+        role=role,
+        granted_at=at(start),
+        granted_by="paula",
+    )

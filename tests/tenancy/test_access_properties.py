@@ -1,0 +1,89 @@
+"""Properties of the access rules over random worlds built through the services."""
+
+# ruff: noqa: SIM300
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from partnercore.tenancy import (
+    PARTNER_ROLES,
+    Permission,
+    TeamKind,
+    check,
+    parent_at,
+    teams,
+    who,
+)
+from tests.strategies import TENANCY_DAYS, TenancyWorld, tenancy_day, tenancy_worlds
+
+instants = st.integers(0, TENANCY_DAYS + 2).map(tenancy_day)
+permissions = st.sampled_from(list(Permission))
+
+
+def _partner_of(world: TenancyWorld, team_id: str, day: datetime) -> str:
+    team = world.ports.teams.get(team_id)
+    if team.kind is TeamKind.PARTNER:
+        return team.id
+    return parent_at(team, world.ports.history.for_team(team_id), day) or ""
+
+
+@given(world=tenancy_worlds(), when=instants)
+def test_no_permission_ever_crosses_partners(world: TenancyWorld, when: datetime) -> None:
+    ports = world.ports
+    for user in world.users:
+        memberships = [m for m in ports.memberships.for_user(user) if m.active_at(when)]
+        for team in world.teams:
+            partner = _partner_of(world, team, when)
+            for permission in Permission:
+                decision = check(ports, user, permission, team, when)
+                if not decision.allowed:
+                    continue
+                # R1 on the team itself, or a partner role in the team's partner at that time
+                assert any(
+                    m.team_id == team or (m.role in PARTNER_ROLES and m.team_id == partner)
+                    for m in memberships
+                ), (user, permission, team, decision)
+
+
+@given(world=tenancy_worlds(), when=instants, permission=permissions)
+def test_teams_is_checking_every_team_one_by_one(
+    world: TenancyWorld, when: datetime, permission: Permission
+) -> None:
+    for user in world.users:
+        expected = sorted(
+            t for t in world.teams if check(world.ports, user, permission, t, when).allowed
+        )
+        assert expected == teams(world.ports, user, permission, when)
+
+
+@given(world=tenancy_worlds(), when=instants, permission=permissions)
+def test_who_is_checking_every_user_one_by_one(
+    world: TenancyWorld, when: datetime, permission: Permission
+) -> None:
+    for team in world.teams:
+        expected = []
+        for user in world.users:
+            decision = check(world.ports, user, permission, team, when)
+            if decision.allowed:
+                expected.append((user, decision.rule, decision.via))
+        holders = who(world.ports, team, permission, when)
+        assert expected == [(h.user_id, h.rule, h.via) for h in holders]
+
+
+@given(world=tenancy_worlds(), when=instants)
+def test_every_decision_explains_itself(world: TenancyWorld, when: datetime) -> None:
+    for user in world.users:
+        for team in world.teams:
+            for permission in Permission:
+                decision = check(world.ports, user, permission, team, when)
+                assert decision.explanation.strip()
+                assert decision.allowed == (decision.via is not None)
+
+
+@given(world=tenancy_worlds(watch_rejections=True))
+def test_rejected_operations_leave_the_store_unchanged(world: TenancyWorld) -> None:
+    assert () == world.changed_by_rejected

@@ -1,0 +1,294 @@
+"""Hierarchy operations: every §2 invariant, a clear error, and no change on violation."""
+
+# ruff: noqa: SIM300
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from partnercore import ConflictError, InvalidTransitionError, NotFoundError, ValidationError
+from partnercore.tenancy import (
+    AuditAction,
+    StatusChange,
+    Team,
+    TeamKind,
+    TeamStatus,
+    TenancyPorts,
+    Transfer,
+    add_team,
+    archive_team,
+    create_client,
+    create_partner,
+    parent_at,
+    reactivate_team,
+    status_at,
+    suspend_team,
+    transfer_client,
+)
+from tests.strategies import tenancy_snapshot
+from tests.tenancy.conftest import MEMBERS, T0, at
+
+TEAMS = ("acme", "beta", "c1", "c2", "c3", "d1", "x1")
+USERS = (*MEMBERS, "sam")
+
+
+def assert_rejected_without_change(
+    world: TenancyPorts, error: type[Exception], operation: Callable[[], object], match: str
+) -> None:
+    before = tenancy_snapshot(world, TEAMS, USERS)
+    with pytest.raises(error, match=match):
+        operation()
+    assert before == tenancy_snapshot(world, TEAMS, USERS)
+
+
+def test_creating_a_partner_and_a_client_stores_both_and_audits_them(world: TenancyPorts) -> None:
+    partner = create_partner(
+        world, "gamma", "Gamma", at=at("2026-03-01"), timezone="Asia/Tokyo", by="root"
+    )
+    client = create_client(
+        world,
+        "g1c",
+        "G One",
+        partner_id="gamma",
+        operated_by="partner",
+        billing_model="reseller",
+        at=at("2026-03-02"),
+        organisation_key="gone.example",
+    )
+    assert partner == world.teams.get("gamma")
+    assert client == world.teams.get("g1c")
+    assert (TeamKind.CLIENT, "gamma", "Asia/Tokyo") == (
+        client.kind,
+        client.parent_id,
+        partner.timezone,
+    )
+    assert ["g1c"] == [c.id for c in world.teams.clients_of("gamma")]
+    entries = world.audit.for_team("gamma")
+    assert [(at("2026-03-01"), "root", AuditAction.TEAM_CREATED)] == [
+        (e.at, e.actor, e.action) for e in entries
+    ]
+
+
+def test_a_duplicate_team_id_conflicts_and_changes_nothing(world: TenancyPorts) -> None:
+    assert_rejected_without_change(
+        world, ConflictError, lambda: create_partner(world, "c1", "Again", at=T0), "already exists"
+    )
+
+
+def test_a_client_under_a_client_is_rejected_and_changes_nothing(world: TenancyPorts) -> None:
+    assert_rejected_without_change(
+        world,
+        ValidationError,
+        lambda: create_client(
+            world, "x1", "X", partner_id="c1", operated_by="client", billing_model="reseller", at=T0
+        ),
+        "parent_id: 'c1' is a client team",
+    )
+
+
+def test_a_partner_with_a_parent_is_rejected_and_changes_nothing(world: TenancyPorts) -> None:
+    def make() -> object:
+        team = Team(id="x1", name="X", kind="partner", parent_id="acme", created_at=T0)
+        return add_team(world, team)
+
+    assert_rejected_without_change(
+        world, ValidationError, make, "parent_id: a partner has no parent"
+    )
+
+
+def test_a_client_of_an_unknown_partner_is_not_found(world: TenancyPorts) -> None:
+    assert_rejected_without_change(
+        world,
+        NotFoundError,
+        lambda: create_client(
+            world,
+            "x1",
+            "X",
+            partner_id="nope",
+            operated_by="client",
+            billing_model="reseller",
+            at=T0,
+        ),
+        "unknown team 'nope'",
+    )
+
+
+def test_a_client_under_an_archived_partner_is_rejected(world: TenancyPorts) -> None:
+    for client in ("d1",):
+        archive_team(world, client, at=at("2026-02-01"), by="bianca")
+    archive_team(world, "beta", at=at("2026-02-02"), by="bianca")
+    assert_rejected_without_change(
+        world,
+        ValidationError,
+        lambda: create_client(
+            world,
+            "x1",
+            "X",
+            partner_id="beta",
+            operated_by="client",
+            billing_model="reseller",
+            at=at("2026-03-01"),
+        ),
+        "archived",
+    )
+
+
+def test_a_transfer_moves_the_client_keeps_its_history_and_is_audited(world: TenancyPorts) -> None:
+    moved = transfer_client(world, "c1", "beta", at=at("2026-05-01"), by="paula")
+    assert "beta" == moved.parent_id == world.teams.get("c1").parent_id
+    assert ["c2", "c3"] == [c.id for c in world.teams.clients_of("acme")]
+    assert ["c1", "d1"] == [c.id for c in world.teams.clients_of("beta")]
+    history = world.history.for_team("c1")
+    assert [
+        Transfer(
+            client_id="c1", from_partner="acme", to_partner="beta", at=at("2026-05-01"), by="paula"
+        )
+    ] == list(history)
+    assert "acme" == parent_at(moved, history, at("2026-04-30T23:59"))
+    assert "beta" == parent_at(moved, history, at("2026-05-01"))
+    entry = world.audit.for_team("c1")[-1]
+    assert (AuditAction.CLIENT_TRANSFERRED, "paula", at("2026-05-01")) == (
+        entry.action,
+        entry.actor,
+        entry.at,
+    )
+    assert "client c1 transferred from acme to beta; delegated grants of acme ended: g1" == (
+        entry.detail
+    )
+
+
+@pytest.mark.parametrize(
+    ("client", "partner", "error", "match"),
+    [
+        ("c1", "acme", ValidationError, "already belongs"),
+        ("c1", "c2", ValidationError, "is a client team"),
+        ("acme", "beta", ValidationError, "only clients move"),
+        ("c1", "nope", NotFoundError, "unknown team"),
+        ("nope", "beta", NotFoundError, "unknown team"),
+    ],
+)
+def test_an_invalid_transfer_is_rejected_and_changes_nothing(
+    world: TenancyPorts, client: str, partner: str, error: type[Exception], match: str
+) -> None:
+    assert_rejected_without_change(
+        world,
+        error,
+        lambda: transfer_client(world, client, partner, at=at("2026-05-01"), by="paula"),
+        match,
+    )
+
+
+def test_changes_out_of_order_are_rejected(world: TenancyPorts) -> None:
+    transfer_client(world, "c1", "beta", at=at("2026-05-01"), by="paula")
+    assert_rejected_without_change(
+        world,
+        ValidationError,
+        lambda: suspend_team(world, "c1", at=at("2026-04-01"), by="paula"),
+        "before the last change",
+    )
+    assert_rejected_without_change(
+        world,
+        ValidationError,
+        lambda: suspend_team(world, "c2", at=at("2025-12-31"), by="paula"),
+        "before team 'c2' was created",
+    )
+
+
+def test_status_changes_follow_their_transitions_and_keep_their_history(
+    world: TenancyPorts,
+) -> None:
+    suspend_team(world, "c1", at=at("2026-03-01"), by="paula")
+    archive_team(world, "c1", at=at("2026-04-01"), by="paula")
+    team = reactivate_team(world, "c1", at=at("2026-05-01"), by="paula")
+    assert TeamStatus.ACTIVE == team.status
+    history = world.history.for_team("c1")
+    assert [TeamStatus.SUSPENDED, TeamStatus.ARCHIVED, TeamStatus.ACTIVE] == [
+        c.to_status for c in history if isinstance(c, StatusChange)
+    ]
+    assert [TeamStatus.ACTIVE, TeamStatus.SUSPENDED, TeamStatus.ARCHIVED, TeamStatus.ACTIVE] == [
+        status_at(team, history, at(day))
+        for day in ("2026-02-01", "2026-03-01", "2026-04-15", "2026-05-01")
+    ]
+    assert [
+        AuditAction.TEAM_SUSPENDED,
+        AuditAction.TEAM_ARCHIVED,
+        AuditAction.TEAM_REACTIVATED,
+    ] == [e.action for e in world.audit.for_team("c1")[-3:]]
+
+
+@pytest.mark.parametrize(
+    ("steps", "operation", "state"),
+    [
+        ([], reactivate_team, "active"),
+        ([suspend_team], suspend_team, "suspended"),
+        ([archive_team], archive_team, "archived"),
+        ([archive_team], suspend_team, "archived"),
+    ],
+)
+def test_an_impossible_status_change_is_an_invalid_transition(
+    world: TenancyPorts,
+    steps: list[Callable[..., Team]],
+    operation: Callable[..., Team],
+    state: str,
+) -> None:
+    for step in steps:
+        step(world, "c2", at=at("2026-03-01"), by="paula")
+    assert_rejected_without_change(
+        world,
+        InvalidTransitionError,
+        lambda: operation(world, "c2", at=at("2026-04-01"), by="paula"),
+        f"in state '{state}'",
+    )
+
+
+def test_a_partner_is_archived_only_after_its_clients(world: TenancyPorts) -> None:
+    assert_rejected_without_change(
+        world,
+        InvalidTransitionError,
+        lambda: archive_team(world, "beta", at=at("2026-03-01"), by="bianca"),
+        "still has clients that are not archived: d1",
+    )
+    archive_team(world, "d1", at=at("2026-03-01"), by="bianca")
+    assert (
+        TeamStatus.ARCHIVED == archive_team(world, "beta", at=at("2026-03-02"), by="bianca").status
+    )
+    assert_rejected_without_change(
+        world,
+        InvalidTransitionError,
+        lambda: reactivate_team(world, "d1", at=at("2026-03-03"), by="bianca"),
+        "its partner 'beta' is archived",
+    )
+    assert_rejected_without_change(
+        world,
+        ValidationError,
+        lambda: transfer_client(world, "c1", "beta", at=at("2026-03-03"), by="paula"),
+        "archived",
+    )
+
+
+def test_an_archived_client_cannot_be_transferred(world: TenancyPorts) -> None:
+    archive_team(world, "c3", at=at("2026-03-01"), by="paula")
+    assert_rejected_without_change(
+        world,
+        InvalidTransitionError,
+        lambda: transfer_client(world, "c3", "beta", at=at("2026-03-02"), by="paula"),
+        "archived",
+    )
+
+
+def test_a_naive_instant_is_rejected_by_every_operation(world: TenancyPorts) -> None:
+    from datetime import datetime
+
+    naive = datetime(2026, 5, 1)
+    for operation in (suspend_team, archive_team, reactivate_team):
+        assert_rejected_without_change(
+            world, ValidationError, lambda op=operation: op(world, "c1", at=naive, by="x"), "naive"
+        )
+    assert_rejected_without_change(
+        world,
+        ValidationError,
+        lambda: transfer_client(world, "c1", "beta", at=naive, by="paula"),
+        "naive",
+    )

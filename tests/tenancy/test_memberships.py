@@ -1,0 +1,175 @@
+"""Users and memberships: roles fit the team kind, one role per user and team at a time."""
+
+# ruff: noqa: SIM300
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from partnercore import ConflictError, InvalidTransitionError, NotFoundError, ValidationError
+from partnercore.tenancy import (
+    AuditAction,
+    Membership,
+    TenancyPorts,
+    User,
+    add_membership,
+    add_user,
+    archive_team,
+    end_membership,
+)
+from tests.strategies import tenancy_snapshot
+from tests.tenancy.conftest import MEMBERS, at, membership_id
+
+TEAMS = ("acme", "beta", "c1", "c2", "c3", "d1")
+USERS = (*MEMBERS, "sam")
+
+
+def assert_rejected_without_change(
+    world: TenancyPorts, error: type[Exception], operation: Callable[[], object], match: str
+) -> None:
+    before = tenancy_snapshot(world, TEAMS, USERS)
+    with pytest.raises(error, match=match):
+        operation()
+    assert before == tenancy_snapshot(world, TEAMS, USERS)
+
+
+def _membership(user: str, team: str, role: str, start: str = "2026-03-01") -> Membership:
+    return Membership(user_id=user, team_id=team, role=role, active_from=at(start))
+
+
+def test_a_user_may_belong_to_several_teams(world: TenancyPorts) -> None:
+    add_membership(world, _membership("sam", "c1", "viewer"), by="carol")
+    add_membership(world, _membership("sam", "d1", "member"), by="dora")
+    assert ["c1", "d1"] == [m.team_id for m in world.memberships.for_user("sam")]
+    entry = world.audit.for_team("d1")[-1]
+    assert (AuditAction.MEMBERSHIP_ADDED, "dora", "sam joined d1 as member") == (
+        entry.action,
+        entry.actor,
+        entry.detail,
+    )
+
+
+@pytest.mark.parametrize(
+    ("team", "role"),
+    [("c1", "advisor"), ("c1", "partner_admin"), ("acme", "client_admin"), ("acme", "viewer")],
+)
+def test_a_role_that_does_not_fit_the_team_kind_is_rejected(
+    world: TenancyPorts, team: str, role: str
+) -> None:
+    assert_rejected_without_change(
+        world,
+        ValidationError,
+        lambda: add_membership(world, _membership("sam", team, role)),
+        f"role: {role} fits",
+    )
+
+
+def test_an_overlapping_membership_in_the_same_team_conflicts(world: TenancyPorts) -> None:
+    assert_rejected_without_change(
+        world,
+        ConflictError,
+        lambda: add_membership(world, _membership("alice", "acme", "partner_admin")),
+        "overlapping",
+    )
+
+
+def test_a_duplicate_membership_id_conflicts(world: TenancyPorts) -> None:
+    again = Membership(
+        user_id="alice", team_id="acme", role="advisor", active_from=at("2026-01-01")
+    )
+    assert_rejected_without_change(
+        world, ConflictError, lambda: add_membership(world, again), "already exists"
+    )
+
+
+def test_unknown_users_and_teams_are_not_found(world: TenancyPorts) -> None:
+    assert_rejected_without_change(
+        world,
+        NotFoundError,
+        lambda: add_membership(world, _membership("nobody", "c1", "member")),
+        "unknown user",
+    )
+    assert_rejected_without_change(
+        world,
+        NotFoundError,
+        lambda: add_membership(world, _membership("sam", "nope", "member")),
+        "unknown team",
+    )
+
+
+def test_an_archived_team_takes_no_new_members(world: TenancyPorts) -> None:
+    archive_team(world, "c3", at=at("2026-02-01"), by="paula")
+    assert_rejected_without_change(
+        world,
+        ValidationError,
+        lambda: add_membership(world, _membership("sam", "c3", "member")),
+        "archived",
+    )
+
+
+def test_ending_a_membership_sets_its_end_and_keeps_its_id(world: TenancyPorts) -> None:
+    ended = end_membership(world, membership_id("mike"), at=at("2026-04-01"), by="carol")
+    assert (membership_id("mike"), at("2026-04-01")) == (ended.id, ended.active_until)
+    assert [ended] == list(world.memberships.between("mike", "c1"))
+    assert AuditAction.MEMBERSHIP_ENDED == world.audit.for_team("c1")[-1].action
+    add_membership(world, _membership("mike", "c1", "viewer", start="2026-04-01"))
+    assert 2 == len(world.memberships.between("mike", "c1"))
+
+
+def test_ending_twice_or_before_the_start_is_rejected(world: TenancyPorts) -> None:
+    end_membership(world, membership_id("mike"), at=at("2026-04-01"))
+    assert_rejected_without_change(
+        world,
+        InvalidTransitionError,
+        lambda: end_membership(world, membership_id("mike"), at=at("2026-05-01")),
+        "ended",
+    )
+    assert_rejected_without_change(
+        world,
+        ValidationError,
+        lambda: end_membership(world, membership_id("vera"), at=at("2025-12-01")),
+        "must be after the membership starts",
+    )
+
+
+def test_a_duplicate_user_conflicts(world: TenancyPorts) -> None:
+    assert_rejected_without_change(
+        world, ConflictError, lambda: add_user(world, User("sam", "other@example.com")), "sam"
+    )
+
+
+@pytest.mark.parametrize(
+    ("build", "field"),
+    [
+        (lambda: User("", "a@b.example"), "id"),
+        (lambda: User("a b", "a@b.example"), "id"),
+        (lambda: User("x" * 65, "a@b.example"), "id"),
+        (lambda: User("ann", "not-an-email"), "email"),
+        (lambda: User("ann", "a@b.example", " "), "name"),
+        (lambda: _membership("ann", "c1", "boss"), "role"),
+        (
+            lambda: Membership(user_id="ann", team_id="c1", role="member", active_from="2026"),
+            "active_from",
+        ),
+        (
+            lambda: Membership(
+                user_id="ann",
+                team_id="c1",
+                role="member",
+                active_from=at("2026-03-01"),
+                active_until=at("2026-03-01"),
+            ),
+            "active_until",
+        ),
+    ],
+)
+def test_invalid_records_name_the_field(build: Callable[[], object], field: str) -> None:
+    with pytest.raises(ValidationError) as raised:
+        build()
+    assert field == raised.value.problems[0].path
+
+
+def test_a_user_name_defaults_to_the_id() -> None:
+    assert "ann" == User("ann", "ann@example.com").name

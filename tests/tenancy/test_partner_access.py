@@ -1,0 +1,138 @@
+"""Client consent (R4): only a client_admin of a client-run team revokes and restores."""
+
+# ruff: noqa: SIM300
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from partnercore import AccessDeniedError, InvalidTransitionError, ValidationError
+from partnercore.tenancy import (
+    AuditAction,
+    ConsentChange,
+    PartnerAccess,
+    TenancyPorts,
+    change_partner_access,
+    consent_at,
+    end_membership,
+    restore_partner_access,
+    revoke_partner_access,
+)
+from tests.strategies import tenancy_snapshot
+from tests.tenancy.conftest import MEMBERS, at, membership_id
+
+TEAMS = ("acme", "beta", "c1", "c2", "c3", "d1")
+USERS = (*MEMBERS, "sam")
+
+
+def assert_rejected_without_change(
+    world: TenancyPorts, error: type[Exception], operation: Callable[[], object], match: str
+) -> None:
+    before = tenancy_snapshot(world, TEAMS, USERS)
+    with pytest.raises(error, match=match):
+        operation()
+    assert before == tenancy_snapshot(world, TEAMS, USERS)
+
+
+def test_a_client_admin_revokes_and_restores_and_both_are_audited(world: TenancyPorts) -> None:
+    revoked = revoke_partner_access(world, "c1", at=at("2026-05-01"), by="carol")
+    restored = restore_partner_access(world, "c1", at=at("2026-06-01"), by="carol")
+    assert [revoked, restored] == list(world.consents.for_client("c1"))
+    assert (PartnerAccess.REVOKED, PartnerAccess.RESTORED) == (
+        revoked.partner_access,
+        restored.partner_access,
+    )
+    assert [
+        (at("2026-05-01"), "carol", AuditAction.PARTNER_ACCESS_REVOKED),
+        (at("2026-06-01"), "carol", AuditAction.PARTNER_ACCESS_RESTORED),
+    ] == [(e.at, e.actor, e.action) for e in world.audit.for_team("c1")[-2:]]
+
+
+def test_consent_at_an_instant_is_the_revocation_then_in_force(world: TenancyPorts) -> None:
+    revoked = revoke_partner_access(world, "c1", at=at("2026-05-01"), by="carol")
+    restore_partner_access(world, "c1", at=at("2026-06-01"), by="carol")
+    changes = world.consents.for_client("c1")
+    assert [None, revoked, None] == [
+        consent_at(changes, at(day)) for day in ("2026-04-30", "2026-05-01", "2026-06-01")
+    ]
+
+
+def test_a_partner_operated_team_cannot_revoke(world: TenancyPorts) -> None:
+    assert_rejected_without_change(
+        world,
+        ValidationError,
+        lambda: revoke_partner_access(world, "c2", at=at("2026-05-01"), by="paula"),
+        "operated_by: 'c2' is operated by its partner",
+    )
+
+
+@pytest.mark.parametrize("user", ["mike", "vera", "paula", "cedric", "sam"])
+def test_only_a_client_admin_of_the_team_can_revoke(world: TenancyPorts, user: str) -> None:
+    assert_rejected_without_change(
+        world,
+        AccessDeniedError,
+        lambda: revoke_partner_access(world, "c1", at=at("2026-05-01"), by=user),
+        "is not a client_admin of 'c1'",
+    )
+
+
+def test_a_former_client_admin_cannot_revoke(world: TenancyPorts) -> None:
+    end_membership(world, membership_id("carol"), at=at("2026-04-01"))
+    assert_rejected_without_change(
+        world,
+        AccessDeniedError,
+        lambda: revoke_partner_access(world, "c1", at=at("2026-05-01"), by="carol"),
+        "not a client_admin",
+    )
+
+
+def test_a_partner_team_has_no_consent_to_change(world: TenancyPorts) -> None:
+    assert_rejected_without_change(
+        world,
+        ValidationError,
+        lambda: revoke_partner_access(world, "acme", at=at("2026-05-01"), by="paula"),
+        "consent belongs to client teams",
+    )
+
+
+def test_revoking_twice_or_restoring_what_is_not_revoked_is_invalid(world: TenancyPorts) -> None:
+    assert_rejected_without_change(
+        world,
+        InvalidTransitionError,
+        lambda: restore_partner_access(world, "c1", at=at("2026-05-01"), by="carol"),
+        "has not revoked it",
+    )
+    revoke_partner_access(world, "c1", at=at("2026-05-01"), by="carol")
+    assert_rejected_without_change(
+        world,
+        InvalidTransitionError,
+        lambda: revoke_partner_access(world, "c1", at=at("2026-05-02"), by="carol"),
+        "already revoked it",
+    )
+
+
+def test_consent_changes_are_chronological(world: TenancyPorts) -> None:
+    revoke_partner_access(world, "c1", at=at("2026-05-01"), by="carol")
+    assert_rejected_without_change(
+        world,
+        ValidationError,
+        lambda: restore_partner_access(world, "c1", at=at("2026-04-01"), by="carol"),
+        "before the last consent change",
+    )
+
+
+def test_an_unknown_value_is_rejected(world: TenancyPorts) -> None:
+    assert_rejected_without_change(
+        world,
+        ValidationError,
+        lambda: change_partner_access(world, "c1", "paused", at=at("2026-05-01"), by="carol"),
+        "partner_access",
+    )
+
+
+def test_a_consent_change_record_names_a_bad_field() -> None:
+    with pytest.raises(ValidationError) as raised:
+        ConsentChange(client_id="c1", partner_access="revoked", at="2026", by="carol")
+    assert "at" == raised.value.problems[0].path
