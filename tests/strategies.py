@@ -166,7 +166,7 @@ class TenancyWorld:
     partners: tuple[str, ...]
     clients: tuple[str, ...]
     users: tuple[str, ...]
-    rejected: tuple[str, ...]  #: operations the services refused
+    rejected: tuple[str, ...]  #: operations the services refused, with the error
     changed_by_rejected: tuple[str, ...]  #: refused operations that changed the store anyway
 
     @property
@@ -219,8 +219,8 @@ def tenancy_worlds(
         before = tenancy_snapshot(ports, teams, users) if watch_rejections else None
         try:
             operation()
-        except PartnercoreError:
-            rejected.append(description)
+        except PartnercoreError as error:
+            rejected.append(f"{description}: {error}")
             if watch_rejections and tenancy_snapshot(ports, teams, users) != before:
                 changed.append(description)
 
@@ -249,6 +249,9 @@ def tenancy_worlds(
     def staff(partner: str) -> list[str]:
         return [m.user_id for m in ports.memberships.for_team(partner)]
 
+    anywhere = st.sampled_from([ALL, *clients])
+    anyone = st.sampled_from([ALL, *users])
+
     for n in range(draw(st.integers(0, max_operations))):
         partner = draw(st.sampled_from(partners))
         own = [c for c in clients if c.startswith(f"{partner}c")]
@@ -256,8 +259,10 @@ def tenancy_worlds(
         grant = Grant(
             id=f"g{n}",
             partner_id=partner,
-            client_id=draw(st.sampled_from([ALL, *own, *clients])),
-            advisor_id=draw(st.sampled_from([ALL, *staff(partner), *users])),
+            client_id=draw(st.sampled_from([ALL, *own]) if draw(st.integers(0, 3)) else anywhere),
+            advisor_id=draw(
+                st.sampled_from([ALL, *staff(partner)]) if draw(st.booleans()) else anyone
+            ),
             role=draw(st.sampled_from(list(GrantRole))),
             granted_at=tenancy_day(start),
             expires_at=None if expiry is None else tenancy_day(start + expiry),
@@ -265,9 +270,9 @@ def tenancy_worlds(
             granted_by=draw(st.sampled_from(users)),
         )
         grant_ids.append(grant.id)
-        attempt(f"grant {grant}", partial(grant_access, ports, grant))
+        attempt(f"grant {grant.id}", partial(grant_access, ports, grant))
     events: list[tuple[int, str, Callable[[], object]]] = []
-    for _ in range(draw(st.integers(0, max_operations // 2))):
+    for _ in range(draw(st.integers(0, max_operations))):
         day = draw(days)
         at = tenancy_day(day)
         by = draw(st.sampled_from(users))
@@ -304,6 +309,21 @@ def tenancy_worlds(
                 at = tenancy_day(day)
             consent = revoke_partner_access if kind == "revoke_consent" else restore_partner_access
             events.append((day, f"{kind} {c} by {by}", partial(consent, ports, c, at=at, by=by)))
+    for c in clients:  # a client_admin revokes (and maybe restores) while a member
+        admins = [m for m in ports.memberships.for_team(c) if m.role is Role.CLIENT_ADMIN]
+        if admins and draw(st.booleans()):
+            admin = draw(st.sampled_from(admins))
+            first = (admin.active_from - TENANCY_T0).days
+            last = ((admin.active_until or tenancy_day(TENANCY_DAYS + 1)) - TENANCY_T0).days - 1
+            day = draw(st.integers(first, max(first, last)))
+            revoke = partial(revoke_partner_access, ports, c, at=tenancy_day(day), by=admin.user_id)
+            events.append((day, f"revoke_consent {c} by {admin.user_id}", revoke))
+            if draw(st.booleans()):
+                day = draw(st.integers(day, max(day, last)))
+                restore = partial(
+                    restore_partner_access, ports, c, at=tenancy_day(day), by=admin.user_id
+                )
+                events.append((day, f"restore_consent {c} by {admin.user_id}", restore))
     for day, description, operation in sorted(events, key=lambda e: e[0]):
         attempt(f"{description} at day {day}", operation)
     return TenancyWorld(
@@ -408,6 +428,136 @@ def licenses(draw: st.DrawFn, *, max_events: int = 6) -> License:
 
 
 # == billing ================================================================================
+from partnercore.billing import (  # noqa: E402
+    ClientBillingInput,
+    PartnerBillingInput,
+    PriceBook,
+    SeatHolding,
+    UsageTotal,
+)
+
+BILLING_METRICS = ("assessments", "reports", "api_calls")
+BILLING_ZONES = ("UTC", "Europe/Paris", "America/New_York", "Australia/Lord_Howe", "Asia/Tokyo")
+
+
+def billing_months(zone: st.SearchStrategy[str] | None = None) -> st.SearchStrategy[BillingPeriod]:
+    """A month between 2020 and 2030 in one of a few zones (DST changes included)."""
+    return st.builds(
+        BillingPeriod,
+        year=st.integers(2020, 2030),
+        month=st.integers(1, 12),
+        timezone=zone if zone is not None else st.sampled_from(BILLING_ZONES),
+    )
+
+
+def instants_around(period: BillingPeriod) -> st.SearchStrategy[datetime]:
+    """Instants from a week before the period to a week after it, often on a whole hour."""
+    span = int((period.end - period.start).total_seconds())
+    week = 7 * 86400
+    seconds = st.integers(-week, span + week)
+    on_hour = st.integers(-week // 3600, (span + week) // 3600).map(lambda h: h * 3600)
+    micros = st.integers(0, 999_999)
+    return st.one_of(
+        on_hour.map(lambda s: period.start + timedelta(seconds=s)),
+        st.tuples(seconds, micros).map(
+            lambda p: period.start + timedelta(seconds=p[0], microseconds=p[1])
+        ),
+    )
+
+
+@st.composite
+def spans_around(
+    draw: st.DrawFn, period: BillingPeriod, open_ended: bool = True
+) -> tuple[datetime, datetime | None]:
+    """A ``[start, end)`` span near the period (``end`` may be ``None``)."""
+    start = draw(instants_around(period))
+    if open_ended and draw(st.booleans()):
+        return start, None
+    end = draw(instants_around(period).filter(lambda at: at >= start))
+    return start, end
+
+
+def billing_amounts(currency: Currency, max_units: int = 10**7) -> st.SearchStrategy[Money]:
+    """Non-negative Money, usually rounded, sometimes with two extra digits (unit prices)."""
+    rounded = st.integers(0, max_units).map(
+        lambda n: Money(Decimal(n).scaleb(-currency.minor_units), currency)
+    )
+    finer = st.integers(0, max_units * 100).map(
+        lambda n: Money(Decimal(n).scaleb(-currency.minor_units - 2), currency)
+    )
+    return st.one_of(rounded, rounded, finer)
+
+
+@st.composite
+def price_books(draw: st.DrawFn, currency: Currency | None = None) -> PriceBook:
+    """A price book with every policy drawn, in USD, JPY, KWD or EUR unless given."""
+    code = currency or Currency.of(draw(st.sampled_from(["USD", "JPY", "KWD", "EUR"])))
+    fees = billing_amounts(code).filter(lambda m: m.is_rounded)
+    return PriceBook(
+        id="book",
+        currency=code,
+        advisor_monthly_fee=draw(fees),
+        full_license_monthly_fee=draw(fees),
+        usage_prices={metric: draw(billing_amounts(code)) for metric in BILLING_METRICS},
+        rounding=draw(st.sampled_from(["half_up", "half_even"])),
+        seat_policy=draw(st.sampled_from(["any_time", "prorated_daily", "period_end"])),
+        proration=draw(st.sampled_from(["daily", "exact"])),
+        referral_base=draw(st.sampled_from(["all_charges", "usage_only"])),
+        referral_settlement=draw(st.sampled_from(["statement", "net_on_invoice"])),
+        content_revenue_share=draw(st.sampled_from(["1.00", "0.70", "0.333"])),
+    )
+
+
+@st.composite
+def client_billing_inputs(
+    draw: st.DrawFn, client_id: str, period: BillingPeriod
+) -> ClientBillingInput:
+    """A client with random full-licence spans and usage totals of the period."""
+    usage = [
+        UsageTotal(
+            client_id=client_id,
+            metric=metric,
+            period=period,
+            quantity=draw(
+                st.one_of(
+                    st.integers(0, 10**6).map(Decimal),
+                    st.integers(0, 10**6).map(lambda n: Decimal(n).scaleb(-3)),
+                )
+            ),
+        )
+        for metric in draw(st.lists(st.sampled_from(BILLING_METRICS), unique=True, max_size=3))
+    ]
+    return ClientBillingInput(
+        client_id=client_id,
+        billing_model=draw(st.sampled_from(["reseller", "non_reseller"])),
+        full_intervals=draw(st.lists(spans_around(period), max_size=3)),
+        usage=usage,
+    )
+
+
+@st.composite
+def partner_billing_inputs(
+    draw: st.DrawFn, partner_id: str = "acme", period: BillingPeriod | None = None
+) -> tuple[BillingPeriod, PartnerBillingInput]:
+    """A period and a partner with up to 5 clients and up to 4 advisor seats in its zone."""
+    month = period or draw(billing_months())
+    seats = [
+        SeatHolding(f"u{index}", *draw(spans_around(month)))
+        for index in range(draw(st.integers(0, 4)))
+    ]
+    clients = [
+        draw(client_billing_inputs(f"{partner_id}-c{index}", month))
+        for index in range(draw(st.integers(0, 5)))
+    ]
+    return month, PartnerBillingInput(
+        partner_id=partner_id,
+        price_book=draw(price_books()),
+        referral_rate=draw(st.sampled_from(["0", "0.20", "0.125", "0.333", "1"])),
+        timezone=month.timezone,
+        seats=seats,
+        clients=clients,
+    )
+
 
 # == content ================================================================================
 from partnercore.content import (  # noqa: E402
@@ -555,3 +705,225 @@ def content_worlds(
         items=tuple(items),
         rejected=tuple(rejected),
     )
+
+
+# == sqlite =================================================================================
+from partnercore.billing import UsageRecord  # noqa: E402
+
+#: Usage in these tests falls in, or just around, the last quarter of 2026.
+SQLITE_USAGE_START = datetime(2026, 9, 30, tzinfo=UTC)
+SQLITE_USAGE_END = datetime(2027, 1, 2, tzinfo=UTC)
+
+
+def usage_quantities() -> st.SearchStrategy[Decimal]:
+    """Quantities with every shape a store must sum exactly and give back as written:
+    integers, decimals of several scales (``2.50``), positive exponents (``1E+3``) and
+    mantissas too long for a 64-bit integer."""
+    return st.one_of(
+        st.integers(0, 10**6).map(Decimal),
+        st.builds(
+            lambda mantissa, exponent: Decimal(mantissa).scaleb(exponent),
+            st.integers(0, 10**6),
+            st.integers(-4, 3),
+        ),
+        st.integers(10**18, 10**22).map(lambda m: Decimal(m).scaleb(-2)),
+    )
+
+
+def usage_instants(zones: tuple[str, ...] = INTERESTING_ZONES) -> st.SearchStrategy[datetime]:
+    """Instants in the last quarter of 2026, often exactly on a month's start in a zone."""
+    starts = [
+        BillingPeriod(2026, month, zone).start for month in (10, 11, 12) for zone in zones
+    ] + [BillingPeriod(2027, 1, zone).start for zone in zones]
+    return st.one_of(
+        st.sampled_from(starts),
+        st.sampled_from(starts).map(lambda at: at - timedelta(microseconds=1)),
+        st.datetimes(
+            min_value=SQLITE_USAGE_START.replace(tzinfo=None),
+            max_value=SQLITE_USAGE_END.replace(tzinfo=None),
+        ).map(lambda at: at.replace(tzinfo=UTC)),
+    )
+
+
+def usage_records(
+    zones: tuple[str, ...] = INTERESTING_ZONES,
+) -> st.SearchStrategy[UsageRecord]:
+    """Usage of a few clients and metrics (one of them not ASCII)."""
+    return st.builds(
+        UsageRecord,
+        client_id=st.sampled_from(["c1", "c2", "c10"]),
+        metric=st.sampled_from(["assessments", "api_calls", "évaluations"]),
+        quantity=usage_quantities(),
+        at=usage_instants(zones),
+    )
+
+
+# == scenario ===============================================================================
+import copy  # noqa: E402
+import tomllib  # noqa: E402
+from datetime import date, time, timezone  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+#: The checked-in scenario every mutation starts from (parsed TOML).
+SCENARIO_WORLD: dict[str, Any] = tomllib.loads(
+    (Path(__file__).resolve().parent / "data" / "world.toml").read_text(encoding="utf-8")
+)
+
+_SCENARIO_OFFSETS = (UTC, timezone(timedelta(hours=1)), timezone(timedelta(hours=-5, minutes=-30)))
+
+
+def _toml_string(text: str) -> str:
+    escaped = []
+    for char in text:
+        if char in '"\\':
+            escaped.append("\\" + char)
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            escaped.append(f"\\u{ord(char):04x}")
+        else:
+            escaped.append(char)
+    return '"' + "".join(escaped) + '"'
+
+
+def toml_value(value: object) -> str:
+    """``value`` as an inline TOML value (tables inline, arrays on one line)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value != value:
+            return "nan"
+        if value in (float("inf"), float("-inf")):
+            return "inf" if value > 0 else "-inf"
+        return repr(value)
+    if isinstance(value, str):
+        return _toml_string(value)
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(item) for item in value) + "]"
+    if isinstance(value, dict):
+        pairs = (f"{_toml_string(str(k))} = {toml_value(v)}" for k, v in value.items())
+        return "{" + ", ".join(pairs) + "}"
+    raise TypeError(f"not a TOML value: {value!r}")
+
+
+def toml_text(document: dict[str, Any]) -> str:
+    """A parsed TOML document written back as TOML text (``tomllib.loads`` gives it back)."""
+    return "".join(f"{_toml_string(str(k))} = {toml_value(v)}\n" for k, v in document.items())
+
+
+def toml_scalars() -> st.SearchStrategy[object]:
+    """Any TOML scalar: strings, integers, floats (nan, inf), booleans, datetimes with and
+    without an offset, dates and times."""
+    return st.one_of(
+        st.text(st.characters(exclude_categories=("Cs",)), max_size=12),
+        st.sampled_from(["2026-11", "*", "", "reseller", "c1", "acme", "0.20", "-1", "1e3"]),
+        st.integers(-(2**63), 2**63 - 1),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.booleans(),
+        st.datetimes(timezones=st.sampled_from(_SCENARIO_OFFSETS) | st.none()),
+        st.dates(),
+        st.times(),
+    )
+
+
+def toml_values() -> st.SearchStrategy[object]:
+    """Any TOML value, arrays and tables nested a few levels deep."""
+    keys = st.text(st.characters(exclude_categories=("Cs",)), max_size=8) | st.sampled_from(
+        ["id", "team", "at", "from", "metric", "usage", "partner", "client"]
+    )
+    return st.recursive(
+        toml_scalars(),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(keys, inner, max_size=3),
+        max_leaves=6,
+    )
+
+
+def _scenario_paths(document: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    paths = [prefix] if prefix else []
+    if isinstance(document, dict):
+        for key, value in document.items():
+            paths.extend(_scenario_paths(value, (*prefix, key)))
+    elif isinstance(document, list):
+        for index, value in enumerate(document):
+            paths.extend(_scenario_paths(value, (*prefix, index)))
+    return paths
+
+
+def _scenario_mutate(document: Any, path: tuple[Any, ...], action: str, value: object) -> None:
+    *parents, last = path
+    container = document
+    for step in parents:
+        container = container[step]
+    if action == "drop":
+        del container[last]
+    elif action == "replace":
+        container[last] = value
+    elif action == "add" and isinstance(container[last], dict):
+        container[last][str(value)[:10] or "x"] = value
+    elif action == "duplicate" and isinstance(container, list):
+        container.insert(int(last), copy.deepcopy(container[last]))
+    else:
+        container[last] = value
+
+
+def _scenario_words(document: Any) -> list[str]:
+    """Every string in the document (ids, enum values, names): plausible replacements."""
+    if isinstance(document, str):
+        return [document]
+    values = document.values() if isinstance(document, dict) else document
+    if isinstance(values, list) or isinstance(document, dict):
+        return sorted({word for value in values for word in _scenario_words(value)})
+    return []
+
+
+SCENARIO_WORDS = _scenario_words(SCENARIO_WORLD)
+
+
+def _plausible(draw: st.DrawFn, current: object) -> object:
+    """A value of the same type as ``current``: another id or enum value, another aware
+    instant, another small number: wrong in meaning, right in type (reaches the domain)."""
+    if isinstance(current, bool):
+        return not current
+    if isinstance(current, int):
+        return draw(st.integers(-2, 40))
+    if isinstance(current, str):
+        return draw(st.sampled_from(SCENARIO_WORDS))
+    if isinstance(current, datetime):
+        return draw(
+            st.datetimes(min_value=datetime(2025, 6, 1), max_value=datetime(2027, 6, 1)).map(
+                lambda at: at.replace(microsecond=0, tzinfo=UTC)
+            )
+        )
+    return draw(toml_values())
+
+
+@st.composite
+def mutated_scenarios(draw: st.DrawFn, max_mutations: int = 3) -> dict[str, Any]:
+    """The checked-in scenario with a few random changes: keys dropped, values replaced by
+    anything (wrong types, floats, naive datetimes, random strings) or by plausible values
+    of the right type (another id, enum value or instant), keys and tables added, entries
+    duplicated."""
+    document = copy.deepcopy(SCENARIO_WORLD)
+    for _ in range(draw(st.integers(1, max_mutations))):
+        paths = _scenario_paths(document)
+        if not paths:
+            break
+        path = draw(st.sampled_from(paths))
+        action = draw(
+            st.sampled_from(["drop", "replace", "plausible", "plausible", "add", "duplicate"])
+        )
+        if action == "plausible":
+            current: Any = document
+            for step in path:
+                current = current[step]
+            _scenario_mutate(document, path, "replace", _plausible(draw, current))
+        else:
+            _scenario_mutate(document, path, action, draw(toml_values()))
+    if draw(st.booleans()):
+        document[draw(st.sampled_from(["widgets", "format", "usage", "license_policy"]))] = draw(
+            toml_values()
+        )
+    return document

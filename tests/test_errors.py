@@ -1,8 +1,5 @@
 """The error hierarchy: one root, the nearest builtin, structured attributes, picklable."""
 
-# Assertions read ``expected == actual``.
-# ruff: noqa: SIM300
-
 from __future__ import annotations
 
 import copy

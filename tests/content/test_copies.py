@@ -1,4 +1,3 @@
-# ruff: noqa: SIM300
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -127,3 +126,14 @@ def test_returning_to_a_partner_does_not_bring_an_ended_copy_back() -> None:
     applied = departures_applied(log, {"acme-gap": "acme"}, [(NOV_10, "acme"), (NOV_20, "bolt")])
 
     assert {"acme-gap": (Presence(NOV_1, NOV_10),)} == presence(applied)
+
+
+def test_a_transfer_at_the_instant_of_an_install_ends_that_copy_at_once() -> None:
+    log = [event("install", NOV_10, item="acme-gap")]
+
+    applied = departures_applied(log, {"acme-gap": "acme"}, [(NOV_10, "acme")])
+
+    assert ({}, {"acme-gap": (Presence(NOV_10, NOV_10),)}) == (
+        dict(copies_at(applied, NOV_10)),
+        presence(applied),
+    )

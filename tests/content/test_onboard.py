@@ -1,9 +1,6 @@
 """Onboarding from client templates: all or nothing, once per request id, and a client that
 behaves exactly like one built by hand."""
 
-# Assertions read ``expected == actual``.
-# ruff: noqa: SIM300
-
 from __future__ import annotations
 
 from datetime import datetime

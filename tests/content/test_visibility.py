@@ -1,4 +1,3 @@
-# ruff: noqa: SIM300
 from __future__ import annotations
 
 import pytest

@@ -1,8 +1,5 @@
 """Currencies: the ISO 4217 table, minor units, unknown codes rejected."""
 
-# Assertions read ``expected == actual``.
-# ruff: noqa: SIM300
-
 from __future__ import annotations
 
 from decimal import Decimal

@@ -1,8 +1,5 @@
 """Money: exact amounts, one currency at a time, explicit rounding, allocation that sums."""
 
-# Assertions read ``expected == actual``.
-# ruff: noqa: SIM300
-
 from __future__ import annotations
 
 import decimal
@@ -365,6 +362,7 @@ def test_allocation_accepts_any_iterable_of_ratios() -> None:
         ([0, 0], "ratios: ratios must not all be zero"),
         ([1, -1], "ratios[1]: ratios must not be negative"),
         ([1, 0.5], "ratios[1]: expected a decimal string or an integer, got the float 0.5"),
+        ([1, "1e-5000"], "ratios[1]: ratio out of range: 1E-5000"),
         ("123", "ratios: expected a sequence of numbers, got '123'"),
         (5, "ratios: expected a sequence of numbers, got 5"),
     ],

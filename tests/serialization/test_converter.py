@@ -1,8 +1,5 @@
 """The converter: library types in and out, and every problem reported with its path."""
 
-# Assertions read ``expected == actual``.
-# ruff: noqa: SIM300
-
 from __future__ import annotations
 
 import enum

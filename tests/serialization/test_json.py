@@ -1,8 +1,5 @@
 """JSON in and out: no floats anywhere, every problem with its path."""
 
-# Assertions read ``expected == actual``.
-# ruff: noqa: SIM300
-
 from __future__ import annotations
 
 import json

@@ -1,7 +1,5 @@
 """Properties of the access rules over random worlds built through the services."""
 
-# ruff: noqa: SIM300
-
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,7 +1,5 @@
 """Granting and revoking delegated access (R3), with its audit trail."""
 
-# ruff: noqa: SIM300
-
 from __future__ import annotations
 
 from collections.abc import Callable

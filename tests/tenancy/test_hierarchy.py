@@ -1,7 +1,5 @@
 """Hierarchy operations: every §2 invariant, a clear error, and no change on violation."""
 
-# ruff: noqa: SIM300
-
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -1,7 +1,5 @@
 """Users and memberships: roles fit the team kind, one role per user and team at a time."""
 
-# ruff: noqa: SIM300
-
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -1,7 +1,5 @@
 """Client consent (R4): only a client_admin of a client-run team revokes and restores."""
 
-# ruff: noqa: SIM300
-
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -1,7 +1,5 @@
 """The closed permission set and the role -> permission tables, against §3 word for word."""
 
-# ruff: noqa: SIM300
-
 from __future__ import annotations
 
 from partnercore.tenancy import (

@@ -1,7 +1,5 @@
 """The Team record: partners and clients, and the fields that belong to each."""
 
-# ruff: noqa: SIM300
-
 from __future__ import annotations
 
 from collections.abc import Callable

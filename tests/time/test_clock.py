@@ -1,8 +1,5 @@
 """Clocks: the system clock in UTC, and a fixed clock that moves only when told."""
 
-# Assertions read ``expected == actual``.
-# ruff: noqa: SIM300
-
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta

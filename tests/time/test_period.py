@@ -1,8 +1,5 @@
 """Billing periods: a month in an IANA zone, half-open [start, end), local days."""
 
-# Assertions read ``expected == actual``.
-# ruff: noqa: SIM300
-
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
@@ -111,6 +108,11 @@ def test_until_refuses_a_last_period_in_another_zone() -> None:
         list(BillingPeriod(2026, 1).until(BillingPeriod(2026, 3, "Europe/Paris")))
 
     assert "last" == caught.value.problems[0].path
+
+
+def test_utc_has_one_spelling() -> None:
+    assert BillingPeriod(2026, 1) == BillingPeriod(2026, 1, "utc")
+    assert "UTC" == BillingPeriod.parse("2026-01[utc]").timezone
 
 
 def test_the_same_month_in_another_zone_is_another_period() -> None:

@@ -1,8 +1,5 @@
 """Aware instants, IANA zones and zone-correct calendar arithmetic."""
 
-# Assertions read ``expected == actual``.
-# ruff: noqa: SIM300
-
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone

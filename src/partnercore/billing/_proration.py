@@ -93,7 +93,23 @@ class ProratedShare:
         return n_top * d_bottom, n_bottom * d_top
 
     def __str__(self) -> str:
-        return f"{self.numerator} of {self.denominator} {self.unit}"
+        if self.unit is ShareUnit.DAYS:
+            return f"{self.numerator} of {self.denominator} days"
+        return f"{_duration(self.numerator)} of {_duration(self.denominator)}"
+
+
+def _duration(seconds: Decimal) -> str:
+    """Seconds as hours, minutes and seconds: ``145h``, ``12h 30m``, ``0h 0m 1.5s``."""
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, _ = divmod(rest, 60)
+    left = seconds - hours * 3600 - minutes * 60
+    text = f"{hours}h"
+    if minutes or left:
+        text += f" {minutes}m"
+    if left:
+        text += f" {format(left.normalize(), 'f')}s"
+    return text
 
 
 def prorate(price: Money, share: ProratedShare, rounding: Rounding = Rounding.HALF_UP) -> Money:

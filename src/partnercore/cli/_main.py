@@ -78,6 +78,13 @@ def _periods(text: str) -> tuple[BillingPeriod, BillingPeriod | None]:
     return start, stop
 
 
+def _check_format(args: argparse.Namespace) -> None:
+    choices: tuple[str, ...] = getattr(args, "formats", ())
+    if choices and args.format not in choices:
+        expected = " or ".join(choices)
+        raise BadInput(f"--format: unknown format {args.format!r}; expected {expected}")
+
+
 # -- commands -------------------------------------------------------------------------------
 
 
@@ -186,7 +193,10 @@ def _parser() -> _Parser:
         return sub
 
     def formats(sub: _Parser, *choices: str) -> None:
-        sub.add_argument("--format", choices=choices, default=choices[0], help="output format")
+        sub.add_argument(
+            "--format", default=choices[0], metavar="|".join(choices), help="output format"
+        )
+        sub.set_defaults(formats=choices)
 
     demo = command("demo", _demo, "run a built-in scenario end to end (no file needed)", file=False)
     demo.add_argument(
@@ -282,6 +292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(arguments)
         command, file = args.command, getattr(args, "file", None)
+        _check_format(args)
         run: Command = args.run
         text, status = run(args)
     except (BadInput, PartnercoreError, OSError) as error:

@@ -137,7 +137,9 @@ def departures_applied(
     ``departures`` are the client's transfers as ``(at, partner it left)``; ``owners`` maps
     item ids to their owners. When a client leaves partner P, every copy it holds of an item
     owned by P ends at that instant (recorded as an uninstall by nobody): a client never
-    keeps another partner's content. Open-library copies stay.
+    keeps another partner's content. Open-library copies stay. A change at the very instant
+    of a transfer was made while the client still belonged to the partner it left, so the
+    transfer applies after it.
     """
     ordered = _ordered(events)
     leaving = sorted(departures)
@@ -147,7 +149,7 @@ def departures_applied(
     held: dict[str, CopyEvent] = {}
 
     def depart(upto: datetime | None) -> None:
-        while leaving and (upto is None or leaving[0][0] <= upto):
+        while leaving and (upto is None or leaving[0][0] < upto):
             moment, partner = leaving.pop(0)
             for item_id, last in list(held.items()):
                 if owners.get(item_id) == partner:

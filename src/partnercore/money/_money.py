@@ -37,6 +37,9 @@ _CONTEXT = Context(
 #: Amounts must be smaller than this in magnitude (rounding larger ones is not meaningful).
 _LIMIT = Decimal(10) ** 30
 
+#: Ratios are kept between 1e-1000 and 1e1000 (zero aside): they are split exactly, as fractions.
+_RATIO_EXPONENT = 1000
+
 
 class Rounding(enum.StrEnum):
     """How an amount is rounded to its currency's minor unit."""
@@ -209,12 +212,15 @@ class Money:
         """
         if isinstance(ratios, str | bytes) or not isinstance(ratios, Iterable):
             raise ValidationError.at("ratios", f"expected a sequence of numbers, got {ratios!r}")
-        weights = [Fraction(to_decimal(r, f"ratios[{i}]")) for i, r in enumerate(ratios)]
-        if not weights:
+        decimals = [to_decimal(r, f"ratios[{i}]") for i, r in enumerate(ratios)]
+        if not decimals:
             raise ValidationError.at("ratios", "at least one ratio is needed")
-        for i, weight in enumerate(weights):
-            if weight < 0:
+        for i, ratio in enumerate(decimals):
+            if ratio < 0:
                 raise ValidationError.at(f"ratios[{i}]", "ratios must not be negative")
+            if ratio and not -_RATIO_EXPONENT <= ratio.adjusted() <= _RATIO_EXPONENT:
+                raise ValidationError.at(f"ratios[{i}]", f"ratio out of range: {ratio}")
+        weights = [Fraction(ratio) for ratio in decimals]
         total_weight = sum(weights, Fraction(0))
         if total_weight == 0:
             raise ValidationError.at("ratios", "ratios must not all be zero")

@@ -12,12 +12,12 @@ half-loaded: the world is only handed out once every entry has been applied.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import attrs
 
-from partnercore._errors import PartnercoreError, Problem, ValidationError
+from partnercore._errors import AccessDeniedError, PartnercoreError, Problem, ValidationError
 from partnercore.billing import (
     BillingAccount,
     BillingPorts,
@@ -51,7 +51,7 @@ from partnercore.licensing import (
 from partnercore.memory import InMemoryBilling, InMemoryContent, InMemoryLicenses, InMemoryTenancy
 from partnercore.money import Money
 from partnercore.scenario._document import Document
-from partnercore.scenario._schema import quote
+from partnercore.scenario._schema import keys_of, quote
 from partnercore.tenancy import (
     BillingModel,
     Grant,
@@ -106,32 +106,42 @@ _KEYS = {
 }
 
 
-def _as_key(path: str) -> str:
+def _key_path(path: str, keys: frozenset[str], default: str) -> str:
+    """A domain error's field path as the entry's key: ``advisor_id`` -> ``advisor``.
+
+    A path that names no key of the entry's table (``operated_by`` on a consent change)
+    becomes ``default``.
+    """
     head, dot, rest = path.partition(".")
     bracket = head.find("[")
     name, index = (head, "") if bracket < 0 else (head[:bracket], head[bracket:])
-    return _KEYS.get(name, name) + index + dot + rest
+    name = _KEYS.get(name, name)
+    if name not in keys:
+        return default
+    return name + index + dot + rest
 
 
 @contextmanager
-def _entry(label: str, key: str) -> Iterator[None]:
+def _entry(label: str, keys: frozenset[str], default: str) -> Iterator[None]:
     """Re-raise a domain error from applying one entry as a ValidationError naming it.
 
-    ``key`` is the key to name when the error does not say which field it is about.
+    ``default`` is the key named when the error does not say which of ``keys`` it is about;
+    an access denial names ``by`` (who attempted it) when the table has that key.
     """
     try:
         yield
     except ValidationError as error:
-        problems = [Problem(_within(label, p.path or key), p.message) for p in error.problems]
+        problems = [
+            Problem(f"{label}.{_key_path(p.path, keys, default)}", p.message)
+            for p in error.problems
+        ]
         raise ValidationError(problems) from None
+    except AccessDeniedError as error:
+        key = "by" if "by" in keys else default
+        raise ValidationError.at(f"{label}.{key}", str(error)) from None
     except PartnercoreError as error:
-        # NotFoundError, ConflictError, InvalidTransitionError, AccessDeniedError, ...
-        raise ValidationError.at(_within(label, key), str(error)) from None
-
-
-def _within(label: str, path: str) -> str:
-    path = _as_key(path)
-    return f"{label}{path}" if path.startswith("[") else f"{label}.{path}"
+        # NotFoundError, ConflictError, InvalidTransitionError, ...
+        raise ValidationError.at(f"{label}.{default}", str(error)) from None
 
 
 def _label(table: str, index: int, entry: object) -> str:
@@ -168,12 +178,14 @@ class _Builder:
         self.partners = {p.id: p for p in document.partners}
         self.books = {b.id: b for b in document.pricebooks}
 
-    def each(self, table: str, key: str) -> Iterator[tuple[Any, ...]]:
-        """Every entry of ``table`` with its label, errors re-raised as naming it."""
+    def each(self, table: str, key: str) -> Iterator[tuple[Any, AbstractContextManager[None]]]:
+        """Every entry of ``table``, with a context that re-raises its errors as naming it.
+
+        ``key`` is the key named when a domain error does not say which field it is about.
+        """
         for index, entry in enumerate(getattr(self.document, table)):
-            label = _label(table, index, entry)
-            with _entry(label, key):
-                yield entry, label
+            keys = frozenset(spec.name for _, spec in keys_of(type(entry)))
+            yield entry, _entry(_label(table, index, entry), keys, key)
 
     def run(self) -> None:
         declared = {c.id for c in self.document.clients} | set(self.partners)
@@ -200,125 +212,141 @@ class _Builder:
     # -- tenancy, licences, billing -------------------------------------------------
 
     def pricebooks(self) -> None:
-        for book, _ in self.each("pricebooks", "id"):
-            self.world.billing.price_books.add(
-                PriceBook.of(
-                    book.id,
-                    book.currency,
-                    advisor_monthly_fee=book.advisor_monthly_fee,
-                    full_license_monthly_fee=book.full_license_monthly_fee,
-                    usage=book.usage,
-                    rounding=book.rounding,
-                    seat_policy=book.seat_policy,
-                    proration=book.proration,
-                    referral_base=book.referral_base,
-                    referral_settlement=book.referral_settlement,
-                    content_revenue_share=book.content_revenue_share,
+        for book, naming in self.each("pricebooks", "id"):
+            with naming:
+                self.world.billing.price_books.add(
+                    PriceBook.of(
+                        book.id,
+                        book.currency,
+                        advisor_monthly_fee=book.advisor_monthly_fee,
+                        full_license_monthly_fee=book.full_license_monthly_fee,
+                        usage=book.usage,
+                        rounding=book.rounding,
+                        seat_policy=book.seat_policy,
+                        proration=book.proration,
+                        referral_base=book.referral_base,
+                        referral_settlement=book.referral_settlement,
+                        content_revenue_share=book.content_revenue_share,
+                    )
                 )
-            )
 
     def partner_teams(self) -> None:
-        for partner, _ in self.each("partners", "id"):
-            create_partner(
-                self.world.tenancy,
-                partner.id,
-                partner.name,
-                at=partner.created_at or self.epoch,
-                timezone=partner.timezone,
-            )
-            self.world.billing.accounts.add(
-                BillingAccount(partner.id, partner.pricebook, partner.referral_rate)
-            )
+        for partner, naming in self.each("partners", "id"):
+            with naming:
+                create_partner(
+                    self.world.tenancy,
+                    partner.id,
+                    partner.name,
+                    at=partner.created_at or self.epoch,
+                    timezone=partner.timezone,
+                )
+                self.world.billing.accounts.add(
+                    BillingAccount(partner.id, partner.pricebook, partner.referral_rate)
+                )
 
     def clients(self) -> None:
-        for client, _ in self.each("clients", "id"):
-            created = client.created_at or self.epoch
-            create_client(
-                self.world.tenancy,
-                client.id,
-                client.name,
-                partner_id=client.partner,
-                operated_by=client.operated_by,
-                billing_model=self.overrides.get(client.id, client.billing_model),
-                at=created,
-                timezone=client.timezone,
-                organisation_key=client.organisation_key,
-                status=client.status,
-            )
-            open_license(
-                self.world.licenses,
-                client.id,
-                created,
-                timezone=client.timezone,
-                organisation_key=client.organisation_key,
-                policy=self.policy,
-                billing_timezone=self.partners[client.partner].timezone,
-            )
+        for client, naming in self.each("clients", "id"):
+            with naming:
+                created = client.created_at or self.epoch
+                create_client(
+                    self.world.tenancy,
+                    client.id,
+                    client.name,
+                    partner_id=client.partner,
+                    operated_by=client.operated_by,
+                    billing_model=self.overrides.get(client.id, client.billing_model),
+                    at=created,
+                    timezone=client.timezone,
+                    organisation_key=client.organisation_key,
+                    status=client.status,
+                )
+                open_license(
+                    self.world.licenses,
+                    client.id,
+                    created,
+                    timezone=client.timezone,
+                    organisation_key=client.organisation_key,
+                    policy=self.policy,
+                    billing_timezone=self.partners[client.partner].timezone,
+                )
 
     def users(self) -> None:
-        for user, _ in self.each("users", "id"):
-            add_user(self.world.tenancy, User(user.id, user.email, user.name or user.id))
+        for user, naming in self.each("users", "id"):
+            with naming:
+                add_user(self.world.tenancy, User(user.id, user.email, user.name or user.id))
 
     def memberships(self, include: Callable[[str], bool]) -> None:
-        for membership, _ in self.each("memberships", "from"):
-            if include(membership.team):
-                add_membership(
+        for membership, naming in self.each("memberships", "from"):
+            with naming:
+                if include(membership.team):
+                    add_membership(
+                        self.world.tenancy,
+                        Membership(
+                            user_id=membership.user,
+                            team_id=membership.team,
+                            role=membership.role,
+                            active_from=membership.active_from,
+                            active_until=membership.active_until,
+                        ),
+                    )
+
+    def grants(self) -> None:
+        for grant, naming in self.each("grants", "id"):
+            with naming:
+                grant_access(
                     self.world.tenancy,
-                    Membership(
-                        user_id=membership.user,
-                        team_id=membership.team,
-                        role=membership.role,
-                        active_from=membership.active_from,
-                        active_until=membership.active_until,
+                    Grant(
+                        id=grant.id,
+                        partner_id=grant.partner,
+                        client_id=grant.client,
+                        advisor_id=grant.advisor,
+                        role=grant.role,
+                        granted_at=grant.granted_at,
+                        expires_at=grant.expires_at,
+                        revoked_at=grant.revoked_at,
+                        granted_by=grant.granted_by or grant.partner,
+                        revoked_by=grant.revoked_by,
                     ),
                 )
 
-    def grants(self) -> None:
-        for grant, _ in self.each("grants", "id"):
-            grant_access(
-                self.world.tenancy,
-                Grant(
-                    id=grant.id,
-                    partner_id=grant.partner,
-                    client_id=grant.client,
-                    advisor_id=grant.advisor,
-                    role=grant.role,
-                    granted_at=grant.granted_at,
-                    expires_at=grant.expires_at,
-                    revoked_at=grant.revoked_at,
-                    granted_by=grant.granted_by or grant.partner,
-                    revoked_by=grant.revoked_by,
-                ),
-            )
-
     def consent(self) -> None:
-        for change, _ in self.each("consent", "partner_access"):
-            change_partner_access(
-                self.world.tenancy, change.client, change.partner_access, at=change.at, by=change.by
-            )
+        for change, naming in self.each("consent", "partner_access"):
+            with naming:
+                change_partner_access(
+                    self.world.tenancy,
+                    change.client,
+                    change.partner_access,
+                    at=change.at,
+                    by=change.by,
+                )
 
     def license_events(self) -> None:
         licenses = self.world.licenses
-        for event, _ in self.each("license_events", "event"):
-            team, at = event.team, event.at
-            if event.event == "request_upgrade":
-                request_upgrade(licenses, team, at)
-            elif event.event == "upgrade":
-                upgrade(licenses, team, at, skip_trial=event.skip_trial is not False)
-            elif event.event == "convert":
-                convert(licenses, team, at)
-            elif event.event == "cancel_trial":
-                cancel_trial(licenses, team, at)
-            else:
-                downgrade(licenses, team, at, at_period_end=bool(event.at_period_end))
+        for event, naming in self.each("license_events", "event"):
+            with naming:
+                team, at = event.team, event.at
+                if event.event == "request_upgrade":
+                    request_upgrade(licenses, team, at)
+                elif event.event == "upgrade":
+                    upgrade(licenses, team, at, skip_trial=event.skip_trial is not False)
+                elif event.event == "convert":
+                    convert(licenses, team, at)
+                elif event.event == "cancel_trial":
+                    cancel_trial(licenses, team, at)
+                else:
+                    downgrade(licenses, team, at, at_period_end=bool(event.at_period_end))
 
     def usage(self) -> None:
-        for usage, _ in self.each("usage", "metric"):
-            self.world.billing.usage.add(
-                UsageRecord(
-                    client_id=usage.team, metric=usage.metric, quantity=usage.quantity, at=usage.at
+        for usage, naming in self.each("usage", "metric"):
+            with naming:
+                self.world.billing.usage.add(
+                    UsageRecord(
+                        client_id=usage.team,
+                        metric=usage.metric,
+                        quantity=usage.quantity,
+                        at=usage.at,
+                    )
                 )
-            )
 
     # -- content and onboarding ---------------------------------------------------------
 
@@ -327,81 +355,88 @@ class _Builder:
 
     def content(self) -> None:
         ports = self.world.content
-        for item, _ in self.each("content", "id"):
-            price = None
-            if item.price is not None and item.price_type is not None:
-                money = Money.of(item.price, self.currency_of(item.owner))
-                price = ContentPrice(money, item.price_type)
-            add_item(
-                ports,
-                ContentItem.create(
-                    id=item.id,
-                    kind=item.kind,
-                    title=item.title,
-                    owner=item.owner,
-                    version=item.version,
-                    status=item.status,
-                    price=price,
-                ),
-            )
-        for release, _ in self.each("publish", "version"):
-            publish(ports, release.item, release.version, release.at)
-        for selection, _ in self.each("library", "item"):
-            select(ports, selection.partner, selection.item)
+        for item, naming in self.each("content", "id"):
+            with naming:
+                price = None
+                if item.price is not None and item.price_type is not None:
+                    money = Money.of(item.price, self.currency_of(item.owner))
+                    price = ContentPrice(money, item.price_type)
+                add_item(
+                    ports,
+                    ContentItem.create(
+                        id=item.id,
+                        kind=item.kind,
+                        title=item.title,
+                        owner=item.owner,
+                        version=item.version,
+                        status=item.status,
+                        price=price,
+                    ),
+                )
+        for release, naming in self.each("publish", "version"):
+            with naming:
+                publish(ports, release.item, release.version, release.at)
+        for selection, naming in self.each("library", "item"):
+            with naming:
+                select(ports, selection.partner, selection.item)
 
     def templates(self) -> None:
-        for template, _ in self.each("templates", "id"):
-            add_template(
-                self.world.content,
-                ClientTemplate(
-                    id=template.id,
-                    partner_id=template.partner,
-                    name=template.name,
-                    license=template.license,
-                    billing_model=template.billing_model,
-                    operated_by=template.operated_by,
-                    content=template.content,
-                    grants=tuple(TemplateGrant(g.advisor, g.role) for g in template.grants),
-                ),
-            )
+        for template, naming in self.each("templates", "id"):
+            with naming:
+                add_template(
+                    self.world.content,
+                    ClientTemplate(
+                        id=template.id,
+                        partner_id=template.partner,
+                        name=template.name,
+                        license=template.license,
+                        billing_model=template.billing_model,
+                        operated_by=template.operated_by,
+                        content=template.content,
+                        grants=tuple(TemplateGrant(g.advisor, g.role) for g in template.grants),
+                    ),
+                )
 
     def onboardings(self) -> None:
         templates = {t.id: t for t in self.document.templates}
         teams = self.world.tenancy.teams
-        for step, _ in self.each("onboard", "client"):
-            partner = self.partners[templates[step.template].partner]
-            onboard(
-                self.world.content,
-                step.template,
-                step.client,
-                step.name,
-                step.at,
-                step.request_id,
-                by=step.by,
-                timezone=step.timezone,
-                organisation_key=step.organisation_key,
-                license_policy=self.policy,
-                billing_timezone=partner.timezone,
-            )
-            model = self.overrides.get(step.client)
-            team = teams.get(step.client)
-            if model is not None and team.billing_model != model:
-                # What-if analysis only: the onboarded client re-saved with another model.
-                teams.save(attrs.evolve(team, billing_model=BillingModel(model)))
+        for step, naming in self.each("onboard", "client"):
+            with naming:
+                partner = self.partners[templates[step.template].partner]
+                onboard(
+                    self.world.content,
+                    step.template,
+                    step.client,
+                    step.name,
+                    step.at,
+                    step.request_id,
+                    by=step.by,
+                    timezone=step.timezone,
+                    organisation_key=step.organisation_key,
+                    license_policy=self.policy,
+                    billing_timezone=partner.timezone,
+                )
+                model = self.overrides.get(step.client)
+                team = teams.get(step.client)
+                if model is not None and team.billing_model != model:
+                    # What-if analysis only: the onboarded client re-saved with another model.
+                    teams.save(attrs.evolve(team, billing_model=BillingModel(model)))
 
     def installs(self) -> None:
-        for copy, _ in self.each("installs", "item"):
-            install(self.world.content, copy.client, copy.item, copy.at, by=copy.by)
+        for copy, naming in self.each("installs", "item"):
+            with naming:
+                install(self.world.content, copy.client, copy.item, copy.at, by=copy.by)
 
     def pushes(self) -> None:
-        for pushed, _ in self.each("pushes", "item"):
-            push(
-                self.world.content,
-                pushed.partner,
-                pushed.item,
-                pushed.at,
-                clients=pushed.clients,
-                templates=pushed.templates,
-                locked=pushed.locked,
-                by=pushed.by,
-            )
+        for pushed, naming in self.each("pushes", "item"):
+            with naming:
+                push(
+                    self.world.content,
+                    pushed.partner,
+                    pushed.item,
+                    pushed.at,
+                    clients=pushed.clients,
+                    templates=pushed.templates,
+                    locked=pushed.locked,
+                    by=pushed.by,
+                )

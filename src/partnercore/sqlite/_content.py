@@ -218,9 +218,7 @@ class SqliteTemplates:
     def find(self, template_id: str) -> ClientTemplate | None:
         if not is_key(template_id):
             return None
-        row = self._db.query_one(
-            "SELECT record FROM client_templates WHERE id = ?", (template_id,)
-        )
+        row = self._db.query_one("SELECT record FROM client_templates WHERE id = ?", (template_id,))
         return None if row is None else self._db.load(row[0], ClientTemplate)
 
     def save(self, template: ClientTemplate) -> None:

@@ -14,7 +14,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -164,10 +164,8 @@ class Database:
 
     def _rollback(self) -> None:
         if self._connection.in_transaction:
-            try:
+            with suppress(sqlite3.Error):  # an unusable connection has nothing to undo
                 self._connection.execute("ROLLBACK")
-            except sqlite3.Error:  # pragma: no cover - the connection is already unusable
-                pass
 
     def _run(self, sql: str) -> None:
         try:

@@ -51,6 +51,9 @@ def migrate(db: Database, migrations: Sequence[Migration]) -> int:
                 f"migrations[{position - 1}].version",
                 f"migrations must be numbered 1, 2, 3, ... in order; got {step.version}",
             )
+    with db.reading():
+        if current_version(db) == len(steps):
+            return len(steps)  # up to date: no write lock needed to open the file
     with db.unit_of_work():
         db.execute(
             f"CREATE TABLE IF NOT EXISTS {SCHEMA_TABLE} ("
@@ -73,4 +76,3 @@ def migrate(db: Database, migrations: Sequence[Migration]) -> int:
                 (step.version, step.description),
             )
         return len(steps)
-

@@ -310,9 +310,7 @@ class SqliteGrants:
         expect(grant, Grant, "grant")
         with self._db.unit_of_work():
             if self.find(grant.id) is not None:
-                raise ConflictError(
-                    f"grant {grant.id!r} already exists", kind="grant", id=grant.id
-                )
+                raise ConflictError(f"grant {grant.id!r} already exists", kind="grant", id=grant.id)
             self._db.execute(
                 "INSERT INTO grants (id, partner_id, client_id, advisor_id, granted_at, record)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
@@ -429,10 +427,13 @@ class SqliteTeamHistory:
             "SELECT kind, record FROM team_changes WHERE team_id = ? ORDER BY at, seq",
             (team_id,),
         )
-        return [
-            self._db.load(record, Transfer if kind == _TRANSFER else StatusChange)
-            for kind, record in rows
-        ]
+        changes: list[TeamChange] = []
+        for kind, record in rows:
+            if kind == _TRANSFER:
+                changes.append(self._db.load(record, Transfer))
+            else:
+                changes.append(self._db.load(record, StatusChange))
+        return changes
 
     def transfers_from(self, partner_id: str) -> list[Transfer]:
         if not is_key(partner_id):
@@ -440,8 +441,7 @@ class SqliteTeamHistory:
         return _records(
             self._db,
             Transfer,
-            "SELECT record FROM team_changes WHERE from_partner = ? AND kind = ?"
-            " ORDER BY at, seq",
+            "SELECT record FROM team_changes WHERE from_partner = ? AND kind = ? ORDER BY at, seq",
             partner_id,
             _TRANSFER,
         )

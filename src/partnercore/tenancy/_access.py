@@ -54,6 +54,7 @@ from partnercore.time import format_instant
 __all__ = ["check", "require", "teams", "who"]
 
 _REFERRAL_VIEW = Permission.REFERRAL_VIEW
+_BILLING_MANAGE = Permission.BILLING_MANAGE
 _PARTNER_ADMIN = Role.PARTNER_ADMIN
 _ACTIVE = TeamStatus.ACTIVE
 _ARCHIVED = TeamStatus.ARCHIVED
@@ -179,9 +180,12 @@ def who(ports: TenancyPorts, team: str, permission: Permission | str, at: dateti
 def _on_partner(
     ports: TenancyPorts, user: str, perm: Permission, team: Team, at: datetime
 ) -> Decision:
-    membership = _active(ports.memberships.between(user, team.id), at)
+    memberships = ports.memberships.between(user, team.id)
+    membership = _active(memberships, at) if memberships else None
     if membership is None:
-        return _stranger(ports, user, team, team.id, at)
+        if memberships:
+            return _inactive_denial(user, memberships, team.id, Rule.R1, at)
+        return _stranger(ports, user, team, team.id, (), at)
     role = membership.role
     if perm is _REFERRAL_VIEW:
         if role is not _PARTNER_ADMIN:
@@ -279,7 +283,7 @@ def _on_client(
         if blocked is not None:
             return blocked
         return _outside(
-            ports, user, perm, team, partner_id, membership, own, partner_memberships, at
+            ports, user, perm, team, partner_id, history, membership, own, partner_memberships, at
         )
 
     consent: ConsentChange | None = None
@@ -375,11 +379,12 @@ def _on_client(
     if membership is not None:
         return _role_denial(user, membership, perm, client_id)
     if held.role is _PARTNER_ADMIN:
+        kind = f" (a {billing_model.value} client)" if perm is _BILLING_MANAGE else ""
         return Decision(
             False,
             Rule.R3,
-            f"{user} is partner_admin of {partner_id}; partner admins do not hold {perm} on "
-            f"its clients (R2) and {user} has no active grant on {client_id} that gives it",
+            f"{user} is partner_admin of {partner_id}; R2 gives partner admins no {perm.value} "
+            f"on {client_id}{kind} and {user} has no active grant on {client_id} that gives it",
         )
     return Decision(
         False,
@@ -473,6 +478,7 @@ def _outside(
     perm: Permission,
     team: Team,
     partner_id: str,
+    history: Sequence[TeamChange],
     membership: Membership | None,
     own: Sequence[Membership],
     partner_memberships: Sequence[Membership],
@@ -492,16 +498,21 @@ def _outside(
             f"{decision.explanation}; delegated access to {client_id} needs an advisor or "
             f"partner_admin of {partner_id}",
         )
-    return _stranger(ports, user, team, partner_id, at)
+    return _stranger(ports, user, team, partner_id, history, at)
 
 
 def _stranger(
-    ports: TenancyPorts, user: str, team: Team, partner_id: str, at: datetime
+    ports: TenancyPorts,
+    user: str,
+    team: Team,
+    partner_id: str,
+    history: Sequence[TeamChange],
+    at: datetime,
 ) -> Decision:
-    """A denial for a user with no membership in ``team`` or (for a client) its partner."""
-    inactive = ports.memberships.between(user, team.id)
-    if inactive:
-        return _inactive_denial(user, inactive, team.id, Rule.R1, at)
+    """A denial for a user with no membership in ``team`` or (for a client) its partner.
+
+    ``history`` is the team's (for a client: its transfers explain a former partner).
+    """
     for membership in ports.memberships.for_user(user):
         if not _holds(membership, at):
             continue
@@ -516,13 +527,16 @@ def _stranger(
                     Rule.R5,
                     f"{where}, not to {team.id}: nothing reaches across partners",
                 )
-            moved = [t for t in ports.history.transfers_from(other.id) if t.client_id == team.id]
             note = ""
-            if moved and moved[0].at <= at:
-                note = (
-                    f" ({team.id} was transferred from {other.id} at "
-                    f"{format_instant(moved[0].at)}; delegated grants of {other.id} ended then)"
-                )
+            for change in history:
+                if type(change) is Transfer and change.from_partner == other.id:
+                    if change.at <= at:
+                        note = (
+                            f" ({team.id} was transferred from {other.id} at "
+                            f"{format_instant(change.at)}; delegated grants of {other.id} "
+                            "ended then)"
+                        )
+                    break
             return Decision(
                 False,
                 Rule.R5,

@@ -23,6 +23,11 @@ class Decision:
     explanation: str
     via: str | None = None
 
+    def __str__(self) -> str:
+        verdict = "allowed" if self.allowed else "denied"
+        via = f", via {self.via}" if self.via is not None else ""
+        return f"{verdict} ({self.rule.value}{via}): {self.explanation}"
+
 
 @attrs.frozen(order=True)
 class Holder:

@@ -11,6 +11,14 @@ fixtures that build its implementation; every test then runs against it::
             return MyTeams(connection)
 """
 
+from partnercore.testing._content import (
+    ContentItemRepositoryContract,
+    ContentPortsContract,
+    InstallRepositoryContract,
+    LibraryRepositoryContract,
+    OnboardingRepositoryContract,
+    TemplateRepositoryContract,
+)
 from partnercore.testing._licensing import LicenseRepositoryContract
 from partnercore.testing._tenancy import (
     AuditTrailContract,
@@ -26,11 +34,17 @@ from partnercore.testing._tenancy import (
 __all__ = [
     "AuditTrailContract",
     "ConsentRepositoryContract",
+    "ContentItemRepositoryContract",
+    "ContentPortsContract",
     "GrantRepositoryContract",
+    "InstallRepositoryContract",
+    "LibraryRepositoryContract",
     "LicenseRepositoryContract",
     "MembershipRepositoryContract",
+    "OnboardingRepositoryContract",
     "TeamHistoryContract",
     "TeamRepositoryContract",
+    "TemplateRepositoryContract",
     "TenancyPortsContract",
     "UserRepositoryContract",
 ]

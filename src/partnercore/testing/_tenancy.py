@@ -5,9 +5,6 @@ Subclass a contract in a test module and override its fixture with an empty stor
 ``TenancyPorts`` bundle: a host's adapters must give the decisions the rules require.
 """
 
-# Assertions read ``expected == actual``.
-# ruff: noqa: SIM300
-
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta

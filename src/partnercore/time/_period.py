@@ -29,6 +29,11 @@ def _year(_: object, __: object, value: int) -> None:
         raise ValidationError.at("year", f"year must be 2..9998, got {value!r}")
 
 
+def _zone_name(value: str) -> str:
+    # "utc" and "UTC" are one zone: spell it one way so the periods compare equal.
+    return "UTC" if isinstance(value, str) and value.upper() == "UTC" else value
+
+
 @lru_cache(maxsize=4096)
 def _month_start(year: int, month: int, timezone: str) -> datetime:
     return local_midnight(date(year, month, 1), timezone)
@@ -44,7 +49,7 @@ class BillingPeriod:
 
     year: int = attrs.field(validator=_year)
     month: int = attrs.field(validator=_month)
-    timezone: str = attrs.field(default="UTC", validator=validate_timezone)
+    timezone: str = attrs.field(default="UTC", converter=_zone_name, validator=validate_timezone)
 
     @classmethod
     def parse(cls, text: str, timezone: str = "UTC") -> BillingPeriod:

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from partnercore.content import (
+    ContentItemRepository,
+    ContentPorts,
+    InstallRepository,
+    LibraryRepository,
+    OnboardingRepository,
+    TemplateRepository,
+)
+from partnercore.sqlite import SqliteStore
+from partnercore.testing import (
+    ContentItemRepositoryContract,
+    ContentPortsContract,
+    InstallRepositoryContract,
+    LibraryRepositoryContract,
+    OnboardingRepositoryContract,
+    TemplateRepositoryContract,
+)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SqliteStore]:
+    with SqliteStore(tmp_path / "store.db") as opened:
+        yield opened
+
+
+class TestSqliteContentItems(ContentItemRepositoryContract):
+    @pytest.fixture
+    def items(self, store: SqliteStore) -> ContentItemRepository:
+        return store.content.items
+
+
+class TestSqliteLibraries(LibraryRepositoryContract):
+    @pytest.fixture
+    def libraries(self, store: SqliteStore) -> LibraryRepository:
+        return store.content.libraries
+
+
+class TestSqliteInstalls(InstallRepositoryContract):
+    @pytest.fixture
+    def installs(self, store: SqliteStore) -> InstallRepository:
+        return store.content.installs
+
+
+class TestSqliteTemplates(TemplateRepositoryContract):
+    @pytest.fixture
+    def templates(self, store: SqliteStore) -> TemplateRepository:
+        return store.content.templates
+
+
+class TestSqliteOnboardings(OnboardingRepositoryContract):
+    @pytest.fixture
+    def onboardings(self, store: SqliteStore) -> OnboardingRepository:
+        return store.content.onboardings
+
+
+class TestSqliteContent(ContentPortsContract):
+    @pytest.fixture
+    def ports(self, store: SqliteStore) -> ContentPorts:
+        return store.content

@@ -1,0 +1,148 @@
+"""The store: opening, re-opening, and the unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from partnercore import ConflictError, ValidationError
+from partnercore.licensing import License
+from partnercore.sqlite import SqliteStore, connect
+from partnercore.tenancy import Team, User
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+class Boom(Exception):
+    pass
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "store.db"
+
+
+@pytest.fixture
+def store(path: Path) -> Iterator[SqliteStore]:
+    with SqliteStore(path) as opened:
+        yield opened
+
+
+def user(user_id: str) -> User:
+    return User(user_id, f"{user_id}@example.com")
+
+
+def stored_users(path: Path) -> list[str]:
+    """The users another connection sees."""
+    with SqliteStore(path) as other:
+        return [u for u in ("u1", "u2", "u3") if other.tenancy.users.find(u) is not None]
+
+
+def test_records_outlive_the_store_that_wrote_them(path: Path) -> None:
+    with connect(path) as store:
+        store.tenancy.teams.add(Team.partner("p1", "Partner One", created_at=T0))
+        store.licenses.add(License.open("c1", T0))
+    with connect(path) as store:
+        assert "Partner One" == store.tenancy.teams.get("p1").name
+        assert 1 == store.licenses.get("c1").version
+
+
+def test_writes_inside_a_unit_of_work_are_seen_by_others_only_once_it_ends(
+    store: SqliteStore, path: Path
+) -> None:
+    with store.unit_of_work():
+        store.tenancy.users.add(user("u1"))
+        store.tenancy.users.add(user("u2"))
+        assert [] == stored_users(path)
+        assert "u1" == store.tenancy.users.get("u1").id
+    assert ["u1", "u2"] == stored_users(path)
+
+
+def test_an_exception_leaving_a_unit_of_work_undoes_all_of_it(
+    store: SqliteStore, path: Path
+) -> None:
+    with pytest.raises(Boom), store.unit_of_work():
+        store.tenancy.users.add(user("u1"))
+        store.licenses.add(License.open("c1", T0))
+        raise Boom
+    assert (None, None) == (store.tenancy.users.find("u1"), store.licenses.find("c1"))
+    assert [] == stored_users(path)
+
+
+def test_a_failing_write_inside_a_unit_rolls_back_the_writes_before_it(
+    store: SqliteStore,
+) -> None:
+    store.tenancy.users.add(user("u1"))
+    with pytest.raises(ConflictError), store.unit_of_work():
+        store.tenancy.users.add(user("u2"))
+        store.tenancy.users.add(user("u1"))
+    assert None is store.tenancy.users.find("u2")
+
+
+def test_a_nested_unit_joins_the_outer_one(store: SqliteStore, path: Path) -> None:
+    with pytest.raises(Boom), store.unit_of_work():
+        with store.unit_of_work():
+            store.tenancy.users.add(user("u1"))
+        assert [] == stored_users(path)
+        raise Boom
+    assert [] == stored_users(path)
+
+
+def test_an_exception_caught_inside_the_outer_unit_undoes_only_the_inner_one(
+    store: SqliteStore, path: Path
+) -> None:
+    with store.unit_of_work():
+        store.tenancy.users.add(user("u1"))
+        with pytest.raises(Boom), store.unit_of_work():
+            store.tenancy.users.add(user("u2"))
+            raise Boom
+        store.tenancy.users.add(user("u3"))
+    assert ["u1", "u3"] == stored_users(path)
+
+
+def test_a_unit_of_work_can_follow_a_failed_one(store: SqliteStore, path: Path) -> None:
+    with pytest.raises(Boom), store.unit_of_work():
+        store.tenancy.users.add(user("u1"))
+        raise Boom
+    with store.unit_of_work():
+        store.tenancy.users.add(user("u2"))
+    assert ["u2"] == stored_users(path)
+
+
+def test_a_second_writer_waits_then_reports_a_busy_database_as_a_conflict(
+    store: SqliteStore, path: Path
+) -> None:
+    with SqliteStore(path, timeout=0.05) as impatient, store.unit_of_work():
+        store.tenancy.users.add(user("u1"))
+        with pytest.raises(ConflictError, match="busy"):
+            impatient.tenancy.users.add(user("u2"))
+    assert ["u1"] == stored_users(path)
+
+
+def test_wrong_arguments_are_validation_errors(path: Path) -> None:
+    with pytest.raises(ValidationError, match="synchronous"):
+        SqliteStore(path, synchronous="off")
+    with pytest.raises(ValidationError, match="timeout"):
+        SqliteStore(path, timeout=-1)
+    with pytest.raises(ValidationError, match="cannot open"):
+        SqliteStore(path / "missing" / "store.db")
+
+
+def test_adding_something_of_the_wrong_type_is_a_validation_error(store: SqliteStore) -> None:
+    with pytest.raises(ValidationError, match="expected a User"):
+        store.tenancy.users.add("u1")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="expected a License"):
+        store.licenses.save(user("u1"))  # type: ignore[arg-type]
+
+
+def test_looking_up_something_that_is_not_an_id_finds_nothing(store: SqliteStore) -> None:
+    assert None is store.tenancy.teams.find(["p1"])  # type: ignore[arg-type]
+    assert () == store.licenses.for_organisation(7)  # type: ignore[arg-type]
+    assert [] == store.tenancy.memberships.for_team(None)  # type: ignore[arg-type]
+
+
+def test_the_store_names_its_file(store: SqliteStore, path: Path) -> None:
+    assert (str(path), f"SqliteStore({str(path)!r})") == (store.path, repr(store))
