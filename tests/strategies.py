@@ -473,26 +473,30 @@ def spans_around(
     start = draw(instants_around(period))
     if open_ended and draw(st.booleans()):
         return start, None
-    end = draw(instants_around(period).filter(lambda at: at >= start))
-    return start, end
+    end = draw(instants_around(period))
+    return (start, end) if start <= end else (end, start)
 
 
-def billing_amounts(currency: Currency, max_units: int = 10**7) -> st.SearchStrategy[Money]:
-    """Non-negative Money, usually rounded, sometimes with two extra digits (unit prices)."""
+def billing_amounts(
+    currency: Currency, max_units: int = 10**7, *, finer: bool = True
+) -> st.SearchStrategy[Money]:
+    """Non-negative Money, usually rounded, sometimes (``finer``) with two extra digits."""
     rounded = st.integers(0, max_units).map(
         lambda n: Money(Decimal(n).scaleb(-currency.minor_units), currency)
     )
-    finer = st.integers(0, max_units * 100).map(
+    if not finer:
+        return rounded
+    fine = st.integers(0, max_units * 100).map(
         lambda n: Money(Decimal(n).scaleb(-currency.minor_units - 2), currency)
     )
-    return st.one_of(rounded, rounded, finer)
+    return st.one_of(rounded, rounded, fine)
 
 
 @st.composite
 def price_books(draw: st.DrawFn, currency: Currency | None = None) -> PriceBook:
     """A price book with every policy drawn, in USD, JPY, KWD or EUR unless given."""
     code = currency or Currency.of(draw(st.sampled_from(["USD", "JPY", "KWD", "EUR"])))
-    fees = billing_amounts(code).filter(lambda m: m.is_rounded)
+    fees = billing_amounts(code, finer=False)
     return PriceBook(
         id="book",
         currency=code,

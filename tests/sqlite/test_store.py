@@ -35,6 +35,18 @@ def user(user_id: str) -> User:
     return User(user_id, f"{user_id}@example.com")
 
 
+def fail_after_adding(store: SqliteStore, *users: str, nested: bool = False) -> None:
+    """Add ``users`` in a unit of work (each in a nested one if asked), then raise Boom."""
+    with store.unit_of_work():
+        for user_id in users:
+            if nested:
+                with store.unit_of_work():
+                    store.tenancy.users.add(user(user_id))
+            else:
+                store.tenancy.users.add(user(user_id))
+        raise Boom
+
+
 def stored_users(path: Path) -> list[str]:
     """The users another connection sees."""
     with SqliteStore(path) as other:
@@ -64,10 +76,14 @@ def test_writes_inside_a_unit_of_work_are_seen_by_others_only_once_it_ends(
 def test_an_exception_leaving_a_unit_of_work_undoes_all_of_it(
     store: SqliteStore, path: Path
 ) -> None:
-    with pytest.raises(Boom), store.unit_of_work():
-        store.tenancy.users.add(user("u1"))
-        store.licenses.add(License.open("c1", T0))
-        raise Boom
+    def add_both() -> None:
+        with store.unit_of_work():
+            store.tenancy.users.add(user("u1"))
+            store.licenses.add(License.open("c1", T0))
+            raise Boom
+
+    with pytest.raises(Boom):
+        add_both()
     assert (None, None) == (store.tenancy.users.find("u1"), store.licenses.find("c1"))
     assert [] == stored_users(path)
 
@@ -76,19 +92,30 @@ def test_a_failing_write_inside_a_unit_rolls_back_the_writes_before_it(
     store: SqliteStore,
 ) -> None:
     store.tenancy.users.add(user("u1"))
-    with pytest.raises(ConflictError), store.unit_of_work():
-        store.tenancy.users.add(user("u2"))
-        store.tenancy.users.add(user("u1"))
+
+    def add_again() -> None:
+        with store.unit_of_work():
+            store.tenancy.users.add(user("u2"))
+            store.tenancy.users.add(user("u1"))
+
+    with pytest.raises(ConflictError):
+        add_again()
     assert None is store.tenancy.users.find("u2")
 
 
 def test_a_nested_unit_joins_the_outer_one(store: SqliteStore, path: Path) -> None:
-    with pytest.raises(Boom), store.unit_of_work():
+    seen_inside: list[list[str]] = []
+
+    def nested_then_fail() -> None:
         with store.unit_of_work():
-            store.tenancy.users.add(user("u1"))
-        assert [] == stored_users(path)
-        raise Boom
-    assert [] == stored_users(path)
+            with store.unit_of_work():
+                store.tenancy.users.add(user("u1"))
+            seen_inside.append(stored_users(path))
+            raise Boom
+
+    with pytest.raises(Boom):
+        nested_then_fail()
+    assert ([[]], []) == (seen_inside, stored_users(path))
 
 
 def test_an_exception_caught_inside_the_outer_unit_undoes_only_the_inner_one(
@@ -96,17 +123,15 @@ def test_an_exception_caught_inside_the_outer_unit_undoes_only_the_inner_one(
 ) -> None:
     with store.unit_of_work():
         store.tenancy.users.add(user("u1"))
-        with pytest.raises(Boom), store.unit_of_work():
-            store.tenancy.users.add(user("u2"))
-            raise Boom
+        with pytest.raises(Boom):
+            fail_after_adding(store, "u2")
         store.tenancy.users.add(user("u3"))
     assert ["u1", "u3"] == stored_users(path)
 
 
 def test_a_unit_of_work_can_follow_a_failed_one(store: SqliteStore, path: Path) -> None:
-    with pytest.raises(Boom), store.unit_of_work():
-        store.tenancy.users.add(user("u1"))
-        raise Boom
+    with pytest.raises(Boom):
+        fail_after_adding(store, "u1", "u3", nested=True)
     with store.unit_of_work():
         store.tenancy.users.add(user("u2"))
     assert ["u2"] == stored_users(path)

@@ -87,9 +87,7 @@ def test_quantities_too_long_for_sql_integers_are_summed_exactly(store: SqliteSt
 def test_a_sum_that_overflows_sql_integers_is_still_exact(store: SqliteStore) -> None:
     usage = store.billing.usage
     usage.extend(record("c1", "a", "999999999999999999", MID) for _ in range(20))
-    assert [("c1", "a", "2026-11", "19999999999999999980")] == shown(
-        usage.totals(NOVEMBER, ["c1"])
-    )
+    assert [("c1", "a", "2026-11", "19999999999999999980")] == shown(usage.totals(NOVEMBER, ["c1"]))
 
 
 def test_records_come_back_oldest_first_as_they_were_written(store: SqliteStore) -> None:

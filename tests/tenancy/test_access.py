@@ -618,3 +618,12 @@ def test_a_check_never_writes_and_sees_changes_at_once(world: TenancyPorts) -> N
     revoke_grant(world, "g1", at=at("2026-05-01"), by="paula")
     assert not check(spied, "alice", "team.view", "c1", NOW).allowed
     assert not [c for c in calls if c.endswith((".add", ".save", ".append"))]
+
+
+@pytest.mark.parametrize("permission", list(Permission))
+@pytest.mark.parametrize("team", ["acme", "c1", "c2"])
+def test_an_unknown_user_is_not_found_for_every_permission_and_team(
+    world: TenancyPorts, permission: Permission, team: str
+) -> None:
+    with pytest.raises(NotFoundError, match="unknown user 'nobody'"):
+        check(world, "nobody", permission, team, NOW)

@@ -7,6 +7,7 @@ arguments or unknown ids, reported as one line on standard error, never a traceb
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -17,6 +18,7 @@ from partnercore._errors import NotFoundError, PartnercoreError, ValidationError
 from partnercore.cli import _render
 from partnercore.cli._demo import run_demo
 from partnercore.scenario import Scenario, demo_text, load
+from partnercore.sqlite import SqliteStore, import_scenario, open_scenario
 from partnercore.tenancy import Permission
 from partnercore.time import BillingPeriod, ensure_aware, format_instant
 
@@ -89,7 +91,36 @@ def _check_format(args: argparse.Namespace) -> None:
 
 
 def _load(args: argparse.Namespace) -> Scenario:
-    return load(args.file)
+    db = getattr(args, "db", None)
+    if db is None:
+        if args.file is None:
+            raise BadInput(f"{args.command}: give a scenario FILE or --db PATH")
+        return load(args.file)
+    if args.file is not None:
+        raise BadInput(f"{args.command}: give a scenario FILE or --db PATH, not both")
+    if not os.path.isfile(db):
+        raise BadInput(f"--db: no such database file: {db}")
+    return open_scenario(SqliteStore(db))
+
+
+def _import(args: argparse.Namespace) -> tuple[str, int]:
+    with open(args.file, "rb") as file:
+        data = file.read()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ValidationError.at("", f"not UTF-8 text (byte {error.start})") from None
+    existed = os.path.exists(args.db)
+    try:
+        with SqliteStore(args.db) as store:
+            import_scenario(store, text)
+    except PartnercoreError:
+        if not existed:  # leave no empty database behind
+            for suffix in ("", "-wal", "-shm"):
+                if os.path.exists(args.db + suffix):
+                    os.remove(args.db + suffix)
+        raise
+    return f"imported {args.file} into {args.db}", EXIT_OK
 
 
 def _demo(args: argparse.Namespace) -> tuple[str, int]:
@@ -188,7 +219,10 @@ def _parser() -> _Parser:
     def command(name: str, run: Command, help: str, *, file: bool = True) -> _Parser:
         sub: _Parser = commands.add_parser(name, help=help, description=help)
         if file:
-            sub.add_argument("file", metavar="FILE", help="a scenario file (TOML)")
+            sub.add_argument("file", metavar="FILE", nargs="?", help="a scenario file (TOML)")
+            sub.add_argument(
+                "--db", metavar="PATH", help="a SQLite store written by 'import', instead of FILE"
+            )
         sub.set_defaults(run=run)
         return sub
 
@@ -205,6 +239,11 @@ def _parser() -> _Parser:
         help="write the built-in scenario (TOML) to standard output instead",
     )
     command("validate", _validate, 'check a scenario file: every problem, or "ok"')
+    import_ = command(
+        "import", _import, "write a scenario file into a SQLite store (all or nothing)", file=False
+    )
+    import_.add_argument("file", metavar="FILE", help="a scenario file (TOML)")
+    import_.add_argument("--db", metavar="PATH", required=True, help="the SQLite store to write")
     bill = command("bill", _bill, "every invoice and referral statement of a period")
     bill.add_argument("--period", required=True, help="YYYY-MM, or a range YYYY-MM..YYYY-MM")
     formats(bill, "table", "json")
@@ -291,7 +330,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     file: str | None = None
     try:
         args = _parser().parse_args(arguments)
-        command, file = args.command, getattr(args, "file", None)
+        command, file = args.command, getattr(args, "file", None) or getattr(args, "db", None)
         _check_format(args)
         run: Command = args.run
         text, status = run(args)

@@ -32,10 +32,11 @@ __all__ = [
 
 
 class InMemoryContentItems:
-    """Content items in a dict (implements ``ContentItemRepository``)."""
+    """Content items in a dict, indexed by owner (implements ``ContentItemRepository``)."""
 
     def __init__(self) -> None:
         self._items: dict[str, ContentItem] = {}
+        self._by_owner: dict[str, dict[str, ContentItem]] = {}
 
     def add(self, item: ContentItem) -> None:
         _expect(item, ContentItem, "item")
@@ -43,16 +44,16 @@ class InMemoryContentItems:
             raise ConflictError(
                 f"content item {item.id!r} already exists", kind="content item", id=item.id
             )
-        self._items[item.id] = item
+        self._store(item)
 
     def get(self, item_id: str) -> ContentItem:
-        item = self._items.get(item_id)
+        item = self.find(item_id)
         if item is None:
-            raise NotFoundError("content item", item_id)
+            raise NotFoundError("content item", str(item_id))
         return item
 
     def find(self, item_id: str) -> ContentItem | None:
-        return self._items.get(item_id)
+        return self._items.get(item_id) if isinstance(item_id, str) else None
 
     def save(self, item: ContentItem) -> None:
         _expect(item, ContentItem, "item")
@@ -61,13 +62,24 @@ class InMemoryContentItems:
             raise StaleWriteError(
                 "content item", item.id, expected=item.revision - 1, actual=stored.revision
             )
-        self._items[item.id] = item
+        if stored.owner != item.owner:
+            raise ConflictError(
+                f"content item {item.id!r} belongs to {stored.owner}",
+                kind="content item",
+                id=item.id,
+            )
+        self._store(item)
 
     def owned_by(self, owner: str) -> Sequence[ContentItem]:
-        return tuple(item for _, item in sorted(self._items.items()) if item.owner == owner)
+        owned = self._by_owner.get(owner, {}) if isinstance(owner, str) else {}
+        return tuple(item for _, item in sorted(owned.items()))
 
     def __len__(self) -> int:
         return len(self._items)
+
+    def _store(self, item: ContentItem) -> None:
+        self._items[item.id] = item
+        self._by_owner.setdefault(item.owner, {})[item.id] = item
 
 
 class InMemoryLibraries:
@@ -85,22 +97,25 @@ class InMemoryLibraries:
 
 
 class InMemoryInstalls:
-    """The copy-event log in a list (implements ``InstallRepository``)."""
+    """The copy-event log, indexed by client and by item (implements ``InstallRepository``)."""
 
     def __init__(self) -> None:
-        self._events: list[CopyEvent] = []
+        self._by_client: dict[str, list[CopyEvent]] = {}
+        self._by_item: dict[str, list[CopyEvent]] = {}
 
     def add_all(self, events: Sequence[CopyEvent]) -> None:
         batch = tuple(events)
         for index, event in enumerate(batch):
             _expect(event, CopyEvent, f"events[{index}]")
-        self._events.extend(batch)
+        for event in batch:
+            self._by_client.setdefault(event.client_id, []).append(event)
+            self._by_item.setdefault(event.item_id, []).append(event)
 
     def for_client(self, client_id: str) -> Sequence[CopyEvent]:
-        return tuple(event for event in self._events if event.client_id == client_id)
+        return tuple(self._by_client.get(client_id, ())) if isinstance(client_id, str) else ()
 
     def for_item(self, item_id: str) -> Sequence[CopyEvent]:
-        return tuple(event for event in self._events if event.item_id == item_id)
+        return tuple(self._by_item.get(item_id, ())) if isinstance(item_id, str) else ()
 
 
 class InMemoryTemplates:

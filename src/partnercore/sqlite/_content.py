@@ -109,18 +109,25 @@ class SqliteContentItems:
         expect(item, ContentItem, "item")
         with self._db.unit_of_work():
             changed = self._db.execute(
-                "UPDATE content_items SET owner = ?, revision = ?, record = ?"
-                " WHERE id = ? AND revision = ?",
-                (item.owner, item.revision, self._db.dump(item), item.id, item.revision - 1),
+                "UPDATE content_items SET revision = ?, record = ?"
+                " WHERE id = ? AND revision = ? AND owner = ?",
+                (item.revision, self._db.dump(item), item.id, item.revision - 1, item.owner),
             )
             if changed != 1:
                 row = self._db.query_one(
-                    "SELECT revision FROM content_items WHERE id = ?", (item.id,)
+                    "SELECT revision, owner FROM content_items WHERE id = ?", (item.id,)
                 )
                 if row is None:
                     raise NotFoundError("content item", item.id)
-                raise StaleWriteError(
-                    "content item", item.id, expected=item.revision - 1, actual=int(row[0])
+                revision, owner = int(row[0]), str(row[1])
+                if revision != item.revision - 1:
+                    raise StaleWriteError(
+                        "content item", item.id, expected=item.revision - 1, actual=revision
+                    )
+                raise ConflictError(
+                    f"content item {item.id!r} belongs to {owner}",
+                    kind="content item",
+                    id=item.id,
                 )
 
     def owned_by(self, owner: str) -> list[ContentItem]:

@@ -25,10 +25,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from enum import StrEnum
 
 from partnercore._errors import AccessDeniedError, NotFoundError
 from partnercore.tenancy._consent import ConsentChange, consent_at
-from partnercore.tenancy._decision import Decision, Holder
+from partnercore.tenancy._decision import Decision, Holder, decide
 from partnercore.tenancy._grants import Grant
 from partnercore.tenancy._history import StatusChange, TeamChange, Transfer, parent_at, status_at
 from partnercore.tenancy._people import Membership
@@ -42,12 +43,13 @@ from partnercore.tenancy._permissions import (
     PARTNER_ROLES,
     R2_PERMISSIONS,
     SUSPENDED_KEEPS,
+    GrantRole,
     Permission,
     Role,
     Rule,
 )
 from partnercore.tenancy._ports import TenancyPorts
-from partnercore.tenancy._team import OperatedBy, Team, TeamKind, TeamStatus
+from partnercore.tenancy._team import BillingModel, OperatedBy, Team, TeamKind, TeamStatus
 from partnercore.tenancy._validation import ALL, instant, to_enum
 from partnercore.time import format_instant
 
@@ -62,6 +64,12 @@ _PARTNER = TeamKind.PARTNER
 _PARTNER_OPERATED = OperatedBy.PARTNER
 _CLIENT_RUN = OperatedBy.CLIENT
 _NOTHING: frozenset[Permission] = frozenset()
+# plain strings for the explanations (formatting a str-enum member is slower than a lookup)
+_TEXT: dict[StrEnum, str] = {
+    member: member.value
+    for enum in (Permission, Role, GrantRole, TeamStatus, BillingModel)
+    for member in enum
+}
 # plain dicts: the check's lookups
 _CLIENT_ROLE_PERMISSIONS = dict(CLIENT_ROLE_PERMISSIONS)
 _PARTNER_ROLE_PERMISSIONS = dict(PARTNER_ROLE_PERMISSIONS)
@@ -82,8 +90,8 @@ def check(
     target = ports.teams.find(team)
     if target is None:
         raise NotFoundError("team", team)
-    if ports.users.find(user) is None:
-        raise NotFoundError("user", user)
+    # An unknown user has no memberships: the decision reaches deny by default (or R7 on a
+    # client), where the user is looked up; known users are never looked up.
     if target.kind is _PARTNER:
         return _on_partner(ports, user, perm, target, at)
     return _on_client(ports, user, perm, target, at)
@@ -187,12 +195,13 @@ def _on_partner(
             return _inactive_denial(user, memberships, team.id, Rule.R1, at)
         return _stranger(ports, user, team, team.id, (), at)
     role = membership.role
+    role_text = _TEXT[role]
     if perm is _REFERRAL_VIEW:
         if role is not _PARTNER_ADMIN:
-            return Decision(
+            return decide(
                 False,
                 Rule.R7,
-                f"{user} is {role} of {team.id}; referral statements (referral.view) are only "
+                f"{user} is {role_text} of {team.id}; referral statements (referral.view) are only "
                 "for a partner_admin on its own partner team",
             )
         rule = Rule.R7
@@ -202,12 +211,12 @@ def _on_partner(
         )
     elif perm in _PARTNER_ROLE_PERMISSIONS.get(role, _NOTHING):
         rule = Rule.R1
-        explanation = f"{user} is {role} of {team.id}; {role} holds {perm} there"
+        explanation = f"{user} is {role_text} of {team.id}; {role_text} holds {_TEXT[perm]} there"
     else:
-        return Decision(
+        return decide(
             False,
             Rule.R1,
-            f"{user} is {role} of {team.id}; {role} does not hold {perm} there",
+            f"{user} is {role_text} of {team.id}; {role_text} does not hold {_TEXT[perm]} there",
         )
     history = ports.history.for_team(team.id)
     status = status_at(team, history, at) if history else team.status
@@ -215,7 +224,7 @@ def _on_partner(
         keeps = ARCHIVED_KEEPS if status is _ARCHIVED else SUSPENDED_KEEPS
         if role is not _PARTNER_ADMIN or perm not in keeps:
             return _status_denial(team, history, status, at)
-    return Decision(True, rule, explanation, membership.id)
+    return decide(True, rule, explanation, membership.id)
 
 
 # -- client teams --------------------------------------------------------------------------
@@ -235,7 +244,9 @@ def _on_client(
     known: _Known | None = None,
 ) -> Decision:
     if perm is _REFERRAL_VIEW:
-        return Decision(
+        if ports.users.find(user) is None:
+            raise NotFoundError("user", user)
+        return decide(
             False,
             Rule.R7,
             f"referral statements (referral.view) are only for a partner_admin on its own "
@@ -265,10 +276,10 @@ def _on_client(
     ):
         role = membership.role
         if active:
-            return Decision(
+            return decide(
                 True,
                 Rule.R1,
-                f"{user} is {role.value} of {client_id}; {role.value} holds {perm.value} there",
+                f"{user} is {_TEXT[role]} of {client_id}; {_TEXT[role]} holds {_TEXT[perm]} there",
                 membership.id,
             )
         blocked = _status_denial(team, history, status, at)
@@ -301,23 +312,23 @@ def _on_client(
             elif consent is not None and perm not in CONSENT_REVOKED_KEEPS:
                 blocked = blocked or _consent_denial(consent)
             else:
-                return Decision(
+                return decide(
                     True,
                     Rule.R2,
                     f"{user} is partner_admin of {partner_id}, the partner of {client_id}; "
-                    f"partner admins hold {perm.value} on its clients",
+                    f"partner admins hold {_TEXT[perm]} on its clients",
                     held.id,
                 )
         elif team.operated_by is _PARTNER_OPERATED and perm in ADVISOR_ADMIN_PERMISSIONS:
             if not active:
                 blocked = blocked or _status_denial(team, history, status, at)
             else:
-                return Decision(
+                return decide(
                     True,
                     Rule.R3,
                     f"{user} is partner_admin of {partner_id} and {client_id} is operated by "
                     f"its partner: partner admins hold advisor_admin there, which gives "
-                    f"{perm.value}",
+                    f"{_TEXT[perm]}",
                     held.id,
                 )
 
@@ -349,8 +360,8 @@ def _on_client(
                 miss = None
             if miss is None and perm not in _GRANT_ROLE_PERMISSIONS[grant.role]:
                 miss = (
-                    f"grant {grant.id} gives {grant.role.value} on {client_id}, which does not "
-                    f"include {perm.value}"
+                    f"grant {grant.id} gives {_TEXT[grant.role]} on {client_id}, which does not "
+                    f"include {_TEXT[perm]}"
                 )
             if miss is not None:
                 if first_miss is None or (
@@ -364,32 +375,32 @@ def _on_client(
                 blocked = blocked or _consent_denial(consent)
             else:
                 scope = client_id if grant.client_id != ALL else f"every client of {partner_id}"
-                return Decision(
+                return decide(
                     True,
                     Rule.R3,
-                    f"grant {grant.id} gives {user} {grant.role.value} on {scope}, "
-                    f"which includes {perm.value}",
+                    f"grant {grant.id} gives {user} {_TEXT[grant.role]} on {scope}, "
+                    f"which includes {_TEXT[perm]}",
                     grant.id,
                 )
 
     if blocked is not None:
         return blocked
     if first_miss is not None:
-        return Decision(False, Rule.R3, first_miss[1])
+        return decide(False, Rule.R3, first_miss[1])
     if membership is not None:
         return _role_denial(user, membership, perm, client_id)
     if held.role is _PARTNER_ADMIN:
-        kind = f" (a {billing_model.value} client)" if perm is _BILLING_MANAGE else ""
-        return Decision(
+        kind = f" (a {_TEXT[billing_model]} client)" if perm is _BILLING_MANAGE else ""
+        return decide(
             False,
             Rule.R3,
-            f"{user} is partner_admin of {partner_id}; R2 gives partner admins no {perm.value} "
+            f"{user} is partner_admin of {partner_id}; R2 gives partner admins no {_TEXT[perm]} "
             f"on {client_id}{kind} and {user} has no active grant on {client_id} that gives it",
         )
-    return Decision(
+    return decide(
         False,
         Rule.R3,
-        f"{user} is {held.role} of {partner_id} but has no active grant on {client_id}",
+        f"{user} is {_TEXT[held.role]} of {partner_id} but has no active grant on {client_id}",
     )
 
 
@@ -492,7 +503,7 @@ def _outside(
         return _inactive_denial(user, own, client_id, Rule.R1, at)
     if partner_memberships:
         decision = _inactive_denial(user, partner_memberships, partner_id, Rule.R3, at)
-        return Decision(
+        return decide(
             False,
             Rule.R3,
             f"{decision.explanation}; delegated access to {client_id} needs an advisor or "
@@ -516,28 +527,26 @@ def _stranger(
     for membership in ports.memberships.for_user(user):
         if not _holds(membership, at):
             continue
+        role = _TEXT[membership.role]
         other = ports.teams.find(membership.team_id)
         if other is None:
             continue
         if other.kind is _PARTNER:
             where = f"{user} belongs to partner {other.id}"
             if team.kind is _PARTNER:
-                return Decision(
+                return decide(
                     False,
                     Rule.R5,
                     f"{where}, not to {team.id}: nothing reaches across partners",
                 )
             note = ""
-            for change in history:
-                if type(change) is Transfer and change.from_partner == other.id:
-                    if change.at <= at:
-                        note = (
-                            f" ({team.id} was transferred from {other.id} at "
-                            f"{format_instant(change.at)}; delegated grants of {other.id} "
-                            "ended then)"
-                        )
-                    break
-            return Decision(
+            for change in history:  # the last move away from the user's partner, if any
+                if type(change) is Transfer and change.from_partner == other.id and change.at <= at:
+                    note = (
+                        f" ({team.id} was transferred from {other.id} at "
+                        f"{format_instant(change.at)}; delegated grants of {other.id} ended then)"
+                    )
+            return decide(
                 False,
                 Rule.R5,
                 f"{where}, but {team.id} is a client of {partner_id}{note}: nothing reaches "
@@ -545,34 +554,38 @@ def _stranger(
             )
         other_partner = _parent_at(other, ports.history.for_team(other.id), at)
         if team.kind is _PARTNER and other_partner == team.id:
-            return Decision(
+            return decide(
                 False,
                 Rule.R5,
-                f"{user} is {membership.role} of client {other.id}; a client's members hold "
+                f"{user} is {role} of client {other.id}; a client's members hold "
                 f"nothing on their partner team {team.id}",
             )
         if other_partner == partner_id:
-            return Decision(
+            return decide(
                 False,
                 Rule.R5,
-                f"{user} is {membership.role} of client {other.id}; a client's members hold "
+                f"{user} is {role} of client {other.id}; a client's members hold "
                 f"nothing on a sibling client such as {team.id}",
             )
-        return Decision(
+        return decide(
             False,
             Rule.R5,
-            f"{user} is {membership.role} of client {other.id} of partner {other_partner}; "
+            f"{user} is {role} of client {other.id} of partner {other_partner}; "
             f"nothing reaches across partners to {team.id}",
         )
+    if ports.users.find(user) is None:
+        raise NotFoundError("user", user)
     if team.kind is _PARTNER:
-        return Decision(False, Rule.DEFAULT, f"no membership in {team.id}")
-    return Decision(False, Rule.DEFAULT, f"no membership in {team.id} and no active grant")
+        return decide(False, Rule.DEFAULT, f"no membership in {team.id}")
+    return decide(False, Rule.DEFAULT, f"no membership in {team.id} and no active grant")
 
 
 def _role_denial(user: str, membership: Membership, perm: Permission, team_id: str) -> Decision:
-    role = membership.role
-    return Decision(
-        False, Rule.R1, f"{user} is {role} of {team_id}; {role} does not hold {perm} there"
+    role = _TEXT[membership.role]
+    return decide(
+        False,
+        Rule.R1,
+        f"{user} is {role} of {team_id}; {role} does not hold {_TEXT[perm]} there",
     )
 
 
@@ -584,15 +597,13 @@ def _inactive_denial(
         m.active_until for m in memberships if m.active_until is not None and m.active_until <= at
     ]
     if ended:
-        return Decision(
+        return decide(
             False,
             rule,
             f"{user}'s membership in {team_id} ended {format_instant(max(ended))}",
         )
     starts = min(m.active_from for m in memberships)
-    return Decision(
-        False, rule, f"{user}'s membership in {team_id} starts {format_instant(starts)}"
-    )
+    return decide(False, rule, f"{user}'s membership in {team_id} starts {format_instant(starts)}")
 
 
 def _status_denial(
@@ -608,11 +619,11 @@ def _status_denial(
         rest = "only its partner admins' license.*, billing.* and team.admin hold"
     else:
         rest = "only the partner admin's license.*, billing.* and team.admin (R2) hold"
-    return Decision(False, Rule.R6, f"{team.id} is {status}{since}: {rest}")
+    return decide(False, Rule.R6, f"{team.id} is {_TEXT[status]}{since}: {rest}")
 
 
 def _consent_denial(consent: ConsentChange) -> Decision:
-    return Decision(
+    return decide(
         False,
         Rule.R4,
         f"partner data access revoked by client at {format_instant(consent.at)} "

@@ -6,7 +6,7 @@ import attrs
 
 from partnercore.tenancy._permissions import Rule
 
-__all__ = ["Decision", "Holder"]
+__all__ = ["Decision", "Holder", "decide"]
 
 
 @attrs.frozen
@@ -36,3 +36,24 @@ class Holder:
     user_id: str
     rule: Rule = attrs.field(order=False)
     via: str | None = attrs.field(order=False)
+
+
+_new = object.__new__
+_set_allowed = Decision.__dict__["allowed"].__set__
+_set_rule = Decision.__dict__["rule"].__set__
+_set_explanation = Decision.__dict__["explanation"].__set__
+_set_via = Decision.__dict__["via"].__set__
+
+
+def decide(allowed: bool, rule: Rule, explanation: str, via: str | None = None) -> Decision:
+    """``Decision(allowed, rule, explanation, via)``, built for the access check's hot path.
+
+    Equal to calling the class (the same frozen, slotted record, no validators to skip), at
+    about half the cost: the slots are filled through their descriptors directly.
+    """
+    decision: Decision = _new(Decision)
+    _set_allowed(decision, allowed)
+    _set_rule(decision, rule)
+    _set_explanation(decision, explanation)
+    _set_via(decision, via)
+    return decision
