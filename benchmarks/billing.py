@@ -8,7 +8,9 @@ time to a floor: a bare loop summing the same records by client and metric.
                                  [--store memory|sqlite] [--db PATH]
 
 ``--store sqlite`` keeps the world in a SQLite store (a temporary file unless ``--db``):
-the aggregation is then one ``GROUP BY`` per time zone, run by SQLite.
+the aggregation is then one ``GROUP BY`` per time zone, run by SQLite. Measured on the 2-core
+machine (shared, load about 3): aggregating the 1,000,000 records into 60,000 totals takes
+0.9 s of CPU (1.0 to 1.4 s wall) in SQLite, against 1.15 s of CPU in memory.
 
 Targets on a 2-core machine: billing <= 1.5 s; aggregation + billing <= 4 s;
 peak memory <= 1 GiB; billing <= 5 x the floor.
@@ -21,6 +23,7 @@ import gc
 import os
 import random
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -279,6 +282,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"peak memory (max RSS):          {peak_mib():7.0f} MiB            (target <= 1024 MiB)")
     print(f"load average at the end:        {os.getloadavg()[0]:7.2f} (2 cores)")
+    if store is not None:
+        store.close()
+        if not args.db:
+            shutil.rmtree(os.path.dirname(store.path), ignore_errors=True)
     return 0
 
 

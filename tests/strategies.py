@@ -764,15 +764,19 @@ def usage_records(
 
 # == scenario ===============================================================================
 import copy  # noqa: E402
+import functools  # noqa: E402
 import tomllib  # noqa: E402
 from datetime import date, time, timezone  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
-#: The checked-in scenario every mutation starts from (parsed TOML).
-SCENARIO_WORLD: dict[str, Any] = tomllib.loads(
-    (Path(__file__).resolve().parent / "data" / "world.toml").read_text(encoding="utf-8")
-)
+
+@functools.cache
+def scenario_world() -> dict[str, Any]:
+    """The checked-in scenario every mutation starts from (parsed TOML; copy before changing)."""
+    path = Path(__file__).resolve().parent / "data" / "world.toml"
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
 
 _SCENARIO_OFFSETS = (UTC, timezone(timedelta(hours=1)), timezone(timedelta(hours=-5, minutes=-30)))
 
@@ -883,7 +887,9 @@ def _scenario_words(document: Any) -> list[str]:
     return []
 
 
-SCENARIO_WORDS = _scenario_words(SCENARIO_WORLD)
+@functools.cache
+def _world_words() -> list[str]:
+    return _scenario_words(scenario_world())
 
 
 def _plausible(draw: st.DrawFn, current: object) -> object:
@@ -894,7 +900,7 @@ def _plausible(draw: st.DrawFn, current: object) -> object:
     if isinstance(current, int):
         return draw(st.integers(-2, 40))
     if isinstance(current, str):
-        return draw(st.sampled_from(SCENARIO_WORDS))
+        return draw(st.sampled_from(_world_words()))
     if isinstance(current, datetime):
         return draw(
             st.datetimes(min_value=datetime(2025, 6, 1), max_value=datetime(2027, 6, 1)).map(
@@ -910,7 +916,7 @@ def mutated_scenarios(draw: st.DrawFn, max_mutations: int = 3) -> dict[str, Any]
     anything (wrong types, floats, naive datetimes, random strings) or by plausible values
     of the right type (another id, enum value or instant), keys and tables added, entries
     duplicated."""
-    document = copy.deepcopy(SCENARIO_WORLD)
+    document = copy.deepcopy(scenario_world())
     for _ in range(draw(st.integers(1, max_mutations))):
         paths = _scenario_paths(document)
         if not paths:

@@ -137,6 +137,10 @@ BAD_ARGUMENTS = [
         "e.g. 2026-11-20T09:00:00Z",
     ),
     (
+        ["teams", WORLD, "--user", "alice", "--permission", "team.view", "--at", "2026-11-20"],
+        "--at: naive datetime '2026-11-20' rejected: give it an offset, e.g. 2026-11-20T00:00:00Z",
+    ),
+    (
         ["teams", WORLD, "--user", "alice", "--permission", "team.view", "--at", "tomorrow"],
         "--at: not an ISO 8601 datetime: 'tomorrow'",
     ),

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from partnercore import ValidationError
 from partnercore.scenario import Scenario, loads
-from tests.strategies import SCENARIO_WORLD, mutated_scenarios, toml_text, toml_values
+from tests.strategies import mutated_scenarios, scenario_world, toml_text, toml_values
 
 # Bounded explicitly: the hostile-input properties stay well under 60 s in CI.
 HOSTILE = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -31,11 +31,11 @@ def _load_or_reject(text: str) -> Scenario | None:
 
 
 def test_the_toml_writer_of_the_tests_round_trips_the_checked_in_scenario() -> None:
-    assert SCENARIO_WORLD == tomllib.loads(toml_text(SCENARIO_WORLD))
+    assert scenario_world() == tomllib.loads(toml_text(scenario_world()))
 
 
 def test_the_unmutated_scenario_loads() -> None:
-    assert _load_or_reject(toml_text(SCENARIO_WORLD)) is not None
+    assert _load_or_reject(toml_text(scenario_world())) is not None
 
 
 @HOSTILE

@@ -132,3 +132,12 @@ def test_installing_another_partners_item_is_refused() -> None:
     )
 
     assert problem(text).startswith("installs[0].item: unknown item in the library of acme")
+
+
+def test_a_client_created_outside_the_licence_range_names_created_at() -> None:
+    text = BASE.replace(
+        'operated_by = "partner"', 'operated_by = "partner"\ncreated_at = 0001-01-02T00:00:00Z'
+    )
+
+    expected = 'clients[0] (id "c1").created_at: year must be 2..9980, got 1'
+    assert expected == problem(text)

@@ -93,3 +93,21 @@ def test_a_file_that_is_not_a_database_is_rejected_with_a_validation_error(
     path.write_text("not a database, just some text that is long enough to have a header" * 20)
     with pytest.raises(ValidationError, match="not a usable SQLite database"):
         SqliteStore(path)
+
+
+def test_a_store_written_by_an_older_schema_opens_with_its_records(tmp_path: Path) -> None:
+    path = tmp_path / "store.db"
+    db = Database(path)
+    migrate(db, MIGRATIONS[:2])
+    db.execute(
+        "INSERT INTO users (id, record) VALUES ('alice', ?)",
+        ('{"email":"alice@acme.example","id":"alice","name":"Alice"}',),
+    )
+    db.close()
+    with SqliteStore(path) as store:
+        assert (SCHEMA_VERSION, "Alice") == (
+            store.schema_version,
+            store.tenancy.users.get("alice").name,
+        )
+        assert [] == store.billing.usage.records("c1")
+    assert [m.version for m in MIGRATIONS] == [v for v, _ in versions(path)]

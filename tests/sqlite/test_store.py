@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -171,3 +172,18 @@ def test_looking_up_something_that_is_not_an_id_finds_nothing(store: SqliteStore
 
 def test_the_store_names_its_file(store: SqliteStore, path: Path) -> None:
     assert (str(path), f"SqliteStore({str(path)!r})") == (store.path, repr(store))
+
+
+def test_threads_sharing_a_store_keep_their_units_of_work_whole(store: SqliteStore) -> None:
+    def add_users(thread: int) -> None:
+        for unit in range(5):
+            with store.unit_of_work():
+                for n in range(3):
+                    store.tenancy.users.add(user(f"t{thread}-{unit}-{n}"))
+
+    threads = [threading.Thread(target=add_users, args=(t,)) for t in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert 4 * 5 * 3 == len(store.tenancy.users)

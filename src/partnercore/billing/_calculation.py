@@ -64,6 +64,8 @@ def _intervals(value: object) -> tuple[tuple[datetime, datetime | None], ...]:
 
 
 def _typed_tuple(value: object, kind: type[Any], field: str) -> tuple[Any, ...]:
+    if value == ():
+        return ()
     if not isinstance(value, list | tuple):
         raise ValidationError.at(field, f"expected a sequence of {kind.__name__}, got {value!r}")
     for index, item in enumerate(value):

@@ -203,7 +203,7 @@ class Invoice:
         if self.clients and self.billed_to != self.partner_id:
             raise ValidationError.at("clients", "only a partner's invoice groups clients")
         expected = self._sum()
-        if self.total.currency != self.currency:
+        if self.total.currency is not self.currency and self.total.currency != self.currency:
             raise CurrencyMismatchError(self.currency.code, self.total.currency.code, "total")
         if self.total.amount != expected:
             raise ValidationError.at(

@@ -65,7 +65,7 @@ def _sum(amounts: Sequence[Money], currency: Currency, path: str) -> Decimal:
     total = Decimal(0).scaleb(-currency.minor_units)
     quantum = currency.quantum
     for index, money in enumerate(amounts):
-        if money.currency != currency:
+        if money.currency is not currency and money.currency != currency:
             raise CurrencyMismatchError(currency.code, money.currency.code, f"sum ({path})")
         if money.amount != money.amount.quantize(quantum):
             raise ValidationError.at(f"{path}[{index}]", f"{money} is not rounded")
@@ -123,7 +123,7 @@ class ReferralStatement:
         bases = [line.base for line in self.lines]
         _sum(bases, self.currency, "lines.base")
         expected = _sum([line.amount for line in self.lines], self.currency, "lines.amount")
-        if self.total.currency != self.currency:
+        if self.total.currency is not self.currency and self.total.currency != self.currency:
             raise CurrencyMismatchError(self.currency.code, self.total.currency.code, "total")
         if expected != self.total.amount:
             raise ValidationError.at("total", f"{self.total} is not the sum of the referral lines")

@@ -6,6 +6,7 @@ import enum
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, TypeVar
 
 import attrs
@@ -30,9 +31,14 @@ _PERIOD_KEY = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 E = TypeVar("E", bound=enum.Enum)
 
 
+@lru_cache(maxsize=1 << 16)
+def _is_id(value: str) -> bool:
+    return _ID.match(value) is not None
+
+
 def validate_id(value: object, field: str) -> str:
     """``value`` if it is an id (1-64 characters of ``[A-Za-z0-9._-]``), else a ValidationError."""
-    if not isinstance(value, str) or _ID.match(value) is None:
+    if value.__class__ is not str or not _is_id(value):
         raise ValidationError.at(field, f"expected an id of 1-64 [A-Za-z0-9._-], got {value!r}")
     return value
 

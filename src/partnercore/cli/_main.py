@@ -54,7 +54,10 @@ def _instant(flag: str, text: str) -> datetime:
     except ValueError:
         raise BadInput(f"{flag}: not an ISO 8601 datetime: {text!r}") from None
     if value.tzinfo is None:
-        raise BadInput(f"{flag}: naive datetime {text!r} rejected: give it an offset, e.g. {text}Z")
+        example = text if "T" in text else f"{text}T00:00:00"
+        raise BadInput(
+            f"{flag}: naive datetime {text!r} rejected: give it an offset, e.g. {example}Z"
+        )
     return ensure_aware(value, flag)
 
 
@@ -340,7 +343,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = _describe(_by_flag(error), file)
         print(f"partnercore: error: {_one_line(message)}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    print(text)
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (``partnercore demo | head``): not an error worth a traceback.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
     return status
 
 

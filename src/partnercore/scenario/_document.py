@@ -12,11 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 import attrs
 
 from partnercore._errors import Problem, ValidationError
+from partnercore.billing import Proration, ReferralBase, ReferralSettlement, SeatPolicy
+from partnercore.content import ContentKind, ContentStatus, InitialLicense, PriceType
+from partnercore.licensing import LicenseEventKind, LicenseState
+from partnercore.money import Rounding
 from partnercore.scenario._schema import (
     Amount,
     Choice,
@@ -38,6 +43,7 @@ from partnercore.scenario._schema import (
     parse_entry,
     quote,
 )
+from partnercore.tenancy import BillingModel, GrantRole, OperatedBy, PartnerAccess, Role, TeamStatus
 
 __all__ = [
     "FORMAT",
@@ -67,30 +73,29 @@ __all__ = [
 FORMAT = 1
 """The scenario format version this library reads."""
 
-# Enum spellings of the specification (domain.md, scenario-format.md).
-ROUNDING = ("half_up", "half_even")
-SEAT_POLICY = ("any_time", "prorated_daily", "period_end")
-PRORATION = ("daily", "exact")
-REFERRAL_BASE = ("all_charges", "usage_only")
-REFERRAL_SETTLEMENT = ("statement", "net_on_invoice")
-BILLING_MODEL = ("reseller", "non_reseller")
-OPERATED_BY = ("partner", "client")
-TEAM_STATUS = ("active", "suspended", "archived")
-MEMBER_ROLE = ("partner_admin", "advisor", "client_admin", "member", "viewer")
-GRANT_ROLE = ("advisor_admin", "advisor", "advisor_readonly")
-PARTNER_ACCESS = ("revoked", "restored")
-LICENSE_EVENT = ("request_upgrade", "upgrade", "convert", "cancel_trial", "downgrade")
-LICENSE_STATE = ("free", "trial", "full")
-ON_TRIAL_END = ("free", "full")
-CONTENT_KIND = (
-    "framework",
-    "assessment_template",
-    "policy_template",
-    "risk_library",
-    "control_set",
-)
-CONTENT_STATUS = ("draft", "published", "retired")
-PRICE_TYPE = ("monthly", "one_off")
+
+def _values(kind: Iterable[StrEnum]) -> tuple[str, ...]:
+    return tuple(member.value for member in kind)
+
+
+# Enum values come from the domain's own enums (spelled as in the specification).
+ROUNDING = _values(Rounding)
+SEAT_POLICY = _values(SeatPolicy)
+PRORATION = _values(Proration)
+REFERRAL_BASE = _values(ReferralBase)
+REFERRAL_SETTLEMENT = _values(ReferralSettlement)
+BILLING_MODEL = _values(BillingModel)
+OPERATED_BY = _values(OperatedBy)
+TEAM_STATUS = _values(TeamStatus)
+MEMBER_ROLE = _values(Role)
+GRANT_ROLE = _values(GrantRole)
+PARTNER_ACCESS = _values(PartnerAccess)
+LICENSE_EVENT = _values(LicenseEventKind)
+LICENSE_STATE = _values(InitialLicense)
+ON_TRIAL_END = tuple(v for v in _values(LicenseState) if v != LicenseState.TRIAL)
+CONTENT_KIND = _values(ContentKind)
+CONTENT_STATUS = _values(ContentStatus)
+PRICE_TYPE = _values(PriceType)
 
 _ONE = Decimal(1)
 _DEFAULT_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)

@@ -213,7 +213,7 @@ class Instant:
                     f"naive datetime {value.isoformat()} rejected: give it an offset, "
                     f"e.g. {value.isoformat()}Z"
                 )
-            return ensure_aware(value)
+            return ensure_aware(value, "")
         raise _reject(
             f"expected a datetime with an offset (2026-11-05T10:00:00Z), got {describe(value)}"
         )

@@ -97,6 +97,7 @@ _KEYS = {
     "active_until": "until",
     "advisor_id": "advisor",
     "client_id": "client",
+    "opened_at": "created_at",
     "parent_id": "partner",
     "partner_id": "partner",
     "price_book_id": "pricebook",

@@ -94,7 +94,12 @@ def _split(quantity: Decimal) -> tuple[int | None, int | None, str | None]:
 def _join(mantissa: int | None, exponent: int | None, text: str | None) -> Decimal:
     if mantissa is None or exponent is None:
         return Decimal(str(text))
-    return Decimal(mantissa).scaleb(exponent)
+    return Decimal(mantissa) if exponent == 0 else Decimal(mantissa).scaleb(exponent)
+
+
+def _row(record: UsageRecord) -> tuple[object, ...]:
+    mantissa, exponent, text = _split(record.quantity)
+    return (record.client_id, record.metric, to_micros(record.at), mantissa, exponent, text)
 
 
 class SqlitePriceBooks:
@@ -220,17 +225,18 @@ class SqliteUsage:
         self._db = db
 
     def add(self, record: UsageRecord) -> None:
-        self.extend((record,))
+        expect(record, UsageRecord, "record")
+        self._insert([_row(record)])
 
     def extend(self, records: Iterable[UsageRecord]) -> None:
         """Add many records in one transaction (all of them, or none on error)."""
         rows = []
         for index, record in enumerate(records):
-            expect(record, UsageRecord, f"records[{index}]" if index else "record")
-            mantissa, exponent, text = _split(record.quantity)
-            rows.append(
-                (record.client_id, record.metric, to_micros(record.at), mantissa, exponent, text)
-            )
+            expect(record, UsageRecord, f"records[{index}]")
+            rows.append(_row(record))
+        self._insert(rows)
+
+    def _insert(self, rows: list[tuple[object, ...]]) -> None:
         with self._db.unit_of_work():
             self._db.execute_many(
                 "INSERT INTO usage_records (client_id, metric, at, mantissa, exponent, quantity)"

@@ -104,10 +104,6 @@ class Database:
         with self._lock:
             self._connection.close()
 
-    @property
-    def in_transaction(self) -> bool:
-        return self._depth > 0
-
     def pragma(self, name: str) -> Any:
         """The value of ``PRAGMA name`` (for inspection and tests)."""
         row = self.query_one(f"PRAGMA {name}")
@@ -135,7 +131,7 @@ class Database:
                 self._depth = depth
                 if depth == 0:
                     self._rollback()
-                else:
+                elif self._connection.in_transaction:  # (an I/O error may have ended it)
                     self._run(f"ROLLBACK TO uow_{depth}")
                     self._run(f"RELEASE uow_{depth}")
                 raise

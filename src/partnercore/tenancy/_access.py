@@ -24,7 +24,7 @@ A partner team P: R1 for its members (R7 for ``referral.view``), restricted by R
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from partnercore._errors import AccessDeniedError, NotFoundError
@@ -85,7 +85,8 @@ def check(
     Unknown users and teams raise :class:`NotFoundError`; an unknown permission or a naive
     ``at`` raises :class:`ValidationError`.
     """
-    at = instant(at)
+    if type(at) is not datetime or at.tzinfo is not UTC:
+        at = instant(at)
     perm = permission if type(permission) is Permission else _permission(permission)
     target = ports.teams.find(team)
     if target is None:
@@ -137,7 +138,7 @@ def teams(ports: TenancyPorts, user: str, permission: Permission | str, at: date
         for client in clients:
             if client.id not in seen:
                 seen.add(client.id)
-                if _on_client(ports, user, perm, client, at, known).allowed:
+                if _on_client(ports, user, perm, client, at, known, explain=False).allowed:
                     reachable.append(client.id)
     for team_id in member_of - seen:
         target = ports.teams.find(team_id)
@@ -176,7 +177,7 @@ def who(ports: TenancyPorts, team: str, permission: Permission | str, at: dateti
         if target.kind is _PARTNER:
             decision = _on_partner(ports, user, perm, target, at)
         else:
-            decision = _on_client(ports, user, perm, target, at)
+            decision = _on_client(ports, user, perm, target, at, explain=False)
         if decision.allowed:
             holders.append(Holder(user, decision.rule, decision.via))
     return holders
@@ -242,7 +243,10 @@ def _on_client(
     team: Team,
     at: datetime,
     known: _Known | None = None,
+    explain: bool = True,
 ) -> Decision:
+    """Decide a client team; with ``explain=False`` an allowed decision carries no
+    explanation (the reverse lookups need only ``allowed``, ``rule`` and ``via``)."""
     if perm is _REFERRAL_VIEW:
         if ports.users.find(user) is None:
             raise NotFoundError("user", user)
@@ -279,7 +283,9 @@ def _on_client(
             return decide(
                 True,
                 Rule.R1,
-                f"{user} is {_TEXT[role]} of {client_id}; {_TEXT[role]} holds {_TEXT[perm]} there",
+                f"{user} is {_TEXT[role]} of {client_id}; {_TEXT[role]} holds {_TEXT[perm]} there"
+                if explain
+                else "",
                 membership.id,
             )
         blocked = _status_denial(team, history, status, at)
@@ -316,7 +322,9 @@ def _on_client(
                     True,
                     Rule.R2,
                     f"{user} is partner_admin of {partner_id}, the partner of {client_id}; "
-                    f"partner admins hold {_TEXT[perm]} on its clients",
+                    f"partner admins hold {_TEXT[perm]} on its clients"
+                    if explain
+                    else "",
                     held.id,
                 )
         elif team.operated_by is _PARTNER_OPERATED and perm in ADVISOR_ADMIN_PERMISSIONS:
@@ -328,7 +336,9 @@ def _on_client(
                     Rule.R3,
                     f"{user} is partner_admin of {partner_id} and {client_id} is operated by "
                     f"its partner: partner admins hold advisor_admin there, which gives "
-                    f"{_TEXT[perm]}",
+                    f"{_TEXT[perm]}"
+                    if explain
+                    else "",
                     held.id,
                 )
 
@@ -337,7 +347,7 @@ def _on_client(
     # stay is not one open-ended membership; a per-client grant needs a look at transfers only
     # when the client has a history.
     simple_stay = len(partner_memberships) == 1 and partner_memberships[0].active_until is None
-    first_miss: tuple[Grant, str] | None = None
+    missed: list[tuple[Grant, _End | None]] = []
     for grants in (
         ports.grants.for_client(partner_id, client_id),
         ports.grants.for_all_clients(partner_id),
@@ -353,27 +363,19 @@ def _on_client(
                 or (history and grant.client_id != ALL)
                 or (advisor != ALL and not simple_stay)
             ):
-                miss = _grant_miss(
-                    grant, user, partner_id, client_id, history, partner_memberships, at
-                )
+                end = _grant_end(grant, partner_id, history, partner_memberships, at)
             else:
-                miss = None
-            if miss is None and perm not in _GRANT_ROLE_PERMISSIONS[grant.role]:
-                miss = (
-                    f"grant {grant.id} gives {_TEXT[grant.role]} on {client_id}, which does not "
-                    f"include {_TEXT[perm]}"
-                )
-            if miss is not None:
-                if first_miss is None or (
-                    _covers(grant, perm) and not _covers(first_miss[0], perm)
-                ):
-                    first_miss = (grant, miss)
+                end = None
+            if end is not None or perm not in _GRANT_ROLE_PERMISSIONS[grant.role]:
+                missed.append((grant, end))
                 continue
             if not active:
                 blocked = blocked or _status_denial(team, history, status, at)
             elif consent is not None:
                 blocked = blocked or _consent_denial(consent)
             else:
+                if not explain:
+                    return decide(True, Rule.R3, "", grant.id)
                 scope = client_id if grant.client_id != ALL else f"every client of {partner_id}"
                 return decide(
                     True,
@@ -385,8 +387,8 @@ def _on_client(
 
     if blocked is not None:
         return blocked
-    if first_miss is not None:
-        return decide(False, Rule.R3, first_miss[1])
+    if missed:
+        return decide(False, Rule.R3, _missed_text(missed, user, perm, partner_id, client_id))
     if membership is not None:
         return _role_denial(user, membership, perm, client_id)
     if held.role is _PARTNER_ADMIN:
@@ -404,32 +406,28 @@ def _on_client(
     )
 
 
-def _grant_miss(
+# Why a grant does not apply at an instant: when, why, and the transfer that ended it.
+_End = tuple[datetime, str, Transfer | None]
+_STARTS, _EXPIRED, _REVOKED, _TRANSFERRED, _LEFT = "starts", "expired", "revoked", "moved", "left"
+
+
+def _grant_end(
     grant: Grant,
-    user: str,
     partner_id: str,
-    client_id: str,
     history: Sequence[TeamChange],
     partner_memberships: Sequence[Membership],
     at: datetime,
-) -> str | None:
-    """Why ``grant`` does not apply to ``user`` at ``at``, or ``None`` when it is active."""
+) -> _End | None:
+    """Why ``grant`` does not apply at ``at`` (the earliest ending), ``None`` when active."""
     start = grant.granted_at
     if at < start:
-        return f"grant {grant.id} starts {format_instant(start)}"
-    ends: list[tuple[datetime, str]] = []
+        return (start, _STARTS, None)
+    end: _End | None = None
     if grant.expires_at is not None and grant.expires_at <= at:
-        ends.append(
-            (grant.expires_at, f"grant {grant.id} expired {format_instant(grant.expires_at)}")
-        )
-    if grant.revoked_at is not None and grant.revoked_at <= at:
-        by = f" by {grant.revoked_by}" if grant.revoked_by else ""
-        ends.append(
-            (
-                grant.revoked_at,
-                f"grant {grant.id} was revoked at {format_instant(grant.revoked_at)}{by}",
-            )
-        )
+        end = (grant.expires_at, _EXPIRED, None)
+    revoked = grant.revoked_at
+    if revoked is not None and revoked <= at and (end is None or revoked < end[0]):
+        end = (revoked, _REVOKED, None)
     if grant.client_id != ALL and history:
         for change in history:
             if (
@@ -437,27 +435,51 @@ def _grant_miss(
                 and change.from_partner == partner_id
                 and start < change.at <= at
             ):
-                ends.append(
-                    (
-                        change.at,
-                        f"grant {grant.id} ended when {client_id} was transferred from "
-                        f"{partner_id} to {change.to_partner} at {format_instant(change.at)}",
-                    )
-                )
+                if end is None or change.at < end[0]:
+                    end = (change.at, _TRANSFERRED, change)
                 break
     if grant.advisor_id != ALL:
         left = _left_at(partner_memberships, start, at)
-        if left is not None:
-            ends.append(
-                (
-                    left,
-                    f"grant {grant.id} ended when {user} left {partner_id} at "
-                    f"{format_instant(left)}",
-                )
-            )
-    if not ends:
-        return None
-    return min(ends, key=lambda end: end[0])[1]
+        if left is not None and (end is None or left < end[0]):
+            end = (left, _LEFT, None)
+    return end
+
+
+def _missed_text(
+    missed: list[tuple[Grant, _End | None]],
+    user: str,
+    perm: Permission,
+    partner_id: str,
+    client_id: str,
+) -> str:
+    """Explain the grants that did not give ``perm``: the first one whose role would have
+    given it, else the first one."""
+    grant, end = missed[0]
+    for candidate, candidate_end in missed:
+        if perm in _GRANT_ROLE_PERMISSIONS[candidate.role]:
+            grant, end = candidate, candidate_end
+            break
+    if end is None:
+        return (
+            f"grant {grant.id} gives {_TEXT[grant.role]} on {client_id}, which does not "
+            f"include {_TEXT[perm]}"
+        )
+    when, why, transfer = end
+    stamp = _stamp(when)
+    if why is _STARTS:
+        return f"grant {grant.id} starts {stamp}"
+    if why is _EXPIRED:
+        return f"grant {grant.id} expired {stamp}"
+    if why is _REVOKED:
+        by = f" by {grant.revoked_by}" if grant.revoked_by else ""
+        return f"grant {grant.id} was revoked at {stamp}{by}"
+    if why is _TRANSFERRED:
+        assert transfer is not None
+        return (
+            f"grant {grant.id} ended when {client_id} was transferred from {partner_id} to "
+            f"{transfer.to_partner} at {stamp}"
+        )
+    return f"grant {grant.id} ended when {user} left {partner_id} at {stamp}"
 
 
 def _left_at(memberships: Sequence[Membership], since: datetime, at: datetime) -> datetime | None:
@@ -474,10 +496,6 @@ def _left_at(memberships: Sequence[Membership], since: datetime, at: datetime) -
         if first is None or end < first:
             first = end
     return first
-
-
-def _covers(grant: Grant, perm: Permission) -> bool:
-    return perm in _GRANT_ROLE_PERMISSIONS[grant.role]
 
 
 # -- denials -------------------------------------------------------------------------------
@@ -544,7 +562,7 @@ def _stranger(
                 if type(change) is Transfer and change.from_partner == other.id and change.at <= at:
                     note = (
                         f" ({team.id} was transferred from {other.id} at "
-                        f"{format_instant(change.at)}; delegated grants of {other.id} ended then)"
+                        f"{_stamp(change.at)}; delegated grants of {other.id} ended then)"
                     )
             return decide(
                 False,
@@ -600,10 +618,10 @@ def _inactive_denial(
         return decide(
             False,
             rule,
-            f"{user}'s membership in {team_id} ended {format_instant(max(ended))}",
+            f"{user}'s membership in {team_id} ended {_stamp(max(ended))}",
         )
     starts = min(m.active_from for m in memberships)
-    return decide(False, rule, f"{user}'s membership in {team_id} starts {format_instant(starts)}")
+    return decide(False, rule, f"{user}'s membership in {team_id} starts {_stamp(starts)}")
 
 
 def _status_denial(
@@ -612,7 +630,7 @@ def _status_denial(
     since = ""
     for change in history:
         if type(change) is StatusChange and change.at <= at and change.to_status is status:
-            since = f" since {format_instant(change.at)}"
+            since = f" since {_stamp(change.at)}"
     if status is _ARCHIVED:
         rest = "only billing.view for the partner admin holds"
     elif team.kind is _PARTNER:
@@ -626,7 +644,7 @@ def _consent_denial(consent: ConsentChange) -> Decision:
     return decide(
         False,
         Rule.R4,
-        f"partner data access revoked by client at {format_instant(consent.at)} "
+        f"partner data access revoked by client at {_stamp(consent.at)} "
         f"(by {consent.by}): grants give nothing and partner admins keep only license.* "
         "and billing.*",
     )
@@ -637,6 +655,13 @@ def _consent_denial(consent: ConsentChange) -> Decision:
 
 def _permission(value: object) -> Permission:
     return to_enum(Permission, value, "permission")
+
+
+def _stamp(instant: datetime) -> str:
+    """An instant of a stored record (always UTC) as ``2026-11-01T00:00:00Z``."""
+    if instant.tzinfo is UTC:
+        return instant.isoformat()[:-6] + "Z"
+    return format_instant(instant)
 
 
 def _active(memberships: Sequence[Membership], at: datetime) -> Membership | None:

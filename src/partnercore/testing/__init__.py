@@ -11,6 +11,13 @@ fixtures that build its implementation; every test then runs against it::
             return MyTeams(connection)
 """
 
+from partnercore.testing._billing import (
+    BillingAccountRepositoryContract,
+    InvoiceRepositoryContract,
+    PriceBookRepositoryContract,
+    UsageRepositoryContract,
+    UsageTotalsContract,
+)
 from partnercore.testing._content import (
     ContentItemRepositoryContract,
     ContentPortsContract,
@@ -33,18 +40,23 @@ from partnercore.testing._tenancy import (
 
 __all__ = [
     "AuditTrailContract",
+    "BillingAccountRepositoryContract",
     "ConsentRepositoryContract",
     "ContentItemRepositoryContract",
     "ContentPortsContract",
     "GrantRepositoryContract",
     "InstallRepositoryContract",
+    "InvoiceRepositoryContract",
     "LibraryRepositoryContract",
     "LicenseRepositoryContract",
     "MembershipRepositoryContract",
     "OnboardingRepositoryContract",
+    "PriceBookRepositoryContract",
     "TeamHistoryContract",
     "TeamRepositoryContract",
     "TemplateRepositoryContract",
     "TenancyPortsContract",
+    "UsageRepositoryContract",
+    "UsageTotalsContract",
     "UserRepositoryContract",
 ]
