@@ -167,7 +167,9 @@ class _PartnerCalculator:
         self, partner: PartnerBillingInput, year: int, month: int, amounts: dict[int, Money]
     ) -> None:
         book = partner.price_book
-        self.partner = partner
+        # Only what the statements need is kept: the inputs can go once billed.
+        self.partner_id = partner.partner_id
+        self.referral_rate = partner.referral_rate
         self.book = book
         self.period_key = f"{year:04d}-{month:02d}"
         self.frame = PeriodFrame.of(BillingPeriod(year, month, partner.timezone))
@@ -236,11 +238,11 @@ class _PartnerCalculator:
 
     # -- seats ------------------------------------------------------------------------
 
-    def seat_lines(self) -> list[InvoiceLine]:
+    def seat_lines(self, seats: tuple[SeatHolding, ...]) -> list[InvoiceLine]:
         fee = self.book.advisor_monthly_fee
         frame = self.frame
         by_user: dict[str, list[tuple[datetime, datetime | None]]] = defaultdict(list)
-        for holding in self.partner.seats:
+        for holding in seats:
             by_user[holding.user_id].append((holding.start, holding.end))
         policy = self.book.seat_policy
         if policy is SeatPolicy.PRORATED_DAILY:
@@ -391,16 +393,16 @@ class _PartnerCalculator:
 
     # -- the partner's documents ------------------------------------------------------
 
-    def bill(self) -> tuple[list[Invoice], list[ReferralLine]]:
+    def bill(self, partner: PartnerBillingInput) -> tuple[list[Invoice], list[ReferralLine]]:
         key = self.period_key
-        pid = self.partner.partner_id
+        pid = self.partner_id
         currency = self.currency
         groups: list[ClientGroup] = []
         invoices: list[Invoice] = []
         referrals: list[ReferralLine] = []
         rate_top, rate_bottom = self.rate_ratio
         referred = 0
-        for client in sorted(self.partner.clients, key=lambda c: c.client_id):
+        for client in sorted(partner.clients, key=lambda c: c.client_id):
             lines, base = self.client_lines(client)
             cid = client.client_id
             referral = round_ratio(base * rate_top, rate_bottom, self.rounding)
@@ -416,13 +418,13 @@ class _PartnerCalculator:
                         period=key, partner_id=pid, billed_to=cid, currency=currency, lines=lines
                     )
                 )
-        partner_lines = self.seat_lines()
+        partner_lines = self.seat_lines(partner.seats)
         if self.book.referral_settlement is ReferralSettlement.NET_ON_INVOICE:
             credit = self._money(-referred)
             partner_lines.append(
                 InvoiceLine(
                     kind=LineKind.REFERRAL_CREDIT,
-                    description=f"Referral credit at {self.partner.referral_rate}",
+                    description=f"Referral credit at {self.referral_rate}",
                     quantity=_ONE,
                     unit_price=credit,
                     amount=credit,
@@ -452,6 +454,7 @@ def calculate_run(
     """Bill ``period`` (``YYYY-MM``, in each partner's own time zone) for ``partners``.
 
     A pure function: equal inputs give equal invoices and statements with the same ids.
+    ``partners`` may be a generator: each input is released once its partner is billed.
     """
     year, month = _period_parts(period)
     key = f"{year:04d}-{month:02d}"
@@ -467,13 +470,13 @@ def calculate_run(
         amounts = caches.setdefault(partner.price_book.currency, {})
         calculator = _PartnerCalculator(partner, year, month, amounts)
         try:
-            partner_invoices, lines = calculator.bill()
+            partner_invoices, lines = calculator.bill(partner)
         except ValidationError as error:
             raise error.prefixed(f"partners[{partner.partner_id}]") from None
         invoices.extend(partner_invoices)
         referral_lines[partner.partner_id] = lines
         calculators.append(calculator)
-    books = {calc.partner.partner_id: calc for calc in calculators}
+    books = {calc.partner_id: calc for calc in calculators}
     revenue: dict[str, list[ContentRevenueLine]] = defaultdict(list)
     for calc in calculators:
         for claim in calc.claims:
@@ -484,12 +487,12 @@ def calculate_run(
     statements = [
         ReferralStatement.of(
             period=key,
-            partner_id=calc.partner.partner_id,
+            partner_id=calc.partner_id,
             currency=calc.currency,
-            rate=calc.partner.referral_rate,
-            lines=referral_lines[calc.partner.partner_id],
+            rate=calc.referral_rate,
+            lines=referral_lines[calc.partner_id],
             content_revenue=sorted(
-                revenue.get(calc.partner.partner_id, ()), key=lambda r: (r.client_id, r.item_id)
+                revenue.get(calc.partner_id, ()), key=lambda r: (r.client_id, r.item_id)
             ),
         )
         for calc in calculators

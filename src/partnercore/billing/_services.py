@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
 
@@ -136,6 +137,16 @@ def billing_inputs(
     time zone, its advisor seats, and per client the billing model, the spans of ``full``
     licence, the usage totals, late usage of finalised periods and content charges.
     """
+    return list(_load_inputs(period, ports, partner_id, content))
+
+
+def _load_inputs(
+    period: BillingPeriod | str,
+    ports: BillingPorts,
+    partner_id: str | None,
+    content: ContentChargeSource | None,
+) -> Iterator[PartnerBillingInput]:
+    """The inputs of each partner in turn (usage totals are read for all of them at once)."""
     year, month = _parts(period)
     partners = _partners(ports, partner_id)
     clients_of = {partner.id: ports.teams.clients_of(partner.id) for partner in partners}
@@ -147,7 +158,6 @@ def billing_inputs(
         if client_ids:
             for total in ports.usage.totals(BillingPeriod(year, month, zone), client_ids):
                 usage[total.client_id].append(total)
-    inputs = []
     for partner in partners:
         account = ports.accounts.find(partner.id)
         if account is None:
@@ -156,7 +166,7 @@ def billing_inputs(
         local = BillingPeriod(year, month, partner.timezone)
         clients = clients_of[partner.id]
         late = _late_usage(ports, partner, local, clients)
-        inputs.append(
+        yield (
             PartnerBillingInput(
                 partner_id=partner.id,
                 price_book=book,
@@ -178,7 +188,6 @@ def billing_inputs(
                 ),
             )
         )
-    return inputs
 
 
 def bill_period(
@@ -193,8 +202,8 @@ def bill_period(
     Reads through the ports and writes nothing: billing twice gives equal runs with the
     same ids. ``content`` supplies content charges (none without it).
     """
-    inputs = billing_inputs(period, ports, partner_id=partner_id, content=content)
     year, month = _parts(period)
+    inputs = _load_inputs(period, ports, partner_id, content)
     return calculate_run(f"{year:04d}-{month:02d}", inputs)
 
 
