@@ -300,21 +300,22 @@ def tenancy_worlds(
         elif kind in ("revoke_consent", "restore_consent") and clients:
             c = draw(st.sampled_from(clients))
             admins = [m for m in ports.memberships.for_team(c) if m.role is Role.CLIENT_ADMIN]
-            if admins and draw(st.booleans()):  # mostly an admin, while a member
+            if draw(st.booleans()) and admins:  # often an admin, while a member
                 admin = draw(st.sampled_from(admins))
                 by = admin.user_id
                 first = (admin.active_from - TENANCY_T0).days
-                last = (admin.active_until or tenancy_day(TENANCY_DAYS + 1)) - TENANCY_T0
-                day = draw(st.integers(first, max(first, last.days - 1)))
+                until = admin.active_until or tenancy_day(TENANCY_DAYS + 1)
+                day = draw(st.integers(first, max(first, (until - TENANCY_T0).days - 1)))
                 at = tenancy_day(day)
             consent = revoke_partner_access if kind == "revoke_consent" else restore_partner_access
             events.append((day, f"{kind} {c} by {by}", partial(consent, ports, c, at=at, by=by)))
     for c in clients:  # a client_admin revokes (and maybe restores) while a member
         admins = [m for m in ports.memberships.for_team(c) if m.role is Role.CLIENT_ADMIN]
-        if admins and draw(st.booleans()):
+        if draw(st.booleans()) and admins:
             admin = draw(st.sampled_from(admins))
             first = (admin.active_from - TENANCY_T0).days
-            last = ((admin.active_until or tenancy_day(TENANCY_DAYS + 1)) - TENANCY_T0).days - 1
+            until = admin.active_until or tenancy_day(TENANCY_DAYS + 1)
+            last = (until - TENANCY_T0).days - 1
             day = draw(st.integers(first, max(first, last)))
             revoke = partial(revoke_partner_access, ports, c, at=tenancy_day(day), by=admin.user_id)
             events.append((day, f"revoke_consent {c} by {admin.user_id}", revoke))

@@ -13,6 +13,7 @@ from partnercore._errors import (
     PartnercoreError,
     Problem,
     StaleWriteError,
+    StoreClosedError,
     ValidationError,
 )
 
@@ -27,6 +28,7 @@ __all__ = [
     "PartnercoreError",
     "Problem",
     "StaleWriteError",
+    "StoreClosedError",
     "ValidationError",
     "__version__",
 ]

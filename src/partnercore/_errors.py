@@ -21,6 +21,7 @@ __all__ = [
     "PartnercoreError",
     "Problem",
     "StaleWriteError",
+    "StoreClosedError",
     "ValidationError",
 ]
 
@@ -119,6 +120,14 @@ class StaleWriteError(ConflictError):
             kind=kind,
             id=id,
         )
+
+
+class StoreClosedError(PartnercoreError, RuntimeError):
+    """A store was used after it was closed (reopen it; retrying never helps)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(f"the store {path!r} is closed: open it again to use it")
 
 
 class InvalidTransitionError(PartnercoreError, ValueError):

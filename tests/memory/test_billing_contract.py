@@ -1,14 +1,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 
-from partnercore.billing import UsageRecord, UsageTotals, aggregate_usage
+from partnercore import ValidationError
+from partnercore.billing import UsageRecord, UsageTotal, UsageTotals, aggregate_usage
 from partnercore.memory import (
+    InMemoryBilling,
     InMemoryBillingAccounts,
     InMemoryInvoices,
+    InMemoryLicenses,
     InMemoryPriceBooks,
+    InMemoryTenancy,
     InMemoryUsage,
     InMemoryUsageTotals,
 )
@@ -39,6 +45,22 @@ class TestInMemoryUsage(UsageRepositoryContract):
     def usage(self) -> InMemoryUsage:
         return InMemoryUsage()
 
+    def test_records_come_back_oldest_first(self, usage: InMemoryUsage) -> None:
+        late, early = (
+            UsageRecord(
+                client_id="c1", metric="a", quantity=q, at=datetime(2025, 11, d, tzinfo=UTC)
+            )
+            for q, d in ((1, 20), (2, 3))
+        )
+        usage.extend([late, early])
+        assert [early, late] == usage.records("c1")
+        assert 2 == len(usage)
+        assert [] == usage.records("c9")
+
+    def test_anything_but_a_usage_record_is_rejected(self, usage: InMemoryUsage) -> None:
+        with pytest.raises(ValidationError, match="record"):
+            usage.add("3 assessments")  # type: ignore[arg-type]
+
 
 class TestInMemoryUsageTotals(UsageTotalsContract):
     """Totals aggregated elsewhere (here by ``aggregate_usage``) and served as given."""
@@ -56,6 +78,22 @@ class TestInMemoryUsageTotals(UsageTotalsContract):
             )
 
         return load
+
+    def test_totals_given_twice_for_one_metric_are_added(self) -> None:
+        november = BillingPeriod(2025, 11)
+        total = UsageTotal(client_id="c1", metric="a", period=november, quantity=2)
+        [both] = InMemoryUsageTotals([total, total]).totals(november, ["c1"])
+        assert Decimal(4) == both.quantity
+
+
+def test_the_in_memory_billing_stores_are_billing_ports_with_tenancy_and_licences() -> None:
+    tenancy, licenses, billing = InMemoryTenancy(), InMemoryLicenses(), InMemoryBilling()
+    ports = billing.ports(teams=tenancy.teams, memberships=tenancy.memberships, licenses=licenses)
+    assert (billing.usage, billing.invoices, licenses) == (
+        ports.usage,
+        ports.invoices,
+        ports.licenses,
+    )
 
 
 class TestInMemoryInvoices(InvoiceRepositoryContract):

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import pickle
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from partnercore import ConflictError, ValidationError
+from partnercore import ConflictError, PartnercoreError, StoreClosedError, ValidationError
 from partnercore.licensing import License
 from partnercore.sqlite import SqliteStore, connect
 from partnercore.tenancy import Team, User
@@ -187,3 +188,64 @@ def test_threads_sharing_a_store_keep_their_units_of_work_whole(store: SqliteSto
     for thread in threads:
         thread.join()
     assert 4 * 5 * 3 == len(store.tenancy.users)
+
+
+def closed_store_uses(store: SqliteStore) -> list[tuple[str, Callable[[], object]]]:
+    return [
+        ("read", lambda: store.tenancy.teams.find("p1")),
+        ("write", lambda: store.tenancy.users.add(user("u1"))),
+        ("count", lambda: len(store.billing.price_books)),
+        ("unit of work", lambda: store.unit_of_work().__enter__()),
+        ("licences", lambda: store.licenses.get("c1")),
+        ("content", lambda: store.content.items.find("iso")),
+    ]
+
+
+def test_using_a_closed_store_is_a_store_closed_error(path: Path) -> None:
+    store = SqliteStore(path)
+    store.close()
+    for name, use in closed_store_uses(store):
+        with pytest.raises(StoreClosedError) as caught:
+            use()
+        assert (name, str(path)) == (name, caught.value.path)
+    assert f"the store {str(path)!r} is closed: open it again to use it" == str(caught.value)
+
+
+def test_a_closed_store_is_never_reported_as_a_retryable_conflict(path: Path) -> None:
+    store = SqliteStore(path)
+    store.close()
+    with pytest.raises(StoreClosedError) as caught:
+        store.tenancy.users.add(user("u1"))
+    assert (False, True) == (
+        isinstance(caught.value, ConflictError),
+        isinstance(caught.value, PartnercoreError),
+    )
+
+
+def test_closing_a_store_twice_is_harmless(path: Path) -> None:
+    store = SqliteStore(path)
+    store.close()
+    store.close()
+    with SqliteStore(path) as reopened:
+        reopened.tenancy.users.add(user("u1"))
+    assert ["u1"] == stored_users(path)
+
+
+def close_inside_a_unit_of_work(store: SqliteStore) -> None:
+    with store.unit_of_work():
+        store.tenancy.users.add(user("u1"))
+        store.close()
+
+
+def test_closing_a_store_inside_its_unit_of_work_keeps_none_of_it(path: Path) -> None:
+    with pytest.raises(StoreClosedError):
+        close_inside_a_unit_of_work(SqliteStore(path))
+    assert [] == stored_users(path)
+
+
+def test_a_store_closed_error_survives_pickling() -> None:
+    error = pickle.loads(pickle.dumps(StoreClosedError("/tmp/x.db")))
+    assert ("/tmp/x.db", "the store '/tmp/x.db' is closed: open it again to use it") == (
+        error.path,
+        str(error),
+    )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
+from functools import partial
 
 import pytest
 
@@ -277,12 +279,10 @@ def test_an_archived_client_cannot_be_transferred(world: TenancyPorts) -> None:
 
 
 def test_a_naive_instant_is_rejected_by_every_operation(world: TenancyPorts) -> None:
-    from datetime import datetime
-
     naive = datetime(2026, 5, 1)
     for operation in (suspend_team, archive_team, reactivate_team):
         assert_rejected_without_change(
-            world, ValidationError, lambda op=operation: op(world, "c1", at=naive, by="x"), "naive"
+            world, ValidationError, partial(operation, world, "c1", at=naive, by="x"), "naive"
         )
     assert_rejected_without_change(
         world,

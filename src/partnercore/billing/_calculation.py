@@ -238,11 +238,11 @@ class _PartnerCalculator:
 
     # -- seats ------------------------------------------------------------------------
 
-    def seat_lines(self, seats: tuple[SeatHolding, ...]) -> list[InvoiceLine]:
+    def seat_lines(self, holdings: tuple[SeatHolding, ...]) -> list[InvoiceLine]:
         fee = self.book.advisor_monthly_fee
         frame = self.frame
         by_user: dict[str, list[tuple[datetime, datetime | None]]] = defaultdict(list)
-        for holding in seats:
+        for holding in holdings:
             by_user[holding.user_id].append((holding.start, holding.end))
         policy = self.book.seat_policy
         if policy is SeatPolicy.PRORATED_DAILY:

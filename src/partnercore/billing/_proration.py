@@ -132,18 +132,29 @@ class PeriodFrame:
     days: int
     first_day: int
     micros: int
+    all_days: ProratedShare
+    all_seconds: ProratedShare
 
     @classmethod
     def of(cls, period: BillingPeriod) -> PeriodFrame:
         start, end = period.start, period.end
+        micros = (end - start) // _MICROSECOND
+        days = Decimal(period.days)
+        seconds = _seconds(micros)
         return cls(
             period,
             start,
             end,
             period.days,
             period.first_day.toordinal(),
-            (end - start) // _MICROSECOND,
+            micros,
+            ProratedShare(days, days, ShareUnit.DAYS),
+            ProratedShare(seconds, seconds, ShareUnit.SECONDS),
         )
+
+    def covers(self, merged: list[tuple[datetime, datetime]]) -> bool:
+        """Whether merged intervals cover the whole period."""
+        return len(merged) == 1 and merged[0][0] == self.start and merged[0][1] == self.end
 
 
 def _frame(period: BillingPeriod | PeriodFrame) -> PeriodFrame:
@@ -204,7 +215,10 @@ def daily_share(
 ) -> ProratedShare:
     """Local days of the period touched by the intervals (at any instant) / days in the period."""
     frame = _frame(period)
-    days = days_touched(merge_intervals(intervals, frame), frame)
+    merged = merge_intervals(intervals, frame)
+    if frame.covers(merged):
+        return frame.all_days
+    days = days_touched(merged, frame)
     return ProratedShare(Decimal(days), Decimal(frame.days), ShareUnit.DAYS)
 
 
@@ -218,9 +232,10 @@ def exact_share(
 ) -> ProratedShare:
     """Seconds of the period covered by the intervals / seconds in the period (in UTC)."""
     frame = _frame(period)
-    covered = sum(
-        ((high - low) // _MICROSECOND for low, high in merge_intervals(intervals, frame)), 0
-    )
+    merged = merge_intervals(intervals, frame)
+    if frame.covers(merged):
+        return frame.all_seconds
+    covered = sum(((high - low) // _MICROSECOND for low, high in merged), 0)
     return ProratedShare(_seconds(covered), _seconds(frame.micros), ShareUnit.SECONDS)
 
 

@@ -199,8 +199,10 @@ def bill_period(
 ) -> BillingRun:
     """The invoices and referral statements of ``period`` for every partner (or one).
 
-    Reads through the ports and writes nothing: billing twice gives equal runs with the
-    same ids. ``content`` supplies content charges (none without it).
+    ``period`` is ``YYYY-MM`` (or a ``BillingPeriod``, of which only the month is used):
+    each partner is billed for that month in its own time zone. Reads through the ports
+    and writes nothing: billing twice gives equal runs with the same ids. ``content``
+    supplies content charges (none without it).
     """
     year, month = _parts(period)
     inputs = _load_inputs(period, ports, partner_id, content)

@@ -1,8 +1,9 @@
-"""A loaded scenario: a whole partner world in memory, and the questions one asks of it.
+"""A loaded scenario: a whole partner world in a store, and the questions one asks of it.
 
 Every question goes through the library's own services (``tenancy.check``,
 ``licensing`` timelines, ``billing.bill_period``, ``content.library_view``) over the
-in-memory stores the scenario was built into; :class:`Scenario` only wires them together.
+ports of the store the scenario was built into (in memory, unless it was made with
+:meth:`Scenario.over`); :class:`Scenario` only wires them together.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from partnercore.billing import BillingPorts, BillingRun, bill_period
 from partnercore.content import ContentPorts, LibraryView, library_view
 from partnercore.licensing import LicenseInterval, LicenseRepository
 from partnercore.scenario._document import Document
+from partnercore.scenario._ports import ScenarioPorts
 from partnercore.scenario._revenue import BillingRange
-from partnercore.scenario._world import World, build_world
+from partnercore.scenario._world import build_world
 from partnercore.tenancy import (
     BillingModel,
     Decision,
@@ -47,19 +49,40 @@ def _period(value: BillingPeriod | str, name: str = "period") -> BillingPeriod:
 class Scenario:
     """A partner world loaded from a scenario file (see :func:`partnercore.scenario.load`).
 
-    Build one with :func:`~partnercore.scenario.load` or :func:`~partnercore.scenario.loads`.
-    The stores behind it are the in-memory reference adapters; ``tenancy``, ``licenses``,
-    ``billing_ports`` and ``content_ports`` expose them for anything the methods here do
-    not cover.
+    Build one with :func:`~partnercore.scenario.load` or :func:`~partnercore.scenario.loads`
+    (on fresh in-memory stores), or with :meth:`Scenario.over` over a store the world is
+    already in. ``ports`` (and ``tenancy``, ``licenses``, ``billing_ports``,
+    ``content_ports``) expose the stores for anything the methods here do not cover.
     """
 
     __slots__ = ("_billing_models", "_document", "_world")
 
     def __init__(self, document: Document, *, billing_models: dict[str, str] | None = None):
         models = dict(billing_models or {})
-        self._world: World = build_world(document, models)
+        self._world: ScenarioPorts = build_world(document, billing_models=models)
         self._document = document
         self._billing_models = models
+
+    @classmethod
+    def over(cls, ports: ScenarioPorts, document: Document) -> Scenario:
+        """The scenario ``document`` describes, answered from ``ports`` as they are.
+
+        Nothing is built or written: ``ports`` already hold the world (built earlier with
+        :func:`~partnercore.scenario.build_world`, maybe in another process), and every
+        question reads them as they are now. ``document`` gives what only the file knows
+        (its first and last instants, its client ids). :meth:`with_billing_model` builds
+        a new in-memory scenario from ``document``, never writing to ``ports``.
+        """
+        if not isinstance(ports, ScenarioPorts):
+            raise ValidationError.at("ports", f"expected ScenarioPorts, got {type(ports).__name__}")
+        if not isinstance(document, Document):
+            kind = type(document).__name__
+            raise ValidationError.at("document", f"expected a Document, got {kind}")
+        scenario = cls.__new__(cls)
+        scenario._world = ports
+        scenario._document = document
+        scenario._billing_models = {}
+        return scenario
 
     # -- what it is made of -------------------------------------------------------------
 
@@ -67,6 +90,11 @@ class Scenario:
     def document(self) -> Document:
         """The checked scenario document it was built from."""
         return self._document
+
+    @property
+    def ports(self) -> ScenarioPorts:
+        """Every port of the store the scenario reads."""
+        return self._world
 
     @property
     def tenancy(self) -> TenancyPorts:

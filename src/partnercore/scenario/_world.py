@@ -1,12 +1,12 @@
 """Building a scenario's world: every entry applied through the library's own services.
 
-A :class:`World` is a fresh set of in-memory stores. :func:`build_world` applies a checked
-:class:`Document` to it table by table, through the same services and ports a host
-application uses (``create_partner``, ``grant_access``, ``request_upgrade``, the price-book
-and usage ports, ``onboard``, ...). A domain error raised by an entry (an impossible licence
-event, a membership whose role does not fit its team, ...) is re-raised as a
-:class:`~partnercore.ValidationError` naming the table, the entry and the key. Nothing is
-half-loaded: the world is only handed out once every entry has been applied.
+:func:`build_world` applies a checked :class:`Document` to a :class:`ScenarioPorts` (fresh
+in-memory stores unless another store's ports are given) table by table, through the same
+services and ports a host application uses (``create_partner``, ``grant_access``,
+``request_upgrade``, the price-book and usage ports, ``onboard``, ...). A domain error raised
+by an entry (an impossible licence event, a membership whose role does not fit its team, ...)
+is re-raised as a :class:`~partnercore.ValidationError` naming the table, the entry and the
+key.
 """
 
 from __future__ import annotations
@@ -18,18 +18,11 @@ from typing import Any
 import attrs
 
 from partnercore._errors import AccessDeniedError, PartnercoreError, Problem, ValidationError
-from partnercore.billing import (
-    BillingAccount,
-    BillingPorts,
-    ContentChargeSource,
-    PriceBook,
-    UsageRecord,
-)
+from partnercore.billing import BillingAccount, PriceBook, UsageRecord
 from partnercore.content import (
     ClientTemplate,
     ContentItem,
     ContentPrice,
-    InstalledContentCharges,
     TemplateGrant,
     add_item,
     add_template,
@@ -48,9 +41,9 @@ from partnercore.licensing import (
     request_upgrade,
     upgrade,
 )
-from partnercore.memory import InMemoryBilling, InMemoryContent, InMemoryLicenses, InMemoryTenancy
 from partnercore.money import Money
 from partnercore.scenario._document import Document
+from partnercore.scenario._ports import ScenarioPorts
 from partnercore.scenario._schema import keys_of, quote
 from partnercore.tenancy import (
     BillingModel,
@@ -65,30 +58,7 @@ from partnercore.tenancy import (
     grant_access,
 )
 
-__all__ = ["World", "build_world"]
-
-
-class World:
-    """The in-memory stores of one scenario, and the ports that read them."""
-
-    def __init__(self) -> None:
-        self.tenancy = InMemoryTenancy()
-        self.licenses = InMemoryLicenses()
-        self.billing = InMemoryBilling()
-        self.content = InMemoryContent(self.tenancy, self.licenses)
-
-    @property
-    def billing_ports(self) -> BillingPorts:
-        return self.billing.ports(
-            teams=self.tenancy.teams,
-            memberships=self.tenancy.memberships,
-            licenses=self.licenses,
-        )
-
-    @property
-    def content_charges(self) -> ContentChargeSource:
-        """The charges of installed priced content, for the billing run."""
-        return InstalledContentCharges(self.content)
+__all__ = ["build_world"]
 
 
 # Domain field names, as the key a scenario file spells them.
@@ -151,23 +121,62 @@ def _label(table: str, index: int, entry: object) -> str:
     return f"{label} (id {quote(identifier)})" if isinstance(identifier, str) else label
 
 
-def build_world(document: Document, billing_models: Mapping[str, str] | None = None) -> World:
-    """A fresh world with every entry of ``document`` applied.
+def build_world(
+    document: Document,
+    *,
+    into: ScenarioPorts | None = None,
+    billing_models: Mapping[str, str] | None = None,
+) -> ScenarioPorts:
+    """Every entry of ``document`` applied to the stores of ``into``; returns ``into``.
 
-    The tables are applied in this order, each in file order: price books; partners (with
-    their billing accounts); clients (with their licences); users; content items, new
-    versions (``publish``) and library selections; templates; memberships in declared
-    teams; onboardings; memberships in onboarded teams; grants; consent changes; licence
-    events; usage; installs; pushes. ``billing_models`` overrides the billing model of
-    named clients (what-if analysis).
+    Without ``into``, a fresh in-memory store (``ScenarioPorts.in_memory()``) is built. The
+    tables are applied in this order, each in file order: price books; partners (with their
+    billing accounts); clients (with their licences); users; content items, new versions
+    (``publish``) and library selections; templates; memberships in declared teams;
+    onboardings; memberships in onboarded teams; grants; consent changes; licence events;
+    usage; installs; pushes. ``billing_models`` (client id to ``reseller`` or
+    ``non_reseller``) overrides the billing model of those clients (what-if analysis).
+
+    The first domain error stops the build as a :class:`~partnercore.ValidationError` naming
+    the table, entry and key. The writes are not grouped: the entries applied before it stay
+    in ``into``. To keep a store all-or-nothing, build inside its unit of work (as
+    :func:`partnercore.sqlite.import_scenario` does), or build into a fresh store and drop
+    it on error (as :func:`~partnercore.scenario.loads` does).
     """
-    world = World()
-    _Builder(world, document, dict(billing_models or {})).run()
-    return world
+    if not isinstance(document, Document):
+        raise ValidationError.at(
+            "document", f"expected a Document (see scenario.read), got {type(document).__name__}"
+        )
+    if into is not None and not isinstance(into, ScenarioPorts):
+        raise ValidationError.at("into", f"expected ScenarioPorts, got {type(into).__name__}")
+    ports = ScenarioPorts.in_memory() if into is None else into
+    _Builder(ports, document, _overrides(billing_models)).run()
+    return ports
+
+
+def _overrides(billing_models: Mapping[str, str] | None) -> dict[str, str]:
+    """``billing_models`` checked: client ids to billing models, as their plain values."""
+    if billing_models is None:
+        return {}
+    if not isinstance(billing_models, Mapping):
+        kind = type(billing_models).__name__
+        raise ValidationError.at("billing_models", f"expected a mapping, got {kind}")
+    overrides = {}
+    for client, model in billing_models.items():
+        if not isinstance(client, str):
+            raise ValidationError.at("billing_models", f"expected client ids, got {client!r}")
+        try:
+            overrides[client] = BillingModel(model).value
+        except ValueError:
+            raise ValidationError.at(
+                f"billing_models.{client}",
+                f"unknown billing model {model!r}; expected reseller or non_reseller",
+            ) from None
+    return overrides
 
 
 class _Builder:
-    def __init__(self, world: World, document: Document, overrides: dict[str, str]) -> None:
+    def __init__(self, world: ScenarioPorts, document: Document, overrides: dict[str, str]) -> None:
         self.world = world
         self.document = document
         self.overrides = overrides

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import cattrs
 
-from partnercore._errors import ConflictError, ValidationError
+from partnercore._errors import ConflictError, StoreClosedError, ValidationError
 from partnercore.serialization import make_converter, structure
 from partnercore.time import ensure_aware
 
@@ -79,6 +79,7 @@ class Database:
         self.converter = converter if converter is not None else make_converter()
         self._lock = threading.RLock()
         self._depth = 0
+        self._closed = False
         try:
             self._connection = sqlite3.connect(
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
@@ -100,9 +101,19 @@ class Database:
     # -- lifecycle ----------------------------------------------------------------------
 
     def close(self) -> None:
-        """Close the connection; an open unit of work is rolled back by SQLite."""
+        """Close the connection; an open unit of work is rolled back by SQLite.
+
+        Closing twice is harmless; any other use afterwards raises :class:`StoreClosedError`.
+        """
         with self._lock:
+            self._closed = True
             self._connection.close()
+
+    def _live(self) -> sqlite3.Connection:
+        """The connection, or :class:`StoreClosedError` once it has been closed."""
+        if self._closed:
+            raise StoreClosedError(self.path)
+        return self._connection
 
     def pragma(self, name: str) -> Any:
         """The value of ``PRAGMA name`` (for inspection and tests)."""
@@ -131,7 +142,8 @@ class Database:
                 self._depth = depth
                 if depth == 0:
                     self._rollback()
-                elif self._connection.in_transaction:  # (an I/O error may have ended it)
+                elif not self._closed and self._connection.in_transaction:
+                    # (an I/O error, or closing the store, may have ended it)
                     self._run(f"ROLLBACK TO uow_{depth}")
                     self._run(f"RELEASE uow_{depth}")
                 raise
@@ -149,7 +161,7 @@ class Database:
     def reading(self) -> Iterator[None]:
         """A consistent snapshot for several reads (a deferred transaction, or the open one)."""
         with self._lock:
-            if self._connection.in_transaction:
+            if self._live().in_transaction:
                 yield
                 return
             self._run("BEGIN")
@@ -159,13 +171,13 @@ class Database:
                 self._rollback()
 
     def _rollback(self) -> None:
-        if self._connection.in_transaction:
+        if not self._closed and self._connection.in_transaction:
             with suppress(sqlite3.Error):  # an unusable connection has nothing to undo
                 self._connection.execute("ROLLBACK")
 
     def _run(self, sql: str) -> None:
         try:
-            self._connection.execute(sql)
+            self._live().execute(sql)
         except sqlite3.OperationalError as error:
             raise _translate(error) from None
 
@@ -175,7 +187,7 @@ class Database:
         """Run one statement; the number of rows it changed."""
         with self._lock:
             try:
-                return self._connection.execute(sql, parameters).rowcount
+                return self._live().execute(sql, parameters).rowcount
             except sqlite3.IntegrityError as error:
                 raise ConflictError(f"constraint violated: {error}") from None
             except sqlite3.OperationalError as error:
@@ -184,7 +196,7 @@ class Database:
     def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         with self._lock:
             try:
-                self._connection.executemany(sql, rows)
+                self._live().executemany(sql, rows)
             except sqlite3.IntegrityError as error:
                 raise ConflictError(f"constraint violated: {error}") from None
             except sqlite3.OperationalError as error:
@@ -197,14 +209,14 @@ class Database:
     def query(self, sql: str, parameters: Sequence[Any] = ()) -> list[Row]:
         with self._lock:
             try:
-                return self._connection.execute(sql, parameters).fetchall()
+                return self._live().execute(sql, parameters).fetchall()
             except sqlite3.OperationalError as error:
                 raise _translate(error) from None
 
     def query_one(self, sql: str, parameters: Sequence[Any] = ()) -> Row | None:
         with self._lock:
             try:
-                row: Row | None = self._connection.execute(sql, parameters).fetchone()
+                row: Row | None = self._live().execute(sql, parameters).fetchone()
             except sqlite3.OperationalError as error:
                 raise _translate(error) from None
             return row

@@ -1,61 +1,28 @@
 """Scenario files in a SQLite store: import one, and open a store as a scenario again.
 
-``import_scenario`` checks a scenario (TOML text) and applies every entry through the
-library's own services to the store's ports, in one unit of work: the store holds the whole
+``import_scenario`` checks a scenario (TOML text) and builds it into the store's ports with
+:func:`partnercore.scenario.build_world`, in one unit of work: the store holds the whole
 scenario or, on any error, nothing of it. The scenario's text is kept too, for what only the
 document knows (its first and last instants, its client ids for what-if questions).
 
-``open_scenario`` gives a :class:`~partnercore.scenario.Scenario` whose every question
-(access checks, timelines, billing runs, libraries) is answered from the store: the same
-services over the SQLite ports instead of the in-memory ones.
+``open_scenario`` gives a :class:`~partnercore.scenario.Scenario` over the store
+(:meth:`Scenario.over <partnercore.scenario.Scenario.over>`): every question (access
+checks, timelines, billing runs, libraries) is answered from the store.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from partnercore._errors import ConflictError, ValidationError
-from partnercore.billing import BillingPorts, ContentChargeSource
-from partnercore.content import ContentPorts, InstalledContentCharges
-from partnercore.scenario import Document, Scenario, read
-from partnercore.scenario._world import _Builder
-from partnercore.sqlite._billing import SqliteBilling
-from partnercore.sqlite._licensing import SqliteLicenses
+from partnercore.scenario import Scenario, ScenarioPorts, build_world, read
 from partnercore.sqlite._store import SqliteStore
-from partnercore.sqlite._tenancy import SqliteTenancy
 
 __all__ = ["import_scenario", "open_scenario"]
 
 
-class _StoreWorld:
-    """A store seen as a scenario's world: the same ports, on SQLite."""
-
-    def __init__(self, store: SqliteStore) -> None:
-        self.store = store
-        self.tenancy: SqliteTenancy = store.tenancy
-        self.licenses: SqliteLicenses = store.licenses
-        self.billing: SqliteBilling = store.billing
-        self.content: ContentPorts = store.content
-
-    @property
-    def billing_ports(self) -> BillingPorts:
-        return self.store.billing_ports
-
-    @property
-    def content_charges(self) -> ContentChargeSource:
-        return InstalledContentCharges(self.content)
-
-
-class _StoredScenario(Scenario):
-    """A scenario whose world is already in a store (nothing is built again)."""
-
-    __slots__ = ()
-
-    def __init__(self, document: Document, world: _StoreWorld) -> None:
-        stored: Any = world
-        self._world = stored
-        self._document = document
-        self._billing_models = {}
+def _ports(store: SqliteStore) -> ScenarioPorts:
+    return ScenarioPorts(
+        tenancy=store.tenancy, licenses=store.licenses, billing=store.billing, content=store.content
+    )
 
 
 def import_scenario(store: SqliteStore, text: str) -> None:
@@ -75,8 +42,7 @@ def import_scenario(store: SqliteStore, text: str) -> None:
                 f"{store.path} already holds teams: import a scenario into an empty store",
                 kind="scenario",
             )
-        world: Any = _StoreWorld(store)
-        _Builder(world, document, {}).run()
+        build_world(document, into=_ports(store))
         db.execute("INSERT INTO scenario_source (id, text) VALUES (1, ?)", (text,))
 
 
@@ -94,4 +60,4 @@ def open_scenario(store: SqliteStore) -> Scenario:
             f"{store.path} holds no scenario: write one with "
             f"'partnercore import FILE --db {store.path}'",
         )
-    return _StoredScenario(read(str(row[0])), _StoreWorld(store))
+    return Scenario.over(_ports(store), read(str(row[0])))

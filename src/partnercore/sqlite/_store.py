@@ -94,7 +94,11 @@ class SqliteStore:
         return self._db.unit_of_work()
 
     def close(self) -> None:
-        """Close the connection (an open unit of work is rolled back)."""
+        """Close the connection (an open unit of work is rolled back).
+
+        Closing again is harmless; any other use of the store or its ports afterwards raises
+        :class:`~partnercore.StoreClosedError`.
+        """
         self._db.close()
 
     def __enter__(self) -> SqliteStore:

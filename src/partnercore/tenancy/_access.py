@@ -303,19 +303,19 @@ def _on_client(
             ports, user, perm, team, partner_id, history, membership, own, partner_memberships, at
         )
 
-    consent: ConsentChange | None = None
-    if team.operated_by is _CLIENT_RUN:
-        changes = ports.consents.for_client(client_id)
-        if changes:
-            consent = consent_at(changes, at)
+    # R4 matters only on a client-run team, and only once a candidate would allow: look the
+    # consent changes up then (`_UNKNOWN` until looked up).
+    consent: ConsentChange | _Unknown | None = _UNKNOWN if team.operated_by is _CLIENT_RUN else None
 
     if held.role is _PARTNER_ADMIN:
         if perm in _R2_PERMISSIONS[billing_model]:
+            if perm not in CONSENT_REVOKED_KEEPS and consent is _UNKNOWN:
+                consent = _consent(ports, client_id, at)
             if not active and perm not in (
                 ARCHIVED_KEEPS if status is _ARCHIVED else SUSPENDED_KEEPS
             ):
                 blocked = blocked or _status_denial(team, history, status, at)
-            elif consent is not None and perm not in CONSENT_REVOKED_KEEPS:
+            elif type(consent) is ConsentChange and perm not in CONSENT_REVOKED_KEEPS:
                 blocked = blocked or _consent_denial(consent)
             else:
                 return decide(
@@ -369,9 +369,11 @@ def _on_client(
             if end is not None or perm not in _GRANT_ROLE_PERMISSIONS[grant.role]:
                 missed.append((grant, end))
                 continue
+            if consent is _UNKNOWN:
+                consent = _consent(ports, client_id, at)
             if not active:
                 blocked = blocked or _status_denial(team, history, status, at)
-            elif consent is not None:
+            elif type(consent) is ConsentChange:
                 blocked = blocked or _consent_denial(consent)
             else:
                 if not explain:
@@ -638,6 +640,19 @@ def _status_denial(
     else:
         rest = "only the partner admin's license.*, billing.* and team.admin (R2) hold"
     return decide(False, Rule.R6, f"{team.id} is {_TEXT[status]}{since}: {rest}")
+
+
+class _Unknown:
+    """Not looked up yet."""
+
+
+_UNKNOWN = _Unknown()
+
+
+def _consent(ports: TenancyPorts, client_id: str, at: datetime) -> ConsentChange | None:
+    """The revocation of partner data access in force at ``at`` (R4), if any."""
+    changes = ports.consents.for_client(client_id)
+    return consent_at(changes, at) if changes else None
 
 
 def _consent_denial(consent: ConsentChange) -> Decision:
