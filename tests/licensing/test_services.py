@@ -1,5 +1,4 @@
 # Assertions read ``expected == actual``.
-# ruff: noqa: SIM300
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from partnercore.cli import _render
+from partnercore.cli._tables import indent
 from partnercore.scenario import load_demo
-from partnercore.scenario._tables import indent
 from partnercore.time import format_instant
 
 __all__ = ["run_demo"]

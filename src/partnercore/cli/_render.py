@@ -9,8 +9,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from partnercore.cli._tables import table
 from partnercore.scenario import BillingRange, Scenario
-from partnercore.scenario._tables import table
 from partnercore.tenancy import Decision, Holder, TeamKind
 from partnercore.time import format_instant
 

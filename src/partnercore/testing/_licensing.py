@@ -1,7 +1,6 @@
 """The contract every ``LicenseRepository`` must honour."""
 
 # Assertions read ``expected == actual``.
-# ruff: noqa: SIM300
 
 from __future__ import annotations
 
