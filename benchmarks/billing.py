@@ -1,8 +1,11 @@
 """Billing benchmark: one period for 1,000 partners, 20,000 clients and 1,000,000 usage records.
 
 Prints the time to aggregate the raw usage into totals, the time to bill the period with
-the usage already aggregated, the peak memory of the process, and the ratio of the billing
-time to a floor: a bare loop summing the same records by client and metric.
+the usage already aggregated (the best of three runs, with the raw records no longer held in
+the process, as when a warehouse aggregates them; one run with them still held is shown too),
+the peak memory of the process, and the ratio of the billing time to a floor: a bare loop
+summing the same records by client and metric. Wall and CPU seconds are both shown: the
+machine is shared, and the load average at the end says how busy it was.
 
     python benchmarks/billing.py [--partners 1000] [--clients 20] [--records 1000000]
                                  [--store memory|sqlite] [--db PATH]
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import random
 import resource
@@ -252,16 +256,30 @@ def main(argv: list[str] | None = None) -> int:
     # Billing with the million raw records still held in this process (the in-memory store
     # and the floor's rows): every full garbage collection walks them.
     held_time, held = timed(bill_period, PERIOD, ports, label="held")
+    # Each run is kept as its JSON text only, so that runs measured later do not have
+    # the earlier runs' objects in their heap.
+    documents = [json.dumps(held.to_dict())]  # type: ignore[attr-defined]
+    del held
     # Usage aggregated elsewhere (a warehouse, SQL): the raw records are not in this process.
     world["records"] = records = []
     if isinstance(billing, InMemoryBilling):
         billing.usage = InMemoryUsage()
-    billing_time, run = timed(bill_period, PERIOD, ports, label="bill")
-    again_time, again = timed(bill_period, PERIOD, ports, label="again")
-    assert again == run == held, "billing twice must give equal runs"
+    # The best of three runs (the first after the records were freed also pays for fresh
+    # memory pages); every run must give the same document.
+    walls: list[float] = []
+    cpus: list[float] = []
+    for _ in range(3):
+        wall, run = timed(bill_period, PERIOD, ports, label="bill")
+        walls.append(wall)
+        cpus.append(CPU["bill"])
+        documents.append(json.dumps(run.to_dict()))  # type: ignore[attr-defined]
+        invoice_count, referral_count = len(run.invoices), len(run.referrals)  # type: ignore[attr-defined]
+        lines = sum(len(i.lines) + sum(len(g.lines) for g in i.clients) for i in run.invoices)  # type: ignore[attr-defined]
+        del run
+    assert len(set(documents)) == 1, "billing twice must give equal runs"
+    billing_time, CPU["bill"] = min(walls), min(cpus)
     record_count = args.records
 
-    lines = sum(len(i.lines) + sum(len(g.lines) for g in i.clients) for i in run.invoices)  # type: ignore[attr-defined]
     clients = args.partners * args.clients
     print(
         f"world: {args.partners:,} partners, {clients:,} clients (half reseller), "
@@ -271,9 +289,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"store: {where}; setup (not measured): {setup:.1f} s")
     print(f"usage totals: {len(totals):,} (floor sums: {len(sums):,})")
     print(
-        f"invoices: {len(run.invoices):,} with {lines:,} lines; "  # type: ignore[attr-defined]
-        f"referral statements: {len(run.referrals):,}"
-    )  # type: ignore[attr-defined]
+        f"invoices: {invoice_count:,} with {lines:,} lines; referral statements: {referral_count:,}"
+    )
     cpu = CPU
     print("                                   wall      cpu")
     print(f"aggregate usage:                {aggregation:7.3f} s {cpu['aggregate']:7.3f} s")
@@ -281,7 +298,8 @@ def main(argv: list[str] | None = None) -> int:
         f"bill the period (aggregated):   {billing_time:7.3f} s {cpu['bill']:7.3f} s"
         "   (target <= 1.5 s)"
     )
-    print(f"bill again (equal result):      {again_time:7.3f} s {cpu['again']:7.3f} s")
+    runs = ", ".join(f"{wall:.3f}" for wall in walls)
+    print(f"  the three runs (equal results): {runs} s")
     print(f"bill, raw records in memory:    {held_time:7.3f} s {cpu['held']:7.3f} s")
     both, both_cpu = aggregation + billing_time, cpu["aggregate"] + cpu["bill"]
     print(f"aggregate + bill:               {both:7.3f} s {both_cpu:7.3f} s   (target <= 4 s)")

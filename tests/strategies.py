@@ -542,9 +542,12 @@ def client_billing_inputs(
 
 @st.composite
 def partner_billing_inputs(
-    draw: st.DrawFn, partner_id: str = "acme", period: BillingPeriod | None = None
+    draw: st.DrawFn,
+    partner_id: str = "acme",
+    period: BillingPeriod | None = None,
+    max_clients: int = 5,
 ) -> tuple[BillingPeriod, PartnerBillingInput]:
-    """A period and a partner with up to 5 clients and up to 4 advisor seats in its zone."""
+    """A period and a partner with up to ``max_clients`` clients and up to 4 advisor seats."""
     month = period or draw(billing_months())
     seats = [
         SeatHolding(f"u{index}", *draw(spans_around(month)))
@@ -552,7 +555,7 @@ def partner_billing_inputs(
     ]
     clients = [
         draw(client_billing_inputs(f"{partner_id}-c{index}", month))
-        for index in range(draw(st.integers(0, 5)))
+        for index in range(draw(st.integers(0, max_clients)))
     ]
     return month, PartnerBillingInput(
         partner_id=partner_id,

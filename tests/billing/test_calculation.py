@@ -318,3 +318,16 @@ def test_each_partner_is_billed_in_its_own_time_zone() -> None:
     )
     run = calculate_run("2026-11", [tokyo])
     assert Money("400.00", "USD") == run.invoices[0].group("c1").subtotal
+
+
+def test_a_callers_low_decimal_precision_changes_nothing() -> None:
+    from decimal import localcontext
+
+    partner = _partner(
+        _client("c1", usage=[_usage("c1", "123456.789")]),
+        _client("c2", "non_reseller", usage=[_usage("c2", 7, "reports")]),
+    )
+    expected = calculate_run("2026-11", [partner]).to_dict()
+    with localcontext() as context:
+        context.prec = 3
+        assert expected == calculate_run("2026-11", [partner]).to_dict()

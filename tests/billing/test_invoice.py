@@ -138,3 +138,9 @@ def test_client_lines_name_the_client_of_each_line() -> None:
     )
     assert ["c2"] == [client for client, _ in own.client_lines()]
     assert ["c1"] == [client for client, _ in _invoice().client_lines()]
+
+
+def test_a_group_subtotal_in_another_currency_is_a_currency_mismatch() -> None:
+    group = ClientGroup(client_id="c1", lines=(), subtotal=Money("0.00", "EUR"))
+    with pytest.raises(CurrencyMismatchError):
+        _invoice(clients=(group,), total=Money("10.00", "USD"))

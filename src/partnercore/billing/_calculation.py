@@ -28,7 +28,7 @@ from partnercore.billing._proration import (
     merge_intervals,
 )
 from partnercore.billing._referral import ContentRevenueLine, ReferralLine, ReferralStatement
-from partnercore.billing._rounding import round_ratio
+from partnercore.billing._rounding import EXACT, from_minor, round_ratio
 from partnercore.billing._run import BillingRun
 from partnercore.billing._seats import SeatHolding
 from partnercore.billing._usage import LateUsage, UsageTotal
@@ -198,7 +198,7 @@ class _PartnerCalculator:
         """``units`` minor units as Money (equal amounts share one immutable Money)."""
         money = self.amounts.get(units)
         if money is None:
-            money = Money(Decimal(units).scaleb(-self.digits), self.currency)
+            money = Money(from_minor(units, self.digits), self.currency)
             self.amounts[units] = money
         return money
 
@@ -293,11 +293,12 @@ class _PartnerCalculator:
 
     # -- clients ----------------------------------------------------------------------
 
-    def client_lines(self, client: ClientBillingInput) -> tuple[list[InvoiceLine], int]:
-        """The client's lines and its referral base in minor units."""
+    def client_lines(self, client: ClientBillingInput) -> tuple[list[InvoiceLine], int, int]:
+        """The client's lines, its referral base and its total charges, in minor units."""
         lines: list[InvoiceLine] = []
         platform = 0
         usage_charges = 0
+        content_charges = 0
         cid = client.client_id
         if client.full_intervals:
             share = license_share(client.full_intervals, self.frame, self.book.proration)
@@ -326,7 +327,9 @@ class _PartnerCalculator:
                     self._check_total(cid, index, total)
                 metric = total.metric
                 quantities[metric] = (
-                    quantities[metric] + total.quantity if metric in quantities else total.quantity
+                    EXACT.add(quantities[metric], total.quantity)
+                    if metric in quantities
+                    else total.quantity
                 )
             for metric in sorted(quantities):
                 price = self._price(metric, f"clients[{cid}].usage")
@@ -349,7 +352,7 @@ class _PartnerCalculator:
             late: dict[tuple[str, str], Decimal] = {}
             for entry in client.late_usage:
                 key = (entry.original_period, entry.metric)
-                late[key] = late.get(key, 0) + entry.quantity
+                late[key] = EXACT.add(late[key], entry.quantity) if key in late else entry.quantity
             for original, metric in sorted(late):
                 price = self._price(metric, f"clients[{cid}].late_usage")
                 quantity = late[(original, metric)]
@@ -376,7 +379,9 @@ class _PartnerCalculator:
                         charge.amount.currency.code,
                         f"bill (content item {charge.item_id!r} on {cid!r})",
                     )
-                amount = self._money(self._units(*charge.amount.amount.as_integer_ratio()))
+                units = self._units(*charge.amount.amount.as_integer_ratio())
+                content_charges += units
+                amount = self._money(units)
                 lines.append(
                     InvoiceLine(
                         kind=LineKind.CONTENT,
@@ -389,7 +394,7 @@ class _PartnerCalculator:
                 )
                 self.claims.append(_Claim(charge.owner_id, cid, charge.item_id, amount))
         base = usage_charges if self.usage_only else platform + usage_charges
-        return lines, base
+        return lines, base, platform + usage_charges + content_charges
 
     # -- the partner's documents ------------------------------------------------------
 
@@ -403,19 +408,28 @@ class _PartnerCalculator:
         rate_top, rate_bottom = self.rate_ratio
         referred = 0
         for client in sorted(partner.clients, key=lambda c: c.client_id):
-            lines, base = self.client_lines(client)
+            lines, base, total = self.client_lines(client)
             cid = client.client_id
             referral = round_ratio(base * rate_top, rate_bottom, self.rounding)
             referred += referral
             referrals.append(ReferralLine(cid, self._money(base), self._money(referral)))
             if not lines:
                 continue
+            # The groups and invoices check that their totals are the sums of their lines.
             if client.billing_model is BillingModel.RESELLER:
-                groups.append(ClientGroup.of(cid, lines, currency))
+                groups.append(
+                    ClientGroup(client_id=cid, lines=tuple(lines), subtotal=self._money(total))
+                )
             else:
                 invoices.append(
-                    Invoice.of(
-                        period=key, partner_id=pid, billed_to=cid, currency=currency, lines=lines
+                    Invoice(
+                        id=f"inv-{cid}-{key}",
+                        period=key,
+                        partner_id=pid,
+                        billed_to=cid,
+                        currency=currency,
+                        lines=tuple(lines),
+                        total=self._money(total),
                     )
                 )
         partner_lines = self.seat_lines(partner.seats)

@@ -17,6 +17,7 @@ from partnercore.billing._presentation import (
     invoice_to_dict,
 )
 from partnercore.billing._proration import ProratedShare
+from partnercore.billing._rounding import EXACT, from_minor
 from partnercore.billing._validation import (
     describe,
     id_field,
@@ -104,9 +105,9 @@ class InvoiceLine:
 
 def sum_lines(lines: Sequence[InvoiceLine], currency: Currency) -> Money:
     """The exact sum of the lines' amounts (zero with the currency's digits when empty)."""
-    total = Decimal(0).scaleb(-currency.minor_units)
+    total = from_minor(0, currency.minor_units)
     for line in lines:
-        total += line.amount.amount
+        total = EXACT.add(total, line.amount.amount)
     return Money(total, currency)
 
 
@@ -128,7 +129,7 @@ def _check_lines(lines: Sequence[InvoiceLine], currency: Currency, path: str) ->
                     currency.code, field.currency.code, f"put on one invoice ({path}[{index}])"
                 )
         amount = line.amount.amount
-        if amount != amount.quantize(quantum):
+        if amount != amount.quantize(quantum, context=EXACT):
             raise ValidationError.at(
                 f"{path}[{index}].amount",
                 f"{amount} is not rounded to {currency.code}'s {currency.minor_units} minor digits",
@@ -144,8 +145,10 @@ class ClientGroup:
     subtotal: Money = attrs.field(validator=money_field)
 
     def __attrs_post_init__(self) -> None:
-        expected = sum_lines(self.lines, self.subtotal.currency)
-        if expected.amount != self.subtotal.amount:
+        expected = Decimal(0)
+        for line in self.lines:
+            expected = EXACT.add(expected, line.amount.amount)
+        if expected != self.subtotal.amount:
             raise ValidationError.at(
                 f"clients[{self.client_id}].subtotal",
                 f"{self.subtotal} is not the sum of its lines ({expected})",
@@ -200,6 +203,11 @@ class Invoice:
                 raise ValidationError.at("clients", f"client {group.client_id!r} listed twice")
             seen.add(group.client_id)
             _check_lines(group.lines, self.currency, f"clients[{group.client_id}].lines")
+            subtotal = group.subtotal.currency
+            if subtotal is not self.currency and subtotal != self.currency:
+                raise CurrencyMismatchError(
+                    self.currency.code, subtotal.code, f"put on one invoice ({group.client_id})"
+                )
         if self.clients and self.billed_to != self.partner_id:
             raise ValidationError.at("clients", "only a partner's invoice groups clients")
         expected = self._sum()
@@ -211,11 +219,11 @@ class Invoice:
             )
 
     def _sum(self) -> Decimal:
-        total = Decimal(0).scaleb(-self.currency.minor_units)
+        total = from_minor(0, self.currency.minor_units)
         for line in self.lines:
-            total += line.amount.amount
+            total = EXACT.add(total, line.amount.amount)
         for group in self.clients:
-            total += group.subtotal.amount
+            total = EXACT.add(total, group.subtotal.amount)
         return total
 
     @classmethod
@@ -231,11 +239,11 @@ class Invoice:
     ) -> Invoice:
         """An invoice with its deterministic id and a total that is the exact sum of its lines."""
         code = Currency.of(currency)
-        total = Decimal(0).scaleb(-code.minor_units)
+        total = from_minor(0, code.minor_units)
         for line in lines:
-            total += line.amount.amount
+            total = EXACT.add(total, line.amount.amount)
         for group in clients:
-            total += group.subtotal.amount
+            total = EXACT.add(total, group.subtotal.amount)
         return cls(
             id=invoice_id(billed_to, period),
             period=period,

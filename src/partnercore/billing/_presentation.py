@@ -7,6 +7,8 @@ from decimal import Decimal
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from partnercore.billing._rounding import EXACT
+
 if TYPE_CHECKING:
     from partnercore.billing._invoice import Invoice, InvoiceLine
     from partnercore.billing._referral import ReferralStatement
@@ -28,6 +30,8 @@ __all__ = [
     "statement_text",
     "statement_to_dict",
 ]
+
+_ONE = Decimal(1)
 
 ROW_COLUMNS = (
     "period",
@@ -53,9 +57,9 @@ ROW_COLUMNS = (
 
 def format_quantity(value: Decimal) -> str:
     """A quantity as plain text without exponent: ``3``, ``2.5``."""
-    if value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
-    return format(value.normalize(), "f")
+    if value == value.to_integral_value(context=EXACT):
+        return str(value.quantize(_ONE, context=EXACT))
+    return format(value.normalize(EXACT), "f")
 
 
 # -- dicts -----------------------------------------------------------------------------

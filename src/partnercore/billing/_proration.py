@@ -11,7 +11,7 @@ import attrs
 
 from partnercore._errors import ValidationError
 from partnercore.billing._policies import Proration
-from partnercore.billing._rounding import round_to_minor
+from partnercore.billing._rounding import EXACT, from_minor, round_to_minor
 from partnercore.billing._validation import to_enum, utc_instant
 from partnercore.money import Money, Rounding, to_decimal
 from partnercore.time import BillingPeriod, local_date
@@ -103,12 +103,12 @@ def _duration(seconds: Decimal) -> str:
     whole = int(seconds)
     hours, rest = divmod(whole, 3600)
     minutes, _ = divmod(rest, 60)
-    left = seconds - hours * 3600 - minutes * 60
+    left = EXACT.subtract(seconds, Decimal(hours * 3600 + minutes * 60))
     text = f"{hours}h"
     if minutes or left:
         text += f" {minutes}m"
     if left:
-        text += f" {format(left.normalize(), 'f')}s"
+        text += f" {format(left.normalize(EXACT), 'f')}s"
     return text
 
 
@@ -224,7 +224,7 @@ def daily_share(
 
 def _seconds(micros: int) -> Decimal:
     whole, rest = divmod(micros, 1_000_000)
-    return Decimal(whole) if rest == 0 else Decimal(micros).scaleb(-6)
+    return Decimal(whole) if rest == 0 else from_minor(micros, 6)
 
 
 def exact_share(

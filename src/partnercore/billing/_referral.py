@@ -15,6 +15,7 @@ from partnercore.billing._presentation import (
     statement_text,
     statement_to_dict,
 )
+from partnercore.billing._rounding import EXACT, from_minor
 from partnercore.billing._validation import id_field, money_field, period_key
 from partnercore.money import Currency, Money, to_decimal
 
@@ -62,14 +63,14 @@ class ContentRevenueLine:
 
 
 def _sum(amounts: Sequence[Money], currency: Currency, path: str) -> Decimal:
-    total = Decimal(0).scaleb(-currency.minor_units)
+    total = from_minor(0, currency.minor_units)
     quantum = currency.quantum
     for index, money in enumerate(amounts):
         if money.currency is not currency and money.currency != currency:
             raise CurrencyMismatchError(currency.code, money.currency.code, f"sum ({path})")
-        if money.amount != money.amount.quantize(quantum):
+        if money.amount != money.amount.quantize(quantum, context=EXACT):
             raise ValidationError.at(f"{path}[{index}]", f"{money} is not rounded")
-        total += money.amount
+        total = EXACT.add(total, money.amount)
     return total
 
 

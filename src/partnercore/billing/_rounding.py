@@ -2,12 +2,35 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import (
+    ROUND_HALF_EVEN,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+)
 
 from partnercore._errors import ValidationError
 from partnercore.money import Rounding
 
-__all__ = ["round_product", "round_ratio", "round_to_minor"]
+__all__ = ["EXACT", "from_minor", "round_product", "round_ratio", "round_to_minor"]
+
+#: Billing's Decimal arithmetic runs in this context, never in the caller's
+#: (``decimal.getcontext()``): a host that lowers the precision cannot make a sum round.
+EXACT = Context(
+    prec=100,
+    rounding=ROUND_HALF_EVEN,
+    Emin=-999_999,
+    Emax=999_999,
+    traps=[InvalidOperation, DivisionByZero, Overflow],
+)
+
+
+def from_minor(units: int, digits: int) -> Decimal:
+    """``units`` minor units as an exact Decimal with ``digits`` places (``1935, 2 -> 19.35``)."""
+    return Decimal(units).scaleb(-digits, EXACT)
+
 
 _POWERS = tuple(10**digits for digits in range(10))
 
@@ -33,7 +56,7 @@ def round_ratio(numerator: int, denominator: int, rounding: Rounding) -> int:
 def round_to_minor(numerator: int, denominator: int, digits: int, rounding: Rounding) -> Decimal:
     """The amount ``numerator / denominator`` rounded once to ``digits`` minor digits."""
     units = round_ratio(numerator * _POWERS[digits], denominator, rounding)
-    return Decimal(units).scaleb(-digits)
+    return from_minor(units, digits)
 
 
 def round_product(

@@ -17,6 +17,7 @@ from partnercore.billing._content import ContentChargeSource
 from partnercore.billing._invoice import Invoice, invoice_id
 from partnercore.billing._policies import LineKind
 from partnercore.billing._ports import BillingPorts
+from partnercore.billing._rounding import EXACT
 from partnercore.billing._run import BillingRun
 from partnercore.billing._seats import SeatHolding
 from partnercore.billing._usage import LateUsage, UsageTotal
@@ -89,9 +90,11 @@ def _late_usage(
                 if line.metric is None:
                     continue
                 if line.kind is LineKind.USAGE:
-                    billed[(client_id, line.metric, finalised.key)] += line.quantity
+                    key = (client_id, line.metric, finalised.key)
+                    billed[key] = EXACT.add(billed[key], line.quantity)
                 elif line.kind is LineKind.ADJUSTMENT and line.original_period is not None:
-                    billed[(client_id, line.metric, line.original_period)] += line.quantity
+                    key = (client_id, line.metric, line.original_period)
+                    billed[key] = EXACT.add(billed[key], line.quantity)
     current = {client.id for client in clients}
     late: dict[str, list[LateUsage]] = defaultdict(list)
     for finalised in reversed(chain):
@@ -100,7 +103,7 @@ def _late_usage(
         for total in totals:
             key = (total.client_id, total.metric, finalised.key)
             seen.add(key)
-            difference = total.quantity - billed.get(key, Decimal(0))
+            difference = EXACT.subtract(total.quantity, billed.get(key, Decimal(0)))
             if difference:
                 late[total.client_id].append(
                     LateUsage(
@@ -122,6 +125,38 @@ def _late_usage(
                     )
                 )
     return late
+
+
+class _UsageIndex:
+    """Usage totals kept in one list, each client's totals a contiguous run of it.
+
+    (One list and a dict of index pairs instead of a list per client: billing many
+    clients allocates far fewer long-lived objects.)
+    """
+
+    def __init__(self) -> None:
+        self.totals: list[UsageTotal] = []
+        self.runs: dict[str, tuple[int, int]] = {}
+
+    def extend(self, totals: list[UsageTotal], client_ids: list[str]) -> None:
+        """Add the totals of one port call for ``client_ids`` (totals of others are ignored)."""
+        asked = set(client_ids)
+        found = sorted((t for t in totals if t.client_id in asked), key=_client_of)
+        offset = len(self.totals)
+        self.totals.extend(found)
+        start = 0
+        for index in range(1, len(found) + 1):
+            if index == len(found) or found[index].client_id != found[start].client_id:
+                self.runs[found[start].client_id] = (offset + start, offset + index)
+                start = index
+
+    def of(self, client_id: str) -> tuple[UsageTotal, ...]:
+        run = self.runs.get(client_id)
+        return () if run is None else tuple(self.totals[run[0] : run[1]])
+
+
+def _client_of(total: UsageTotal) -> str:
+    return total.client_id
 
 
 def billing_inputs(
@@ -150,14 +185,14 @@ def _load_inputs(
     year, month = _parts(period)
     partners = _partners(ports, partner_id)
     clients_of = {partner.id: ports.teams.clients_of(partner.id) for partner in partners}
-    usage: dict[str, list[UsageTotal]] = defaultdict(list)
     by_zone: dict[str, list[str]] = defaultdict(list)
     for partner in partners:
         by_zone[partner.timezone].extend(client.id for client in clients_of[partner.id])
+    usage = _UsageIndex()
     for zone, client_ids in sorted(by_zone.items()):
         if client_ids:
-            for total in ports.usage.totals(BillingPeriod(year, month, zone), client_ids):
-                usage[total.client_id].append(total)
+            totals = ports.usage.totals(BillingPeriod(year, month, zone), client_ids)
+            usage.extend(totals, client_ids)
     for partner in partners:
         account = ports.accounts.find(partner.id)
         if account is None:
@@ -178,7 +213,7 @@ def _load_inputs(
                         client_id=client.id,
                         billing_model=client.billing_model or BillingModel.RESELLER,
                         full_intervals=_full_intervals(ports, client, local),
-                        usage=tuple(usage.get(client.id, ())),
+                        usage=usage.of(client.id),
                         late_usage=tuple(late.get(client.id, ())),
                         content=tuple(content.content_charges(client.id, local))
                         if content is not None

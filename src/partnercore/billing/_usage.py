@@ -9,6 +9,7 @@ from decimal import Decimal
 import attrs
 
 from partnercore._errors import ValidationError
+from partnercore.billing._rounding import EXACT
 from partnercore.billing._validation import id_field, period_key, to_quantity
 from partnercore.time import BillingPeriod, ensure_aware
 
@@ -85,7 +86,7 @@ def aggregate_usage(
     for record in records:
         if start <= record.at < end and (client_ids is None or record.client_id in client_ids):
             key = (record.client_id, record.metric)
-            sums[key] = sums.get(key, 0) + record.quantity
+            sums[key] = EXACT.add(sums[key], record.quantity) if key in sums else record.quantity
     return [
         UsageTotal(client_id=client, metric=metric, period=period, quantity=quantity)
         for (client, metric), quantity in sorted(sums.items())

@@ -6,7 +6,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from datetime import datetime
-from decimal import Decimal
+from decimal import Context, Decimal, InvalidOperation, Overflow
 
 import attrs
 
@@ -106,6 +106,9 @@ class InMemoryBillingAccounts:
 
 _Entry = tuple[datetime, str, Decimal]
 
+#: Sums run in this context, never the caller's: a lowered precision cannot round a total.
+_EXACT = Context(prec=100, Emin=-999_999, Emax=999_999, traps=[InvalidOperation, Overflow])
+
 
 class InMemoryUsage:
     """Raw usage records per client, aggregated on demand into totals per period.
@@ -155,7 +158,7 @@ class InMemoryUsage:
                 at, metric, quantity = entries[index]
                 if at >= end:
                     break
-                sums[metric] = sums[metric] + quantity if metric in sums else quantity
+                sums[metric] = _EXACT.add(sums[metric], quantity) if metric in sums else quantity
                 index += 1
             found.extend(
                 UsageTotal(client_id=client_id, metric=metric, period=period, quantity=quantity)
@@ -188,7 +191,7 @@ class InMemoryUsageTotals:
         metrics = self._totals[(total.period, total.client_id)]
         known = metrics.get(total.metric)
         if known is not None:
-            total = attrs.evolve(total, quantity=known.quantity + total.quantity)
+            total = attrs.evolve(total, quantity=_EXACT.add(known.quantity, total.quantity))
         metrics[total.metric] = total
 
     def totals(self, period: BillingPeriod, client_ids: Collection[str]) -> list[UsageTotal]:

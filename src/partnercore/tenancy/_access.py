@@ -29,7 +29,7 @@ from enum import StrEnum
 
 from partnercore._errors import AccessDeniedError, NotFoundError
 from partnercore.tenancy._consent import ConsentChange, consent_at
-from partnercore.tenancy._decision import Decision, Holder, decide
+from partnercore.tenancy._decision import Decision, Holder, decide_later
 from partnercore.tenancy._grants import Grant
 from partnercore.tenancy._history import StatusChange, TeamChange, Transfer, parent_at, status_at
 from partnercore.tenancy._people import Membership
@@ -138,7 +138,7 @@ def teams(ports: TenancyPorts, user: str, permission: Permission | str, at: date
         for client in clients:
             if client.id not in seen:
                 seen.add(client.id)
-                if _on_client(ports, user, perm, client, at, known, explain=False).allowed:
+                if _on_client(ports, user, perm, client, at, known).allowed:
                     reachable.append(client.id)
     for team_id in member_of - seen:
         target = ports.teams.find(team_id)
@@ -177,10 +177,15 @@ def who(ports: TenancyPorts, team: str, permission: Permission | str, at: dateti
         if target.kind is _PARTNER:
             decision = _on_partner(ports, user, perm, target, at)
         else:
-            decision = _on_client(ports, user, perm, target, at, explain=False)
+            decision = _on_client(ports, user, perm, target, at)
         if decision.allowed:
             holders.append(Holder(user, decision.rule, decision.via))
     return holders
+
+
+# Decisions are made with `decide_later`: the rule, `allowed` and `via` at once, and the
+# explanation from a pure function of immutable values (the `_..._text` functions below),
+# written only when it is read. Every lookup through the ports happens before deciding.
 
 
 # -- partner teams -------------------------------------------------------------------------
@@ -196,36 +201,45 @@ def _on_partner(
             return _inactive_denial(user, memberships, team.id, Rule.R1, at)
         return _stranger(ports, user, team, team.id, (), at)
     role = membership.role
-    role_text = _TEXT[role]
     if perm is _REFERRAL_VIEW:
         if role is not _PARTNER_ADMIN:
-            return decide(
-                False,
-                Rule.R7,
-                f"{user} is {role_text} of {team.id}; referral statements (referral.view) are only "
-                "for a partner_admin on its own partner team",
-            )
+            return decide_later(False, Rule.R7, None, (_referral_role_text, user, role, team.id))
         rule = Rule.R7
-        explanation = (
-            f"{user} is partner_admin of {team.id}; referral statements are for partner "
-            "admins of their own partner team"
-        )
     elif perm in _PARTNER_ROLE_PERMISSIONS.get(role, _NOTHING):
         rule = Rule.R1
-        explanation = f"{user} is {role_text} of {team.id}; {role_text} holds {_TEXT[perm]} there"
     else:
-        return decide(
-            False,
-            Rule.R1,
-            f"{user} is {role_text} of {team.id}; {role_text} does not hold {_TEXT[perm]} there",
-        )
+        return decide_later(False, Rule.R1, None, (_role_lacks_text, user, role, team.id, perm))
     history = ports.history.for_team(team.id)
     status = status_at(team, history, at) if history else team.status
     if status is not _ACTIVE:
         keeps = ARCHIVED_KEEPS if status is _ARCHIVED else SUSPENDED_KEEPS
         if role is not _PARTNER_ADMIN or perm not in keeps:
             return _status_denial(team, history, status, at)
-    return decide(True, rule, explanation, membership.id)
+    if rule is Rule.R7:
+        return decide_later(True, rule, membership.id, (_referral_text, user, team.id))
+    return decide_later(True, rule, membership.id, (_role_holds_text, user, role, team.id, perm))
+
+
+def _referral_role_text(user: str, role: Role, team_id: str) -> str:
+    return (
+        f"{user} is {_TEXT[role]} of {team_id}; referral statements (referral.view) are only "
+        "for a partner_admin on its own partner team"
+    )
+
+
+def _referral_text(user: str, team_id: str) -> str:
+    return (
+        f"{user} is partner_admin of {team_id}; referral statements are for partner "
+        "admins of their own partner team"
+    )
+
+
+def _role_holds_text(user: str, role: Role, team_id: str, perm: Permission) -> str:
+    return f"{user} is {_TEXT[role]} of {team_id}; {_TEXT[role]} holds {_TEXT[perm]} there"
+
+
+def _role_lacks_text(user: str, role: Role, team_id: str, perm: Permission) -> str:
+    return f"{user} is {_TEXT[role]} of {team_id}; {_TEXT[role]} does not hold {_TEXT[perm]} there"
 
 
 # -- client teams --------------------------------------------------------------------------
@@ -243,19 +257,12 @@ def _on_client(
     team: Team,
     at: datetime,
     known: _Known | None = None,
-    explain: bool = True,
 ) -> Decision:
-    """Decide a client team; with ``explain=False`` an allowed decision carries no
-    explanation (the reverse lookups need only ``allowed``, ``rule`` and ``via``)."""
+    """Decide a client team."""
     if perm is _REFERRAL_VIEW:
         if ports.users.find(user) is None:
             raise NotFoundError("user", user)
-        return decide(
-            False,
-            Rule.R7,
-            f"referral statements (referral.view) are only for a partner_admin on its own "
-            f"partner team; {team.id} is a client team",
-        )
+        return decide_later(False, Rule.R7, None, (_referral_client_text, team.id))
     client_id = team.id
     history = ports.history.for_team(client_id)
     if history:
@@ -278,15 +285,12 @@ def _on_client(
     if membership is not None and perm in _CLIENT_ROLE_PERMISSIONS.get(
         (membership.role, billing_model), _NOTHING
     ):
-        role = membership.role
         if active:
-            return decide(
+            return decide_later(
                 True,
                 Rule.R1,
-                f"{user} is {_TEXT[role]} of {client_id}; {_TEXT[role]} holds {_TEXT[perm]} there"
-                if explain
-                else "",
                 membership.id,
+                (_role_holds_text, user, membership.role, client_id, perm),
             )
         blocked = _status_denial(team, history, status, at)
 
@@ -318,36 +322,25 @@ def _on_client(
             elif type(consent) is ConsentChange and perm not in CONSENT_REVOKED_KEEPS:
                 blocked = blocked or _consent_denial(consent)
             else:
-                return decide(
-                    True,
-                    Rule.R2,
-                    f"{user} is partner_admin of {partner_id}, the partner of {client_id}; "
-                    f"partner admins hold {_TEXT[perm]} on its clients"
-                    if explain
-                    else "",
-                    held.id,
+                return decide_later(
+                    True, Rule.R2, held.id, (_r2_text, user, partner_id, client_id, perm)
                 )
         elif team.operated_by is _PARTNER_OPERATED and perm in ADVISOR_ADMIN_PERMISSIONS:
             if not active:
                 blocked = blocked or _status_denial(team, history, status, at)
             else:
-                return decide(
-                    True,
-                    Rule.R3,
-                    f"{user} is partner_admin of {partner_id} and {client_id} is operated by "
-                    f"its partner: partner admins hold advisor_admin there, which gives "
-                    f"{_TEXT[perm]}"
-                    if explain
-                    else "",
-                    held.id,
+                return decide_later(
+                    True, Rule.R3, held.id, (_operated_text, user, partner_id, client_id, perm)
                 )
 
     # R3: delegated grants naming the user (or every advisor) on this client (or every client).
     # A grant to a named advisor needs a look at their stay at the partner only when that
     # stay is not one open-ended membership; a per-client grant needs a look at transfers only
-    # when the client has a history.
+    # when the client has a history. Of the grants that do not give the permission, the
+    # denial names the first whose role would give it (it is not active), else the first.
     simple_stay = len(partner_memberships) == 1 and partner_memberships[0].active_until is None
-    missed: list[tuple[Grant, _End | None]] = []
+    missed: tuple[Grant, _End | None] | None = None
+    missed_role: tuple[Grant, _End | None] | None = None
     for grants in (
         ports.grants.for_client(partner_id, client_id),
         ports.grants.for_all_clients(partner_id),
@@ -367,7 +360,10 @@ def _on_client(
             else:
                 end = None
             if end is not None or perm not in _GRANT_ROLE_PERMISSIONS[grant.role]:
-                missed.append((grant, end))
+                if missed is None:
+                    missed = (grant, end)
+                if missed_role is None and perm in _GRANT_ROLE_PERMISSIONS[grant.role]:
+                    missed_role = (grant, end)
                 continue
             if consent is _UNKNOWN:
                 consent = _consent(ports, client_id, at)
@@ -376,36 +372,72 @@ def _on_client(
             elif type(consent) is ConsentChange:
                 blocked = blocked or _consent_denial(consent)
             else:
-                if not explain:
-                    return decide(True, Rule.R3, "", grant.id)
-                scope = client_id if grant.client_id != ALL else f"every client of {partner_id}"
-                return decide(
-                    True,
-                    Rule.R3,
-                    f"grant {grant.id} gives {user} {_TEXT[grant.role]} on {scope}, "
-                    f"which includes {_TEXT[perm]}",
-                    grant.id,
+                return decide_later(
+                    True, Rule.R3, grant.id, (_grant_text, grant, user, partner_id, client_id, perm)
                 )
 
     if blocked is not None:
         return blocked
-    if missed:
-        return decide(False, Rule.R3, _missed_text(missed, user, perm, partner_id, client_id))
+    if missed is not None:
+        grant, end = missed_role or missed
+        return decide_later(
+            False, Rule.R3, None, (_missed_text, grant, end, user, perm, partner_id, client_id)
+        )
     if membership is not None:
         return _role_denial(user, membership, perm, client_id)
     if held.role is _PARTNER_ADMIN:
-        kind = f" (a {_TEXT[billing_model]} client)" if perm is _BILLING_MANAGE else ""
-        return decide(
+        return decide_later(
             False,
             Rule.R3,
-            f"{user} is partner_admin of {partner_id}; R2 gives partner admins no {_TEXT[perm]} "
-            f"on {client_id}{kind} and {user} has no active grant on {client_id} that gives it",
+            None,
+            (_beyond_r2_text, user, partner_id, client_id, perm, billing_model),
         )
-    return decide(
-        False,
-        Rule.R3,
-        f"{user} is {_TEXT[held.role]} of {partner_id} but has no active grant on {client_id}",
+    return decide_later(
+        False, Rule.R3, None, (_no_grant_text, user, held.role, partner_id, client_id)
     )
+
+
+def _referral_client_text(team_id: str) -> str:
+    return (
+        f"referral statements (referral.view) are only for a partner_admin on its own "
+        f"partner team; {team_id} is a client team"
+    )
+
+
+def _r2_text(user: str, partner_id: str, client_id: str, perm: Permission) -> str:
+    return (
+        f"{user} is partner_admin of {partner_id}, the partner of {client_id}; "
+        f"partner admins hold {_TEXT[perm]} on its clients"
+    )
+
+
+def _operated_text(user: str, partner_id: str, client_id: str, perm: Permission) -> str:
+    return (
+        f"{user} is partner_admin of {partner_id} and {client_id} is operated by "
+        f"its partner: partner admins hold advisor_admin there, which gives {_TEXT[perm]}"
+    )
+
+
+def _grant_text(grant: Grant, user: str, partner_id: str, client_id: str, perm: Permission) -> str:
+    scope = client_id if grant.client_id != ALL else f"every client of {partner_id}"
+    return (
+        f"grant {grant.id} gives {user} {_TEXT[grant.role]} on {scope}, "
+        f"which includes {_TEXT[perm]}"
+    )
+
+
+def _beyond_r2_text(
+    user: str, partner_id: str, client_id: str, perm: Permission, billing_model: BillingModel
+) -> str:
+    kind = f" (a {_TEXT[billing_model]} client)" if perm is _BILLING_MANAGE else ""
+    return (
+        f"{user} is partner_admin of {partner_id}; R2 gives partner admins no {_TEXT[perm]} "
+        f"on {client_id}{kind} and {user} has no active grant on {client_id} that gives it"
+    )
+
+
+def _no_grant_text(user: str, role: Role, partner_id: str, client_id: str) -> str:
+    return f"{user} is {_TEXT[role]} of {partner_id} but has no active grant on {client_id}"
 
 
 # Why a grant does not apply at an instant: when, why, and the transfer that ended it.
@@ -448,19 +480,15 @@ def _grant_end(
 
 
 def _missed_text(
-    missed: list[tuple[Grant, _End | None]],
+    grant: Grant,
+    end: _End | None,
     user: str,
     perm: Permission,
     partner_id: str,
     client_id: str,
 ) -> str:
-    """Explain the grants that did not give ``perm``: the first one whose role would have
-    given it, else the first one."""
-    grant, end = missed[0]
-    for candidate, candidate_end in missed:
-        if perm in _GRANT_ROLE_PERMISSIONS[candidate.role]:
-            grant, end = candidate, candidate_end
-            break
+    """Explain a grant that did not give ``perm``: it is not active (``end``), or its role
+    does not include ``perm``."""
     if end is None:
         return (
             f"grant {grant.id} gives {_TEXT[grant.role]} on {client_id}, which does not "
@@ -522,14 +550,26 @@ def _outside(
     if own:
         return _inactive_denial(user, own, client_id, Rule.R1, at)
     if partner_memberships:
-        decision = _inactive_denial(user, partner_memberships, partner_id, Rule.R3, at)
-        return decide(
+        return decide_later(
             False,
             Rule.R3,
-            f"{decision.explanation}; delegated access to {client_id} needs an advisor or "
-            f"partner_admin of {partner_id}",
+            None,
+            (_left_partner_text, user, partner_memberships, partner_id, client_id, at),
         )
     return _stranger(ports, user, team, partner_id, history, at)
+
+
+def _left_partner_text(
+    user: str,
+    partner_memberships: Sequence[Membership],
+    partner_id: str,
+    client_id: str,
+    at: datetime,
+) -> str:
+    return (
+        f"{_inactive_text(user, partner_memberships, partner_id, at)}; delegated access to "
+        f"{client_id} needs an advisor or partner_admin of {partner_id}"
+    )
 
 
 def _stranger(
@@ -547,65 +587,86 @@ def _stranger(
     for membership in ports.memberships.for_user(user):
         if not _holds(membership, at):
             continue
-        role = _TEXT[membership.role]
         other = ports.teams.find(membership.team_id)
         if other is None:
             continue
         if other.kind is _PARTNER:
-            where = f"{user} belongs to partner {other.id}"
-            if team.kind is _PARTNER:
-                return decide(
-                    False,
-                    Rule.R5,
-                    f"{where}, not to {team.id}: nothing reaches across partners",
-                )
-            note = ""
-            for change in history:  # the last move away from the user's partner, if any
-                if type(change) is Transfer and change.from_partner == other.id and change.at <= at:
-                    note = (
-                        f" ({team.id} was transferred from {other.id} at "
-                        f"{_stamp(change.at)}; delegated grants of {other.id} ended then)"
-                    )
-            return decide(
+            return decide_later(
                 False,
                 Rule.R5,
-                f"{where}, but {team.id} is a client of {partner_id}{note}: nothing reaches "
-                "across partners",
+                None,
+                (_other_partner_text, user, other, team, partner_id, history, at),
             )
         other_partner = _parent_at(other, ports.history.for_team(other.id), at)
-        if team.kind is _PARTNER and other_partner == team.id:
-            return decide(
-                False,
-                Rule.R5,
-                f"{user} is {role} of client {other.id}; a client's members hold "
-                f"nothing on their partner team {team.id}",
-            )
-        if other_partner == partner_id:
-            return decide(
-                False,
-                Rule.R5,
-                f"{user} is {role} of client {other.id}; a client's members hold "
-                f"nothing on a sibling client such as {team.id}",
-            )
-        return decide(
+        return decide_later(
             False,
             Rule.R5,
-            f"{user} is {role} of client {other.id} of partner {other_partner}; "
-            f"nothing reaches across partners to {team.id}",
+            None,
+            (_client_member_text, user, membership.role, other, other_partner, team, partner_id),
         )
     if ports.users.find(user) is None:
         raise NotFoundError("user", user)
     if team.kind is _PARTNER:
-        return decide(False, Rule.DEFAULT, f"no membership in {team.id}")
-    return decide(False, Rule.DEFAULT, f"no membership in {team.id} and no active grant")
+        return decide_later(False, Rule.DEFAULT, None, (_no_membership_text, team.id))
+    return decide_later(False, Rule.DEFAULT, None, (_no_membership_or_grant_text, team.id))
+
+
+def _other_partner_text(
+    user: str,
+    other: Team,
+    team: Team,
+    partner_id: str,
+    history: Sequence[TeamChange],
+    at: datetime,
+) -> str:
+    """``user`` belongs to partner ``other``, which is not ``team`` nor (for a client) its
+    partner ``partner_id``; ``history`` is the client's (its transfers away from ``other``)."""
+    where = f"{user} belongs to partner {other.id}"
+    if team.kind is _PARTNER:
+        return f"{where}, not to {team.id}: nothing reaches across partners"
+    note = ""
+    for change in history:  # the last move away from the user's partner, if any
+        if type(change) is Transfer and change.from_partner == other.id and change.at <= at:
+            note = (
+                f" ({team.id} was transferred from {other.id} at "
+                f"{_stamp(change.at)}; delegated grants of {other.id} ended then)"
+            )
+    return (
+        f"{where}, but {team.id} is a client of {partner_id}{note}: nothing reaches across partners"
+    )
+
+
+def _client_member_text(
+    user: str, role: Role, other: Team, other_partner: str, team: Team, partner_id: str
+) -> str:
+    """``user`` is a member of client ``other`` (of ``other_partner``), not of ``team``."""
+    if team.kind is _PARTNER and other_partner == team.id:
+        return (
+            f"{user} is {_TEXT[role]} of client {other.id}; a client's members hold "
+            f"nothing on their partner team {team.id}"
+        )
+    if other_partner == partner_id:
+        return (
+            f"{user} is {_TEXT[role]} of client {other.id}; a client's members hold "
+            f"nothing on a sibling client such as {team.id}"
+        )
+    return (
+        f"{user} is {_TEXT[role]} of client {other.id} of partner {other_partner}; "
+        f"nothing reaches across partners to {team.id}"
+    )
+
+
+def _no_membership_text(team_id: str) -> str:
+    return f"no membership in {team_id}"
+
+
+def _no_membership_or_grant_text(team_id: str) -> str:
+    return f"no membership in {team_id} and no active grant"
 
 
 def _role_denial(user: str, membership: Membership, perm: Permission, team_id: str) -> Decision:
-    role = _TEXT[membership.role]
-    return decide(
-        False,
-        Rule.R1,
-        f"{user} is {role} of {team_id}; {role} does not hold {_TEXT[perm]} there",
+    return decide_later(
+        False, Rule.R1, None, (_role_lacks_text, user, membership.role, team_id, perm)
     )
 
 
@@ -613,22 +674,28 @@ def _inactive_denial(
     user: str, memberships: Sequence[Membership], team_id: str, rule: Rule, at: datetime
 ) -> Decision:
     """None of ``memberships`` holds at ``at``: say when the nearest one ended or starts."""
+    return decide_later(False, rule, None, (_inactive_text, user, memberships, team_id, at))
+
+
+def _inactive_text(user: str, memberships: Sequence[Membership], team_id: str, at: datetime) -> str:
     ended = [
         m.active_until for m in memberships if m.active_until is not None and m.active_until <= at
     ]
     if ended:
-        return decide(
-            False,
-            rule,
-            f"{user}'s membership in {team_id} ended {_stamp(max(ended))}",
-        )
+        return f"{user}'s membership in {team_id} ended {_stamp(max(ended))}"
     starts = min(m.active_from for m in memberships)
-    return decide(False, rule, f"{user}'s membership in {team_id} starts {_stamp(starts)}")
+    return f"{user}'s membership in {team_id} starts {_stamp(starts)}"
 
 
 def _status_denial(
     team: Team, history: Sequence[TeamChange], status: TeamStatus, at: datetime
 ) -> Decision:
+    return decide_later(False, Rule.R6, None, (_status_text, team, history, status, at))
+
+
+def _status_text(
+    team: Team, history: Sequence[TeamChange], status: TeamStatus, at: datetime
+) -> str:
     since = ""
     for change in history:
         if type(change) is StatusChange and change.at <= at and change.to_status is status:
@@ -639,7 +706,7 @@ def _status_denial(
         rest = "only its partner admins' license.*, billing.* and team.admin hold"
     else:
         rest = "only the partner admin's license.*, billing.* and team.admin (R2) hold"
-    return decide(False, Rule.R6, f"{team.id} is {_TEXT[status]}{since}: {rest}")
+    return f"{team.id} is {_TEXT[status]}{since}: {rest}"
 
 
 class _Unknown:
@@ -656,12 +723,14 @@ def _consent(ports: TenancyPorts, client_id: str, at: datetime) -> ConsentChange
 
 
 def _consent_denial(consent: ConsentChange) -> Decision:
-    return decide(
-        False,
-        Rule.R4,
+    return decide_later(False, Rule.R4, None, (_consent_text, consent))
+
+
+def _consent_text(consent: ConsentChange) -> str:
+    return (
         f"partner data access revoked by client at {_stamp(consent.at)} "
         f"(by {consent.by}): grants give nothing and partner admins keep only license.* "
-        "and billing.*",
+        "and billing.*"
     )
 
 
