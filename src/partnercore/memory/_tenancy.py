@@ -164,9 +164,7 @@ class InMemoryMemberships:
         self._by_id: dict[str, Membership] = {}
         self._by_team: dict[str, list[Membership]] = {}
         self._by_user: dict[str, list[Membership]] = {}
-        # user -> team -> that user's memberships in that team: a check asks for one user's
-        # memberships in a client and in its partner, both from the same small inner dict
-        self._between: dict[str, dict[str, tuple[Membership, ...]]] = {}
+        self._between: dict[tuple[str, str], tuple[Membership, ...]] = {}
 
     def get(self, membership_id: str) -> Membership:
         membership = self._by_id.get(membership_id)
@@ -182,9 +180,7 @@ class InMemoryMemberships:
         self._by_id[membership.id] = membership
         _insert(self._by_team, membership.team_id, membership, _since)
         _insert(self._by_user, membership.user_id, membership, _since)
-        _insert_tuple(
-            self._between.setdefault(membership.user_id, {}), membership.team_id, membership, _since
-        )
+        _insert_tuple(self._between, (membership.user_id, membership.team_id), membership, _since)
 
     def save(self, membership: Membership) -> None:
         old = self._by_id.get(membership.id)
@@ -203,7 +199,7 @@ class InMemoryMemberships:
         self._by_id[membership.id] = membership
         _replace(self._by_team, old.team_id, old, membership)
         _replace(self._by_user, old.user_id, old, membership)
-        _replace_tuple(self._between[old.user_id], old.team_id, old, membership)
+        _replace_tuple(self._between, (old.user_id, old.team_id), old, membership)
 
     def for_team(self, team_id: str) -> list[Membership]:
         return list(self._by_team.get(team_id, ()))
@@ -212,8 +208,7 @@ class InMemoryMemberships:
         return list(self._by_user.get(user_id, ()))
 
     def between(self, user_id: str, team_id: str) -> tuple[Membership, ...]:
-        teams = self._between.get(user_id)
-        return () if teams is None else teams.get(team_id, ())
+        return self._between.get((user_id, team_id), ())
 
     def __len__(self) -> int:
         return len(self._by_id)

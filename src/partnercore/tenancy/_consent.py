@@ -20,6 +20,9 @@ class PartnerAccess(StrEnum):
     RESTORED = "restored"
 
 
+_REVOKED = PartnerAccess.REVOKED
+
+
 def _partner_access(value: object) -> PartnerAccess:
     return to_enum(PartnerAccess, value, "partner_access")
 
@@ -44,6 +47,6 @@ def consent_at(changes: Sequence[ConsentChange], at: datetime) -> ConsentChange 
         if change.at > at:
             break
         current = change
-    if current is not None and current.partner_access is PartnerAccess.REVOKED:
+    if current is not None and current.partner_access is _REVOKED:
         return current
     return None
