@@ -10,6 +10,11 @@ machine is shared, and the load average at the end says how busy it was.
     python benchmarks/billing.py [--partners 1000] [--clients 20] [--records 1000000]
                                  [--store memory|sqlite] [--db PATH]
 
+Every 50th client was transferred to the next partner two days after the period: billing
+still bills it with the partner it had at the period's end, found through the team history
+(the partner's transfers out, each client's history), so the results are those of a world
+without transfers.
+
 ``--store sqlite`` keeps the world in a SQLite store (a temporary file unless ``--db``):
 the aggregation is then one ``GROUP BY`` per time zone, run by SQLite. Measured on the 2-core
 machine (shared, load about 3): aggregating the 1,000,000 records into 60,000 totals takes
@@ -34,6 +39,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import attrs
+
 from partnercore.billing import (
     BillingAccount,
     BillingPorts,
@@ -47,12 +54,13 @@ from partnercore.memory import (
     InMemoryBilling,
     InMemoryLicenses,
     InMemoryMemberships,
+    InMemoryTeamHistory,
     InMemoryTeams,
     InMemoryUsage,
     InMemoryUsageTotals,
 )
 from partnercore.sqlite import SqliteBilling, SqliteStore
-from partnercore.tenancy import Membership, Team
+from partnercore.tenancy import Membership, Team, Transfer
 from partnercore.time import BillingPeriod
 
 PERIOD = "2025-10"
@@ -88,9 +96,11 @@ def _build_world(
     rng = random.Random(seed)
     year, month = int(PERIOD[:4]), int(PERIOD[5:])
     teams, memberships, licenses = InMemoryTeams(), InMemoryMemberships(), InMemoryLicenses()
+    history = InMemoryTeamHistory()
     billing: InMemoryBilling | SqliteBilling = InMemoryBilling()
     if store is not None:
         teams, memberships = store.tenancy.teams, store.tenancy.memberships  # type: ignore[assignment]
+        history = store.tenancy.history  # type: ignore[assignment]
         licenses, billing = store.licenses, store.billing  # type: ignore[assignment]
     for index, policies in enumerate(POLICIES):
         billing.price_books.add(
@@ -149,6 +159,22 @@ def _build_world(
             licenses.add(license)
             client_ids.append(cid)
             client_zone[cid] = zone
+    # Every 50th client moves to the next partner after the period (in every zone).
+    moved_at = BillingPeriod(year, month, "UTC").end + timedelta(days=2)
+    for index in range(0, len(client_ids), 50):
+        client = teams.get(client_ids[index])
+        assert client.parent_id is not None
+        target = f"p{(int(client.parent_id[1:]) + 1) % partners:04d}"
+        history.add(
+            Transfer(
+                client_id=client.id,
+                from_partner=client.parent_id,
+                to_partner=target,
+                at=moved_at,
+                by="ops",
+            )
+        )
+        teams.save(attrs.evolve(client, parent_id=target))
     # Raw usage, all inside the period of each client's partner: plain rows, as a host's
     # event table would hold them. The store gets them as validated UsageRecords.
     rows: list[tuple[str, str, int, datetime]] = []
@@ -165,6 +191,7 @@ def _build_world(
     )
     return {
         "teams": teams,
+        "history": history,
         "memberships": memberships,
         "licenses": licenses,
         "billing": billing,
@@ -250,6 +277,7 @@ def main(argv: list[str] | None = None) -> int:
         accounts=billing.accounts,
         usage=InMemoryUsageTotals(totals),
         invoices=billing.invoices,
+        history=world["history"],  # type: ignore[arg-type]
     )
     floor_time, sums = timed(floor, records, label="floor")
     assert isinstance(sums, dict)

@@ -331,3 +331,17 @@ def test_a_callers_low_decimal_precision_changes_nothing() -> None:
     with localcontext() as context:
         context.prec = 3
         assert expected == calculate_run("2026-11", [partner]).to_dict()
+
+
+def test_equal_usage_lines_are_one_line_but_each_keeps_its_quantity_as_written() -> None:
+    clients = [
+        _client("c1", full_intervals=[], usage=[_usage("c1", Decimal("3"))]),
+        _client("c2", full_intervals=[], usage=[_usage("c2", Decimal("3"))]),
+        _client("c3", full_intervals=[], usage=[_usage("c3", Decimal("3.0"))]),
+    ]
+    invoice = calculate_run("2026-11", [_partner(*clients)]).invoices[0]
+    [[c1], [c2], [c3]] = [invoice.group(client).lines for client in ("c1", "c2", "c3")]
+    assert c1 is c2
+    assert (Decimal("3"), Decimal("3.0")) == (c1.quantity, c3.quantity)
+    assert ("3", "3.0") == (str(c1.quantity), str(c3.quantity))
+    assert c1.amount == c3.amount

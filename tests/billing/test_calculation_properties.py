@@ -130,3 +130,20 @@ def test_billing_twice_gives_equal_results_and_ids(
     assert once == again
     assert [i.id for i in once.invoices] == [i.id for i in again.invoices]
     assert once.to_dict() == again.to_dict()
+
+
+@given(partner_billing_inputs())
+def test_every_document_the_calculator_assembles_passes_its_own_checks(
+    drawn: tuple[BillingPeriod, PartnerBillingInput],
+) -> None:
+    period, partner = drawn
+    run = calculate_run(period, [partner])
+    # attrs.evolve rebuilds each record through its checking constructor.
+    for invoice in run.invoices:
+        assert [attrs.evolve(group) for group in invoice.clients] == list(invoice.clients)
+        assert attrs.evolve(invoice) == invoice
+        assert attrs.evolve(invoice).to_dict() == invoice.to_dict()
+    for statement in run.referrals:
+        assert [attrs.evolve(line) for line in statement.lines] == list(statement.lines)
+        assert attrs.evolve(statement) == statement
+        assert attrs.evolve(statement).to_dict() == statement.to_dict()

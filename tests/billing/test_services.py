@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import attrs
 import pytest
 
 from partnercore import ConflictError, NotFoundError, ValidationError
 from partnercore.billing import (
     BillingAccount,
     BillingPorts,
+    BillingRun,
     ContentCharge,
     LineKind,
     PriceBook,
@@ -22,7 +25,14 @@ from partnercore.billing import (
 from partnercore.licensing import License
 from partnercore.memory import InMemoryBilling, InMemoryLicenses, InMemoryTenancy
 from partnercore.money import Money
-from partnercore.tenancy import Membership, Team
+from partnercore.tenancy import (
+    Membership,
+    Team,
+    TeamChange,
+    TeamHistory,
+    Transfer,
+    transfer_client,
+)
 from partnercore.time import BillingPeriod
 
 CREATED = datetime(2025, 1, 1, tzinfo=UTC)
@@ -80,11 +90,7 @@ class World:
 
     @property
     def ports(self) -> BillingPorts:
-        return self.billing.ports(
-            teams=self.tenancy.teams,
-            memberships=self.tenancy.memberships,
-            licenses=self.licenses,
-        )
+        return self.billing.ports(tenancy=self.tenancy, licenses=self.licenses)
 
     def use(self, client: str, quantity: int, at: datetime, metric: str = "assessments") -> None:
         self.billing.usage.add(
@@ -299,3 +305,132 @@ def test_refinalising_a_period_with_its_adjustments_is_a_no_op() -> None:
     world.use("c1", 2, datetime(2025, 10, 20, tzinfo=UTC))
     first = finalise("2025-11", world.ports)
     assert first == finalise("2025-11", world.ports)
+
+
+# -- transfers ------------------------------------------------------------------------
+
+
+class HistorySpy:
+    """The in-memory team history, recording which keys billing looked up."""
+
+    def __init__(self, history: TeamHistory) -> None:
+        self.history = history
+        self.teams: list[str] = []
+        self.partners: list[str] = []
+
+    def add(self, change: TeamChange) -> None:
+        self.history.add(change)
+
+    def for_team(self, team_id: str) -> Sequence[TeamChange]:
+        self.teams.append(team_id)
+        return self.history.for_team(team_id)
+
+    def transfers_from(self, partner_id: str) -> list[Transfer]:
+        self.partners.append(partner_id)
+        return self.history.transfers_from(partner_id)
+
+
+def _transfer(world: World, client: str, to: str, at: datetime) -> None:
+    transfer_client(world.tenancy, client, to, at=at, by="ops")
+
+
+def _referred(run: BillingRun, partner: str) -> list[str]:
+    return [line.client_id for line in run.referral(partner).lines]
+
+
+def test_a_client_transferred_mid_period_is_billed_to_the_partner_it_had_at_the_periods_end() -> (
+    None
+):
+    world = World()
+    world.use("c1", 3, datetime(2025, 11, 5, tzinfo=UTC))  # used while still with acme
+    _transfer(world, "c1", "beta", datetime(2025, 11, 15, tzinfo=UTC))
+    run = bill_period("2025-11", world.ports)
+    assert ["c2", "c3"] == _referred(run, "acme")
+    assert ["b1", "c1"] == _referred(run, "beta")
+    assert [] == [group.client_id for group in run.invoice("inv-acme-2025-11").clients]
+    beta = run.invoice("inv-beta-2025-11")
+    assert ["b1", "c1"] == [group.client_id for group in beta.clients]
+    # The whole month's charges follow the client, in the new partner's period (UTC).
+    assert [("license", "400.00"), ("usage", "15.00")] == _amounts(beta.group("c1").lines)
+
+
+def test_a_period_before_a_transfer_billed_after_it_is_unchanged() -> None:
+    world = World()
+    world.use("c1", 3, datetime(2025, 10, 5, tzinfo=UTC))
+    world.use("c2", 2, datetime(2025, 10, 6, tzinfo=UTC))
+    ports = world.ports
+    before = finalise("2025-10", ports)
+    # Both acme clients with October charges leave for beta in November.
+    _transfer(world, "c1", "beta", datetime(2025, 11, 15, tzinfo=UTC))
+    _transfer(world, "c2", "beta", datetime(2025, 11, 20, tzinfo=UTC))
+    after = bill_period("2025-10", ports)
+    assert before == after
+    assert ["inv-acme-2025-10", "inv-c2-2025-10", "inv-beta-2025-10"] == [
+        invoice.id for invoice in after.invoices
+    ]
+    assert after == finalise("2025-10", ports)  # a no-op, not a conflict
+    assert 3 == len(world.billing.invoices)
+    november = bill_period("2025-11", ports)
+    assert "beta" == november.invoice("inv-c2-2025-11").partner_id
+    assert ["c3"] == _referred(november, "acme")
+
+
+def test_a_client_transferred_exactly_at_the_periods_end_stays_with_its_old_partner() -> None:
+    world = World()
+    _transfer(world, "b1", "acme", datetime(2025, 12, 1, tzinfo=UTC))  # beta bills in UTC
+    run = bill_period("2025-11", world.ports)
+    assert ["b1"] == _referred(run, "beta")
+    assert ["c1", "c2", "c3"] == _referred(run, "acme")
+
+
+def test_a_client_that_left_and_came_back_is_billed_where_it_was_at_each_periods_end() -> None:
+    world = World()
+    _transfer(world, "c3", "beta", datetime(2025, 10, 10, tzinfo=UTC))
+    _transfer(world, "c3", "acme", datetime(2025, 11, 10, tzinfo=UTC))
+    ports = world.ports
+    october, november = bill_period("2025-10", ports), bill_period("2025-11", ports)
+    assert (["c1", "c2"], ["b1", "c3"]) == (_referred(october, "acme"), _referred(october, "beta"))
+    assert (["c1", "c2", "c3"], ["b1"]) == (
+        _referred(november, "acme"),
+        _referred(november, "beta"),
+    )
+
+
+def test_a_client_created_after_the_period_is_not_billed() -> None:
+    world = World()
+    world.tenancy.teams.add(
+        Team.client(
+            "c4",
+            "C4",
+            parent_id="acme",
+            operated_by="partner",
+            billing_model="reseller",
+            created_at=datetime(2025, 12, 3, tzinfo=UTC),
+        )
+    )
+    assert ["c1", "c2", "c3"] == _referred(bill_period("2025-11", world.ports), "acme")
+    assert ["c1", "c2", "c3", "c4"] == _referred(bill_period("2025-12", world.ports), "acme")
+
+
+def test_late_usage_of_a_period_billed_by_the_former_partner_is_not_billed_again() -> None:
+    world = World()
+    world.use("c1", 3, datetime(2025, 10, 5, tzinfo=UTC))
+    ports = world.ports
+    finalise("2025-10", ports)
+    _transfer(world, "c1", "beta", datetime(2025, 11, 15, tzinfo=UTC))
+    # beta finalised October too, without c1: c1's October usage is acme's, billed there.
+    november = bill_period("2025-11", ports, partner_id="beta")
+    kinds = [line.kind for line in november.invoices[0].group("c1").lines]
+    assert [LineKind.LICENSE] == kinds
+
+
+def test_transfers_are_looked_up_by_key_never_by_scanning() -> None:
+    world = World()
+    _transfer(world, "c1", "beta", datetime(2025, 11, 15, tzinfo=UTC))
+    spy = HistorySpy(world.tenancy.history)
+    ports = attrs.evolve(world.ports, history=spy)
+    run = bill_period("2025-10", ports, partner_id="acme")
+    assert ["c1", "c2", "c3"] == _referred(run, "acme")
+    assert ["acme"] == spy.partners
+    # Its current clients, and the client it transferred away after October.
+    assert {"c1", "c2", "c3"} == set(spy.teams)

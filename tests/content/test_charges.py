@@ -188,9 +188,7 @@ def billing(world: InMemoryContent, share: str = "0.70") -> BillingPorts:
     )
     stores.accounts.add(BillingAccount("acme", "std", "0.20"))
     stores.accounts.add(BillingAccount("bolt", "std", "0.20"))
-    return stores.ports(
-        teams=world.tenancy.teams, memberships=world.tenancy.memberships, licenses=world.licenses
-    )
+    return stores.ports(tenancy=world.tenancy, licenses=world.licenses)
 
 
 def test_content_lines_follow_the_billing_model_with_exact_amounts(

@@ -370,9 +370,7 @@ def client_lines(world: InMemoryContent, client: str, period: str) -> list[tuple
     )
     stores.accounts.add(BillingAccount("acme", "std", "0.20"))
     stores.accounts.add(BillingAccount("bolt", "std", "0.20"))
-    ports = stores.ports(
-        teams=world.tenancy.teams, memberships=world.tenancy.memberships, licenses=world.licenses
-    )
+    ports = stores.ports(tenancy=world.tenancy, licenses=world.licenses)
     run = bill_period(period, ports, content=InstalledContentCharges(world))
     group = next(
         g for g in run.invoice("inv-acme-" + period).to_dict()["clients"] if g["client"] == client

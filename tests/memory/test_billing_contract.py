@@ -88,7 +88,7 @@ class TestInMemoryUsageTotals(UsageTotalsContract):
 
 def test_the_in_memory_billing_stores_are_billing_ports_with_tenancy_and_licences() -> None:
     tenancy, licenses, billing = InMemoryTenancy(), InMemoryLicenses(), InMemoryBilling()
-    ports = billing.ports(teams=tenancy.teams, memberships=tenancy.memberships, licenses=licenses)
+    ports = billing.ports(tenancy=tenancy, licenses=licenses)
     assert (billing.usage, billing.invoices, licenses) == (
         ports.usage,
         ports.invoices,

@@ -22,6 +22,7 @@ from partnercore.billing._policies import (
 from partnercore.billing._ports import (
     BillingAccountRepository,
     BillingPorts,
+    BillingStores,
     InvoiceRepository,
     PriceBookRepository,
     UsageRepository,
@@ -52,6 +53,7 @@ __all__ = [
     "BillingAccountRepository",
     "BillingPorts",
     "BillingRun",
+    "BillingStores",
     "ClientBillingInput",
     "ClientGroup",
     "ContentCharge",

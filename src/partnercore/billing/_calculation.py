@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -16,18 +16,30 @@ import attrs
 
 from partnercore._errors import CurrencyMismatchError, ValidationError
 from partnercore.billing._content import ContentCharge
-from partnercore.billing._invoice import ClientGroup, Invoice, InvoiceLine
+from partnercore.billing._invoice import (
+    ClientGroup,
+    Invoice,
+    InvoiceLine,
+    assemble_group,
+    assemble_invoice,
+)
 from partnercore.billing._policies import LineKind, ReferralBase, ReferralSettlement, SeatPolicy
 from partnercore.billing._pricebook import PriceBook
 from partnercore.billing._proration import (
     PeriodFrame,
     ProratedShare,
     ShareUnit,
+    checked_license_share,
     days_touched,
-    license_share,
-    merge_intervals,
+    merge_checked,
 )
-from partnercore.billing._referral import ContentRevenueLine, ReferralLine, ReferralStatement
+from partnercore.billing._referral import (
+    ContentRevenue,
+    ContentRevenueLine,
+    ReferralLine,
+    assemble_referral,
+    assemble_statement,
+)
 from partnercore.billing._rounding import EXACT, from_minor, round_ratio
 from partnercore.billing._run import BillingRun
 from partnercore.billing._seats import SeatHolding
@@ -47,6 +59,19 @@ def _billing_model(value: object) -> BillingModel:
 
 
 def _intervals(value: object) -> tuple[tuple[datetime, datetime | None], ...]:
+    if value.__class__ is tuple:  # as the services load them: (start, end) pairs in UTC
+        for pair in value:
+            if pair.__class__ is not tuple or len(pair) != 2:
+                break
+            start, end = pair
+            if start.__class__ is not datetime or start.tzinfo is not UTC:
+                break
+            if end is not None and (
+                end.__class__ is not datetime or end.tzinfo is not UTC or end < start
+            ):
+                break
+        else:
+            return value  # nothing to convert
     if not isinstance(value, list | tuple):
         raise ValidationError.at("full_intervals", f"expected (start, end) pairs, got {value!r}")
     found: list[tuple[datetime, datetime | None]] = []
@@ -160,41 +185,50 @@ class _Claim:
     charge: Money
 
 
-class _PartnerCalculator:
-    """One partner's period, with everything that does not change per line computed once."""
+class _Terms:
+    """A price book's values for one run, computed once however many partners use the book.
 
-    def __init__(
-        self, partner: PartnerBillingInput, year: int, month: int, amounts: dict[int, Money]
-    ) -> None:
-        book = partner.price_book
-        # Only what the statements need is kept: the inputs can go once billed.
-        self.partner_id = partner.partner_id
-        self.referral_rate = partner.referral_rate
+    Equal lines are one shared (immutable) object: the whole-month licence line, and each
+    usage line of a given metric and quantity.
+    """
+
+    def __init__(self, book: PriceBook, amounts: dict[int, Money]) -> None:
         self.book = book
-        self.period_key = f"{year:04d}-{month:02d}"
-        self.frame = PeriodFrame.of(BillingPeriod(year, month, partner.timezone))
         self.currency: Currency = book.currency
         self.digits = book.currency.minor_units
+        self.scale = 10**self.digits
         self.rounding = book.rounding
-        self.rate_ratio = partner.referral_rate.as_integer_ratio()
-        self.prices: dict[str, tuple[Money, int, int]] = {
-            metric: (price, *price.amount.as_integer_ratio()) for metric, price in book.usage_prices
+        # Equal amounts share one immutable Money (one cache per currency and run).
+        self.amounts = amounts
+        self.prices: dict[str, tuple[Money, int, int, str]] = {
+            metric: (price, *price.amount.as_integer_ratio(), f"Usage: {metric}")
+            for metric, price in book.usage_prices
         }
+        self.advisor_fee = book.advisor_monthly_fee
+        self.advisor_ratio = book.advisor_monthly_fee.amount.as_integer_ratio()
         self.license_fee = book.full_license_monthly_fee
         self.license_ratio = book.full_license_monthly_fee.amount.as_integer_ratio()
+        self.license_units = self.units(*self.license_ratio)
+        self.whole_license = InvoiceLine(
+            kind=LineKind.LICENSE,
+            description="Full licence",
+            quantity=_ONE,
+            unit_price=self.license_fee,
+            amount=self.money(self.license_units),
+        )
+        self.proration = book.proration
+        self.seat_policy = book.seat_policy
         self.usage_only = book.referral_base is ReferralBase.USAGE_ONLY
-        self.claims: list[_Claim] = []
-        self.scale = 10**self.digits
-        self.amounts = amounts
-        self.usage_period = self.frame.period
+        self.net_on_invoice = book.referral_settlement is ReferralSettlement.NET_ON_INVOICE
+        self.revenue_ratio = book.content_revenue_share.as_integer_ratio()
+        # (metric, the quantity's exact text) -> the usage line and its amount in minor units
+        self.usage_lines: dict[tuple[str, str], tuple[InvoiceLine, int]] = {}
 
-    # -- rounding ---------------------------------------------------------------------
-
-    def _units(self, numerator: int, denominator: int) -> int:
+    def units(self, numerator: int, denominator: int) -> int:
         """``numerator / denominator`` (in major units) rounded once, in minor units."""
         return round_ratio(numerator * self.scale, denominator, self.rounding)
 
-    def _money(self, units: int) -> Money:
+    def money(self, units: int) -> Money:
         """``units`` minor units as Money (equal amounts share one immutable Money)."""
         money = self.amounts.get(units)
         if money is None:
@@ -202,14 +236,62 @@ class _PartnerCalculator:
             self.amounts[units] = money
         return money
 
-    def _times(self, price: tuple[Money, int, int], quantity: Decimal) -> int:
-        top, bottom = quantity.as_integer_ratio()
-        return self._units(price[1] * top, price[2] * bottom)
-
-    def _prorated(self, fee: Money, share: ProratedShare) -> int:
+    def prorated(self, fee: tuple[int, int], share: ProratedShare) -> int:
         top, bottom = share.fraction
-        fee_top, fee_bottom = fee.amount.as_integer_ratio()
-        return self._units(fee_top * top, fee_bottom * bottom)
+        return self.units(fee[0] * top, fee[1] * bottom)
+
+    def price(self, metric: str, path: str) -> tuple[Money, int, int, str]:
+        price = self.prices.get(metric)
+        if price is None:
+            try:
+                self.book.unit_price(metric)
+            except ValidationError as error:
+                raise error.prefixed(path) from None
+            raise AssertionError("unreachable")  # pragma: no cover
+        return price
+
+    def usage_line(
+        self, metric: str, quantity: Decimal, price: tuple[Money, int, int, str]
+    ) -> tuple[InvoiceLine, int]:
+        """The usage line of ``quantity`` of ``metric``, and its amount in minor units."""
+        # The text keeps the exponent: 3 and 3.0 are equal Decimals but different lines.
+        key = (metric, str(quantity))
+        found = self.usage_lines.get(key)
+        if found is None:
+            top, bottom = quantity.as_integer_ratio()
+            units = self.units(price[1] * top, price[2] * bottom)
+            line = InvoiceLine(
+                kind=LineKind.USAGE,
+                description=price[3],
+                quantity=quantity,
+                unit_price=price[0],
+                amount=self.money(units),
+                metric=metric,
+            )
+            found = self.usage_lines[key] = (line, units)
+        return found
+
+
+def _client_id(client: ClientBillingInput) -> str:
+    return client.client_id
+
+
+class _PartnerCalculator:
+    """One partner's period: its price book's terms, its period frame, its content claims."""
+
+    def __init__(
+        self, partner: PartnerBillingInput, key: str, terms: _Terms, frame: PeriodFrame
+    ) -> None:
+        # Only what the statements need is kept: the inputs can go once billed.
+        self.partner_id = partner.partner_id
+        self.referral_rate = partner.referral_rate
+        self.rate_ratio = partner.referral_rate.as_integer_ratio()
+        self.period_key = key
+        self.terms = terms
+        self.frame = frame
+        self.currency = terms.currency
+        self.claims: list[_Claim] = []
+        self.usage_period = frame.period
 
     def _check_total(self, cid: str, index: int, total: UsageTotal) -> None:
         if total.client_id != cid:
@@ -226,46 +308,41 @@ class _PartnerCalculator:
         # Equal to the period: later totals that share this very object need no comparison.
         self.usage_period = total.period
 
-    def _price(self, metric: str, path: str) -> tuple[Money, int, int]:
-        price = self.prices.get(metric)
-        if price is None:
-            try:
-                self.book.unit_price(metric)
-            except ValidationError as error:
-                raise error.prefixed(path) from None
-            raise AssertionError("unreachable")  # pragma: no cover
-        return price
-
     # -- seats ------------------------------------------------------------------------
 
-    def seat_lines(self, holdings: tuple[SeatHolding, ...]) -> list[InvoiceLine]:
-        fee = self.book.advisor_monthly_fee
+    def seat_lines(self, holdings: tuple[SeatHolding, ...]) -> tuple[list[InvoiceLine], int]:
+        """The advisor seat lines, and their sum in minor units."""
+        terms = self.terms
+        fee = terms.advisor_fee
         frame = self.frame
         by_user: dict[str, list[tuple[datetime, datetime | None]]] = defaultdict(list)
         for holding in holdings:
             by_user[holding.user_id].append((holding.start, holding.end))
-        policy = self.book.seat_policy
+        policy = terms.seat_policy
         if policy is SeatPolicy.PRORATED_DAILY:
             lines = []
+            charged = 0
             for user in sorted(by_user):
-                merged = merge_intervals(by_user[user], frame)
+                merged = merge_checked(by_user[user], frame)
                 days = days_touched(merged, frame)
                 if days == 0:
                     continue
                 share = ProratedShare(Decimal(days), Decimal(frame.days), ShareUnit.DAYS)
+                units = terms.prorated(terms.advisor_ratio, share)
+                charged += units
                 lines.append(
                     InvoiceLine(
                         kind=LineKind.ADVISOR_SEATS,
                         description=f"Advisor seat: {user}, {share}",
                         quantity=_ONE,
                         unit_price=fee,
-                        amount=self._money(self._prorated(fee, share)),
+                        amount=terms.money(units),
                         user=user,
                         share=share,
                     )
                 )
             if lines:
-                return lines
+                return lines, charged
             seats = 0
             description = "Advisor seats (prorated daily)"
         elif policy is SeatPolicy.PERIOD_END:
@@ -278,75 +355,77 @@ class _PartnerCalculator:
             )
             description = "Advisor seats held at the end of the period"
         else:
-            seats = sum(1 for spans in by_user.values() if merge_intervals(spans, frame))
+            seats = sum(1 for spans in by_user.values() if merge_checked(spans, frame))
             description = "Advisor seats held at any time in the period"
-        fee_top, fee_bottom = fee.amount.as_integer_ratio()
-        return [
-            InvoiceLine(
-                kind=LineKind.ADVISOR_SEATS,
-                description=description,
-                quantity=Decimal(seats),
-                unit_price=fee,
-                amount=self._money(self._units(fee_top * seats, fee_bottom)),
-            )
-        ]
+        fee_top, fee_bottom = terms.advisor_ratio
+        units = terms.units(fee_top * seats, fee_bottom)
+        line = InvoiceLine(
+            kind=LineKind.ADVISOR_SEATS,
+            description=description,
+            quantity=Decimal(seats),
+            unit_price=fee,
+            amount=terms.money(units),
+        )
+        return [line], units
 
     # -- clients ----------------------------------------------------------------------
 
+    def _usage(self, cid: str, usage: tuple[UsageTotal, ...]) -> list[tuple[str, Decimal]]:
+        """The client's quantity per metric, sorted by metric (totals of a metric added)."""
+        period = self.usage_period
+        last = ""
+        ordered = True
+        for index, total in enumerate(usage):
+            if total.client_id != cid or total.period is not period:
+                self._check_total(cid, index, total)
+                period = self.usage_period
+            if total.metric <= last:
+                ordered = False
+            last = total.metric
+        if ordered:  # one total per metric, in order: the common case
+            return [(total.metric, total.quantity) for total in usage]
+        quantities: dict[str, Decimal] = {}
+        for total in usage:
+            metric = total.metric
+            quantities[metric] = (
+                EXACT.add(quantities[metric], total.quantity)
+                if metric in quantities
+                else total.quantity
+            )
+        return sorted(quantities.items())
+
     def client_lines(self, client: ClientBillingInput) -> tuple[list[InvoiceLine], int, int]:
         """The client's lines, its referral base and its total charges, in minor units."""
+        terms = self.terms
         lines: list[InvoiceLine] = []
         platform = 0
         usage_charges = 0
         content_charges = 0
         cid = client.client_id
         if client.full_intervals:
-            share = license_share(client.full_intervals, self.frame, self.book.proration)
-            if not share.is_zero:
-                whole = share.is_whole
-                units = (
-                    self._units(*self.license_ratio)
-                    if whole
-                    else self._prorated(self.license_fee, share)
-                )
+            share = checked_license_share(client.full_intervals, self.frame, terms.proration)
+            if share.is_whole:
+                lines.append(terms.whole_license)
+                platform = terms.license_units
+            elif not share.is_zero:
+                platform = terms.prorated(terms.license_ratio, share)
                 lines.append(
                     InvoiceLine(
                         kind=LineKind.LICENSE,
-                        description="Full licence" if whole else f"Full licence, {share}",
+                        description=f"Full licence, {share}",
                         quantity=_ONE,
-                        unit_price=self.license_fee,
-                        amount=self._money(units),
-                        share=None if whole else share,
+                        unit_price=terms.license_fee,
+                        amount=terms.money(platform),
+                        share=share,
                     )
                 )
-                platform += units
         if client.usage:
-            quantities: dict[str, Decimal] = {}
-            for index, total in enumerate(client.usage):
-                if total.client_id != cid or total.period is not self.usage_period:
-                    self._check_total(cid, index, total)
-                metric = total.metric
-                quantities[metric] = (
-                    EXACT.add(quantities[metric], total.quantity)
-                    if metric in quantities
-                    else total.quantity
-                )
-            for metric in sorted(quantities):
-                price = self._price(metric, f"clients[{cid}].usage")
-                quantity = quantities[metric]
+            for metric, quantity in self._usage(cid, client.usage):
+                price = terms.price(metric, f"clients[{cid}].usage")
                 if not quantity:
                     continue
-                units = self._times(price, quantity)
-                lines.append(
-                    InvoiceLine(
-                        kind=LineKind.USAGE,
-                        description=f"Usage: {metric}",
-                        quantity=quantity,
-                        unit_price=price[0],
-                        amount=self._money(units),
-                        metric=metric,
-                    )
-                )
+                line, units = terms.usage_line(metric, quantity, price)
+                lines.append(line)
                 usage_charges += units
         if client.late_usage:
             late: dict[tuple[str, str], Decimal] = {}
@@ -354,34 +433,36 @@ class _PartnerCalculator:
                 key = (entry.original_period, entry.metric)
                 late[key] = EXACT.add(late[key], entry.quantity) if key in late else entry.quantity
             for original, metric in sorted(late):
-                price = self._price(metric, f"clients[{cid}].late_usage")
+                price = terms.price(metric, f"clients[{cid}].late_usage")
                 quantity = late[(original, metric)]
                 if not quantity:
                     continue
-                units = self._times(price, quantity)
+                top, bottom = quantity.as_integer_ratio()
+                units = terms.units(price[1] * top, price[2] * bottom)
                 lines.append(
                     InvoiceLine(
                         kind=LineKind.ADJUSTMENT,
                         description=f"Late usage: {metric} for {original}",
                         quantity=quantity,
                         unit_price=price[0],
-                        amount=self._money(units),
+                        amount=terms.money(units),
                         metric=metric,
                         original_period=original,
                     )
                 )
                 usage_charges += units
         if client.content:
+            currency = terms.currency
             for charge in sorted(client.content, key=lambda c: c.item_id):
-                if charge.amount.currency != self.currency:
+                if charge.amount.currency != currency:
                     raise CurrencyMismatchError(
-                        self.currency.code,
+                        currency.code,
                         charge.amount.currency.code,
                         f"bill (content item {charge.item_id!r} on {cid!r})",
                     )
-                units = self._units(*charge.amount.amount.as_integer_ratio())
+                units = terms.units(*charge.amount.amount.as_integer_ratio())
                 content_charges += units
-                amount = self._money(units)
+                amount = terms.money(units)
                 lines.append(
                     InvoiceLine(
                         kind=LineKind.CONTENT,
@@ -393,12 +474,23 @@ class _PartnerCalculator:
                     )
                 )
                 self.claims.append(_Claim(charge.owner_id, cid, charge.item_id, amount))
-        base = usage_charges if self.usage_only else platform + usage_charges
+        base = usage_charges if terms.usage_only else platform + usage_charges
         return lines, base, platform + usage_charges + content_charges
 
     # -- the partner's documents ------------------------------------------------------
 
-    def bill(self, partner: PartnerBillingInput) -> tuple[list[Invoice], list[ReferralLine]]:
+    def bill(
+        self, partner: PartnerBillingInput
+    ) -> tuple[list[Invoice], tuple[ReferralLine, ...], int]:
+        """The partner's invoices, its referral lines and their sum in minor units.
+
+        Groups and invoices are assembled without checking them again: every amount is a
+        whole number of minor units of the book's currency and every total the integer sum
+        of its lines.
+        """
+        terms = self.terms
+        money = terms.money
+        rounding = terms.rounding
         key = self.period_key
         pid = self.partner_id
         currency = self.currency
@@ -407,34 +499,34 @@ class _PartnerCalculator:
         referrals: list[ReferralLine] = []
         rate_top, rate_bottom = self.rate_ratio
         referred = 0
-        for client in sorted(partner.clients, key=lambda c: c.client_id):
+        grouped = 0
+        for client in sorted(partner.clients, key=_client_id):
             lines, base, total = self.client_lines(client)
             cid = client.client_id
-            referral = round_ratio(base * rate_top, rate_bottom, self.rounding)
+            referral = round_ratio(base * rate_top, rate_bottom, rounding)
             referred += referral
-            referrals.append(ReferralLine(cid, self._money(base), self._money(referral)))
+            referrals.append(assemble_referral(cid, money(base), money(referral)))
             if not lines:
                 continue
-            # The groups and invoices check that their totals are the sums of their lines.
             if client.billing_model is BillingModel.RESELLER:
-                groups.append(
-                    ClientGroup(client_id=cid, lines=tuple(lines), subtotal=self._money(total))
-                )
+                groups.append(assemble_group(cid, tuple(lines), money(total)))
+                grouped += total
             else:
                 invoices.append(
-                    Invoice(
-                        id=f"inv-{cid}-{key}",
+                    assemble_invoice(
                         period=key,
                         partner_id=pid,
                         billed_to=cid,
                         currency=currency,
                         lines=tuple(lines),
-                        total=self._money(total),
+                        clients=(),
+                        total=money(total),
                     )
                 )
-        partner_lines = self.seat_lines(partner.seats)
-        if self.book.referral_settlement is ReferralSettlement.NET_ON_INVOICE:
-            credit = self._money(-referred)
+        partner_lines, charged = self.seat_lines(partner.seats)
+        if terms.net_on_invoice:
+            credit = money(-referred)
+            charged -= referred
             partner_lines.append(
                 InvoiceLine(
                     kind=LineKind.REFERRAL_CREDIT,
@@ -444,15 +536,16 @@ class _PartnerCalculator:
                     amount=credit,
                 )
             )
-        partner_invoice = Invoice.of(
+        partner_invoice = assemble_invoice(
             period=key,
             partner_id=pid,
             billed_to=pid,
             currency=currency,
-            lines=partner_lines,
-            clients=groups,
+            lines=tuple(partner_lines),
+            clients=tuple(groups),
+            total=money(charged + grouped),
         )
-        return [partner_invoice, *invoices], referrals
+        return [partner_invoice, *invoices], tuple(referrals), referred
 
 
 def _period_parts(period: BillingPeriod | str) -> tuple[int, int]:
@@ -474,56 +567,77 @@ def calculate_run(
     key = f"{year:04d}-{month:02d}"
     invoices: list[Invoice] = []
     calculators: list[_PartnerCalculator] = []
-    referral_lines: dict[str, list[ReferralLine]] = {}
+    referral_lines: dict[str, tuple[tuple[ReferralLine, ...], int]] = {}
     caches: dict[Currency, dict[int, Money]] = {}
+    terms_of: dict[PriceBook, _Terms] = {}
+    frames: dict[str, PeriodFrame] = {}
     for partner in partners:
         if not isinstance(partner, PartnerBillingInput):
             raise ValidationError.at("partners", f"expected a PartnerBillingInput, got {partner!r}")
         if partner.partner_id in referral_lines:
             raise ValidationError.at("partners", f"partner {partner.partner_id!r} given twice")
-        amounts = caches.setdefault(partner.price_book.currency, {})
-        calculator = _PartnerCalculator(partner, year, month, amounts)
+        book = partner.price_book
+        terms = terms_of.get(book)
+        if terms is None:
+            terms = terms_of[book] = _Terms(book, caches.setdefault(book.currency, {}))
+        frame = frames.get(partner.timezone)
+        if frame is None:
+            frame = frames[partner.timezone] = PeriodFrame.of(
+                BillingPeriod(year, month, partner.timezone)
+            )
+        calculator = _PartnerCalculator(partner, key, terms, frame)
         try:
-            partner_invoices, lines = calculator.bill(partner)
+            partner_invoices, lines, referred = calculator.bill(partner)
         except ValidationError as error:
             raise error.prefixed(f"partners[{partner.partner_id}]") from None
         invoices.extend(partner_invoices)
-        referral_lines[partner.partner_id] = lines
+        referral_lines[partner.partner_id] = (lines, referred)
         calculators.append(calculator)
-    books = {calc.partner_id: calc for calc in calculators}
+    by_partner = {calc.partner_id: calc for calc in calculators}
     revenue: dict[str, list[ContentRevenueLine]] = defaultdict(list)
     for calc in calculators:
         for claim in calc.claims:
-            owner = books.get(claim.owner_id)
+            owner = by_partner.get(claim.owner_id)
             if owner is None:
                 continue
-            revenue[claim.owner_id].append(_revenue_line(owner, claim))
-    statements = [
-        ReferralStatement.of(
-            period=key,
-            partner_id=calc.partner_id,
-            currency=calc.currency,
-            rate=calc.referral_rate,
-            lines=referral_lines[calc.partner_id],
-            content_revenue=sorted(
-                revenue.get(calc.partner_id, ()), key=lambda r: (r.client_id, r.item_id)
-            ),
+            revenue[claim.owner_id].append(_revenue_line(owner.terms, claim))
+    no_revenue: dict[Currency, ContentRevenue] = {}
+    statements = []
+    for calc in calculators:
+        lines, referred = referral_lines[calc.partner_id]
+        earned = revenue.get(calc.partner_id)
+        if earned:
+            section = ContentRevenue.of(
+                sorted(earned, key=lambda r: (r.client_id, r.item_id)), calc.currency
+            )
+        else:
+            section = no_revenue.get(calc.currency) or no_revenue.setdefault(
+                calc.currency, ContentRevenue.of((), calc.currency)
+            )
+        statements.append(
+            assemble_statement(
+                period=key,
+                partner_id=calc.partner_id,
+                currency=calc.currency,
+                rate=calc.referral_rate,
+                lines=lines,
+                total=calc.terms.money(referred),
+                content_revenue=section,
+            )
         )
-        for calc in calculators
-    ]
     return BillingRun(period=key, invoices=tuple(invoices), referrals=tuple(statements))
 
 
-def _revenue_line(owner: _PartnerCalculator, claim: _Claim) -> ContentRevenueLine:
+def _revenue_line(owner: _Terms, claim: _Claim) -> ContentRevenueLine:
     if claim.charge.currency != owner.currency:
         raise CurrencyMismatchError(
             owner.currency.code, claim.charge.currency.code, f"share content item {claim.item_id!r}"
         )
-    share_top, share_bottom = owner.book.content_revenue_share.as_integer_ratio()
+    share_top, share_bottom = owner.revenue_ratio
     charge_top, charge_bottom = claim.charge.amount.as_integer_ratio()
     return ContentRevenueLine(
         client_id=claim.client_id,
         item_id=claim.item_id,
         charge=claim.charge,
-        amount=owner._money(owner._units(charge_top * share_top, charge_bottom * share_bottom)),
+        amount=owner.money(owner.units(charge_top * share_top, charge_bottom * share_bottom)),
     )

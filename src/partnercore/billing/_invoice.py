@@ -29,7 +29,18 @@ from partnercore.billing._validation import (
 )
 from partnercore.money import Currency, Money
 
-__all__ = ["ClientGroup", "Invoice", "InvoiceLine", "invoice_id", "sum_lines"]
+__all__ = [
+    "ClientGroup",
+    "Invoice",
+    "InvoiceLine",
+    "assemble_group",
+    "assemble_invoice",
+    "invoice_id",
+    "sum_lines",
+]
+
+_new = object.__new__
+_set = object.__setattr__
 
 
 def _currency(value: object) -> Currency:
@@ -293,3 +304,44 @@ class Invoice:
 
     def _repr_html_(self) -> str:
         return invoice_html(self)
+
+
+# -- assembled by the calculator --------------------------------------------------------
+#
+# The calculator builds its groups and invoices from inputs checked at their boundary
+# (``ClientBillingInput``, ``PartnerBillingInput``), with amounts made of whole minor units
+# of one currency and totals summed as integers: they hold the invariants by construction,
+# so they are assembled without checking them again. Everything else (a host, the
+# converter, a test) goes through the checking constructors.
+
+
+def assemble_group(client_id: str, lines: tuple[InvoiceLine, ...], subtotal: Money) -> ClientGroup:
+    """A group the calculator built: ``subtotal`` is already the exact sum of ``lines``."""
+    group = _new(ClientGroup)
+    _set(group, "client_id", client_id)
+    _set(group, "lines", lines)
+    _set(group, "subtotal", subtotal)
+    return group
+
+
+def assemble_invoice(
+    *,
+    period: str,
+    partner_id: str,
+    billed_to: str,
+    currency: Currency,
+    lines: tuple[InvoiceLine, ...],
+    clients: tuple[ClientGroup, ...],
+    total: Money,
+) -> Invoice:
+    """An invoice the calculator built: one currency, rounded lines, exact sums."""
+    invoice = _new(Invoice)
+    _set(invoice, "id", f"inv-{billed_to}-{period}")
+    _set(invoice, "period", period)
+    _set(invoice, "partner_id", partner_id)
+    _set(invoice, "billed_to", billed_to)
+    _set(invoice, "currency", currency)
+    _set(invoice, "lines", lines)
+    _set(invoice, "clients", clients)
+    _set(invoice, "total", total)
+    return invoice

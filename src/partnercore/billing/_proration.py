@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 
 import attrs
@@ -14,16 +14,18 @@ from partnercore.billing._policies import Proration
 from partnercore.billing._rounding import EXACT, from_minor, round_to_minor
 from partnercore.billing._validation import to_enum, utc_instant
 from partnercore.money import Money, Rounding, to_decimal
-from partnercore.time import BillingPeriod, local_date
+from partnercore.time import BillingPeriod, resolve_timezone
 
 __all__ = [
     "PeriodFrame",
     "ProratedShare",
     "ShareUnit",
+    "checked_license_share",
     "daily_share",
     "days_touched",
     "exact_share",
     "license_share",
+    "merge_checked",
     "merge_intervals",
     "prorate",
 ]
@@ -134,6 +136,7 @@ class PeriodFrame:
     micros: int
     all_days: ProratedShare
     all_seconds: ProratedShare
+    zone: tzinfo
 
     @classmethod
     def of(cls, period: BillingPeriod) -> PeriodFrame:
@@ -150,6 +153,7 @@ class PeriodFrame:
             micros,
             ProratedShare(days, days, ShareUnit.DAYS),
             ProratedShare(seconds, seconds, ShareUnit.SECONDS),
+            resolve_timezone(period.timezone),
         )
 
     def covers(self, merged: list[tuple[datetime, datetime]]) -> bool:
@@ -168,16 +172,26 @@ def merge_intervals(
 
     Each interval is half-open ``[start, end)``; ``end=None`` is open-ended.
     """
-    frame = _frame(period)
-    clipped: list[tuple[datetime, datetime]] = []
+    checked: list[Interval] = []
     for index, (start, end) in enumerate(intervals):
         start = utc_instant(start, f"intervals[{index}].start")
         if end is not None:
             end = utc_instant(end, f"intervals[{index}].end")
             if end < start:
                 raise ValidationError.at(f"intervals[{index}].end", "ends before it starts")
-        low = start if start > frame.start else frame.start
-        high = frame.end if end is None or end > frame.end else end
+        checked.append((start, end))
+    return merge_checked(checked, _frame(period))
+
+
+def merge_checked(
+    intervals: Iterable[Interval], frame: PeriodFrame
+) -> list[tuple[datetime, datetime]]:
+    """:func:`merge_intervals` of intervals already checked (UTC, none ending before it starts)."""
+    period_start, period_end = frame.start, frame.end
+    clipped: list[tuple[datetime, datetime]] = []
+    for start, end in intervals:
+        low = start if start > period_start else period_start
+        high = period_end if end is None or end > period_end else end
         if low < high:
             clipped.append((low, high))
     if len(clipped) < 2:
@@ -196,12 +210,12 @@ def merge_intervals(
 
 def days_touched(merged: list[tuple[datetime, datetime]], frame: PeriodFrame) -> int:
     """How many local days of the frame's zone the merged intervals touch at any instant."""
-    zone = frame.period.timezone
+    zone = frame.zone
     counted = 0
     last = -1
     for low, high in merged:
-        first = local_date(low, zone).toordinal()
-        final = local_date(high - _MICROSECOND, zone).toordinal()
+        first = low.astimezone(zone).toordinal()
+        final = (high - _MICROSECOND).astimezone(zone).toordinal()
         if first <= last:
             first = last + 1
         if final >= first:
@@ -215,7 +229,10 @@ def daily_share(
 ) -> ProratedShare:
     """Local days of the period touched by the intervals (at any instant) / days in the period."""
     frame = _frame(period)
-    merged = merge_intervals(intervals, frame)
+    return _daily(merge_intervals(intervals, frame), frame)
+
+
+def _daily(merged: list[tuple[datetime, datetime]], frame: PeriodFrame) -> ProratedShare:
     if frame.covers(merged):
         return frame.all_days
     days = days_touched(merged, frame)
@@ -232,7 +249,10 @@ def exact_share(
 ) -> ProratedShare:
     """Seconds of the period covered by the intervals / seconds in the period (in UTC)."""
     frame = _frame(period)
-    merged = merge_intervals(intervals, frame)
+    return _exact(merge_intervals(intervals, frame), frame)
+
+
+def _exact(merged: list[tuple[datetime, datetime]], frame: PeriodFrame) -> ProratedShare:
     if frame.covers(merged):
         return frame.all_seconds
     covered = sum(((high - low) // _MICROSECOND for low, high in merged), 0)
@@ -246,3 +266,13 @@ def license_share(
     if proration is Proration.EXACT:
         return exact_share(intervals, period)
     return daily_share(intervals, period)
+
+
+def checked_license_share(
+    intervals: Iterable[Interval], frame: PeriodFrame, proration: Proration
+) -> ProratedShare:
+    """:func:`license_share` of intervals already checked (UTC, none ending before it starts)."""
+    merged = merge_checked(intervals, frame)
+    if proration is Proration.EXACT:
+        return _exact(merged, frame)
+    return _daily(merged, frame)

@@ -24,8 +24,13 @@ __all__ = [
     "ContentRevenueLine",
     "ReferralLine",
     "ReferralStatement",
+    "assemble_referral",
+    "assemble_statement",
     "statement_id",
 ]
+
+_new = object.__new__
+_set = object.__setattr__
 
 
 def _currency(value: object) -> Currency:
@@ -178,3 +183,37 @@ class ReferralStatement:
 
     def _repr_html_(self) -> str:
         return statement_html(self)
+
+
+def assemble_referral(client_id: str, base: Money, amount: Money) -> ReferralLine:
+    """A referral line the calculator built from a checked client id and rounded amounts."""
+    line = _new(ReferralLine)
+    _set(line, "client_id", client_id)
+    _set(line, "base", base)
+    _set(line, "amount", amount)
+    return line
+
+
+def assemble_statement(
+    *,
+    period: str,
+    partner_id: str,
+    currency: Currency,
+    rate: Decimal,
+    lines: tuple[ReferralLine, ...],
+    total: Money,
+    content_revenue: ContentRevenue,
+) -> ReferralStatement:
+    """A statement the calculator built from checked inputs, with amounts made of whole
+    minor units of ``currency`` and ``total`` their exact sum: assembled without checking
+    again (see ``assemble_invoice``)."""
+    statement = _new(ReferralStatement)
+    _set(statement, "id", statement_id(partner_id, period))
+    _set(statement, "period", period)
+    _set(statement, "partner_id", partner_id)
+    _set(statement, "currency", currency)
+    _set(statement, "rate", rate)
+    _set(statement, "lines", lines)
+    _set(statement, "total", total)
+    _set(statement, "content_revenue", content_revenue)
+    return statement

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
-from datetime import datetime
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from partnercore._errors import ConflictError, NotFoundError, ValidationError
@@ -17,13 +17,14 @@ from partnercore.billing._content import ContentChargeSource
 from partnercore.billing._invoice import Invoice, invoice_id
 from partnercore.billing._policies import LineKind
 from partnercore.billing._ports import BillingPorts
+from partnercore.billing._pricebook import PriceBook
 from partnercore.billing._rounding import EXACT
 from partnercore.billing._run import BillingRun
 from partnercore.billing._seats import SeatHolding
 from partnercore.billing._usage import LateUsage, UsageTotal
 from partnercore.billing._validation import period_key
 from partnercore.licensing import LicenseState
-from partnercore.tenancy import BillingModel, Role, Team, TeamKind
+from partnercore.tenancy import BillingModel, Role, Team, TeamChange, TeamKind, parent_at
 from partnercore.time import BillingPeriod
 
 __all__ = ["bill_period", "billing_inputs", "finalise"]
@@ -56,31 +57,95 @@ def _seats(ports: BillingPorts, partner: Team) -> tuple[SeatHolding, ...]:
 
 
 def _full_intervals(
-    ports: BillingPorts, client: Team, period: BillingPeriod
+    ports: BillingPorts, client: Team, start: datetime, end: datetime
 ) -> tuple[tuple[datetime, datetime | None], ...]:
     license = ports.licenses.find(client.id)
     if license is None:
         return ()
     return tuple(
         (interval.start, interval.end)
-        for interval in license.timeline(period.start, period.end)
+        for interval in license.timeline(start, end)
         if interval.state is LicenseState.FULL
     )
 
 
+_STEP = timedelta(microseconds=1)
+
+#: The histories (transfers and status changes, oldest first) of the clients that have one.
+_Histories = dict[str, Sequence[TeamChange]]
+
+
+def _partner_at(client: Team, history: Sequence[TeamChange], at: datetime) -> str | None:
+    """The partner ``client`` belonged to at ``at`` (``None`` before it was created)."""
+    if client.created_at > at:
+        return None
+    return parent_at(client, history, at)
+
+
+def _clients_at_end(
+    ports: BillingPorts, partner_id: str, period: BillingPeriod, histories: _Histories
+) -> list[Team]:
+    """The clients ``partner_id`` had at the last instant of ``period``, sorted by id.
+
+    Its current clients that were already its clients then, and the clients transferred
+    away from it after the period that were its clients then; each is looked up by key
+    (the partner's clients, its transfers out, the client's history), never by scanning.
+    The histories read are kept in ``histories``.
+    """
+    last = period.end - _STEP
+    history = ports.history
+    found: dict[str, Team] = {}
+    looked: set[str] = set()
+    for client in ports.teams.clients_of(partner_id):
+        looked.add(client.id)
+        changes = history.for_team(client.id)
+        if changes:
+            histories[client.id] = changes
+        if _partner_at(client, changes, last) == partner_id:
+            found[client.id] = client
+    for transfer in reversed(history.transfers_from(partner_id)):  # newest first
+        if transfer.at <= last:
+            break
+        if transfer.client_id in looked:
+            continue
+        looked.add(transfer.client_id)
+        client = ports.teams.get(transfer.client_id)
+        changes = history.for_team(client.id)
+        if changes:
+            histories[client.id] = changes
+        if _partner_at(client, changes, last) == partner_id:
+            found[client.id] = client
+    return [found[client_id] for client_id in sorted(found)]
+
+
+def _previous(period: BillingPeriod, known: dict[BillingPeriod, BillingPeriod]) -> BillingPeriod:
+    """The period before ``period`` (each computed once per run: partners share zones)."""
+    earlier = known.get(period)
+    if earlier is None:
+        earlier = known[period] = period.previous()
+    return earlier
+
+
 def _late_usage(
-    ports: BillingPorts, partner: Team, period: BillingPeriod, clients: list[Team]
+    ports: BillingPorts,
+    partner: Team,
+    period: BillingPeriod,
+    clients: list[Team],
+    histories: _Histories,
+    previous: dict[BillingPeriod, BillingPeriod],
 ) -> dict[str, list[LateUsage]]:
     """Usage of finalised periods not yet billed: due in the first open period after them.
 
     The finalised periods considered are those immediately before ``period`` with no open
-    period between them and ``period``; ``period`` is the next open period after each.
+    period between them and ``period``; ``period`` is the next open period after each. In
+    each, only the clients the partner billed then (its clients at that period's last
+    instant) are compared: a client that came from another partner since was billed there.
     """
     chain: list[BillingPeriod] = []
-    earlier = period.previous()
+    earlier = _previous(period, previous)
     while ports.invoices.find(invoice_id(partner.id, earlier.key)) is not None:
         chain.append(earlier)
-        earlier = earlier.previous()
+        earlier = _previous(earlier, previous)
     if not chain:
         return {}
     billed: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
@@ -95,12 +160,19 @@ def _late_usage(
                 elif line.kind is LineKind.ADJUSTMENT and line.original_period is not None:
                     key = (client_id, line.metric, line.original_period)
                     billed[key] = EXACT.add(billed[key], line.quantity)
-    current = {client.id for client in clients}
     late: dict[str, list[LateUsage]] = defaultdict(list)
     for finalised in reversed(chain):
-        totals = ports.usage.totals(finalised, sorted(current))
+        last = finalised.end - _STEP
+        current = {
+            client.id
+            for client in clients
+            if _partner_at(client, histories.get(client.id, ()), last) == partner.id
+        }
+        totals = ports.usage.totals(finalised, sorted(current)) if current else []
         seen: set[tuple[str, str, str]] = set()
         for total in totals:
+            if total.client_id not in current:
+                continue
             key = (total.client_id, total.metric, finalised.key)
             seen.add(key)
             difference = EXACT.subtract(total.quantity, billed.get(key, Decimal(0)))
@@ -141,7 +213,9 @@ class _UsageIndex:
     def extend(self, totals: list[UsageTotal], client_ids: list[str]) -> None:
         """Add the totals of one port call for ``client_ids`` (totals of others are ignored)."""
         asked = set(client_ids)
-        found = sorted((t for t in totals if t.client_id in asked), key=_client_of)
+        found = [total for total in totals if total.client_id in asked]
+        if not self._contiguous(found):  # the port sorts by client: this is rare
+            found.sort(key=_client_of)
         offset = len(self.totals)
         self.totals.extend(found)
         start = 0
@@ -149,6 +223,19 @@ class _UsageIndex:
             if index == len(found) or found[index].client_id != found[start].client_id:
                 self.runs[found[start].client_id] = (offset + start, offset + index)
                 start = index
+
+    def _contiguous(self, totals: list[UsageTotal]) -> bool:
+        """Whether each client's totals are next to each other."""
+        seen: set[str] = set()
+        last = None
+        for total in totals:
+            client_id = total.client_id
+            if client_id != last:
+                if client_id in seen:
+                    return False
+                seen.add(client_id)
+                last = client_id
+        return True
 
     def of(self, client_id: str) -> tuple[UsageTotal, ...]:
         run = self.runs.get(client_id)
@@ -170,7 +257,8 @@ def billing_inputs(
 
     One record per partner (or only ``partner_id``): its price book, referral rate and
     time zone, its advisor seats, and per client the billing model, the spans of ``full``
-    licence, the usage totals, late usage of finalised periods and content charges.
+    licence, the usage totals, late usage of finalised periods and content charges. The
+    clients are those the partner had at the period's last instant (``ports.history``).
     """
     return list(_load_inputs(period, ports, partner_id, content))
 
@@ -184,44 +272,58 @@ def _load_inputs(
     """The inputs of each partner in turn (usage totals are read for all of them at once)."""
     year, month = _parts(period)
     partners = _partners(ports, partner_id)
-    clients_of = {partner.id: ports.teams.clients_of(partner.id) for partner in partners}
+    periods: dict[str, BillingPeriod] = {}
+    for partner in partners:
+        if partner.timezone not in periods:
+            periods[partner.timezone] = BillingPeriod(year, month, partner.timezone)
+    histories: _Histories = {}
+    clients_of = {
+        partner.id: _clients_at_end(ports, partner.id, periods[partner.timezone], histories)
+        for partner in partners
+    }
     by_zone: dict[str, list[str]] = defaultdict(list)
     for partner in partners:
         by_zone[partner.timezone].extend(client.id for client in clients_of[partner.id])
-    usage = _UsageIndex()
+    # One index per zone: partners in different zones have different months, and a client
+    # transferred near a month's end may belong to a partner in each.
+    usage: dict[str, _UsageIndex] = {}
     for zone, client_ids in sorted(by_zone.items()):
+        usage[zone] = index = _UsageIndex()
         if client_ids:
-            totals = ports.usage.totals(BillingPeriod(year, month, zone), client_ids)
-            usage.extend(totals, client_ids)
+            index.extend(ports.usage.totals(periods[zone], client_ids), client_ids)
+    books: dict[str, PriceBook] = {}
+    previous: dict[BillingPeriod, BillingPeriod] = {}
     for partner in partners:
         account = ports.accounts.find(partner.id)
         if account is None:
             raise NotFoundError("billing account", partner.id)
-        book = ports.price_books.get(account.price_book_id)
-        local = BillingPeriod(year, month, partner.timezone)
-        clients = clients_of[partner.id]
-        late = _late_usage(ports, partner, local, clients)
-        yield (
-            PartnerBillingInput(
-                partner_id=partner.id,
-                price_book=book,
-                referral_rate=account.referral_rate,
-                timezone=partner.timezone,
-                seats=_seats(ports, partner),
-                clients=tuple(
-                    ClientBillingInput(
-                        client_id=client.id,
-                        billing_model=client.billing_model or BillingModel.RESELLER,
-                        full_intervals=_full_intervals(ports, client, local),
-                        usage=usage.of(client.id),
-                        late_usage=tuple(late.get(client.id, ())),
-                        content=tuple(content.content_charges(client.id, local))
-                        if content is not None
-                        else (),
-                    )
-                    for client in clients
-                ),
-            )
+        book = books.get(account.price_book_id)
+        if book is None:
+            book = books[account.price_book_id] = ports.price_books.get(account.price_book_id)
+        local = periods[partner.timezone]
+        start, end = local.start, local.end
+        totals = usage[partner.timezone]
+        clients = clients_of.pop(partner.id)
+        late = _late_usage(ports, partner, local, clients, histories, previous)
+        yield PartnerBillingInput(
+            partner_id=partner.id,
+            price_book=book,
+            referral_rate=account.referral_rate,
+            timezone=partner.timezone,
+            seats=_seats(ports, partner),
+            clients=tuple(
+                ClientBillingInput(
+                    client_id=client.id,
+                    billing_model=client.billing_model or BillingModel.RESELLER,
+                    full_intervals=_full_intervals(ports, client, start, end),
+                    usage=totals.of(client.id),
+                    late_usage=tuple(late[client.id]) if client.id in late else (),
+                    content=()
+                    if content is None
+                    else tuple(content.content_charges(client.id, local)),
+                )
+                for client in clients
+            ),
         )
 
 
@@ -235,9 +337,11 @@ def bill_period(
     """The invoices and referral statements of ``period`` for every partner (or one).
 
     ``period`` is ``YYYY-MM`` (or a ``BillingPeriod``, of which only the month is used):
-    each partner is billed for that month in its own time zone. Reads through the ports
-    and writes nothing: billing twice gives equal runs with the same ids. ``content``
-    supplies content charges (none without it).
+    each partner is billed for that month in its own time zone, for the clients it had at
+    the month's last instant (as ``ports.history`` records transfers), so billing a past
+    period after a transfer changes nothing. Reads through the ports and writes nothing:
+    billing twice gives equal runs with the same ids.
+    ``content`` supplies content charges (none without it).
     """
     year, month = _parts(period)
     inputs = _load_inputs(period, ports, partner_id, content)

@@ -20,7 +20,7 @@ from partnercore.billing import (
     UsageTotal,
 )
 from partnercore.licensing import LicenseRepository
-from partnercore.tenancy import MembershipRepository, TeamRepository
+from partnercore.tenancy import TenancyPorts
 from partnercore.time import BillingPeriod
 
 __all__ = [
@@ -246,20 +246,6 @@ class InMemoryBilling:
         self.usage = InMemoryUsage()
         self.invoices = InMemoryInvoices()
 
-    def ports(
-        self,
-        *,
-        teams: TeamRepository,
-        memberships: MembershipRepository,
-        licenses: LicenseRepository,
-    ) -> BillingPorts:
+    def ports(self, *, tenancy: TenancyPorts, licenses: LicenseRepository) -> BillingPorts:
         """These stores with the tenancy and licence repositories, as billing ports."""
-        return BillingPorts(
-            teams=teams,
-            memberships=memberships,
-            licenses=licenses,
-            price_books=self.price_books,
-            accounts=self.accounts,
-            usage=self.usage,
-            invoices=self.invoices,
-        )
+        return BillingPorts.join(self, tenancy=tenancy, licenses=licenses)

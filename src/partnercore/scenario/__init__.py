@@ -13,7 +13,7 @@ questions from the store later, without building anything again.
 from partnercore.scenario._demo import demo_text, load_demo
 from partnercore.scenario._document import FORMAT, TABLES, Document
 from partnercore.scenario._loading import load, loads, parse, read
-from partnercore.scenario._ports import BillingStores, ScenarioPorts
+from partnercore.scenario._ports import ScenarioPorts
 from partnercore.scenario._revenue import AMOUNT_COLUMNS, BillingRange
 from partnercore.scenario._scenario import Scenario
 from partnercore.scenario._world import build_world
@@ -23,7 +23,6 @@ __all__ = [
     "FORMAT",
     "TABLES",
     "BillingRange",
-    "BillingStores",
     "Document",
     "Scenario",
     "ScenarioPorts",

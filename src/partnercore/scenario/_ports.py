@@ -10,44 +10,18 @@ same way (``partnercore.sqlite`` does) to build a scenario into it with
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 
 import attrs
 
 from partnercore._errors import ValidationError
-from partnercore.billing import (
-    BillingAccountRepository,
-    BillingPorts,
-    ContentChargeSource,
-    InvoiceRepository,
-    PriceBookRepository,
-    UsageRepository,
-)
+from partnercore.billing import BillingPorts, BillingStores, ContentChargeSource
 from partnercore.content import ContentPorts, InstalledContentCharges
 from partnercore.licensing import LicenseRepository
 from partnercore.memory import InMemoryBilling, InMemoryContent, InMemoryLicenses, InMemoryTenancy
 from partnercore.tenancy import TenancyPorts
 
-__all__ = ["BillingStores", "ScenarioPorts"]
-
-
-class BillingStores(Protocol):
-    """The billing repositories of one store: what a scenario writes and bills from.
-
-    ``InMemoryBilling`` and ``SqliteBilling`` are such bundles.
-    """
-
-    @property
-    def price_books(self) -> PriceBookRepository: ...
-
-    @property
-    def accounts(self) -> BillingAccountRepository: ...
-
-    @property
-    def usage(self) -> UsageRepository: ...
-
-    @property
-    def invoices(self) -> InvoiceRepository: ...
+__all__ = ["ScenarioPorts"]
 
 
 def _one_store(instance: ScenarioPorts, attribute: Any, content: ContentPorts) -> None:
@@ -92,15 +66,7 @@ class ScenarioPorts:
     @property
     def billing_ports(self) -> BillingPorts:
         """The billing repositories with the teams, memberships and licences they read."""
-        return BillingPorts(
-            teams=self.tenancy.teams,
-            memberships=self.tenancy.memberships,
-            licenses=self.licenses,
-            price_books=self.billing.price_books,
-            accounts=self.billing.accounts,
-            usage=self.billing.usage,
-            invoices=self.billing.invoices,
-        )
+        return BillingPorts.join(self.billing, tenancy=self.tenancy, licenses=self.licenses)
 
     @property
     def content_charges(self) -> ContentChargeSource:

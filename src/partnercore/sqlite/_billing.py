@@ -29,7 +29,7 @@ from partnercore.billing import (
 from partnercore.licensing import LicenseRepository
 from partnercore.sqlite._database import Database, expect, from_micros, is_key, to_micros
 from partnercore.sqlite._schema import Migration
-from partnercore.tenancy import MembershipRepository, TeamRepository
+from partnercore.tenancy import TenancyPorts
 from partnercore.time import BillingPeriod
 
 __all__ = [
@@ -355,20 +355,6 @@ class SqliteBilling:
         self.usage = SqliteUsage(db)
         self.invoices = SqliteInvoices(db)
 
-    def ports(
-        self,
-        *,
-        teams: TeamRepository,
-        memberships: MembershipRepository,
-        licenses: LicenseRepository,
-    ) -> BillingPorts:
+    def ports(self, *, tenancy: TenancyPorts, licenses: LicenseRepository) -> BillingPorts:
         """These stores with the tenancy and licence repositories, as billing ports."""
-        return BillingPorts(
-            teams=teams,
-            memberships=memberships,
-            licenses=licenses,
-            price_books=self.price_books,
-            accounts=self.accounts,
-            usage=self.usage,
-            invoices=self.invoices,
-        )
+        return BillingPorts.join(self, tenancy=tenancy, licenses=licenses)

@@ -69,11 +69,7 @@ class SqliteStore:
     @property
     def billing_ports(self) -> BillingPorts:
         """The billing ports over this store's teams, memberships and licences."""
-        return self.billing.ports(
-            teams=self.tenancy.teams,
-            memberships=self.tenancy.memberships,
-            licenses=self.licenses,
-        )
+        return self.billing.ports(tenancy=self.tenancy, licenses=self.licenses)
 
     @property
     def path(self) -> str:
