@@ -3,7 +3,8 @@
 A world of 1,000 partners x 20 clients (20,000 client teams), one partner admin and 5
 advisors per partner, 2 members per client, and a mix of per-client, all-clients, expired
 and revoked grants, partner-operated and client-run clients, a few suspended and archived
-clients, consent revocations and transfers. Times 100,000 random checks and 1,000 reverse
+clients, consent revocations and transfers. Times 100,000 random checks (and the same checks
+reading the explanation, which a decision writes when it is first read) and 1,000 reverse
 lookups of each kind, each call on its own, and prints the median (and 95th percentile)
 microseconds. Every measurement is repeated in 3 rounds and the round with the lowest median
 is reported (other processes on a shared machine slow some rounds down); every round's
@@ -199,7 +200,7 @@ def main() -> None:
 
     kinds = sorted(users)
 
-    def random_check() -> Callable[[], object]:
+    def random_check() -> tuple[str, Permission, str, datetime]:
         # a kind of user (client member, partner admin, advisor with per-client grants,
         # advisor with an all-clients grant), one of them, and half the time a team they work
         # in (their client; a client of their partner), otherwise any team of their partner or,
@@ -217,16 +218,27 @@ def main() -> None:
             roll = rng.randrange(CLIENTS_PER_PARTNER + 1)
             team = partner if roll == CLIENTS_PER_PARTNER else f"{partner}-c{roll}"
         permission = rng.choice(permissions)
-        at = random_instant()
+        return user, permission, team, random_instant()
+
+    def checking(
+        user: str, permission: Permission, team: str, at: datetime
+    ) -> Callable[[], object]:
         return lambda: check(ports, user, permission, team, at)
 
-    checks = [random_check() for _ in range(CHECKS)]
+    def explaining(
+        user: str, permission: Permission, team: str, at: datetime
+    ) -> Callable[[], object]:
+        return lambda: check(ports, user, permission, team, at).explanation
+
+    drawn = [random_check() for _ in range(CHECKS)]
     began = time.perf_counter()
-    check_samples, decisions, check_rounds = rounds(checks)
+    check_samples, decisions, check_rounds = rounds([checking(*d) for d in drawn])
     checks_took = (time.perf_counter() - began) / ROUNDS
     decided = [d for d in decisions if isinstance(d, Decision)]
     allowed = sum(1 for d in decided if d.allowed)
     rules = Counter(str(d.rule) for d in decided)
+    # the explanation is written when first read: the same checks, each reading it
+    explained_samples, _, explained_rounds = rounds([explaining(*d) for d in drawn])
 
     def lookup_all_clients() -> Callable[[], object]:
         user = rng.choice(users["all_clients"])
@@ -264,6 +276,11 @@ def main() -> None:
         f"(target median <= 5 us: {median_us(check_samples) / 5:.2f} of budget; {check_rounds})"
     )
     print("  deciding rules: " + ", ".join(f"{r} {n:,}" for r, n in sorted(rules.items())))
+    print(
+        f"  the same checks, each reading its explanation: median "
+        f"{median_us(explained_samples):.2f} us, p95 {p95_us(explained_samples):.2f} us "
+        f"({explained_rounds})"
+    )
     print(
         f"teams() for an advisor with an all-clients grant: {LOOKUPS:,} lookups, "
         f"{mean_reached:.1f} teams each; median {median_us(all_clients_samples):.1f} us, "

@@ -5,6 +5,11 @@ the user's memberships in the team and in the team's partner, that partner's gra
 client, the client's consent changes and the team's history, each by key. Nothing is cached,
 so expiry and revocation take effect at decision time; nothing reads the wall clock.
 
+Every lookup happens before the decision is returned; its explanation is then written from
+the looked-up (immutable) records only when it is first read (see ``decide_later``), so a
+caller that asks only ``allowed`` does not pay for the sentence, and the sentence is the same
+whenever it is read, whatever the store holds by then.
+
 How a decision is reached, for a client team C of partner P (P is C's partner *at* ``at``):
 
 1. ``referral.view`` is denied (R7).
@@ -81,6 +86,11 @@ _CLIENT_ROLE_PERMISSIONS: dict[BillingModel, dict[Role, frozenset[Permission]]] 
 _PARTNER_ROLE_PERMISSIONS = dict(PARTNER_ROLE_PERMISSIONS)
 _R2_PERMISSIONS = dict(R2_PERMISSIONS)
 _GRANT_ROLE_PERMISSIONS = dict(GRANT_ROLE_PERMISSIONS)
+# the grant roles that give each permission (R3): none for most permissions
+_GIVEN_BY: dict[Permission, frozenset[GrantRole]] = {
+    perm: frozenset(role for role, given in GRANT_ROLE_PERMISSIONS.items() if perm in given)
+    for perm in Permission
+}
 
 
 def check(
@@ -189,9 +199,9 @@ def who(ports: TenancyPorts, team: str, permission: Permission | str, at: dateti
     return holders
 
 
-# Decisions are made with `decide_later`: the rule, `allowed` and `via` at once, and the
-# explanation from a pure function of immutable values (the `_..._text` functions below),
-# written only when it is read. Every lookup through the ports happens before deciding.
+# Decisions are made with `decide_later`: `allowed`, the rule and `via` at once, and the
+# explanation by a pure function (the `_..._text` functions) of values already looked up,
+# written only when it is read. No `_..._text` function reads the ports.
 
 
 # -- partner teams -------------------------------------------------------------------------
@@ -201,7 +211,13 @@ def _on_partner(
     ports: TenancyPorts, user: str, perm: Permission, team: Team, at: datetime
 ) -> Decision:
     memberships = ports.memberships.between(user, team.id)
-    membership = _active(memberships, at) if memberships else None
+    membership = None
+    for candidate in memberships:  # the first membership active at `at`
+        if candidate.active_from <= at:
+            until = candidate.active_until
+            if until is None or at < until:
+                membership = candidate
+                break
     if membership is None:
         if memberships:
             return _inactive_denial(user, memberships, team.id, _R1, at)
@@ -288,7 +304,7 @@ def _on_client(
     else:
         own = ()
     membership = None
-    for candidate in own:  # _active(own, at), inlined on this hot path
+    for candidate in own:  # the first membership active at `at`
         if candidate.active_from <= at:
             until = candidate.active_until
             if until is None or at < until:
@@ -312,7 +328,7 @@ def _on_client(
     else:
         partner_memberships = ports.memberships.between(user, partner_id)
     held = None
-    for candidate in partner_memberships:  # _active(partner_memberships, at), inlined
+    for candidate in partner_memberships:  # the first membership active at `at`
         if candidate.active_from <= at:
             until = candidate.active_until
             if until is None or at < until:
@@ -352,68 +368,80 @@ def _on_client(
                 )
 
     # R3: delegated grants naming the user (or every advisor) on this client (or every client).
-    # A grant to a named advisor needs a look at their stay at the partner only when that
-    # stay is not one open-ended membership (`held`, then); a per-client grant needs a look
-    # at transfers only when the client has a history. Of the grants that do not give the
-    # permission, the denial names the first whose role would give it (it is not active),
-    # else the first.
-    missed: tuple[Grant, _End | None] | None = None
-    missed_role: tuple[Grant, _End | None] | None = None
-    for grants in (
-        ports.grants.for_client(partner_id, client_id),
-        ports.grants.for_all_clients(partner_id),
-    ):
-        for grant in grants:
-            advisor = grant.advisor_id
-            if advisor != user and advisor != ALL:
-                continue
-            if (
-                at < grant.granted_at
-                or grant.expires_at is not None
-                or grant.revoked_at is not None
-                or (history and grant.client_id != ALL)
-                or (
-                    advisor != ALL
-                    and (len(partner_memberships) != 1 or held.active_until is not None)
-                )
-            ):
-                end = _grant_end(grant, partner_id, history, partner_memberships, at)
-            else:
-                end = None
-            if end is not None or perm not in _GRANT_ROLE_PERMISSIONS[grant.role]:
-                if missed is None:
-                    missed = (grant, end)
-                if missed_role is None and perm in _GRANT_ROLE_PERMISSIONS[grant.role]:
-                    missed_role = (grant, end)
-                continue
-            if consent is _UNKNOWN:
-                consent = _consent(ports, client_id, at)
-            if not active:
-                blocked = blocked or _status_denial(team, history, status, at)
-            elif type(consent) is ConsentChange:
-                blocked = blocked or _consent_denial(consent)
-            else:
-                return decide_later(
-                    True, _R3, grant.id, (_grant_text, grant, user, partner_id, client_id, perm)
-                )
+    # Only a permission some grant role gives needs a look at each grant now; otherwise (and
+    # when no grant allows) the grants only explain the denial, which `_r3_denial_text`
+    # writes from the looked-up sequences when it is read.
+    grants = ports.grants.for_client(partner_id, client_id)
+    all_clients_grants = ports.grants.for_all_clients(partner_id)
+    given_by = _GIVEN_BY[perm]
+    if given_by:
+        # A grant to a named advisor needs a look at their stay at the partner only when that
+        # stay is not a single open-ended membership (which is then `held`); a per-client
+        # grant needs a look at transfers only when the client has a history.
+        for candidates in (grants, all_clients_grants):
+            for grant in candidates:
+                if grant.role not in given_by:
+                    continue
+                advisor = grant.advisor_id
+                if advisor != user and advisor != ALL:
+                    continue
+                if (
+                    at < grant.granted_at
+                    or grant.expires_at is not None
+                    or grant.revoked_at is not None
+                    or (history and grant.client_id != ALL)
+                    or (
+                        advisor != ALL
+                        and (len(partner_memberships) != 1 or held.active_until is not None)
+                    )
+                ) and _grant_end(grant, partner_id, history, partner_memberships, at) is not None:
+                    continue
+                if consent is _UNKNOWN:
+                    consent = _consent(ports, client_id, at)
+                if not active:
+                    blocked = blocked or _status_denial(team, history, status, at)
+                elif type(consent) is ConsentChange:
+                    blocked = blocked or _consent_denial(consent)
+                else:
+                    return decide_later(
+                        True,
+                        _R3,
+                        grant.id,
+                        (_grant_text, grant, user, partner_id, client_id, perm),
+                    )
 
     if blocked is not None:
         return blocked
-    if missed is not None:
-        grant, end = missed_role or missed
-        return decide_later(
-            False, _R3, None, (_missed_text, grant, end, user, perm, partner_id, client_id)
-        )
-    if membership is not None:
+    if membership is not None and not _names(user, grants, all_clients_grants):
         return _role_denial(user, membership, perm, client_id)
-    if held.role is _PARTNER_ADMIN:
-        return decide_later(
-            False,
-            _R3,
-            None,
-            (_beyond_r2_text, user, partner_id, client_id, perm, billing_model),
-        )
-    return decide_later(False, _R3, None, (_no_grant_text, user, held.role, partner_id, client_id))
+    return decide_later(
+        False,
+        _R3,
+        None,
+        (
+            _r3_denial_text,
+            user,
+            perm,
+            held.role,
+            partner_id,
+            client_id,
+            billing_model,
+            grants,
+            all_clients_grants,
+            history,
+            partner_memberships,
+            at,
+        ),
+    )
+
+
+def _names(user: str, grants: Sequence[Grant], all_clients_grants: Sequence[Grant]) -> bool:
+    """Does any of the grants name ``user`` (or every advisor)?"""
+    return any(
+        grant.advisor_id == user or grant.advisor_id == ALL
+        for candidates in (grants, all_clients_grants)
+        for grant in candidates
+    )
 
 
 def _referral_client_text(team_id: str) -> str:
@@ -459,6 +487,40 @@ def _no_grant_text(user: str, role: Role, partner_id: str, client_id: str) -> st
     return f"{user} is {_TEXT[role]} of {partner_id} but has no active grant on {client_id}"
 
 
+def _r3_denial_text(
+    user: str,
+    perm: Permission,
+    role: Role,
+    partner_id: str,
+    client_id: str,
+    billing_model: BillingModel,
+    grants: Sequence[Grant],
+    all_clients_grants: Sequence[Grant],
+    history: Sequence[TeamChange],
+    partner_memberships: Sequence[Membership],
+    at: datetime,
+) -> str:
+    """Why a partner role of ``partner_id`` holds no ``perm`` on ``client_id`` (R3), when no
+    grant gives it: of the grants naming the user (none of them active with a role that gives
+    ``perm``), the first whose role would give it, else the first; else the role."""
+    named: Grant | None = None
+    for candidates in (grants, all_clients_grants):
+        for grant in candidates:
+            if grant.advisor_id != user and grant.advisor_id != ALL:
+                continue
+            if perm in _GRANT_ROLE_PERMISSIONS[grant.role]:
+                end = _grant_end(grant, partner_id, history, partner_memberships, at)
+                return _missed_text(grant, end, user, perm, partner_id, client_id)
+            if named is None:
+                named = grant
+    if named is not None:
+        end = _grant_end(named, partner_id, history, partner_memberships, at)
+        return _missed_text(named, end, user, perm, partner_id, client_id)
+    if role is _PARTNER_ADMIN:
+        return _beyond_r2_text(user, partner_id, client_id, perm, billing_model)
+    return _no_grant_text(user, role, partner_id, client_id)
+
+
 # Why a grant does not apply at an instant: when, why, and the transfer that ended it.
 _End = tuple[datetime, str, Transfer | None]
 _STARTS, _EXPIRED, _REVOKED, _TRANSFERRED, _LEFT = "starts", "expired", "revoked", "moved", "left"
@@ -491,7 +553,9 @@ def _grant_end(
                 if end is None or change.at < end[0]:
                     end = (change.at, _TRANSFERRED, change)
                 break
-    if grant.advisor_id != ALL:
+    if grant.advisor_id != ALL and (
+        len(partner_memberships) != 1 or partner_memberships[0].active_until is not None
+    ):
         left = _left_at(partner_memberships, start, at)
         if left is not None and (end is None or left < end[0]):
             end = (left, _LEFT, None)
@@ -533,8 +597,6 @@ def _missed_text(
 
 def _left_at(memberships: Sequence[Membership], since: datetime, at: datetime) -> datetime | None:
     """The first instant in ``(since, at]`` at which the user stopped holding a partner role."""
-    if len(memberships) == 1 and memberships[0].active_until is None:
-        return None
     first: datetime | None = None
     for membership in memberships:
         end = membership.active_until
@@ -604,7 +666,10 @@ def _stranger(
     ``history`` is the team's (for a client: its transfers explain a former partner).
     """
     for membership in ports.memberships.for_user(user):
-        if not _holds(membership, at):
+        if at < membership.active_from:  # not _holds(membership, at), inlined
+            continue
+        until = membership.active_until
+        if until is not None and until <= at:
             continue
         other = ports.teams.find(membership.team_id)
         if other is None:
@@ -763,15 +828,6 @@ def _stamp(instant: datetime) -> str:
     if instant.tzinfo is UTC:
         return instant.isoformat()[:-6] + "Z"
     return format_instant(instant)
-
-
-def _active(memberships: Sequence[Membership], at: datetime) -> Membership | None:
-    for membership in memberships:
-        if membership.active_from <= at:
-            until = membership.active_until
-            if until is None or at < until:
-                return membership
-    return None
 
 
 def _holds(membership: Membership, at: datetime) -> bool:
