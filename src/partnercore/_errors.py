@@ -157,3 +157,20 @@ class AccessDeniedError(PartnercoreError, PermissionError):
     def __init__(self, message: str, *, decision: Any = None) -> None:
         self.decision = decision
         super().__init__(message)
+
+
+# The errors are public as ``partnercore.<Name>``: say so in tracebacks and reprs.
+for _error in (
+    PartnercoreError,
+    Problem,
+    ValidationError,
+    NotFoundError,
+    ConflictError,
+    StaleWriteError,
+    StoreClosedError,
+    InvalidTransitionError,
+    CurrencyMismatchError,
+    AccessDeniedError,
+):
+    _error.__module__ = "partnercore"
+del _error
