@@ -87,7 +87,9 @@ def test_a_backdated_licence_event_names_the_event() -> None:
 def test_an_id_the_domain_rejects_names_the_entry_and_its_id() -> None:
     text = BASE.replace('"c2"', '"c 2"')
 
-    expected = "clients[1] (id \"c 2\").id: not an id (1-64 characters of [A-Za-z0-9._-]): 'c 2'"
+    expected = (
+        "clients[1] (id \"c 2\").id: expected an id (1-64 characters of [A-Za-z0-9._-]), got 'c 2'"
+    )
     assert expected == problem(text)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 
 from partnercore._errors import CurrencyMismatchError, ValidationError
+from partnercore._fields import id_validator, optional_instant, to_enum
 from partnercore.billing._content import ContentCharge
 from partnercore.billing._invoice import (
     ClientGroup,
@@ -44,10 +45,10 @@ from partnercore.billing._rounding import EXACT, from_minor, round_ratio
 from partnercore.billing._run import BillingRun
 from partnercore.billing._seats import SeatHolding
 from partnercore.billing._usage import LateUsage, UsageTotal
-from partnercore.billing._validation import id_field, period_key, to_enum, utc_instant
+from partnercore.billing._validation import period_key
 from partnercore.money import Currency, Money, to_decimal
 from partnercore.tenancy import BillingModel
-from partnercore.time import BillingPeriod, validate_timezone
+from partnercore.time import BillingPeriod, ensure_aware, validate_timezone
 
 __all__ = ["ClientBillingInput", "PartnerBillingInput", "calculate_run"]
 
@@ -80,8 +81,8 @@ def _intervals(value: object) -> tuple[tuple[datetime, datetime | None], ...]:
             raise ValidationError.at(
                 f"full_intervals[{index}]", f"expected (start, end), got {pair!r}"
             )
-        start = utc_instant(pair[0], f"full_intervals[{index}].start")
-        end = None if pair[1] is None else utc_instant(pair[1], f"full_intervals[{index}].end")
+        start = ensure_aware(pair[0], f"full_intervals[{index}].start")
+        end = optional_instant(pair[1], f"full_intervals[{index}].end")
         if end is not None and end < start:
             raise ValidationError.at(f"full_intervals[{index}].end", "ends before it starts")
         found.append((start, end))
@@ -126,7 +127,7 @@ class ClientBillingInput:
     unbilled usage of finalised periods; ``content`` its content charges.
     """
 
-    client_id: str = attrs.field(validator=id_field)
+    client_id: str = attrs.field(validator=id_validator)
     billing_model: BillingModel = attrs.field(converter=_billing_model)
     full_intervals: tuple[tuple[datetime, datetime | None], ...] = attrs.field(
         default=(), converter=_intervals
@@ -160,7 +161,7 @@ def _clients(value: object) -> tuple[ClientBillingInput, ...]:
 class PartnerBillingInput:
     """What billing needs to know about one partner: prices, rate, zone, seats and clients."""
 
-    partner_id: str = attrs.field(validator=id_field)
+    partner_id: str = attrs.field(validator=id_validator)
     price_book: PriceBook = attrs.field(validator=_price_book)
     referral_rate: Decimal = attrs.field(default=Decimal(0), converter=_rate)
     timezone: str = attrs.field(default="UTC", validator=validate_timezone)

@@ -8,7 +8,8 @@ from typing import Protocol, runtime_checkable
 import attrs
 
 from partnercore._errors import ValidationError
-from partnercore.billing._validation import id_field, money_field
+from partnercore._fields import id_validator
+from partnercore.billing._validation import money_field
 from partnercore.money import Money
 from partnercore.time import BillingPeriod
 
@@ -33,7 +34,7 @@ class ContentCharge:
     ``content_revenue_share`` of the charge on its referral statement.
     """
 
-    client_id: str = attrs.field(validator=id_field)
+    client_id: str = attrs.field(validator=id_validator)
     item_id: str = attrs.field(validator=_text)
     owner_id: str = attrs.field(validator=_owner)
     amount: Money = attrs.field(validator=money_field)

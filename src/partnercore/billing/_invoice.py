@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from partnercore._errors import CurrencyMismatchError, NotFoundError, ValidationError
+from partnercore._fields import check_id, id_validator, to_enum
 from partnercore.billing._policies import LineKind
 from partnercore.billing._presentation import (
     invoice_html,
@@ -18,15 +19,7 @@ from partnercore.billing._presentation import (
 )
 from partnercore.billing._proration import ProratedShare
 from partnercore.billing._rounding import EXACT, from_minor
-from partnercore.billing._validation import (
-    describe,
-    id_field,
-    money_field,
-    period_key,
-    to_enum,
-    to_quantity,
-    validate_id,
-)
+from partnercore.billing._validation import describe, money_field, period_key, to_quantity
 from partnercore.money import Currency, Money
 
 __all__ = [
@@ -51,7 +44,7 @@ def _currency(value: object) -> Currency:
 
 def invoice_id(billed_to: str, period: str) -> str:
     """The deterministic invoice id ``inv-<billed team>-<YYYY-MM>``."""
-    return f"inv-{validate_id(billed_to, 'billed_to')}-{period_key(period)}"
+    return f"inv-{check_id(billed_to, 'billed_to')}-{period_key(period)}"
 
 
 def _kind(value: object) -> LineKind:
@@ -107,7 +100,7 @@ class InvoiceLine:
             if not isinstance(value, str) and (name == "description" or value is not None):
                 raise ValidationError.at(name, f"expected text, got {type(value).__name__}")
         if self.user is not None:
-            validate_id(self.user, "user")
+            check_id(self.user, "user")
         if self.share is not None and not isinstance(self.share, ProratedShare):
             raise ValidationError.at("share", f"expected a ProratedShare, got {self.share!r}")
         if self.original_period is not None:
@@ -151,7 +144,7 @@ def _check_lines(lines: Sequence[InvoiceLine], currency: Currency, path: str) ->
 class ClientGroup:
     """A reseller client's lines on its partner's consolidated invoice, with their subtotal."""
 
-    client_id: str = attrs.field(validator=id_field)
+    client_id: str = attrs.field(validator=id_validator)
     lines: tuple[InvoiceLine, ...] = attrs.field(converter=_lines)
     subtotal: Money = attrs.field(validator=money_field)
 
@@ -196,8 +189,8 @@ class Invoice:
 
     id: str = attrs.field(validator=_text)
     period: str = attrs.field(validator=_period)
-    partner_id: str = attrs.field(validator=id_field)
-    billed_to: str = attrs.field(validator=id_field)
+    partner_id: str = attrs.field(validator=id_validator)
+    billed_to: str = attrs.field(validator=id_validator)
     currency: Currency = attrs.field(converter=_currency)
     lines: tuple[InvoiceLine, ...] = attrs.field(converter=_lines)
     clients: tuple[ClientGroup, ...] = attrs.field(default=(), converter=_groups)

@@ -9,8 +9,9 @@ from typing import Any
 import attrs
 
 from partnercore._errors import CurrencyMismatchError, ValidationError
+from partnercore._fields import id_validator, to_enum
 from partnercore.billing._policies import Proration, ReferralBase, ReferralSettlement, SeatPolicy
-from partnercore.billing._validation import describe, id_field, to_enum
+from partnercore.billing._validation import describe
 from partnercore.money import Currency, Money, Rounding, to_decimal
 
 __all__ = ["BillingAccount", "PriceBook"]
@@ -91,7 +92,7 @@ class PriceBook:
     (``0.0125`` per call): each line is rounded once.
     """
 
-    id: str = attrs.field(validator=id_field)
+    id: str = attrs.field(validator=id_validator)
     currency: Currency = attrs.field(converter=_currency)
     advisor_monthly_fee: Money = attrs.field(validator=_money_field)
     full_license_monthly_fee: Money = attrs.field(validator=_money_field)
@@ -190,6 +191,6 @@ class BillingAccount:
     The billing time zone is the partner team's own time zone.
     """
 
-    partner_id: str = attrs.field(validator=id_field)
-    price_book_id: str = attrs.field(validator=id_field)
+    partner_id: str = attrs.field(validator=id_validator)
+    price_book_id: str = attrs.field(validator=id_validator)
     referral_rate: Decimal = attrs.field(default=Decimal("0"), converter=_rate)

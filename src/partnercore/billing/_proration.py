@@ -10,11 +10,11 @@ from decimal import Decimal
 import attrs
 
 from partnercore._errors import ValidationError
+from partnercore._fields import to_enum
 from partnercore.billing._policies import Proration
 from partnercore.billing._rounding import EXACT, from_minor, round_to_minor
-from partnercore.billing._validation import to_enum, utc_instant
 from partnercore.money import Money, Rounding, to_decimal
-from partnercore.time import BillingPeriod, resolve_timezone
+from partnercore.time import BillingPeriod, ensure_aware, resolve_timezone
 
 __all__ = [
     "PeriodFrame",
@@ -174,9 +174,9 @@ def merge_intervals(
     """
     checked: list[Interval] = []
     for index, (start, end) in enumerate(intervals):
-        start = utc_instant(start, f"intervals[{index}].start")
+        start = ensure_aware(start, f"intervals[{index}].start")
         if end is not None:
-            end = utc_instant(end, f"intervals[{index}].end")
+            end = ensure_aware(end, f"intervals[{index}].end")
             if end < start:
                 raise ValidationError.at(f"intervals[{index}].end", "ends before it starts")
         checked.append((start, end))

@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from partnercore._errors import CurrencyMismatchError, ValidationError
+from partnercore._fields import id_validator
 from partnercore.billing._presentation import (
     statement_html,
     statement_rows,
@@ -16,7 +17,7 @@ from partnercore.billing._presentation import (
     statement_to_dict,
 )
 from partnercore.billing._rounding import EXACT, from_minor
-from partnercore.billing._validation import id_field, money_field, period_key
+from partnercore.billing._validation import money_field, period_key
 from partnercore.money import Currency, Money, to_decimal
 
 __all__ = [
@@ -52,7 +53,7 @@ def statement_id(partner_id: str, period: str) -> str:
 class ReferralLine:
     """One client's referral: ``amount`` is ``base x rate``, rounded once."""
 
-    client_id: str = attrs.field(validator=id_field)
+    client_id: str = attrs.field(validator=id_validator)
     base: Money = attrs.field(validator=money_field)
     amount: Money = attrs.field(validator=money_field)
 
@@ -61,7 +62,7 @@ class ReferralLine:
 class ContentRevenueLine:
     """The owner's share of one content charge, rounded once."""
 
-    client_id: str = attrs.field(validator=id_field)
+    client_id: str = attrs.field(validator=id_validator)
     item_id: str
     charge: Money = attrs.field(validator=money_field)
     amount: Money = attrs.field(validator=money_field)
@@ -110,7 +111,7 @@ class ReferralStatement:
 
     id: str
     period: str = attrs.field()
-    partner_id: str = attrs.field(validator=id_field)
+    partner_id: str = attrs.field(validator=id_validator)
     currency: Currency = attrs.field(converter=_currency)
     rate: Decimal = attrs.field(converter=_rate)
     lines: tuple[ReferralLine, ...]

@@ -7,24 +7,25 @@ from datetime import datetime
 import attrs
 
 from partnercore._errors import ValidationError
-from partnercore.billing._validation import id_field, utc_instant
+from partnercore._fields import id_validator, optional_instant
+from partnercore.time import ensure_aware
 
 __all__ = ["SeatHolding"]
 
 
 def _start(value: object) -> datetime:
-    return utc_instant(value, "start")
+    return ensure_aware(value, "start")
 
 
 def _end(value: object) -> datetime | None:
-    return None if value is None else utc_instant(value, "end")
+    return optional_instant(value, "end")
 
 
 @attrs.frozen
 class SeatHolding:
     """A user holding an advisor seat (``advisor`` or ``partner_admin``) over ``[start, end)``."""
 
-    user_id: str = attrs.field(validator=id_field)
+    user_id: str = attrs.field(validator=id_validator)
     start: datetime = attrs.field(converter=_start)
     end: datetime | None = attrs.field(default=None, converter=_end)
 

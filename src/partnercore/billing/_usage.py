@@ -9,25 +9,17 @@ from decimal import Decimal
 import attrs
 
 from partnercore._errors import ValidationError
+from partnercore._fields import id_validator, text_validator
 from partnercore.billing._rounding import EXACT
-from partnercore.billing._validation import id_field, period_key, to_quantity
+from partnercore.billing._validation import period_key, to_quantity
 from partnercore.time import BillingPeriod, ensure_aware
 
 __all__ = ["LateUsage", "UsageRecord", "UsageTotal", "aggregate_usage"]
 
 
-def _metric(_: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError.at(attribute.name, f"a usage metric needs a name, got {value!r}")
-
-
 def _non_negative(_: object, attribute: attrs.Attribute[Decimal], value: Decimal) -> None:
     if value < 0:
         raise ValidationError.at(attribute.name, f"must not be negative, got {value}")
-
-
-def _instant(value: object) -> datetime:
-    return ensure_aware(value, "at")
 
 
 def _period(value: object) -> BillingPeriod:
@@ -42,18 +34,18 @@ def _period(value: object) -> BillingPeriod:
 class UsageRecord:
     """``quantity`` of ``metric`` used by a client at the instant ``at`` (stored in UTC)."""
 
-    client_id: str = attrs.field(validator=id_field)
-    metric: str = attrs.field(validator=_metric)
+    client_id: str = attrs.field(validator=id_validator)
+    metric: str = attrs.field(validator=text_validator)
     quantity: Decimal = attrs.field(converter=to_quantity, validator=_non_negative)
-    at: datetime = attrs.field(converter=_instant)
+    at: datetime = attrs.field(converter=ensure_aware)
 
 
 @attrs.frozen(kw_only=True)
 class UsageTotal:
     """The summed usage of one metric by one client in one period (in its billing time zone)."""
 
-    client_id: str = attrs.field(validator=id_field)
-    metric: str = attrs.field(validator=_metric)
+    client_id: str = attrs.field(validator=id_validator)
+    metric: str = attrs.field(validator=text_validator)
     period: BillingPeriod = attrs.field(converter=_period)
     quantity: Decimal = attrs.field(converter=to_quantity)
 
@@ -66,8 +58,8 @@ def _key(_: object, attribute: attrs.Attribute[str], value: object) -> None:
 class LateUsage:
     """Usage of a finalised period not billed on its invoices: billed as an ``adjustment``."""
 
-    client_id: str = attrs.field(validator=id_field)
-    metric: str = attrs.field(validator=_metric)
+    client_id: str = attrs.field(validator=id_validator)
+    metric: str = attrs.field(validator=text_validator)
     original_period: str = attrs.field(validator=_key)
     quantity: Decimal = attrs.field(converter=to_quantity)
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from partnercore._errors import InvalidTransitionError, NotFoundError, ValidationError
-from partnercore.content._fields import instant, optional_instant, user_id
+from partnercore._fields import optional_instant
+from partnercore.content._fields import user_id
 from partnercore.content._items import ContentItem, ContentStatus
 from partnercore.content._library import LibrarySelection
 from partnercore.content._ports import ContentPorts
 from partnercore.content._world import partner_team, require
 from partnercore.tenancy import Permission
-from partnercore.time import format_instant
+from partnercore.time import ensure_aware, format_instant
 
 __all__ = ["add_item", "deselect", "publish", "retire", "select"]
 
@@ -57,7 +58,7 @@ def publish(
     ports: ContentPorts, item_id: str, version: int, at: datetime, *, by: str | None = None
 ) -> ContentItem:
     """Publish ``version`` of the item from ``at`` (a draft's first version or a newer one)."""
-    moment = instant(at)
+    moment = ensure_aware(at)
     user_id(by)
     item = ports.items.get(item_id)
     _check_manager(ports, item, by, moment, f"publish {item_id}")
@@ -70,7 +71,7 @@ def retire(
     ports: ContentPorts, item_id: str, at: datetime, *, by: str | None = None
 ) -> ContentItem:
     """Retire the item from ``at``: it leaves every library; installed copies stay."""
-    moment = instant(at)
+    moment = ensure_aware(at)
     user_id(by)
     item = ports.items.get(item_id)
     _check_manager(ports, item, by, moment, f"retire {item_id}")
@@ -150,4 +151,4 @@ def deselect(
 
     Clients that installed it keep their copies; nobody can install it any more.
     """
-    return _selection(ports, partner_id, item_id, instant(at), by, False)
+    return _selection(ports, partner_id, item_id, ensure_aware(at), by, False)

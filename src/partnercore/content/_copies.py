@@ -15,15 +15,9 @@ from datetime import datetime
 import attrs
 
 from partnercore._errors import ValidationError
-from partnercore.content._fields import (
-    enum_value,
-    instant,
-    optional_id,
-    user_id,
-    valid_flag,
-    valid_id,
-    version_number,
-)
+from partnercore._fields import id_validator, optional_id, to_enum
+from partnercore.content._fields import user_id, valid_flag, version_number
+from partnercore.time import ensure_aware
 
 __all__ = [
     "CopyChange",
@@ -54,7 +48,7 @@ def _template_id(value: object) -> str | None:
 
 
 def _change(value: object) -> CopyChange:
-    return enum_value(CopyChange, value, "change")
+    return to_enum(CopyChange, value, "change")
 
 
 @attrs.frozen(kw_only=True)
@@ -66,10 +60,10 @@ class CopyEvent:
     ``template_id`` names the client template of an ``onboard``.
     """
 
-    client_id: str = attrs.field(validator=valid_id)
-    item_id: str = attrs.field(validator=valid_id)
+    client_id: str = attrs.field(validator=id_validator)
+    item_id: str = attrs.field(validator=id_validator)
     change: CopyChange = attrs.field(converter=_change)
-    at: datetime = attrs.field(converter=instant)
+    at: datetime = attrs.field(converter=ensure_aware)
     version: int | None = attrs.field(default=None, converter=_optional_version)
     locked: bool = attrs.field(default=False, validator=valid_flag)
     by: str | None = attrs.field(default=None, converter=user_id)
@@ -176,7 +170,7 @@ def departures_applied(
 
 def copies_at(events: Iterable[CopyEvent], at: datetime) -> Mapping[str, InstalledCopy]:
     """The copies held at ``at``, by item id, from one client's events."""
-    moment = instant(at)
+    moment = ensure_aware(at)
     held: dict[str, InstalledCopy] = {}
     for event in _ordered(events):
         if event.at > moment:

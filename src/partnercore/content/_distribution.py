@@ -10,8 +10,9 @@ from datetime import datetime
 import attrs
 
 from partnercore._errors import InvalidTransitionError, NotFoundError, ValidationError
+from partnercore._fields import check_id
 from partnercore.content._copies import CopyChange, CopyEvent, InstalledCopy
-from partnercore.content._fields import check_id, instant, user_id
+from partnercore.content._fields import user_id
 from partnercore.content._library import LibraryEntry
 from partnercore.content._ports import ContentPorts
 from partnercore.content._templates import ClientTemplate, TemplateContent
@@ -24,7 +25,7 @@ from partnercore.content._world import (
     require_active,
 )
 from partnercore.tenancy import Permission, Team, TeamStatus, status_at
-from partnercore.time import format_instant
+from partnercore.time import ensure_aware, format_instant
 
 __all__ = ["PushReport", "install", "push", "repush", "uninstall"]
 
@@ -82,7 +83,7 @@ def install(
     A locked copy cannot be changed by the client. ``by`` needs ``content.view`` and
     ``team.admin`` on the client (installing may create charges).
     """
-    moment = instant(at)
+    moment = ensure_aware(at)
     user_id(by)
     client = client_team(ports, client_id)
     partner = require_active(ports, client, moment, "install")
@@ -120,7 +121,7 @@ def uninstall(
     A monthly-priced item is charged for every period in which it was installed at any
     instant, so the period of the uninstall is still charged. ``by`` needs ``team.admin``.
     """
-    moment = instant(at)
+    moment = ensure_aware(at)
     user_id(by)
     client = client_team(ports, client_id)
     require_active(ports, client, moment, "uninstall")
@@ -200,7 +201,7 @@ def push(
     written, and it is all written or none. A priced item pushed to a client is charged
     like an installed one. ``by`` needs ``content.manage`` on the partner.
     """
-    moment = instant(at)
+    moment = ensure_aware(at)
     user_id(by)
     if not isinstance(locked, bool):
         raise ValidationError.at("locked", f"expected true or false, got {locked!r}")
@@ -283,7 +284,7 @@ def repush(
     ``updates_available``). Templates that pinned an older version move to the current
     one. Inactive clients are left as they are. The report says which clients changed.
     """
-    moment = instant(at)
+    moment = ensure_aware(at)
     user_id(by)
     partner_team(ports, partner_id)
     require(ports, by, Permission.CONTENT_MANAGE, partner_id, moment, f"re-push {item_id}")

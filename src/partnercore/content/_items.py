@@ -9,17 +9,10 @@ from datetime import datetime
 import attrs
 
 from partnercore._errors import InvalidTransitionError, ValidationError
-from partnercore.content._fields import (
-    PLATFORM,
-    enum_value,
-    instant,
-    optional_instant,
-    valid_id,
-    valid_text,
-    version_number,
-)
+from partnercore._fields import id_validator, optional_instant, to_enum
+from partnercore.content._fields import PLATFORM, valid_text, version_number
 from partnercore.money import Money
-from partnercore.time import format_instant
+from partnercore.time import ensure_aware, format_instant
 
 __all__ = [
     "ContentItem",
@@ -57,15 +50,15 @@ class PriceType(enum.StrEnum):
 
 
 def _kind(value: object) -> ContentKind:
-    return enum_value(ContentKind, value, "kind")
+    return to_enum(ContentKind, value, "kind")
 
 
 def _status(value: object) -> ContentStatus:
-    return enum_value(ContentStatus, value, "status")
+    return to_enum(ContentStatus, value, "status")
 
 
 def _price_type(value: object) -> PriceType:
-    return enum_value(PriceType, value, "price.type")
+    return to_enum(PriceType, value, "price.type")
 
 
 def _positive(_: object, __: object, value: Money) -> None:
@@ -152,10 +145,10 @@ class ContentItem:
     :meth:`retire` takes the item out of every library from its ``at`` on.
     """
 
-    id: str = attrs.field(validator=valid_id)
+    id: str = attrs.field(validator=id_validator)
     kind: ContentKind = attrs.field(converter=_kind)
     title: str = attrs.field(validator=valid_text)
-    owner: str = attrs.field(validator=valid_id)
+    owner: str = attrs.field(validator=id_validator)
     history: tuple[ContentRelease, ...] = attrs.field(converter=_history)
     price: ContentPrice | None = attrs.field(default=None)
 
@@ -183,11 +176,11 @@ class ContentItem:
         """A new item at ``version`` with ``status`` from ``at`` (``None``: since always)."""
         return cls(
             id=id,
-            kind=ContentKind(enum_value(ContentKind, kind, "kind")),
+            kind=to_enum(ContentKind, kind, "kind"),
             title=title,
             owner=owner,
             price=price,
-            history=(ContentRelease(version, enum_value(ContentStatus, status, "status"), at),),
+            history=(ContentRelease(version, to_enum(ContentStatus, status, "status"), at),),
         )
 
     # -- now (the latest release) -----------------------------------------------------
@@ -220,7 +213,7 @@ class ContentItem:
 
     def release_at(self, at: datetime) -> ContentRelease | None:
         """The release in force at ``at``; ``None`` before the item existed."""
-        moment = instant(at)
+        moment = ensure_aware(at)
         found = None
         for step in self.history:
             if not step.in_force_at(moment):
@@ -242,12 +235,14 @@ class ContentItem:
 
     def publish(self, version: int, at: datetime) -> ContentItem:
         """Publish ``version`` from ``at``: a draft's first version, or a newer one."""
-        step = ContentRelease(version_number(version), ContentStatus.PUBLISHED, instant(at, "at"))
+        step = ContentRelease(
+            version_number(version), ContentStatus.PUBLISHED, ensure_aware(at, "at")
+        )
         _check_step(self.current, step, "")
         return attrs.evolve(self, history=(*self.history, step))
 
     def retire(self, at: datetime) -> ContentItem:
         """Retire the item from ``at``: no new installs; installed copies stay."""
-        step = ContentRelease(self.version, ContentStatus.RETIRED, instant(at, "at"))
+        step = ContentRelease(self.version, ContentStatus.RETIRED, ensure_aware(at, "at"))
         _check_step(self.current, step, "")
         return attrs.evolve(self, history=(*self.history, step))

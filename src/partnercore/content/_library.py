@@ -7,8 +7,10 @@ from datetime import datetime
 
 import attrs
 
-from partnercore.content._fields import instant, optional_instant, valid_flag, valid_id
+from partnercore._fields import id_validator, optional_instant
+from partnercore.content._fields import valid_flag
 from partnercore.content._items import ContentItem, ContentPrice
+from partnercore.time import ensure_aware
 
 __all__ = [
     "LibraryEntry",
@@ -27,8 +29,8 @@ class LibrarySelection:
     recorded without a date (it then holds since always).
     """
 
-    partner_id: str = attrs.field(validator=valid_id)
-    item_id: str = attrs.field(validator=valid_id)
+    partner_id: str = attrs.field(validator=id_validator)
+    item_id: str = attrs.field(validator=id_validator)
     at: datetime | None = attrs.field(default=None, converter=optional_instant)
     selected: bool = attrs.field(default=True, validator=valid_flag)
 
@@ -64,7 +66,7 @@ def _when(selection: LibrarySelection) -> tuple[bool, datetime | None]:
 
 def selected_at(selections: Iterable[LibrarySelection], at: datetime) -> frozenset[str]:
     """The open-library item ids a partner has selected at ``at`` (last word wins)."""
-    moment = instant(at)
+    moment = ensure_aware(at)
     state: dict[str, bool] = {}
     for selection in sorted(selections, key=_when):
         if selection.at is None or selection.at <= moment:
@@ -83,7 +85,7 @@ def _entries(items: Iterable[ContentItem], at: datetime) -> tuple[LibraryEntry, 
 
 def open_library(items: Iterable[ContentItem], at: datetime) -> tuple[LibraryEntry, ...]:
     """The open library at ``at``: platform items published then, sorted by id."""
-    return _entries((item for item in items if item.is_open), instant(at))
+    return _entries((item for item in items if item.is_open), ensure_aware(at))
 
 
 def exclusive_library(
@@ -98,7 +100,7 @@ def exclusive_library(
     published then. Drafts and retired items are never in it; neither is any item owned by
     another partner, whatever ``items`` holds.
     """
-    moment = instant(at)
+    moment = ensure_aware(at)
     chosen = selected_at((s for s in selections if s.partner_id == partner_id), moment)
     return _entries(
         (

@@ -4,23 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
 import attrs
 
-from partnercore._errors import ValidationError
+from partnercore._fields import id_validator, optional_text_validator, to_enum
 from partnercore.content._copies import CopyEvent
-from partnercore.content._fields import enum_value, instant, user_id, valid_id, valid_text
+from partnercore.content._fields import user_id, valid_text
 from partnercore.licensing import LicenseState
 from partnercore.tenancy import Grant
-from partnercore.time import validate_timezone
+from partnercore.time import ensure_aware, validate_timezone
 
 __all__ = ["Onboarding", "OnboardingRequest"]
-
-
-def _organisation_key(_: object, __: Any, value: Any) -> None:
-    if value is not None and (not isinstance(value, str) or not value.strip()):
-        raise ValidationError.at("organisation_key", f"expected non-blank text, got {value!r}")
 
 
 @attrs.frozen(kw_only=True)
@@ -30,18 +24,18 @@ class OnboardingRequest:
     ``request_id`` makes the request idempotent: the same request twice creates one client.
     """
 
-    request_id: str = attrs.field(validator=valid_id)
-    template_id: str = attrs.field(validator=valid_id)
-    client_id: str = attrs.field(validator=valid_id)
+    request_id: str = attrs.field(validator=id_validator)
+    template_id: str = attrs.field(validator=id_validator)
+    client_id: str = attrs.field(validator=id_validator)
     name: str = attrs.field(validator=valid_text)
-    at: datetime = attrs.field(converter=instant)
+    at: datetime = attrs.field(converter=ensure_aware)
     by: str | None = attrs.field(default=None, converter=user_id)
     timezone: str = attrs.field(default="UTC", validator=validate_timezone)
-    organisation_key: str | None = attrs.field(default=None, validator=_organisation_key)
+    organisation_key: str | None = attrs.field(default=None, validator=optional_text_validator)
 
 
 def _license_state(value: object) -> LicenseState:
-    return enum_value(LicenseState, value, "license")
+    return to_enum(LicenseState, value, "license")
 
 
 def _events(value: Iterable[CopyEvent]) -> tuple[CopyEvent, ...]:
@@ -58,7 +52,7 @@ class Onboarding:
     request's ``at``, the copies installed and the grants given."""
 
     request: OnboardingRequest
-    partner_id: str = attrs.field(validator=valid_id)
+    partner_id: str = attrs.field(validator=id_validator)
     license: LicenseState = attrs.field(converter=_license_state)
     installed: tuple[CopyEvent, ...] = attrs.field(default=(), converter=_events)
     grants: tuple[Grant, ...] = attrs.field(default=(), converter=_grants)

@@ -10,15 +10,8 @@ from typing import Any
 import attrs
 
 from partnercore._errors import ValidationError
-from partnercore.content._fields import (
-    enum_value,
-    optional_instant,
-    user_id,
-    valid_flag,
-    valid_id,
-    valid_text,
-    version_number,
-)
+from partnercore._fields import id_validator, optional_instant, to_enum
+from partnercore.content._fields import user_id, valid_flag, valid_text, version_number
 from partnercore.tenancy import ALL, BillingModel, GrantRole, OperatedBy
 
 __all__ = ["ClientTemplate", "InitialLicense", "TemplateContent", "TemplateGrant"]
@@ -45,7 +38,7 @@ class TemplateContent:
     copy cannot be changed or removed by the client.
     """
 
-    item_id: str = attrs.field(validator=valid_id)
+    item_id: str = attrs.field(validator=id_validator)
     locked: bool = attrs.field(default=False, validator=valid_flag)
     version: int | None = attrs.field(default=None, converter=_optional_version)
     pushed_by: str | None = attrs.field(default=None, converter=user_id)
@@ -53,12 +46,12 @@ class TemplateContent:
 
 
 def _grant_role(value: object) -> GrantRole:
-    return enum_value(GrantRole, value, "role")
+    return to_enum(GrantRole, value, "role")
 
 
 def _advisor(_: object, attribute: Any, value: Any) -> None:
     if value != ALL:
-        valid_id(_, attribute, value)
+        id_validator(_, attribute, value)
 
 
 @attrs.frozen
@@ -95,15 +88,15 @@ def _grants(value: Iterable[TemplateGrant]) -> tuple[TemplateGrant, ...]:
 
 
 def _license(value: object) -> InitialLicense:
-    return enum_value(InitialLicense, value, "license")
+    return to_enum(InitialLicense, value, "license")
 
 
 def _billing_model(value: object) -> BillingModel:
-    return enum_value(BillingModel, value, "billing_model")
+    return to_enum(BillingModel, value, "billing_model")
 
 
 def _operated_by(value: object) -> OperatedBy:
-    return enum_value(OperatedBy, value, "operated_by")
+    return to_enum(OperatedBy, value, "operated_by")
 
 
 def _revision(_: object, __: Any, value: Any) -> None:
@@ -119,8 +112,8 @@ class ClientTemplate:
     template's changes (stores use it to detect stale writes).
     """
 
-    id: str = attrs.field(validator=valid_id)
-    partner_id: str = attrs.field(validator=valid_id)
+    id: str = attrs.field(validator=id_validator)
+    partner_id: str = attrs.field(validator=id_validator)
     name: str = attrs.field(validator=valid_text)
     license: InitialLicense = attrs.field(default=InitialLicense.FREE, converter=_license)
     billing_model: BillingModel = attrs.field(converter=_billing_model)

@@ -14,12 +14,13 @@ from typing import Any
 import attrs
 
 from partnercore.content._copies import InstalledCopy, copies_at, departures_applied
-from partnercore.content._fields import PLATFORM, instant, user_id
+from partnercore.content._fields import PLATFORM, user_id
 from partnercore.content._items import ContentItem
 from partnercore.content._library import LibraryEntry, exclusive_library, open_library
 from partnercore.content._ports import ContentPorts
 from partnercore.content._world import departures, partner_at, require
 from partnercore.tenancy import Permission, Team, TeamKind
+from partnercore.time import ensure_aware
 
 __all__ = [
     "AvailableUpdate",
@@ -99,7 +100,7 @@ def library(
     it selected). A partner: its exclusive library and the whole open library (to select
     from). ``by`` needs ``content.view`` on the team.
     """
-    moment = instant(at)
+    moment = ensure_aware(at)
     user_id(by)
     team = ports.tenancy.teams.get(team_id)
     require(ports, by, Permission.CONTENT_VIEW, team_id, moment, f"see the library of {team_id}")
@@ -127,7 +128,7 @@ def installed(
     ports: ContentPorts, client_id: str, at: datetime, *, by: str | None = None
 ) -> tuple[InstalledCopy, ...]:
     """The copies client ``client_id`` holds at ``at``, sorted by item id."""
-    moment = instant(at)
+    moment = ensure_aware(at)
     user_id(by)
     team = ports.tenancy.teams.get(client_id)
     require(
@@ -165,14 +166,14 @@ def updates_available(
     copies = installed(ports, client_id, at, by=by)
     if not copies:
         return ()
-    return _updates(ports, ports.tenancy.teams.get(client_id), copies, instant(at))
+    return _updates(ports, ports.tenancy.teams.get(client_id), copies, ensure_aware(at))
 
 
 def library_view(
     ports: ContentPorts, team_id: str, at: datetime, *, by: str | None = None
 ) -> LibraryView:
     """Everything ``partnercore library`` shows for a team at ``at``."""
-    moment = instant(at)
+    moment = ensure_aware(at)
     visible = library(ports, team_id, moment, by=by)
     copies = installed(ports, team_id, moment, by=by)
     team = ports.tenancy.teams.get(team_id)

@@ -9,6 +9,7 @@ from types import MappingProxyType
 import attrs
 
 from partnercore._errors import NotFoundError, ValidationError
+from partnercore._fields import check_instance
 from partnercore.licensing._license import License
 from partnercore.licensing._states import LicenseState
 
@@ -63,12 +64,6 @@ def _plan(path: str, value: object) -> Entitlements:
         return Entitlements(features=value.get("features", ()), limits=value.get("limits", {}))
     except ValidationError as error:
         raise error.prefixed(path) from None
-
-
-def _license(value: object) -> License:
-    if not isinstance(value, License):
-        raise ValidationError.at("license", f"expected a License, got {value!r}")
-    return value
 
 
 def _free(value: object) -> Entitlements:
@@ -149,16 +144,18 @@ class EntitlementCatalog:
     def entitled(self, license: License, feature: str, at: datetime) -> bool:
         """Whether ``license`` gives ``feature`` at ``at``."""
         self._known_feature(feature)
-        return feature in self.for_state(_license(license).state_at(at)).features
+        state = check_instance(license, License, "license").state_at(at)
+        return feature in self.for_state(state).features
 
     def limit(self, license: License, name: str, at: datetime) -> int | None:
         """The limit ``name`` that ``license`` gives at ``at`` (``None``: unlimited)."""
         self._known_limit(name)
-        return self.for_state(_license(license).state_at(at)).limits[name]
+        state = check_instance(license, License, "license").state_at(at)
+        return self.for_state(state).limits[name]
 
     def for_license(self, license: License) -> LicenseEntitlements:
         """The entitlements of one licence, asked as ``entitled(feature, at)``."""
-        return LicenseEntitlements(self, _license(license))
+        return LicenseEntitlements(self, check_instance(license, License, "license"))
 
     def _known_feature(self, feature: object) -> None:
         if not isinstance(feature, str) or feature not in self.features:

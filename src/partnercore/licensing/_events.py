@@ -7,12 +7,8 @@ from datetime import datetime
 import attrs
 
 from partnercore._errors import ValidationError
-from partnercore.licensing._states import (
-    LicenseEventKind,
-    LicenseState,
-    to_event_kind,
-    to_state,
-)
+from partnercore._fields import to_enum
+from partnercore.licensing._states import LicenseEventKind, LicenseState
 from partnercore.time import ensure_aware
 
 __all__ = ["LicenseEvent"]
@@ -28,11 +24,11 @@ _OUTCOMES: dict[LicenseEventKind, frozenset[LicenseState]] = {
 
 
 def _kind(value: object) -> LicenseEventKind:
-    return to_event_kind(value, "kind")
+    return to_enum(LicenseEventKind, value, "kind")
 
 
 def _to(value: object) -> LicenseState:
-    return to_state(value, "to")
+    return to_enum(LicenseState, value, "to")
 
 
 def _at(value: object) -> datetime:

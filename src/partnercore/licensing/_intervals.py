@@ -7,30 +7,23 @@ from datetime import datetime, timedelta
 import attrs
 
 from partnercore._errors import ValidationError
-from partnercore.licensing._states import LicenseState, to_state
+from partnercore._fields import optional_instant, to_enum
+from partnercore.licensing._states import LicenseState
 from partnercore.time import ensure_aware, format_instant
 
-__all__ = ["LicenseInterval", "aware"]
-
-
-def aware(value: object, field: str) -> datetime:
-    """``value`` as an aware UTC datetime (naive or out-of-range values are rejected)."""
-    try:
-        return ensure_aware(value, field)
-    except OverflowError:
-        raise ValidationError.at(field, f"out of range: {value!r}") from None
+__all__ = ["LicenseInterval"]
 
 
 def _state(value: object) -> LicenseState:
-    return to_state(value, "state")
+    return to_enum(LicenseState, value, "state")
 
 
 def _start(value: object) -> datetime:
-    return aware(value, "start")
+    return ensure_aware(value, "start")
 
 
 def _end(value: object) -> datetime | None:
-    return None if value is None else aware(value, "end")
+    return optional_instant(value, "end")
 
 
 @attrs.frozen
@@ -57,5 +50,5 @@ class LicenseInterval:
         return f"{self.state.value:<5} {format_instant(self.start)} .. {until}"
 
     def contains(self, instant: datetime) -> bool:
-        at = aware(instant, "instant")
+        at = ensure_aware(instant, "instant")
         return self.start <= at and (self.end is None or at < self.end)

@@ -2,34 +2,28 @@
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
 
 import attrs
 
 from partnercore._errors import InvalidTransitionError, ValidationError
+from partnercore._fields import id_validator, optional_instant, to_enum
 from partnercore.licensing._events import LicenseEvent
-from partnercore.licensing._intervals import LicenseInterval, aware
+from partnercore.licensing._intervals import LicenseInterval
 from partnercore.licensing._policy import LicensePolicy
-from partnercore.licensing._states import (
-    TRANSITIONS,
-    LicenseEventKind,
-    LicenseState,
-    to_state,
-)
+from partnercore.licensing._states import TRANSITIONS, LicenseEventKind, LicenseState
 from partnercore.time import (
     BillingPeriod,
     add_calendar_days,
+    ensure_aware,
     format_instant,
     resolve_timezone,
 )
 
 __all__ = ["License", "instant"]
 
-_TEAM_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 _MAX_KEY = 256
 _LATEST_YEAR = 9980  # leaves room for a ten-year trial and the next billing period
 _BEFORE_EVERYTHING = datetime.min.replace(tzinfo=UTC)
@@ -37,17 +31,10 @@ _BEFORE_EVERYTHING = datetime.min.replace(tzinfo=UTC)
 
 def instant(value: object, field: str) -> datetime:
     """``value`` as an aware UTC datetime the licence can do calendar arithmetic with."""
-    result = aware(value, field)
+    result = ensure_aware(value, field)
     if not 2 <= result.year <= _LATEST_YEAR:
         raise ValidationError.at(field, f"year must be 2..{_LATEST_YEAR}, got {result.year}")
     return result
-
-
-def _team_id(_: object, __: object, value: Any) -> None:
-    if not isinstance(value, str) or _TEAM_ID.fullmatch(value) is None:
-        raise ValidationError.at(
-            "team_id", f"expected 1-64 characters of [A-Za-z0-9._-], got {value!r}"
-        )
 
 
 def _organisation_key(value: object) -> str | None:
@@ -73,7 +60,7 @@ def _opened_at(value: object) -> datetime:
 
 
 def _initial_state(value: object) -> LicenseState:
-    return to_state(value, "initial_state")
+    return to_enum(LicenseState, value, "initial_state")
 
 
 def _policy(_: object, __: object, value: object) -> None:
@@ -133,7 +120,7 @@ class License:
     ``free`` (nothing is ever charged for time before a licence existed).
     """
 
-    team_id: str = attrs.field(validator=_team_id)
+    team_id: str = attrs.field(validator=id_validator)
     opened_at: datetime = attrs.field(converter=_opened_at)
     timezone: str = attrs.field(default="UTC", validator=_timezone)
     organisation_key: str | None = attrs.field(default=None, converter=_organisation_key)
@@ -170,7 +157,7 @@ class License:
         organisation already used its trial, the licence starts ``full`` instead, exactly
         as ``request_upgrade`` would decide.
         """
-        state = to_state(initial_state, "initial_state")
+        state = to_enum(LicenseState, initial_state, "initial_state")
         if state is LicenseState.TRIAL and _flag(trial_used, "trial_used"):
             state = LicenseState.FULL
         return cls(
@@ -257,7 +244,7 @@ class License:
 
     def state_at(self, at: datetime) -> LicenseState:
         """The state at instant ``at`` (``free`` before the licence was opened)."""
-        when = aware(at, "at")
+        when = ensure_aware(at, "at")
         return self._states[bisect_right(self._starts, when) - 1]
 
     def timeline(
@@ -269,8 +256,8 @@ class License:
         is then open-ended). The intervals cover the window exactly, never overlap, and two
         neighbours never share a state. An empty window gives no intervals.
         """
-        begin = self.opened_at if start is None else aware(start, "start")
-        stop = None if end is None else aware(end, "end")
+        begin = self.opened_at if start is None else ensure_aware(start, "start")
+        stop = optional_instant(end, "end")
         if stop is not None and stop < begin:
             raise ValidationError.at(
                 "end",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import attrs
 
 from partnercore._errors import ValidationError
-from partnercore.licensing._states import LicenseState, to_state
+from partnercore._fields import to_enum
+from partnercore.licensing._states import LicenseState
 
 __all__ = ["MAX_TRIAL_DAYS", "LicensePolicy"]
 
@@ -23,7 +24,7 @@ def _trial_days(_: object, __: object, value: object) -> None:
 
 
 def _on_trial_end(value: object) -> LicenseState:
-    state = to_state(value, "on_trial_end")
+    state = to_enum(LicenseState, value, "on_trial_end")
     if state is LicenseState.TRIAL:
         raise ValidationError.at("on_trial_end", "expected free or full, got 'trial'")
     return state

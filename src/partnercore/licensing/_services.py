@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from partnercore._errors import ConflictError
+from partnercore._fields import to_enum
 from partnercore.licensing._license import License, instant
 from partnercore.licensing._policy import LicensePolicy
 from partnercore.licensing._ports import LicenseRepository
-from partnercore.licensing._states import LicenseState, to_state
+from partnercore.licensing._states import LicenseState
 from partnercore.time import format_instant
 
 __all__ = [
@@ -95,7 +96,7 @@ def open_license(
     ``trial`` obeys the one-trial-per-organisation rule: if the organisation already used
     its trial, the licence starts ``full``, as ``request_upgrade`` would decide.
     """
-    state = to_state(initial_state, "initial_state")
+    state = to_enum(LicenseState, initial_state, "initial_state")
     trial_used = state is LicenseState.TRIAL and organisation_trial_used(
         licenses, organisation_key, at, excluding=team_id
     )

@@ -5,9 +5,7 @@ from __future__ import annotations
 import enum
 from types import MappingProxyType
 
-from partnercore._errors import ValidationError
-
-__all__ = ["TRANSITIONS", "LicenseEventKind", "LicenseState", "to_event_kind", "to_state"]
+__all__ = ["TRANSITIONS", "LicenseEventKind", "LicenseState"]
 
 
 class LicenseState(enum.StrEnum):
@@ -53,29 +51,3 @@ TRANSITIONS: MappingProxyType[
         ),
     }
 )
-
-
-def to_state(value: object, path: str = "state") -> LicenseState:
-    """``value`` (a ``LicenseState`` or its spelling) as a ``LicenseState``."""
-    if isinstance(value, LicenseState):
-        return value
-    if isinstance(value, str):
-        try:
-            return LicenseState(value)
-        except ValueError:
-            pass
-    choices = ", ".join(s.value for s in LicenseState)
-    raise ValidationError.at(path, f"expected one of {choices}, got {value!r}")
-
-
-def to_event_kind(value: object, path: str = "kind") -> LicenseEventKind:
-    """``value`` (a ``LicenseEventKind`` or its spelling) as a ``LicenseEventKind``."""
-    if isinstance(value, LicenseEventKind):
-        return value
-    if isinstance(value, str):
-        try:
-            return LicenseEventKind(value)
-        except ValueError:
-            pass
-    choices = ", ".join(k.value for k in LicenseEventKind)
-    raise ValidationError.at(path, f"expected one of {choices}, got {value!r}")

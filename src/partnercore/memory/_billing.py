@@ -10,7 +10,8 @@ from decimal import Context, Decimal, InvalidOperation, Overflow
 
 import attrs
 
-from partnercore._errors import ConflictError, NotFoundError, ValidationError
+from partnercore._errors import ConflictError, NotFoundError
+from partnercore._fields import check_instance
 from partnercore.billing import (
     BillingAccount,
     BillingPorts,
@@ -33,11 +34,6 @@ __all__ = [
 ]
 
 
-def _expect(value: object, kind: type, name: str) -> None:
-    if not isinstance(value, kind):
-        raise ValidationError.at(name, f"expected a {kind.__name__}, got {value!r}")
-
-
 class InMemoryPriceBooks:
     """Price books in a dict by id."""
 
@@ -54,7 +50,7 @@ class InMemoryPriceBooks:
         return self._books.get(price_book_id) if isinstance(price_book_id, str) else None
 
     def add(self, price_book: PriceBook) -> None:
-        _expect(price_book, PriceBook, "price_book")
+        check_instance(price_book, PriceBook, "price_book")
         if price_book.id in self._books:
             raise ConflictError(
                 f"price book {price_book.id!r} already exists", kind="price book", id=price_book.id
@@ -62,7 +58,7 @@ class InMemoryPriceBooks:
         self._books[price_book.id] = price_book
 
     def save(self, price_book: PriceBook) -> None:
-        _expect(price_book, PriceBook, "price_book")
+        check_instance(price_book, PriceBook, "price_book")
         self.get(price_book.id)
         self._books[price_book.id] = price_book
 
@@ -86,7 +82,7 @@ class InMemoryBillingAccounts:
         return self._accounts.get(partner_id) if isinstance(partner_id, str) else None
 
     def add(self, account: BillingAccount) -> None:
-        _expect(account, BillingAccount, "account")
+        check_instance(account, BillingAccount, "account")
         if account.partner_id in self._accounts:
             raise ConflictError(
                 f"partner {account.partner_id!r} already has a billing account",
@@ -96,7 +92,7 @@ class InMemoryBillingAccounts:
         self._accounts[account.partner_id] = account
 
     def save(self, account: BillingAccount) -> None:
-        _expect(account, BillingAccount, "account")
+        check_instance(account, BillingAccount, "account")
         self.get(account.partner_id)
         self._accounts[account.partner_id] = account
 
@@ -123,7 +119,7 @@ class InMemoryUsage:
         self._count = 0
 
     def add(self, record: UsageRecord) -> None:
-        _expect(record, UsageRecord, "record")
+        check_instance(record, UsageRecord, "record")
         self._entries[record.client_id].append((record.at, record.metric, record.quantity))
         self._unsorted.add(record.client_id)
         self._count += 1
@@ -143,7 +139,7 @@ class InMemoryUsage:
         return entries
 
     def totals(self, period: BillingPeriod, client_ids: Collection[str]) -> list[UsageTotal]:
-        _expect(period, BillingPeriod, "period")
+        check_instance(period, BillingPeriod, "period")
         start, end = period.start, period.end
         probe = (start,)
         found: list[UsageTotal] = []
@@ -187,7 +183,7 @@ class InMemoryUsageTotals:
 
     def put(self, total: UsageTotal) -> None:
         """Add ``total`` to what is known for its (period, client, metric)."""
-        _expect(total, UsageTotal, "total")
+        check_instance(total, UsageTotal, "total")
         metrics = self._totals[(total.period, total.client_id)]
         known = metrics.get(total.metric)
         if known is not None:
@@ -195,7 +191,7 @@ class InMemoryUsageTotals:
         metrics[total.metric] = total
 
     def totals(self, period: BillingPeriod, client_ids: Collection[str]) -> list[UsageTotal]:
-        _expect(period, BillingPeriod, "period")
+        check_instance(period, BillingPeriod, "period")
         found: list[UsageTotal] = []
         for client_id in sorted(set(client_ids)):
             metrics = self._totals.get((period, client_id))
@@ -221,7 +217,7 @@ class InMemoryInvoices:
         return self._invoices.get(invoice_id) if isinstance(invoice_id, str) else None
 
     def add(self, invoice: Invoice) -> None:
-        _expect(invoice, Invoice, "invoice")
+        check_instance(invoice, Invoice, "invoice")
         if invoice.id in self._invoices:
             raise ConflictError(
                 f"invoice {invoice.id!r} is already finalised", kind="invoice", id=invoice.id

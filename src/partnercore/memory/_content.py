@@ -6,7 +6,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
-from partnercore._errors import ConflictError, NotFoundError, StaleWriteError, ValidationError
+from partnercore._errors import ConflictError, NotFoundError, StaleWriteError
+from partnercore._fields import check_instance
 from partnercore.content import (
     ClientTemplate,
     ContentItem,
@@ -39,7 +40,7 @@ class InMemoryContentItems:
         self._by_owner: dict[str, dict[str, ContentItem]] = {}
 
     def add(self, item: ContentItem) -> None:
-        _expect(item, ContentItem, "item")
+        check_instance(item, ContentItem, "item")
         if item.id in self._items:
             raise ConflictError(
                 f"content item {item.id!r} already exists", kind="content item", id=item.id
@@ -56,7 +57,7 @@ class InMemoryContentItems:
         return self._items.get(item_id) if isinstance(item_id, str) else None
 
     def save(self, item: ContentItem) -> None:
-        _expect(item, ContentItem, "item")
+        check_instance(item, ContentItem, "item")
         stored = self.get(item.id)
         if stored.revision != item.revision - 1:
             raise StaleWriteError(
@@ -89,7 +90,7 @@ class InMemoryLibraries:
         self._selections: dict[str, list[LibrarySelection]] = {}
 
     def add(self, selection: LibrarySelection) -> None:
-        _expect(selection, LibrarySelection, "selection")
+        check_instance(selection, LibrarySelection, "selection")
         self._selections.setdefault(selection.partner_id, []).append(selection)
 
     def for_partner(self, partner_id: str) -> Sequence[LibrarySelection]:
@@ -106,7 +107,7 @@ class InMemoryInstalls:
     def add_all(self, events: Sequence[CopyEvent]) -> None:
         batch = tuple(events)
         for index, event in enumerate(batch):
-            _expect(event, CopyEvent, f"events[{index}]")
+            check_instance(event, CopyEvent, f"events[{index}]")
         for event in batch:
             self._by_client.setdefault(event.client_id, []).append(event)
             self._by_item.setdefault(event.item_id, []).append(event)
@@ -125,7 +126,7 @@ class InMemoryTemplates:
         self._templates: dict[str, ClientTemplate] = {}
 
     def add(self, template: ClientTemplate) -> None:
-        _expect(template, ClientTemplate, "template")
+        check_instance(template, ClientTemplate, "template")
         if template.id in self._templates:
             raise ConflictError(
                 f"template {template.id!r} already exists", kind="template", id=template.id
@@ -142,7 +143,7 @@ class InMemoryTemplates:
         return self._templates.get(template_id) if isinstance(template_id, str) else None
 
     def save(self, template: ClientTemplate) -> None:
-        _expect(template, ClientTemplate, "template")
+        check_instance(template, ClientTemplate, "template")
         stored = self.get(template.id)
         if stored.revision != template.revision - 1:
             raise StaleWriteError(
@@ -161,7 +162,7 @@ class InMemoryOnboardings:
         self._onboardings: dict[str, Onboarding] = {}
 
     def add(self, onboarding: Onboarding) -> None:
-        _expect(onboarding, Onboarding, "onboarding")
+        check_instance(onboarding, Onboarding, "onboarding")
         if onboarding.request_id in self._onboardings:
             raise ConflictError(
                 f"onboarding request {onboarding.request_id!r} is already recorded",
@@ -275,8 +276,3 @@ class InMemoryContent(ContentPorts):
             onboardings=onboardings,
             unit_of_work=InMemoryUnitOfWork(*stores),
         )
-
-
-def _expect(value: object, kind: type, path: str) -> None:
-    if not isinstance(value, kind):
-        raise ValidationError.at(path, f"expected a {kind.__name__}, got {type(value).__name__}")

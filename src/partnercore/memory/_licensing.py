@@ -6,16 +6,11 @@ import threading
 
 import attrs
 
-from partnercore._errors import ConflictError, NotFoundError, StaleWriteError, ValidationError
+from partnercore._errors import ConflictError, NotFoundError, StaleWriteError
+from partnercore._fields import check_instance
 from partnercore.licensing import License
 
 __all__ = ["InMemoryLicenses"]
-
-
-def _license(value: object) -> License:
-    if not isinstance(value, License):
-        raise ValidationError.at("license", f"expected a License, got {value!r}")
-    return value
 
 
 class InMemoryLicenses:
@@ -38,7 +33,7 @@ class InMemoryLicenses:
         return self._licenses.get(team_id) if isinstance(team_id, str) else None
 
     def add(self, license: License) -> License:
-        new = _license(license)
+        new = check_instance(license, License, "license")
         stored = attrs.evolve(new, version=1)
         with self._lock:
             if new.team_id in self._licenses:
@@ -49,7 +44,7 @@ class InMemoryLicenses:
         return stored
 
     def save(self, license: License) -> License:
-        changed = _license(license)
+        changed = check_instance(license, License, "license")
         with self._lock:
             current = self.get(changed.team_id)
             if changed.version != current.version:

@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 
 from partnercore._errors import CurrencyMismatchError, ValidationError
+from partnercore._fields import to_enum
 from partnercore.money._currency import Currency
 
 __all__ = ["Money", "Rounding", "to_decimal"]
@@ -53,11 +54,7 @@ class Rounding(enum.StrEnum):
 
 
 def _rounding(value: object) -> Rounding:
-    for rounding in Rounding:
-        if value == rounding.value:
-            return rounding
-    allowed = ", ".join(repr(r.value) for r in Rounding)
-    raise ValidationError.at("rounding", f"expected one of {allowed}, got {value!r}")
+    return to_enum(Rounding, value, "rounding")
 
 
 def to_decimal(value: object, path: str = "amount") -> Decimal:

@@ -21,6 +21,7 @@ from cattrs.errors import (
 )
 
 from partnercore._errors import Problem, ValidationError
+from partnercore._fields import enum_error
 from partnercore.money import Currency, Money, to_decimal
 from partnercore.time import BillingPeriod, ensure_aware, format_instant
 
@@ -135,8 +136,7 @@ def _structure_enum(value: Any, cl: type) -> Any:
     for member in cl:
         if type(value) is type(member.value) and value == member.value:
             return member
-    allowed = ", ".join(repr(member.value) for member in cl)
-    raise ValidationError.at("", f"expected one of {allowed}, got {value!r}")
+    raise enum_error(cl, value, "")
 
 
 def _is_enum(cl: Any) -> bool:

@@ -18,6 +18,7 @@ from collections.abc import Collection, Iterable
 from decimal import Decimal
 
 from partnercore._errors import ConflictError, NotFoundError
+from partnercore._fields import check_instance
 from partnercore.billing import (
     BillingAccount,
     BillingPorts,
@@ -27,7 +28,7 @@ from partnercore.billing import (
     UsageTotal,
 )
 from partnercore.licensing import LicenseRepository
-from partnercore.sqlite._database import Database, expect, from_micros, is_key, to_micros
+from partnercore.sqlite._database import Database, from_micros, is_key, to_micros
 from partnercore.sqlite._schema import Migration
 from partnercore.tenancy import TenancyPorts
 from partnercore.time import BillingPeriod
@@ -121,7 +122,7 @@ class SqlitePriceBooks:
         return None if row is None else self._db.load(row[0], PriceBook)
 
     def add(self, price_book: PriceBook) -> None:
-        expect(price_book, PriceBook, "price_book")
+        check_instance(price_book, PriceBook, "price_book")
         with self._db.unit_of_work():
             if self.find(price_book.id) is not None:
                 raise ConflictError(
@@ -135,7 +136,7 @@ class SqlitePriceBooks:
             )
 
     def save(self, price_book: PriceBook) -> None:
-        expect(price_book, PriceBook, "price_book")
+        check_instance(price_book, PriceBook, "price_book")
         changed = self._db.execute(
             "UPDATE price_books SET record = ? WHERE id = ?",
             (self._db.dump(price_book), price_book.id),
@@ -169,7 +170,7 @@ class SqliteBillingAccounts:
         return None if row is None else self._db.load(row[0], BillingAccount)
 
     def add(self, account: BillingAccount) -> None:
-        expect(account, BillingAccount, "account")
+        check_instance(account, BillingAccount, "account")
         with self._db.unit_of_work():
             if self.find(account.partner_id) is not None:
                 raise ConflictError(
@@ -183,7 +184,7 @@ class SqliteBillingAccounts:
             )
 
     def save(self, account: BillingAccount) -> None:
-        expect(account, BillingAccount, "account")
+        check_instance(account, BillingAccount, "account")
         changed = self._db.execute(
             "UPDATE billing_accounts SET price_book_id = ?, record = ? WHERE partner_id = ?",
             (account.price_book_id, self._db.dump(account), account.partner_id),
@@ -225,14 +226,14 @@ class SqliteUsage:
         self._db = db
 
     def add(self, record: UsageRecord) -> None:
-        expect(record, UsageRecord, "record")
+        check_instance(record, UsageRecord, "record")
         self._insert([_row(record)])
 
     def extend(self, records: Iterable[UsageRecord]) -> None:
         """Add many records in one transaction (all of them, or none on error)."""
         rows = []
         for index, record in enumerate(records):
-            expect(record, UsageRecord, f"records[{index}]")
+            check_instance(record, UsageRecord, f"records[{index}]")
             rows.append(_row(record))
         self._insert(rows)
 
@@ -245,7 +246,7 @@ class SqliteUsage:
             )
 
     def totals(self, period: BillingPeriod, client_ids: Collection[str]) -> list[UsageTotal]:
-        expect(period, BillingPeriod, "period")
+        check_instance(period, BillingPeriod, "period")
         clients = json.dumps(sorted({c for c in client_ids if is_key(c)}))
         window = (clients, to_micros(period.start), to_micros(period.end))
         sums: dict[tuple[str, str], list[Decimal]] = {}
@@ -320,7 +321,7 @@ class SqliteInvoices:
         return None if row is None else self._db.load(row[0], Invoice)
 
     def add(self, invoice: Invoice) -> None:
-        expect(invoice, Invoice, "invoice")
+        check_instance(invoice, Invoice, "invoice")
         with self._db.unit_of_work():
             exists = self._db.query_one("SELECT 1 FROM invoices WHERE id = ?", (invoice.id,))
             if exists is not None:

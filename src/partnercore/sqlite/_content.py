@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 
 from partnercore._errors import ConflictError, NotFoundError, StaleWriteError
+from partnercore._fields import check_instance
 from partnercore.content import (
     ClientTemplate,
     ContentItem,
@@ -21,7 +22,7 @@ from partnercore.content import (
     Onboarding,
 )
 from partnercore.licensing import LicenseRepository
-from partnercore.sqlite._database import Database, expect, is_key
+from partnercore.sqlite._database import Database, is_key
 from partnercore.sqlite._schema import Migration
 from partnercore.tenancy import TenancyPorts
 
@@ -82,7 +83,7 @@ class SqliteContentItems:
         self._db = db
 
     def add(self, item: ContentItem) -> None:
-        expect(item, ContentItem, "item")
+        check_instance(item, ContentItem, "item")
         with self._db.unit_of_work():
             if self.find(item.id) is not None:
                 raise ConflictError(
@@ -106,7 +107,7 @@ class SqliteContentItems:
         return None if row is None else self._db.load(row[0], ContentItem)
 
     def save(self, item: ContentItem) -> None:
-        expect(item, ContentItem, "item")
+        check_instance(item, ContentItem, "item")
         with self._db.unit_of_work():
             changed = self._db.execute(
                 "UPDATE content_items SET revision = ?, record = ?"
@@ -150,7 +151,7 @@ class SqliteLibraries:
         self._db = db
 
     def add(self, selection: LibrarySelection) -> None:
-        expect(selection, LibrarySelection, "selection")
+        check_instance(selection, LibrarySelection, "selection")
         self._db.execute(
             "INSERT INTO library_selections (partner_id, record) VALUES (?, ?)",
             (selection.partner_id, self._db.dump(selection)),
@@ -175,7 +176,7 @@ class SqliteInstalls:
     def add_all(self, events: Sequence[CopyEvent]) -> None:
         batch = tuple(events)
         for index, event in enumerate(batch):
-            expect(event, CopyEvent, f"events[{index}]")
+            check_instance(event, CopyEvent, f"events[{index}]")
         with self._db.unit_of_work():
             self._db.execute_many(
                 "INSERT INTO copy_events (client_id, item_id, record) VALUES (?, ?, ?)",
@@ -204,7 +205,7 @@ class SqliteTemplates:
         self._db = db
 
     def add(self, template: ClientTemplate) -> None:
-        expect(template, ClientTemplate, "template")
+        check_instance(template, ClientTemplate, "template")
         with self._db.unit_of_work():
             if self.find(template.id) is not None:
                 raise ConflictError(
@@ -229,7 +230,7 @@ class SqliteTemplates:
         return None if row is None else self._db.load(row[0], ClientTemplate)
 
     def save(self, template: ClientTemplate) -> None:
-        expect(template, ClientTemplate, "template")
+        check_instance(template, ClientTemplate, "template")
         with self._db.unit_of_work():
             changed = self._db.execute(
                 "UPDATE client_templates SET partner_id = ?, revision = ?, record = ?"
@@ -268,7 +269,7 @@ class SqliteOnboardings:
         self._db = db
 
     def add(self, onboarding: Onboarding) -> None:
-        expect(onboarding, Onboarding, "onboarding")
+        check_instance(onboarding, Onboarding, "onboarding")
         request_id = onboarding.request_id
         with self._db.unit_of_work():
             if self.find(request_id) is not None:

@@ -24,7 +24,7 @@ from partnercore._errors import ConflictError, StoreClosedError, ValidationError
 from partnercore.serialization import make_converter, structure
 from partnercore.time import ensure_aware
 
-__all__ = ["Database", "Row", "expect", "from_micros", "is_key", "to_micros"]
+__all__ = ["Database", "Row", "from_micros", "is_key", "to_micros"]
 
 T = TypeVar("T")
 
@@ -36,12 +36,6 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 def is_key(value: object) -> bool:
     """Whether ``value`` can be looked up as a key (ids are strings; anything else is absent)."""
     return isinstance(value, str)
-
-
-def expect(value: object, kind: type, name: str) -> None:
-    """``value`` must be a ``kind``; :class:`ValidationError` naming ``name`` otherwise."""
-    if not isinstance(value, kind):
-        raise ValidationError.at(name, f"expected a {kind.__name__}, got {value!r}")
 
 
 def to_micros(instant: datetime, field: str = "at") -> int:

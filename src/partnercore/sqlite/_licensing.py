@@ -11,8 +11,9 @@ from __future__ import annotations
 import attrs
 
 from partnercore._errors import ConflictError, NotFoundError, StaleWriteError
+from partnercore._fields import check_instance
 from partnercore.licensing import License
-from partnercore.sqlite._database import Database, expect, is_key
+from partnercore.sqlite._database import Database, is_key
 from partnercore.sqlite._schema import Migration
 
 __all__ = ["LICENSING_SCHEMA", "SqliteLicenses"]
@@ -52,7 +53,7 @@ class SqliteLicenses:
         return None if row is None else self._db.load(row[0], License)
 
     def add(self, license: License) -> License:
-        expect(license, License, "license")
+        check_instance(license, License, "license")
         stored = attrs.evolve(license, version=1)
         with self._db.unit_of_work():
             exists = self._db.query_one(
@@ -72,7 +73,7 @@ class SqliteLicenses:
         return stored
 
     def save(self, license: License) -> License:
-        expect(license, License, "license")
+        check_instance(license, License, "license")
         stored = attrs.evolve(license, version=license.version + 1)
         with self._db.unit_of_work():
             changed = self._db.execute(

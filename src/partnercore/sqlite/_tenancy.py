@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import TypeVar
 
 from partnercore._errors import ConflictError, NotFoundError
-from partnercore.sqlite._database import Database, expect, is_key, to_micros
+from partnercore._fields import check_instance
+from partnercore.sqlite._database import Database, is_key, to_micros
 from partnercore.sqlite._schema import Migration
 from partnercore.tenancy import (
     ALL,
@@ -132,7 +133,7 @@ class SqliteTeams:
         return None if row is None else self._db.load(row[0], Team)
 
     def add(self, team: Team) -> None:
-        expect(team, Team, "team")
+        check_instance(team, Team, "team")
         with self._db.unit_of_work():
             if self._db.query_one("SELECT 1 FROM teams WHERE id = ?", (team.id,)) is not None:
                 raise ConflictError(f"team {team.id!r} already exists", kind="team", id=team.id)
@@ -142,7 +143,7 @@ class SqliteTeams:
             )
 
     def save(self, team: Team) -> None:
-        expect(team, Team, "team")
+        check_instance(team, Team, "team")
         changed = self._db.execute(
             "UPDATE teams SET kind = ?, parent_id = ?, record = ? WHERE id = ?",
             (team.kind.value, team.parent_id, self._db.dump(team), team.id),
@@ -193,7 +194,7 @@ class SqliteUsers:
         return None if row is None else self._db.load(row[0], User)
 
     def add(self, user: User) -> None:
-        expect(user, User, "user")
+        check_instance(user, User, "user")
         with self._db.unit_of_work():
             if self._db.query_one("SELECT 1 FROM users WHERE id = ?", (user.id,)) is not None:
                 raise ConflictError(f"user {user.id!r} already exists", kind="user", id=user.id)
@@ -225,7 +226,7 @@ class SqliteMemberships:
         return None if row is None else self._db.load(row[0], Membership)
 
     def add(self, membership: Membership) -> None:
-        expect(membership, Membership, "membership")
+        check_instance(membership, Membership, "membership")
         with self._db.unit_of_work():
             if self._find(membership.id) is not None:
                 raise ConflictError(
@@ -246,7 +247,7 @@ class SqliteMemberships:
             )
 
     def save(self, membership: Membership) -> None:
-        expect(membership, Membership, "membership")
+        check_instance(membership, Membership, "membership")
         with self._db.unit_of_work():
             old = self.get(membership.id)
             if (old.user_id, old.team_id, old.active_from) != (
@@ -307,7 +308,7 @@ class SqliteGrants:
         return None if row is None else self._db.load(row[0], Grant)
 
     def add(self, grant: Grant) -> None:
-        expect(grant, Grant, "grant")
+        check_instance(grant, Grant, "grant")
         with self._db.unit_of_work():
             if self.find(grant.id) is not None:
                 raise ConflictError(f"grant {grant.id!r} already exists", kind="grant", id=grant.id)
@@ -325,7 +326,7 @@ class SqliteGrants:
             )
 
     def save(self, grant: Grant) -> None:
-        expect(grant, Grant, "grant")
+        check_instance(grant, Grant, "grant")
         with self._db.unit_of_work():
             old = self.get(grant.id)
             if (old.partner_id, old.client_id, old.advisor_id, old.granted_at) != (
@@ -381,7 +382,7 @@ class SqliteConsents:
         self._db = db
 
     def add(self, change: ConsentChange) -> None:
-        expect(change, ConsentChange, "change")
+        check_instance(change, ConsentChange, "change")
         self._db.execute(
             "INSERT INTO consent_changes (client_id, at, record) VALUES (?, ?, ?)",
             (change.client_id, to_micros(change.at), self._db.dump(change)),
@@ -412,7 +413,7 @@ class SqliteTeamHistory:
         if isinstance(change, Transfer):
             kind, from_partner = _TRANSFER, change.from_partner
         else:
-            expect(change, StatusChange, "change")
+            check_instance(change, StatusChange, "change")
             kind, from_partner = _STATUS, None
         self._db.execute(
             "INSERT INTO team_changes (team_id, kind, from_partner, at, record)"
@@ -454,7 +455,7 @@ class SqliteAuditTrail:
         self._db = db
 
     def append(self, entry: AuditEntry) -> None:
-        expect(entry, AuditEntry, "entry")
+        check_instance(entry, AuditEntry, "entry")
         self._db.execute(
             "INSERT INTO audit_entries (team_id, record) VALUES (?, ?)",
             (entry.team_id, self._db.dump(entry)),

@@ -6,7 +6,7 @@ from partnercore.tenancy._audit import AuditAction, AuditEntry
 from partnercore.tenancy._consent import ConsentChange, PartnerAccess, consent_at
 from partnercore.tenancy._decision import Decision, Holder
 from partnercore.tenancy._delegation import grant_access, revoke_grant
-from partnercore.tenancy._grants import Grant
+from partnercore.tenancy._grants import ALL, Grant
 from partnercore.tenancy._hierarchy import (
     add_team,
     archive_team,
@@ -45,7 +45,6 @@ from partnercore.tenancy._ports import (
     UserRepository,
 )
 from partnercore.tenancy._team import BillingModel, OperatedBy, Team, TeamKind, TeamStatus
-from partnercore.tenancy._validation import ALL
 
 __all__ = [
     "ALL",

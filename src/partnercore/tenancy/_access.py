@@ -33,9 +33,10 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from partnercore._errors import AccessDeniedError, NotFoundError
+from partnercore._fields import to_enum
 from partnercore.tenancy._consent import ConsentChange, consent_at
 from partnercore.tenancy._decision import Decision, Holder, decide_later
-from partnercore.tenancy._grants import Grant
+from partnercore.tenancy._grants import ALL, Grant
 from partnercore.tenancy._history import StatusChange, TeamChange, Transfer, parent_at, status_at
 from partnercore.tenancy._people import Membership
 from partnercore.tenancy._permissions import (
@@ -55,8 +56,7 @@ from partnercore.tenancy._permissions import (
 )
 from partnercore.tenancy._ports import TenancyPorts
 from partnercore.tenancy._team import BillingModel, OperatedBy, Team, TeamKind, TeamStatus
-from partnercore.tenancy._validation import ALL, instant, to_enum
-from partnercore.time import format_instant
+from partnercore.time import ensure_aware, format_instant
 
 __all__ = ["check", "require", "teams", "who"]
 
@@ -102,7 +102,7 @@ def check(
     ``at`` raises :class:`ValidationError`.
     """
     if type(at) is not datetime or at.tzinfo is not UTC:
-        at = instant(at)
+        at = ensure_aware(at)
     perm = permission if type(permission) is Permission else _permission(permission)
     target = ports.teams.find(team)
     if target is None:
@@ -135,7 +135,7 @@ def teams(ports: TenancyPorts, user: str, permission: Permission | str, at: date
     partner role in at ``at``; each candidate is then decided by the same code as
     :func:`check`.
     """
-    at = instant(at)
+    at = ensure_aware(at)
     perm = permission if type(permission) is Permission else _permission(permission)
     if ports.users.find(user) is None:
         raise NotFoundError("user", user)
@@ -177,7 +177,7 @@ def who(ports: TenancyPorts, team: str, permission: Permission | str, at: dateti
     Always equal to checking every user one by one: the candidates are the team's members
     and, for a client, the members of its partner at ``at``.
     """
-    at = instant(at)
+    at = ensure_aware(at)
     perm = permission if type(permission) is Permission else _permission(permission)
     target = ports.teams.get(team)
     users = {m.user_id for m in ports.memberships.for_team(team)}

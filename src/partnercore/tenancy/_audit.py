@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from partnercore.tenancy._validation import instant, to_enum
+from partnercore._fields import to_enum
+from partnercore.time import ensure_aware
 
 if TYPE_CHECKING:
     from partnercore.tenancy._ports import TenancyPorts
@@ -44,7 +45,7 @@ class AuditEntry:
     application loads its existing teams). ``detail`` is a human sentence.
     """
 
-    at: datetime = attrs.field(converter=instant)
+    at: datetime = attrs.field(converter=ensure_aware)
     actor: str | None
     action: AuditAction = attrs.field(converter=_action)
     team_id: str

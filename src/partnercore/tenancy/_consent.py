@@ -8,7 +8,8 @@ from enum import StrEnum
 
 import attrs
 
-from partnercore.tenancy._validation import id_validator, instant, to_enum
+from partnercore._fields import id_validator, to_enum
+from partnercore.time import ensure_aware
 
 __all__ = ["ConsentChange", "PartnerAccess", "consent_at"]
 
@@ -33,7 +34,7 @@ class ConsentChange:
 
     client_id: str = attrs.field(validator=id_validator)
     partner_access: PartnerAccess = attrs.field(converter=_partner_access)
-    at: datetime = attrs.field(converter=instant)
+    at: datetime = attrs.field(converter=ensure_aware)
     by: str = attrs.field(validator=id_validator)
 
 

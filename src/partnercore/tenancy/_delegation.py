@@ -7,14 +7,14 @@ from datetime import datetime
 import attrs
 
 from partnercore._errors import ConflictError, InvalidTransitionError, ValidationError
+from partnercore._fields import check_id
 from partnercore.tenancy._audit import AuditAction, record
-from partnercore.tenancy._grants import Grant
+from partnercore.tenancy._grants import ALL, Grant
 from partnercore.tenancy._history import parent_at
 from partnercore.tenancy._permissions import PARTNER_ROLES
 from partnercore.tenancy._ports import TenancyPorts
 from partnercore.tenancy._team import TeamKind
-from partnercore.tenancy._validation import ALL, check_id, instant
-from partnercore.time import format_instant
+from partnercore.time import ensure_aware, format_instant
 
 __all__ = ["grant_access", "revoke_grant"]
 
@@ -82,7 +82,7 @@ def grant_access(ports: TenancyPorts, grant: Grant) -> Grant:
 
 def revoke_grant(ports: TenancyPorts, grant_id: str, *, at: datetime, by: str) -> Grant:
     """Revoke a grant at ``at``: it gives nothing from ``at`` on."""
-    at = instant(at)
+    at = ensure_aware(at)
     check_id(by, "by")
     grant = ports.grants.get(grant_id)
     if grant.revoked_at is not None:

@@ -8,18 +8,14 @@ from typing import Any
 import attrs
 
 from partnercore._errors import ValidationError
+from partnercore._fields import check_id, id_validator, optional_instant, to_enum
 from partnercore.tenancy._permissions import GrantRole
-from partnercore.tenancy._validation import (
-    ALL,
-    check_id,
-    id_validator,
-    instant,
-    optional_instant,
-    to_enum,
-)
-from partnercore.time import format_instant
+from partnercore.time import ensure_aware, format_instant
 
-__all__ = ["Grant"]
+__all__ = ["ALL", "Grant"]
+
+#: The wildcard a grant uses for "every client of the partner" or "every advisor of the partner".
+ALL = "*"
 
 
 def _id_or_all(_: object, attribute: Any, value: str) -> None:
@@ -32,7 +28,7 @@ def _role(value: object) -> GrantRole:
 
 
 def _granted_at(value: object) -> datetime:
-    return instant(value, "granted_at")
+    return ensure_aware(value, "granted_at")
 
 
 def _expires_at(value: object) -> datetime | None:

@@ -17,12 +17,12 @@ from partnercore._errors import (
     NotFoundError,
     ValidationError,
 )
+from partnercore._fields import check_id
 from partnercore.tenancy._audit import AuditAction, record
 from partnercore.tenancy._history import StatusChange, TeamChange, Transfer, parent_at
 from partnercore.tenancy._ports import TenancyPorts
 from partnercore.tenancy._team import BillingModel, OperatedBy, Team, TeamKind, TeamStatus
-from partnercore.tenancy._validation import check_id, instant
-from partnercore.time import format_instant
+from partnercore.time import ensure_aware, format_instant
 
 __all__ = [
     "add_team",
@@ -123,7 +123,7 @@ def transfer_client(
     Every delegated grant of the old partner on this client ends at ``at`` (decisions at
     earlier instants still see the old partner). Memberships in the client stay.
     """
-    at = instant(at)
+    at = ensure_aware(at)
     check_id(by, "by")
     client = ports.teams.get(client_id)
     if client.kind is not TeamKind.CLIENT:
@@ -211,7 +211,7 @@ def _change_status(
     target: TeamStatus,
     action: AuditAction,
 ) -> Team:
-    at = instant(at)
+    at = ensure_aware(at)
     check_id(by, "by")
     team = ports.teams.get(team_id)
     if team.status not in sources:

@@ -11,8 +11,9 @@ from datetime import datetime
 
 import attrs
 
+from partnercore._fields import id_validator, to_enum
 from partnercore.tenancy._team import Team, TeamStatus
-from partnercore.tenancy._validation import id_validator, instant, to_enum
+from partnercore.time import ensure_aware
 
 __all__ = ["StatusChange", "TeamChange", "Transfer", "parent_at", "status_at"]
 
@@ -32,7 +33,7 @@ class Transfer:
     client_id: str = attrs.field(validator=id_validator)
     from_partner: str = attrs.field(validator=id_validator)
     to_partner: str = attrs.field(validator=id_validator)
-    at: datetime = attrs.field(converter=instant)
+    at: datetime = attrs.field(converter=ensure_aware)
     by: str = attrs.field(validator=id_validator)
 
     @property
@@ -47,7 +48,7 @@ class StatusChange:
     team_id: str = attrs.field(validator=id_validator)
     from_status: TeamStatus = attrs.field(converter=_from_status)
     to_status: TeamStatus = attrs.field(converter=_to_status)
-    at: datetime = attrs.field(converter=instant)
+    at: datetime = attrs.field(converter=ensure_aware)
     by: str = attrs.field(validator=id_validator)
 
 

@@ -7,12 +7,12 @@ from datetime import datetime
 import attrs
 
 from partnercore._errors import ConflictError, InvalidTransitionError, ValidationError
+from partnercore._fields import optional_id
 from partnercore.tenancy._audit import AuditAction, record
 from partnercore.tenancy._people import Membership, User
 from partnercore.tenancy._ports import TenancyPorts
 from partnercore.tenancy._team import TeamStatus
-from partnercore.tenancy._validation import check_id, instant
-from partnercore.time import format_instant
+from partnercore.time import ensure_aware, format_instant
 
 __all__ = ["add_membership", "add_user", "end_membership"]
 
@@ -35,8 +35,7 @@ def add_membership(
     the interval must not overlap another membership of the same user in the same team
     (:class:`ConflictError`: one role per user and team at a time).
     """
-    if by is not None:
-        check_id(by, "by")
+    optional_id(by, "by")
     ports.users.get(membership.user_id)
     team = ports.teams.get(membership.team_id)
     if membership.role.team_kind is not team.kind:
@@ -85,9 +84,8 @@ def end_membership(
 
     Ending an advisor's last membership in a partner ends the grants naming them (R3).
     """
-    at = instant(at)
-    if by is not None:
-        check_id(by, "by")
+    at = ensure_aware(at)
+    optional_id(by, "by")
     membership = ports.memberships.get(membership_id)
     if membership.active_until is not None and membership.active_until <= at:
         raise InvalidTransitionError(

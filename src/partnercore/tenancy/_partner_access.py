@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from partnercore._errors import AccessDeniedError, InvalidTransitionError, ValidationError
+from partnercore._fields import check_id
 from partnercore.tenancy._audit import AuditAction, record
 from partnercore.tenancy._consent import ConsentChange, PartnerAccess, consent_at
 from partnercore.tenancy._people import Membership
 from partnercore.tenancy._permissions import Role
 from partnercore.tenancy._ports import TenancyPorts
 from partnercore.tenancy._team import OperatedBy, TeamKind
-from partnercore.tenancy._validation import check_id
 from partnercore.time import format_instant
 
 __all__ = ["change_partner_access", "restore_partner_access", "revoke_partner_access"]

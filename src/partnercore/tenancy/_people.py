@@ -8,15 +8,9 @@ from typing import Any
 import attrs
 
 from partnercore._errors import ValidationError
+from partnercore._fields import id_validator, optional_instant, text_validator, to_enum
 from partnercore.tenancy._permissions import Role
-from partnercore.tenancy._validation import (
-    id_validator,
-    instant,
-    optional_instant,
-    text_validator,
-    to_enum,
-)
-from partnercore.time import format_instant
+from partnercore.time import ensure_aware, format_instant
 
 __all__ = ["Membership", "User"]
 
@@ -47,7 +41,7 @@ def _role(value: object) -> Role:
 
 
 def _active_from(value: object) -> datetime:
-    return instant(value, "active_from")
+    return ensure_aware(value, "active_from")
 
 
 def _active_until(value: object) -> datetime | None:

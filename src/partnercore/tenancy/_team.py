@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 import attrs
 
 from partnercore._errors import ValidationError
-from partnercore.tenancy._validation import id_validator, instant, text_validator, to_enum
-from partnercore.time import validate_timezone
+from partnercore._fields import (
+    id_validator,
+    optional_id_validator,
+    optional_text_validator,
+    text_validator,
+    to_enum,
+)
+from partnercore.time import ensure_aware, validate_timezone
 
 __all__ = ["BillingModel", "OperatedBy", "Team", "TeamKind", "TeamStatus"]
 
@@ -61,17 +66,7 @@ def _billing_model(value: object) -> BillingModel | None:
 
 
 def _created_at(value: object) -> datetime:
-    return instant(value, "created_at")
-
-
-def _optional_id(_: object, attribute: Any, value: str | None) -> None:
-    if value is not None:
-        id_validator(_, attribute, value)
-
-
-def _optional_text(_: object, attribute: Any, value: str | None) -> None:
-    if value is not None:
-        text_validator(_, attribute, value)
+    return ensure_aware(value, "created_at")
 
 
 @attrs.frozen(kw_only=True)
@@ -86,8 +81,8 @@ class Team:
     id: str = attrs.field(validator=id_validator)
     name: str = attrs.field(validator=text_validator)
     kind: TeamKind = attrs.field(converter=_kind)
-    parent_id: str | None = attrs.field(default=None, validator=_optional_id)
-    organisation_key: str | None = attrs.field(default=None, validator=_optional_text)
+    parent_id: str | None = attrs.field(default=None, validator=optional_id_validator)
+    organisation_key: str | None = attrs.field(default=None, validator=optional_text_validator)
     operated_by: OperatedBy | None = attrs.field(default=None, converter=_operated_by)
     billing_model: BillingModel | None = attrs.field(default=None, converter=_billing_model)
     status: TeamStatus = attrs.field(default=TeamStatus.ACTIVE, converter=_status)

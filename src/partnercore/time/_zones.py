@@ -74,6 +74,8 @@ def ensure_aware(value: object, field: str = "at") -> datetime:
     Naive datetimes (and anything that is not a datetime) are rejected with a
     :class:`ValidationError` naming ``field``. Inside the library every instant is UTC.
     """
+    if value.__class__ is datetime and value.tzinfo is UTC:  # already UTC: the common case
+        return value
     if not isinstance(value, datetime):
         raise ValidationError.at(field, f"expected a timezone-aware datetime, got {value!r}")
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
