@@ -20,7 +20,7 @@ from partnercore.billing._presentation import (
 from partnercore.billing._proration import ProratedShare
 from partnercore.billing._rounding import EXACT, from_minor
 from partnercore.billing._validation import describe, money_field, period_key, to_quantity
-from partnercore.money import Currency, Money
+from partnercore.money import Currency, Money, to_currency
 
 __all__ = [
     "ClientGroup",
@@ -34,12 +34,6 @@ __all__ = [
 
 _new = object.__new__
 _set = object.__setattr__
-
-
-def _currency(value: object) -> Currency:
-    if not isinstance(value, str | Currency):
-        raise ValidationError.at("currency", f"expected an ISO 4217 code, got {value!r}")
-    return Currency.of(value)
 
 
 def invoice_id(billed_to: str, period: str) -> str:
@@ -191,7 +185,7 @@ class Invoice:
     period: str = attrs.field(validator=_period)
     partner_id: str = attrs.field(validator=id_validator)
     billed_to: str = attrs.field(validator=id_validator)
-    currency: Currency = attrs.field(converter=_currency)
+    currency: Currency = attrs.field(converter=to_currency)
     lines: tuple[InvoiceLine, ...] = attrs.field(converter=_lines)
     clients: tuple[ClientGroup, ...] = attrs.field(default=(), converter=_groups)
     total: Money = attrs.field(validator=money_field)

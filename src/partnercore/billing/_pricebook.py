@@ -12,7 +12,7 @@ from partnercore._errors import CurrencyMismatchError, ValidationError
 from partnercore._fields import id_validator, to_enum
 from partnercore.billing._policies import Proration, ReferralBase, ReferralSettlement, SeatPolicy
 from partnercore.billing._validation import describe
-from partnercore.money import Currency, Money, Rounding, to_decimal
+from partnercore.money import Currency, Money, Rounding, to_currency, to_decimal
 
 __all__ = ["BillingAccount", "PriceBook"]
 
@@ -47,12 +47,6 @@ def _usage_prices(value: object) -> tuple[tuple[str, Money], ...]:
             raise ValidationError.at(path, f"must not be negative, got {price}")
         found[metric] = price
     return tuple(sorted(found.items()))
-
-
-def _currency(value: object) -> Currency:
-    if not isinstance(value, str | Currency):
-        raise ValidationError.at("currency", f"expected an ISO 4217 code, got {value!r}")
-    return Currency.of(value)
 
 
 def _share(value: object) -> Decimal:
@@ -93,7 +87,7 @@ class PriceBook:
     """
 
     id: str = attrs.field(validator=id_validator)
-    currency: Currency = attrs.field(converter=_currency)
+    currency: Currency = attrs.field(converter=to_currency)
     advisor_monthly_fee: Money = attrs.field(validator=_money_field)
     full_license_monthly_fee: Money = attrs.field(validator=_money_field)
     usage_prices: tuple[tuple[str, Money], ...] = attrs.field(default=(), converter=_usage_prices)

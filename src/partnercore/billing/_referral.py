@@ -18,7 +18,7 @@ from partnercore.billing._presentation import (
 )
 from partnercore.billing._rounding import EXACT, from_minor
 from partnercore.billing._validation import money_field, period_key
-from partnercore.money import Currency, Money, to_decimal
+from partnercore.money import Currency, Money, to_currency, to_decimal
 
 __all__ = [
     "ContentRevenue",
@@ -32,12 +32,6 @@ __all__ = [
 
 _new = object.__new__
 _set = object.__setattr__
-
-
-def _currency(value: object) -> Currency:
-    if not isinstance(value, str | Currency):
-        raise ValidationError.at("currency", f"expected an ISO 4217 code, got {value!r}")
-    return Currency.of(value)
 
 
 def _rate(value: object) -> Decimal:
@@ -112,7 +106,7 @@ class ReferralStatement:
     id: str
     period: str = attrs.field()
     partner_id: str = attrs.field(validator=id_validator)
-    currency: Currency = attrs.field(converter=_currency)
+    currency: Currency = attrs.field(converter=to_currency)
     rate: Decimal = attrs.field(converter=_rate)
     lines: tuple[ReferralLine, ...]
     total: Money = attrs.field(validator=money_field)

@@ -248,17 +248,7 @@ class InMemoryGrants:
         old = self._by_id.get(grant.id)
         if old is None:
             raise NotFoundError("grant", grant.id)
-        if (old.partner_id, old.client_id, old.advisor_id, old.granted_at) != (
-            grant.partner_id,
-            grant.client_id,
-            grant.advisor_id,
-            grant.granted_at,
-        ):
-            raise ConflictError(
-                f"grant {grant.id!r}: partner, client, advisor and granted_at cannot change",
-                kind="grant",
-                id=grant.id,
-            )
+        old.check_replaceable_by(grant)
         self._by_id[grant.id] = grant
         if grant.client_id == ALL:
             _replace_tuple(self._all_clients, old.partner_id, old, grant)

@@ -10,7 +10,7 @@ import attrs
 from partnercore._errors import ValidationError
 from partnercore.money._iso4217 import MINOR_UNITS
 
-__all__ = ["Currency"]
+__all__ = ["Currency", "to_currency"]
 
 
 def _known_code(_: object, __: attrs.Attribute[str], code: str) -> None:
@@ -27,7 +27,7 @@ class Currency:
     code: str = attrs.field(validator=_known_code)
 
     @classmethod
-    def of(cls, code: str | Currency) -> Currency:
+    def of(cls, code: object) -> Currency:
         """The currency for ``code``; raises :class:`ValidationError` for unknown codes."""
         if isinstance(code, Currency):
             return code
@@ -62,3 +62,8 @@ def _currency(code: str) -> Currency:
 @cache
 def _quantum(minor_units: int) -> Decimal:
     return Decimal(1).scaleb(-minor_units)
+
+
+def to_currency(value: object) -> Currency:
+    """``value`` (a ``Currency`` or an ISO 4217 code) as a ``Currency``: an attrs converter."""
+    return Currency.of(value)

@@ -20,7 +20,7 @@ import attrs
 
 from partnercore._errors import CurrencyMismatchError, ValidationError
 from partnercore._fields import to_enum
-from partnercore.money._currency import Currency
+from partnercore.money._currency import Currency, to_currency
 
 __all__ = ["Money", "Rounding", "to_decimal"]
 
@@ -92,10 +92,6 @@ def _amount(value: object) -> Decimal:
     return amount
 
 
-def _currency(value: str | Currency) -> Currency:
-    return Currency.of(value)
-
-
 @attrs.frozen(eq=True, order=False, repr=False)
 class Money:
     """An exact amount in a currency.
@@ -106,7 +102,7 @@ class Money:
     """
 
     amount: Decimal = attrs.field(converter=_amount)
-    currency: Currency = attrs.field(converter=_currency)
+    currency: Currency = attrs.field(converter=to_currency)
 
     @classmethod
     def of(cls, amount: object, currency: str | Currency) -> Money:

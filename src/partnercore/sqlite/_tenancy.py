@@ -329,17 +329,7 @@ class SqliteGrants:
         check_instance(grant, Grant, "grant")
         with self._db.unit_of_work():
             old = self.get(grant.id)
-            if (old.partner_id, old.client_id, old.advisor_id, old.granted_at) != (
-                grant.partner_id,
-                grant.client_id,
-                grant.advisor_id,
-                grant.granted_at,
-            ):
-                raise ConflictError(
-                    f"grant {grant.id!r}: partner, client, advisor and granted_at cannot change",
-                    kind="grant",
-                    id=grant.id,
-                )
+            old.check_replaceable_by(grant)
             self._db.execute(
                 "UPDATE grants SET record = ? WHERE id = ?", (self._db.dump(grant), grant.id)
             )

@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 
-from partnercore._errors import ValidationError
+from partnercore._errors import ConflictError, ValidationError
 from partnercore._fields import check_id, id_validator, optional_instant, to_enum
 from partnercore.tenancy._permissions import GrantRole
 from partnercore.time import ensure_aware, format_instant
@@ -71,6 +71,24 @@ class Grant:
                 )
         if self.revoked_by is not None:
             check_id(self.revoked_by, "revoked_by")
+
+    def check_replaceable_by(self, new: Grant) -> None:
+        """Raise :class:`~partnercore.ConflictError` unless ``new`` may replace this grant.
+
+        A stored grant changes only by ending (expiry, revocation): its partner, client,
+        advisor and start are its identity. Stores call this before saving a grant.
+        """
+        if (self.partner_id, self.client_id, self.advisor_id, self.granted_at) != (
+            new.partner_id,
+            new.client_id,
+            new.advisor_id,
+            new.granted_at,
+        ):
+            raise ConflictError(
+                f"grant {self.id!r}: partner, client, advisor and granted_at cannot change",
+                kind="grant",
+                id=self.id,
+            )
 
     @property
     def all_clients(self) -> bool:
