@@ -40,33 +40,20 @@ def build_world() -> InMemoryContent:
     t = ports.tenancy
     create_partner(t, "acme", "Acme Advisory", at=JAN_1)
     create_partner(t, "bolt", "Bolt Consulting", at=JAN_1)
-    create_client(
-        t,
-        "c1",
-        "Client One",
-        partner_id="acme",
-        operated_by="client",
-        billing_model="reseller",
-        at=JAN_1,
-    )
-    create_client(
-        t,
-        "c2",
-        "Client Two",
-        partner_id="acme",
-        operated_by="partner",
-        billing_model="non_reseller",
-        at=JAN_1,
-    )
-    create_client(
-        t,
-        "c3",
-        "Client Three",
-        partner_id="bolt",
-        operated_by="client",
-        billing_model="reseller",
-        at=JAN_1,
-    )
+    for client, name, partner, operated_by, billing_model in [
+        ("c1", "Client One", "acme", "client", "reseller"),
+        ("c2", "Client Two", "acme", "partner", "non_reseller"),
+        ("c3", "Client Three", "bolt", "client", "reseller"),
+    ]:
+        create_client(
+            t,
+            client,
+            name,
+            partner_id=partner,
+            operated_by=operated_by,
+            billing_model=billing_model,
+            at=JAN_1,
+        )
     for user, team, role in [
         ("paula", "acme", "partner_admin"),
         ("alice", "acme", "advisor"),

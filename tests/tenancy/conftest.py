@@ -11,6 +11,7 @@ sam, who belongs nowhere. Grant g1 gives alice ``advisor`` on c1 from 2026-02-01
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -27,6 +28,7 @@ from partnercore.tenancy import (
     create_partner,
     grant_access,
 )
+from tests.strategies import tenancy_snapshot
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -47,6 +49,21 @@ MEMBERS = {
 def at(text: str) -> datetime:
     """``"2026-05-01"`` or ``"2026-05-01T12:00"`` as a UTC instant."""
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+# Every team of the world, and ``x1``, a client some hierarchy tests add.
+TEAMS = ("acme", "beta", "c1", "c2", "c3", "d1", "x1")
+USERS = (*MEMBERS, "sam")
+
+
+def assert_rejected_without_change(
+    world: TenancyPorts, error: type[Exception], operation: Callable[[], object], match: str
+) -> None:
+    """``operation`` raises ``error`` (matching ``match``) and the stores hold what they held."""
+    before = tenancy_snapshot(world, TEAMS, USERS)
+    with pytest.raises(error, match=match):
+        operation()
+    assert before == tenancy_snapshot(world, TEAMS, USERS)
 
 
 def membership_id(user: str) -> str:

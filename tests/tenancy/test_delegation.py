@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from partnercore import ConflictError, InvalidTransitionError, NotFoundError, ValidationError
@@ -17,20 +15,7 @@ from partnercore.tenancy import (
     grant_access,
     revoke_grant,
 )
-from tests.strategies import tenancy_snapshot
-from tests.tenancy.conftest import MEMBERS, at
-
-TEAMS = ("acme", "beta", "c1", "c2", "c3", "d1")
-USERS = (*MEMBERS, "sam")
-
-
-def assert_rejected_without_change(
-    world: TenancyPorts, error: type[Exception], operation: Callable[[], object], match: str
-) -> None:
-    before = tenancy_snapshot(world, TEAMS, USERS)
-    with pytest.raises(error, match=match):
-        operation()
-    assert before == tenancy_snapshot(world, TEAMS, USERS)
+from tests.tenancy.conftest import assert_rejected_without_change, at
 
 
 def _grant(**changes: object) -> Grant:

@@ -27,20 +27,7 @@ from partnercore.tenancy import (
     suspend_team,
     transfer_client,
 )
-from tests.strategies import tenancy_snapshot
-from tests.tenancy.conftest import MEMBERS, T0, at
-
-TEAMS = ("acme", "beta", "c1", "c2", "c3", "d1", "x1")
-USERS = (*MEMBERS, "sam")
-
-
-def assert_rejected_without_change(
-    world: TenancyPorts, error: type[Exception], operation: Callable[[], object], match: str
-) -> None:
-    before = tenancy_snapshot(world, TEAMS, USERS)
-    with pytest.raises(error, match=match):
-        operation()
-    assert before == tenancy_snapshot(world, TEAMS, USERS)
+from tests.tenancy.conftest import T0, assert_rejected_without_change, at
 
 
 def test_creating_a_partner_and_a_client_stores_both_and_audits_them(world: TenancyPorts) -> None:

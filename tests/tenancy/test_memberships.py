@@ -17,20 +17,7 @@ from partnercore.tenancy import (
     archive_team,
     end_membership,
 )
-from tests.strategies import tenancy_snapshot
-from tests.tenancy.conftest import MEMBERS, at, membership_id
-
-TEAMS = ("acme", "beta", "c1", "c2", "c3", "d1")
-USERS = (*MEMBERS, "sam")
-
-
-def assert_rejected_without_change(
-    world: TenancyPorts, error: type[Exception], operation: Callable[[], object], match: str
-) -> None:
-    before = tenancy_snapshot(world, TEAMS, USERS)
-    with pytest.raises(error, match=match):
-        operation()
-    assert before == tenancy_snapshot(world, TEAMS, USERS)
+from tests.tenancy.conftest import assert_rejected_without_change, at, membership_id
 
 
 def _membership(user: str, team: str, role: str, start: str = "2026-03-01") -> Membership:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from partnercore import AccessDeniedError, InvalidTransitionError, ValidationError
@@ -18,20 +16,7 @@ from partnercore.tenancy import (
     restore_partner_access,
     revoke_partner_access,
 )
-from tests.strategies import tenancy_snapshot
-from tests.tenancy.conftest import MEMBERS, at, membership_id
-
-TEAMS = ("acme", "beta", "c1", "c2", "c3", "d1")
-USERS = (*MEMBERS, "sam")
-
-
-def assert_rejected_without_change(
-    world: TenancyPorts, error: type[Exception], operation: Callable[[], object], match: str
-) -> None:
-    before = tenancy_snapshot(world, TEAMS, USERS)
-    with pytest.raises(error, match=match):
-        operation()
-    assert before == tenancy_snapshot(world, TEAMS, USERS)
+from tests.tenancy.conftest import assert_rejected_without_change, at, membership_id
 
 
 def test_a_client_admin_revokes_and_restores_and_both_are_audited(world: TenancyPorts) -> None:

@@ -101,12 +101,22 @@ class InvoiceLine:
             period_key(self.original_period, "original_period")
 
 
-def sum_lines(lines: Sequence[InvoiceLine], currency: Currency) -> Money:
-    """The exact sum of the lines' amounts (zero with the currency's digits when empty)."""
+def _total(
+    lines: Sequence[InvoiceLine], groups: Sequence[ClientGroup], currency: Currency
+) -> Decimal:
+    """The exact sum of the lines' amounts and the groups' subtotals (with the currency's
+    digits when there are none)."""
     total = from_minor(0, currency.minor_units)
     for line in lines:
         total = EXACT.add(total, line.amount.amount)
-    return Money(total, currency)
+    for group in groups:
+        total = EXACT.add(total, group.subtotal.amount)
+    return total
+
+
+def sum_lines(lines: Sequence[InvoiceLine], currency: Currency) -> Money:
+    """The exact sum of the lines' amounts (zero with the currency's digits when empty)."""
+    return Money(_total(lines, (), currency), currency)
 
 
 def _lines(value: object) -> tuple[InvoiceLine, ...]:
@@ -208,21 +218,13 @@ class Invoice:
                 )
         if self.clients and self.billed_to != self.partner_id:
             raise ValidationError.at("clients", "only a partner's invoice groups clients")
-        expected = self._sum()
+        expected = _total(self.lines, self.clients, self.currency)
         if self.total.currency is not self.currency and self.total.currency != self.currency:
             raise CurrencyMismatchError(self.currency.code, self.total.currency.code, "total")
         if self.total.amount != expected:
             raise ValidationError.at(
                 "total", f"{self.total} is not the sum of the lines ({expected} {self.currency})"
             )
-
-    def _sum(self) -> Decimal:
-        total = from_minor(0, self.currency.minor_units)
-        for line in self.lines:
-            total = EXACT.add(total, line.amount.amount)
-        for group in self.clients:
-            total = EXACT.add(total, group.subtotal.amount)
-        return total
 
     @classmethod
     def of(
@@ -237,11 +239,7 @@ class Invoice:
     ) -> Invoice:
         """An invoice with its deterministic id and a total that is the exact sum of its lines."""
         code = Currency.of(currency)
-        total = from_minor(0, code.minor_units)
-        for line in lines:
-            total = EXACT.add(total, line.amount.amount)
-        for group in clients:
-            total = EXACT.add(total, group.subtotal.amount)
+        total = _total(lines, clients, code)
         return cls(
             id=invoice_id(billed_to, period),
             period=period,

@@ -4,7 +4,7 @@ or templates; re-pushing a newer version is an explicit act that reports who cha
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
 
 import attrs
@@ -172,14 +172,44 @@ def _push_event(
     )
 
 
-def _write(
-    ports: ContentPorts, events: Sequence[CopyEvent], templates: Sequence[ClientTemplate]
-) -> None:
-    with ports.unit_of_work():
-        if events:
-            ports.installs.add_all(events)
-        for template in templates:
-            ports.templates.save(template)
+@attrs.define
+class _Changes:
+    """What a push or a re-push writes, and the clients and templates it leaves as they are."""
+
+    events: list[CopyEvent] = attrs.Factory(list)
+    changed: list[str] = attrs.Factory(list)
+    unchanged: list[str] = attrs.Factory(list)
+    saves: list[ClientTemplate] = attrs.Factory(list)
+    templates_unchanged: list[str] = attrs.Factory(list)
+
+    def write(
+        self,
+        ports: ContentPorts,
+        partner_id: str,
+        item_id: str,
+        version: int,
+        at: datetime,
+        by: str | None,
+        locked: bool | None,
+    ) -> PushReport:
+        """All of it written in one unit of work; the report of what changed."""
+        with ports.unit_of_work():
+            if self.events:
+                ports.installs.add_all(self.events)
+            for template in self.saves:
+                ports.templates.save(template)
+        return PushReport(
+            partner_id=partner_id,
+            item_id=item_id,
+            version=version,
+            at=at,
+            by=by,
+            locked=locked,
+            changed=tuple(self.changed),
+            unchanged=tuple(self.unchanged),
+            templates_changed=tuple(t.id for t in self.saves),
+            templates_unchanged=tuple(self.templates_unchanged),
+        )
 
 
 def push(
@@ -210,9 +240,7 @@ def push(
     partner_team(ports, partner_id)
     require(ports, by, Permission.CONTENT_MANAGE, partner_id, moment, f"push {item_id}")
     entry = _entry(ports, partner_id, item_id, moment)
-    events: list[CopyEvent] = []
-    changed: list[str] = []
-    unchanged: list[str] = []
+    changes = _Changes()
     for index, client_id in enumerate(client_ids):
         client = client_team(ports, client_id, f"clients[{index}]")
         if partner_at(ports, client, moment) != partner_id:
@@ -224,12 +252,10 @@ def push(
         _check_order(ports, client_id, item_id, moment, "push")
         copy = copies_of(ports, client, moment).get(item_id)
         if copy is not None and (copy.version, copy.locked) == (entry.version, locked):
-            unchanged.append(client_id)
+            changes.unchanged.append(client_id)
             continue
-        events.append(_push_event(client_id, item_id, entry.version, locked, moment, by))
-        changed.append(client_id)
-    saves: list[ClientTemplate] = []
-    templates_unchanged: list[str] = []
+        changes.events.append(_push_event(client_id, item_id, entry.version, locked, moment, by))
+        changes.changed.append(client_id)
     pinned = TemplateContent(
         item_id=item_id, locked=locked, version=entry.version, pushed_by=by, pushed_at=moment
     )
@@ -241,22 +267,10 @@ def push(
             )
         current = template.entry(item_id)
         if current is not None and (current.version, current.locked) == (entry.version, locked):
-            templates_unchanged.append(template_id)
+            changes.templates_unchanged.append(template_id)
         else:
-            saves.append(template.with_entry(pinned))
-    _write(ports, events, saves)
-    return PushReport(
-        partner_id=partner_id,
-        item_id=item_id,
-        version=entry.version,
-        at=moment,
-        by=by,
-        locked=locked,
-        changed=tuple(changed),
-        unchanged=tuple(unchanged),
-        templates_changed=tuple(t.id for t in saves),
-        templates_unchanged=tuple(templates_unchanged),
-    )
+            changes.saves.append(template.with_entry(pinned))
+    return changes.write(ports, partner_id, item_id, entry.version, moment, by, locked)
 
 
 def _holders(ports: ContentPorts, partner_id: str, item_id: str, at: datetime) -> list[Team]:
@@ -289,9 +303,7 @@ def repush(
     partner_team(ports, partner_id)
     require(ports, by, Permission.CONTENT_MANAGE, partner_id, moment, f"re-push {item_id}")
     entry = _entry(ports, partner_id, item_id, moment)
-    events: list[CopyEvent] = []
-    changed: list[str] = []
-    unchanged: list[str] = []
+    changes = _Changes()
     for client in _holders(ports, partner_id, item_id, moment):
         copy = copies_of(ports, client, moment).get(item_id)
         if copy is None or copy.source is CopyChange.INSTALL:
@@ -301,35 +313,22 @@ def repush(
             copy.version >= entry.version
             or status_at(client, history, moment) is not TeamStatus.ACTIVE
         ):
-            unchanged.append(client.id)
+            changes.unchanged.append(client.id)
             continue
         _check_order(ports, client.id, item_id, moment, "push")
-        events.append(_push_event(client.id, item_id, entry.version, copy.locked, moment, by))
-        changed.append(client.id)
-    saves: list[ClientTemplate] = []
-    templates_unchanged: list[str] = []
+        event = _push_event(client.id, item_id, entry.version, copy.locked, moment, by)
+        changes.events.append(event)
+        changes.changed.append(client.id)
     for template in ports.templates.for_partner(partner_id):
         current = template.entry(item_id)
         if current is None or current.version is None:
             continue
         if current.version >= entry.version:
-            templates_unchanged.append(template.id)
+            changes.templates_unchanged.append(template.id)
             continue
-        saves.append(
+        changes.saves.append(
             template.with_entry(
                 attrs.evolve(current, version=entry.version, pushed_by=by, pushed_at=moment)
             )
         )
-    _write(ports, events, saves)
-    return PushReport(
-        partner_id=partner_id,
-        item_id=item_id,
-        version=entry.version,
-        at=moment,
-        by=by,
-        locked=None,
-        changed=tuple(changed),
-        unchanged=tuple(unchanged),
-        templates_changed=tuple(t.id for t in saves),
-        templates_unchanged=tuple(templates_unchanged),
-    )
+    return changes.write(ports, partner_id, item_id, entry.version, moment, by, None)
