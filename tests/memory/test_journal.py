@@ -1,0 +1,83 @@
+"""The in-memory unit of work: an undo journal with savepoints, events published on commit."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from partnercore.events import UserAdded
+from partnercore.memory._events import InMemoryEvents
+from partnercore.memory._journal import Journal
+
+AT = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def _user(user_id: str) -> UserAdded:
+    return UserAdded(at=AT, by="system", team_id=None, user_id=user_id, email=f"{user_id}@x.io")
+
+
+class Boom(Exception):
+    pass
+
+
+def test_an_error_leaving_a_unit_undoes_its_writes_in_reverse_order() -> None:
+    journal = Journal()
+    state: list[str] = []
+
+    def write(value: str) -> None:
+        state.append(value)
+        journal.undo(state.pop)
+
+    with pytest.raises(Boom), journal.unit():
+        write("a")
+        write("b")
+        raise Boom
+    assert [] == state
+
+
+def test_an_inner_unit_is_a_savepoint_and_the_outer_unit_keeps_its_own_writes() -> None:
+    journal = Journal()
+    state: list[str] = []
+
+    def write(value: str) -> None:
+        state.append(value)
+        journal.undo(state.pop)
+
+    with journal.unit():
+        write("outer")
+        with pytest.raises(Boom), journal.unit():
+            write("inner")
+            raise Boom
+        write("after")
+    assert ["outer", "after"] == state
+
+
+def test_events_get_revisions_at_once_but_are_visible_only_after_commit() -> None:
+    journal = Journal()
+    events = InMemoryEvents(journal)
+    with journal.unit():
+        stored = events.append([_user("ann"), _user("bob")])
+        assert [1, 2] == [event.revision for event in stored]
+        assert [] == events.since(0)
+        assert 0 == events.revision()
+    assert stored == events.since(0)
+    assert 2 == events.revision()
+
+
+def test_events_of_a_unit_that_fails_leave_no_gap_in_the_revisions() -> None:
+    journal = Journal()
+    events = InMemoryEvents(journal)
+    with pytest.raises(Boom), journal.unit():
+        events.append([_user("ann")])
+        raise Boom
+    stored = events.append([_user("bob")])
+    assert [1] == [event.revision for event in stored]
+    assert ["bob"] == [event.user_id for event in events.since(0)]  # type: ignore[attr-defined]
+
+
+def test_since_pages_through_events_in_revision_order() -> None:
+    events = InMemoryEvents()
+    events.append([_user(name) for name in ("a1", "a2", "a3", "a4", "a5")])
+    assert [3, 4] == [event.revision for event in events.since(2, limit=2)]
+    assert [] == events.since(5)
