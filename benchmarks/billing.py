@@ -9,6 +9,7 @@ machine is shared, and the load average at the end says how busy it was.
 
     python benchmarks/billing.py [--partners 1000] [--clients 20] [--records 1000000]
                                  [--store memory|sqlite] [--db PATH]
+                                 [--pricing unit|tiered|both]
 
 Every 50th client was transferred to the next partner two days after the period: billing
 still bills it with the partner it had at the period's end, found through the team history
@@ -22,6 +23,15 @@ machine (shared, load about 3): aggregating the 1,000,000 records into 60,000 to
 
 Targets on a 2-core machine: billing <= 1.5 s; aggregation + billing <= 4 s;
 peak memory <= 1 GiB; billing <= 5 x the floor.
+
+``--pricing tiered`` bills the same world with the pricing models of §5.1: in each price
+book a third of the metrics (``reports``) is tier-priced (graduated, volume or package,
+one model per book), and every book has partner tiers, so each partner's referral rate
+follows its trailing revenue over the twelve periods before the billed one (licences held
+since January 2024: eleven or twelve months of licence charges per client to add up).
+``--pricing both`` bills the world per unit with fixed rates, then switches its price books
+and accounts to the tiered ones and bills it again, and prints the ratio of the two
+billing times (target <= 1.5 x).
 """
 
 from __future__ import annotations
@@ -73,6 +83,70 @@ POLICIES = (
 )
 
 
+TIERED = (
+    {
+        "model": "graduated",
+        "tiers": [
+            {"up_to": 10, "unit_price": "1.50", "flat_fee": "2.00"},
+            {"up_to": 50, "unit_price": "1.25"},
+            {"unit_price": "1.00", "flat_fee": "5.00"},
+        ],
+    },
+    {
+        "model": "volume",
+        "tiers": [
+            {"up_to": 20, "unit_price": "1.40"},
+            {"up_to": 100, "unit_price": "1.10", "flat_fee": "3.00"},
+            {"unit_price": "0.90", "flat_fee": "10.00"},
+        ],
+    },
+    {"model": "package", "size": 25, "package_price": "30.00"},
+)
+PARTNER_TIERS = (
+    {"name": "silver", "from_trailing_revenue": "0", "referral_rate": "0.15"},
+    {"name": "gold", "from_trailing_revenue": "40000.00", "referral_rate": "0.20"},
+    {"name": "platinum", "from_trailing_revenue": "60000.00", "referral_rate": "0.25"},
+)
+
+
+def price_book(index: int, tiered: bool) -> PriceBook:
+    """Book ``index``: its policies, per-unit prices, and (tiered) a tier model for
+    ``reports`` and partner tiers."""
+    usage = {"assessments": "5.00", "reports": "1.25", "api_calls": "0.0125"}
+    if not tiered:
+        return PriceBook.of(
+            f"book-{index}",
+            "USD",
+            advisor_monthly_fee="50.00",
+            full_license_monthly_fee="400.00",
+            usage=usage,
+            **POLICIES[index],
+        )
+    del usage["reports"]
+    return PriceBook.of(
+        f"book-{index}",
+        "USD",
+        advisor_monthly_fee="50.00",
+        full_license_monthly_fee="400.00",
+        usage=usage,
+        usage_tiers={"reports": TIERED[index]},
+        partner_tiers=PARTNER_TIERS,
+        **POLICIES[index],
+    )
+
+
+def use_pricing(
+    billing: InMemoryBilling | SqliteBilling, partners: int, *, tiered: bool = True
+) -> None:
+    """Switch every price book to its tiered (or per-unit) version, and every account to
+    partner tiers (or the fixed rate)."""
+    for index in range(len(POLICIES)):
+        billing.price_books.save(price_book(index, tiered=tiered))
+    rate = None if tiered else Decimal("0.20")
+    for p in range(partners):
+        billing.accounts.save(BillingAccount(f"p{p:04d}", f"book-{p % len(POLICIES)}", rate))
+
+
 def build_world(
     partners: int,
     clients_per_partner: int,
@@ -102,17 +176,8 @@ def _build_world(
         teams, memberships = store.tenancy.teams, store.tenancy.memberships  # type: ignore[assignment]
         history = store.tenancy.history  # type: ignore[assignment]
         licenses, billing = store.licenses, store.billing  # type: ignore[assignment]
-    for index, policies in enumerate(POLICIES):
-        billing.price_books.add(
-            PriceBook.of(
-                f"book-{index}",
-                "USD",
-                advisor_monthly_fee="50.00",
-                full_license_monthly_fee="400.00",
-                usage={"assessments": "5.00", "reports": "1.25", "api_calls": "0.0125"},
-                **policies,
-            )
-        )
+    for index in range(len(POLICIES)):
+        billing.price_books.add(price_book(index, tiered=False))
     created = datetime(2024, 1, 1, tzinfo=UTC)
     client_ids: list[str] = []
     client_zone: dict[str, str] = {}
@@ -253,6 +318,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--store", choices=("memory", "sqlite"), default="memory")
     parser.add_argument("--db", help="the SQLite file for --store sqlite (default: a temporary)")
+    parser.add_argument(
+        "--pricing",
+        choices=("unit", "tiered", "both"),
+        default="unit",
+        help="per-unit prices and fixed rates, tiered metrics and partner tiers, or both",
+    )
     args = parser.parse_args(argv)
 
     store = None
@@ -261,6 +332,8 @@ def main(argv: list[str] | None = None) -> int:
         store = SqliteStore(args.db or os.path.join(folder, "billing.db"), synchronous="normal")
     started = time.perf_counter()
     world = build_world(args.partners, args.clients, args.records, args.seed, store)
+    if args.pricing == "tiered":
+        use_pricing(world["billing"], args.partners)  # type: ignore[arg-type]
     setup = time.perf_counter() - started
     records = world["records"]
     assert isinstance(records, list)
@@ -307,12 +380,44 @@ def main(argv: list[str] | None = None) -> int:
     assert len(set(documents)) == 1, "billing twice must give equal runs"
     billing_time, CPU["bill"] = min(walls), min(cpus)
     record_count = args.records
+    tiered_walls: list[float] = []
+    tiered_cpus: list[float] = []
+    tiers: dict[str, int] = {}
+    if args.pricing == "both":
+        # Per unit and tiered alternately, three times each: the machine is shared, and
+        # its load changes from one second to the next.
+        tiered_documents = []
+        for _ in range(3):
+            use_pricing(billing, args.partners)
+            wall, run = timed(bill_period, PERIOD, ports, label="tiered")
+            tiered_walls.append(wall)
+            tiered_cpus.append(CPU["tiered"])
+            tiered_documents.append(json.dumps(run.to_dict()))  # type: ignore[attr-defined]
+            tiers = {}
+            for statement in run.referrals:  # type: ignore[attr-defined]
+                tiers[statement.tier] = tiers.get(statement.tier, 0) + 1
+            del run
+            use_pricing(billing, args.partners, tiered=False)
+            wall, run = timed(bill_period, PERIOD, ports, label="unit")
+            walls.append(wall)
+            cpus.append(CPU["unit"])
+            documents.append(json.dumps(run.to_dict()))  # type: ignore[attr-defined]
+            del run
+        assert len(set(tiered_documents)) == 1, "billing twice must give equal runs"
+        assert len(set(documents)) == 1, "billing twice must give equal runs"
+        billing_time, CPU["bill"] = min(walls), min(cpus)
 
     clients = args.partners * args.clients
     print(
         f"world: {args.partners:,} partners, {clients:,} clients (half reseller), "
         f"{record_count:,} usage records over {len(METRICS)} metrics, period {PERIOD}"
     )
+    pricing = {
+        "unit": "per unit, fixed referral rates",
+        "tiered": "reports tier-priced, partner tiers (trailing twelve periods)",
+        "both": "per unit with fixed rates, then tiered with partner tiers",
+    }[args.pricing]
+    print(f"pricing: {pricing}")
     where = "in memory" if store is None else f"SQLite store {store.path}"
     print(f"store: {where}; setup (not measured): {setup:.1f} s")
     print(f"usage totals: {len(totals):,} (floor sums: {len(sums):,})")
@@ -327,7 +432,7 @@ def main(argv: list[str] | None = None) -> int:
         "   (target <= 1.5 s)"
     )
     runs = ", ".join(f"{wall:.3f}" for wall in walls)
-    print(f"  the three runs (equal results): {runs} s")
+    print(f"  the {len(walls)} runs (equal results): {runs} s")
     print(f"bill, raw records in memory:    {held_time:7.3f} s {cpu['held']:7.3f} s")
     both, both_cpu = aggregation + billing_time, cpu["aggregate"] + cpu["bill"]
     print(f"aggregate + bill:               {both:7.3f} s {both_cpu:7.3f} s   (target <= 4 s)")
@@ -336,6 +441,17 @@ def main(argv: list[str] | None = None) -> int:
         f"billing / floor:                {billing_time / floor_time:7.2f} x "
         f"{cpu['bill'] / cpu['floor']:7.2f} x   (target <= 5 x)"
     )
+    if tiered_walls:
+        tiered_time, tiered_cpu = min(tiered_walls), min(tiered_cpus)
+        print(
+            f"bill, tiered + partner tiers:   {tiered_time:7.3f} s {tiered_cpu:7.3f} s"
+            f"   ({', '.join(f'{w:.3f}' for w in tiered_walls)} s)"
+        )
+        print(
+            f"tiered / per unit:              {tiered_time / billing_time:7.2f} x "
+            f"{tiered_cpu / CPU['bill']:7.2f} x   (target <= 1.5 x)"
+        )
+        print(f"partner tiers reached:          {dict(sorted(tiers.items()))}")
     print(f"peak memory (max RSS):          {peak_mib():7.0f} MiB            (target <= 1024 MiB)")
     print(f"load average at the end:        {os.getloadavg()[0]:7.2f} (2 cores)")
     if store is not None:

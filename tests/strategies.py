@@ -185,44 +185,70 @@ def tenancy_worlds(
     watch_rejections: bool = False,
 ) -> TenancyWorld:
     """A random partner world built through the services: partners and clients of every
-    kind, memberships that fit (and some that do not), grants of every shape (per client,
-    ``"*"`` clients, ``"*"`` advisors, expiring, revoked), then a timeline of membership ends,
-    revocations, transfers, status changes and consent changes, some of them invalid.
+    kind, created on different days (a client never before its partner; some attempts to do
+    that are refused), memberships that fit (and some that do not, or start before their
+    team exists), grants of every shape (per client, ``"*"`` clients, ``"*"`` advisors,
+    expiring, revoked, some dated before their partner or client exists), then a timeline of
+    membership ends, revocations, transfers, status changes and consent changes, some of
+    them invalid.
 
     With ``watch_rejections`` every operation the services refuse is checked to have left
     the store as it was (slower: the store is read before each operation)."""
     ports = InMemoryTenancy()
     partners = tuple(f"p{i}" for i in range(draw(st.integers(1, max_partners))))
+    users = tuple(f"u{i}" for i in range(draw(st.integers(1, max_users))))
+    # every client id the world may hold, so a refused creation is watched too
+    watched = partners + tuple(f"{p}c{i}" for p in partners for i in range(max_clients))
+    rejected: list[str] = []
+    changed: list[str] = []
+
+    def attempt(description: str, operation: Callable[[], object]) -> bool:
+        before = tenancy_snapshot(ports, watched, users) if watch_rejections else None
+        try:
+            operation()
+        except PartnercoreError as error:
+            rejected.append(f"{description}: {error}")
+            if watch_rejections and tenancy_snapshot(ports, watched, users) != before:
+                changed.append(description)
+            return False
+        return True
+
+    # Teams are created in the first half of the timeline, each on its own day (often day 0).
+    creation_days = st.just(0) | st.integers(0, TENANCY_DAYS // 2)
+    created: dict[str, int] = {}
     clients: list[str] = []
     for p in partners:
-        create_partner(ports, p, f"Partner {p}", at=TENANCY_T0)
+        created[p] = draw(creation_days)
+        create_partner(ports, p, f"Partner {p}", at=tenancy_day(created[p]))
+    for p in partners:
         for i in range(draw(st.integers(0, max_clients))):
             client = f"{p}c{i}"
-            create_client(
+            day = draw(creation_days)
+            create = partial(
+                create_client,
                 ports,
                 client,
                 f"Client {client}",
                 partner_id=p,
                 operated_by=draw(st.sampled_from(["client", "partner"])),
                 billing_model=draw(st.sampled_from(["reseller", "non_reseller"])),
-                at=TENANCY_T0,
             )
+            if day >= created[p]:
+                create(at=tenancy_day(day))
+            elif not attempt(f"create {client} at day {day}", partial(create, at=tenancy_day(day))):
+                # refused, as it should be: created on the partner's day or later instead
+                day = draw(st.integers(created[p], TENANCY_DAYS // 2))
+                create(at=tenancy_day(day))
+            created[client] = day
             clients.append(client)
-    users = tuple(f"u{i}" for i in range(draw(st.integers(1, max_users))))
     for user in users:
         add_user(ports, User(user, f"{user}@example.com"))
     teams = partners + tuple(clients)
-    rejected: list[str] = []
-    changed: list[str] = []
 
-    def attempt(description: str, operation: Callable[[], object]) -> None:
-        before = tenancy_snapshot(ports, teams, users) if watch_rejections else None
-        try:
-            operation()
-        except PartnercoreError as error:
-            rejected.append(f"{description}: {error}")
-            if watch_rejections and tenancy_snapshot(ports, teams, users) != before:
-                changed.append(description)
+    def starts(*team_ids: str) -> st.SearchStrategy[int]:
+        """Any day, or a day once all of ``team_ids`` exist."""
+        first = max((created[t] for t in team_ids if t in created), default=0)
+        return st.integers(0, TENANCY_DAYS) | st.integers(first, TENANCY_DAYS)
 
     days = st.integers(0, TENANCY_DAYS)
     lengths = st.one_of(st.none(), st.integers(1, TENANCY_DAYS))
@@ -234,7 +260,7 @@ def tenancy_worlds(
             Role.CLIENT_ADMIN, Role.MEMBER, Role.VIEWER
         ]  # fmt: skip
         role = draw(st.sampled_from(fitting) | st.sampled_from(list(Role)))
-        start, length = draw(days), draw(lengths)
+        start, length = draw(starts(team)), draw(lengths)
         membership = Membership(
             user_id=user,
             team_id=team,
@@ -255,11 +281,12 @@ def tenancy_worlds(
     for n in range(draw(st.integers(0, max_operations))):
         partner = draw(st.sampled_from(partners))
         own = [c for c in clients if c.startswith(f"{partner}c")]
-        start, expiry, revoked = draw(days), draw(lengths), draw(lengths)
+        client = draw(st.sampled_from([ALL, *own]) if draw(st.integers(0, 3)) else anywhere)
+        start, expiry, revoked = draw(starts(partner, client)), draw(lengths), draw(lengths)
         grant = Grant(
             id=f"g{n}",
             partner_id=partner,
-            client_id=draw(st.sampled_from([ALL, *own]) if draw(st.integers(0, 3)) else anywhere),
+            client_id=client,
             advisor_id=draw(
                 st.sampled_from([ALL, *staff(partner)]) if draw(st.booleans()) else anyone
             ),

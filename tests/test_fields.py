@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
 
@@ -108,6 +109,77 @@ def test_blank_text_or_no_text_is_rejected(value: object) -> None:
     with pytest.raises(ValidationError) as caught:
         check_text(value, "name")
     assert f"name: expected non-blank text, got {value!r}" == message(caught)
+
+
+@pytest.mark.parametrize(
+    ("value", "found"),
+    [
+        ("\ud800x", "U+D800 at index 0"),
+        ("x\udfff", "U+DFFF at index 1"),
+        ("a \ud83d\ude00", "U+D83D at index 2"),
+        ("Acme\x00", "U+0000 at index 4"),
+        ("Acme\nCorp", "U+000A at index 4"),
+        ("Acme\tCorp", "U+0009 at index 4"),
+        ("Acme\x7f", "U+007F at index 4"),
+        ("Acme\x85", "U+0085 at index 4"),
+    ],
+)
+def test_text_with_a_lone_surrogate_or_a_control_character_is_rejected_naming_the_field(
+    value: str, found: str
+) -> None:
+    def expected(path: str) -> str:
+        return (
+            f"{path}: expected text without control characters or lone surrogates, "
+            f"got {value!r} ({found})"
+        )
+
+    with pytest.raises(ValidationError) as checked:
+        check_text(value, "team_name")
+    with pytest.raises(ValidationError) as named:
+        Record("c1", name=value)
+    with pytest.raises(ValidationError) as noted:
+        Record("c1", note=value)
+
+    assert [expected("team_name"), expected("name"), expected("note")] == [
+        message(checked),
+        message(named),
+        message(noted),
+    ]
+
+
+def test_the_message_about_odd_text_can_itself_be_written_as_utf_8() -> None:
+    with pytest.raises(ValidationError) as caught:
+        check_text("\ud800x", "name")
+
+    assert message(caught).encode() == message(caught).encode("utf-8")
+
+
+def _is_clean_text(value: str) -> bool:
+    return bool(value.strip()) and not any(unicodedata.category(c) in ("Cc", "Cs") for c in value)
+
+
+@given(st.text(max_size=20))
+def test_text_is_accepted_exactly_when_it_is_non_blank_and_free_of_odd_characters(
+    value: str,
+) -> None:
+    try:
+        check_text(value, "name")
+    except ValidationError:
+        assert not _is_clean_text(value)
+    else:
+        assert _is_clean_text(value)
+        value.encode("utf-8")
+
+
+@pytest.mark.parametrize("value", ["Zoë & Co", "名前", "a\u200db", "x\u00a0y", "😀"])
+def test_any_other_unicode_text_is_accepted(value: str) -> None:
+    assert value == check_text(value, "name")
+
+
+@pytest.mark.parametrize("value", ["\ud800x", "c\x001", "c1\udc80"])
+def test_an_id_never_holds_a_lone_surrogate_or_a_nul(value: str) -> None:
+    with pytest.raises(ValidationError, match=r"^client_id: expected an id"):
+        check_id(value, "client_id")
 
 
 def test_text_validators_name_the_field() -> None:

@@ -14,6 +14,7 @@ from partnercore._errors import (
     Problem,
     StaleWriteError,
     StoreClosedError,
+    StoreError,
     ValidationError,
 )
 
@@ -29,6 +30,7 @@ __all__ = [
     "Problem",
     "StaleWriteError",
     "StoreClosedError",
+    "StoreError",
     "ValidationError",
     "__version__",
 ]

@@ -22,6 +22,7 @@ __all__ = [
     "Problem",
     "StaleWriteError",
     "StoreClosedError",
+    "StoreError",
     "ValidationError",
 ]
 
@@ -130,6 +131,20 @@ class StoreClosedError(PartnercoreError, RuntimeError):
         super().__init__(f"the store {path!r} is closed: open it again to use it")
 
 
+class StoreError(PartnercoreError, OSError):
+    """A store's file cannot be used: not a partnercore database, damaged, unreadable or
+    unwritable (a full disk, a read-only file). ``path`` names the file, ``reason`` says what
+    is wrong. Retrying does not help (a busy database is a :class:`ConflictError`)."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 class InvalidTransitionError(PartnercoreError, ValueError):
     """An event is not allowed in the current state (or is out of order)."""
 
@@ -168,6 +183,7 @@ for _error in (
     ConflictError,
     StaleWriteError,
     StoreClosedError,
+    StoreError,
     InvalidTransitionError,
     CurrencyMismatchError,
     AccessDeniedError,

@@ -4,6 +4,11 @@ Each check returns the value it accepts (so it serves as the body of an attrs co
 raises :class:`ValidationError` naming ``path``; the ``*_validator`` functions are the same
 checks as attrs validators, naming the field. They run on every record built, so the
 common case (an exact ``str``, a member of the enum) is decided before anything slower.
+
+Free text (names, titles, e-mail addresses, metrics) is one line of Unicode that can be
+written as UTF-8: a lone surrogate (``"\\ud800"``, which has no UTF-8 form, so no store,
+file or terminal can hold it) and control characters (category ``Cc``: NUL, tab, line breaks, DEL,
+C1) are refused. Ids are ASCII by their own rule.
 """
 
 from __future__ import annotations
@@ -36,6 +41,10 @@ T = TypeVar("T")
 
 _ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
+#: What free text may not hold: control characters (Unicode category Cc) and surrogates
+#: (category Cs; in a ``str`` a surrogate is always a lone one, and cannot be encoded).
+_ODD = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
 
 @lru_cache(maxsize=1 << 16)
 def _is_id(value: str) -> bool:
@@ -62,14 +71,27 @@ def optional_id(value: object, path: str) -> str | None:
 
 
 def check_text(value: object, path: str) -> str:
-    """``value`` if it is a string with something other than white space, else ValidationError."""
+    """``value`` if it is a string with something other than white space and no control
+    character or lone surrogate, else ValidationError."""
     if not isinstance(value, str) or not value.strip():
         raise _not_text(value, path)
+    odd = _ODD.search(value)
+    if odd is not None:
+        raise _odd_text(value, odd.start(), path)
     return value
 
 
 def _not_text(value: object, path: str) -> ValidationError:
     return ValidationError.at(path, f"expected non-blank text, got {value!r}")
+
+
+def _odd_text(value: str, index: int, path: str) -> ValidationError:
+    # repr() escapes the odd character, so the message itself can be written as UTF-8
+    return ValidationError.at(
+        path,
+        "expected text without control characters or lone surrogates, "
+        f"got {value!r} (U+{ord(value[index]):04X} at index {index})",
+    )
 
 
 def to_enum(enum_type: type[E], value: object, path: str) -> E:
@@ -120,12 +142,15 @@ def optional_id_validator(_: object, attribute: Any, value: Any) -> None:
 
 
 def text_validator(_: object, attribute: Any, value: Any) -> None:
-    """An attrs validator for non-blank text fields."""
+    """An attrs validator for non-blank text fields (see :func:`check_text`)."""
     if not isinstance(value, str) or not value.strip():
         raise _not_text(value, attribute.name)
+    odd = _ODD.search(value)
+    if odd is not None:
+        raise _odd_text(value, odd.start(), attribute.name)
 
 
 def optional_text_validator(_: object, attribute: Any, value: Any) -> None:
     """An attrs validator for optional non-blank text fields (``None`` or text)."""
-    if value is not None and (not isinstance(value, str) or not value.strip()):
-        raise _not_text(value, attribute.name)
+    if value is not None:
+        text_validator(_, attribute, value)

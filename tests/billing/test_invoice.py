@@ -119,7 +119,7 @@ def test_a_float_amount_on_a_line_is_rejected() -> None:
 
 def test_an_unknown_line_kind_is_rejected() -> None:
     with pytest.raises(ValidationError, match="kind"):
-        _line(kind="discount")
+        _line(kind="rebate")
 
 
 def test_an_adjustment_names_a_valid_original_period() -> None:

@@ -15,7 +15,8 @@ from partnercore.billing import (
     SeatPolicy,
 )
 from partnercore.billing import PriceBook as Book
-from partnercore.money import Money, Rounding
+from partnercore.money import Currency, Money, Rounding
+from partnercore.serialization import structure, unstructure
 
 
 def _book(**changes: object) -> Book:
@@ -114,3 +115,65 @@ def test_a_referral_rate_is_a_decimal_within_zero_and_one() -> None:
 def test_a_billing_account_names_valid_ids() -> None:
     with pytest.raises(ValidationError, match="partner_id"):
         BillingAccount("not an id", "standard", "0.20")
+
+
+@pytest.mark.parametrize(
+    ("code", "successor"), [("ANG", "XCG"), ("BGN", "EUR"), ("SLL", "SLE"), ("ZWL", "ZWG")]
+)
+def test_a_new_price_book_refuses_a_withdrawn_currency_naming_its_successor(
+    code: str, successor: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        Book.of("standard", code, advisor_monthly_fee="50.00", full_license_monthly_fee="400.00")
+
+    assert (
+        f"currency: {code} is withdrawn from ISO 4217 (replaced by {successor}): "
+        f"new prices must be in {successor}"
+    ) == str(caught.value)
+    assert successor == _book_in(successor).currency.code
+
+
+def test_a_new_price_book_refuses_the_cuban_convertible_peso_which_has_no_successor() -> None:
+    with pytest.raises(ValidationError) as caught:
+        _book_in("CUC")
+
+    assert (
+        "currency: CUC is withdrawn from ISO 4217 without a successor (Cuba's currency is CUP): "
+        "new prices cannot use it"
+    ) == str(caught.value)
+
+
+def _recoded(data: object, old: str, new: str) -> object:
+    if isinstance(data, dict):
+        return {key: _recoded(value, old, new) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [_recoded(value, old, new) for value in data]
+    return new if data == old else data
+
+
+def test_a_price_book_stored_before_its_currency_was_withdrawn_still_loads() -> None:
+    written_in_2025 = _recoded(unstructure(_book_in("EUR")), "EUR", "BGN")
+
+    stored = structure(written_in_2025, Book)
+
+    assert (Currency.of("BGN"), Money.of("50.00", "BGN"), Money.of("5.00", "BGN")) == (
+        stored.currency,
+        stored.advisor_monthly_fee,
+        stored.unit_price("assessments"),
+    )
+
+
+def test_a_price_book_in_the_newest_codes_is_accepted() -> None:
+    assert ["XAD", "XCG", "SLE", "ZWG"] == [
+        _book_in(code).currency.code for code in ("XAD", "XCG", "SLE", "ZWG")
+    ]
+
+
+def _book_in(code: str) -> Book:
+    return Book.of(
+        "standard",
+        code,
+        advisor_monthly_fee="50.00",
+        full_license_monthly_fee="400.00",
+        usage={"assessments": "5.00"},
+    )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from partnercore.cli import main
+from partnercore.cli import _main, main
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -28,7 +29,8 @@ BAD_FILES = [
     (
         "unknown_key",
         'clients[1] (id "c2").colour: unknown key; expected one of billing_model, created_at, '
-        "id, name, operated_by, organisation_key, partner, status, timezone",
+        "employee_count, id, name, operated_by, organisation_key, partner, pricebook, status, "
+        "timezone",
     ),
     (
         "unknown_enum",
@@ -213,3 +215,33 @@ def test_python_dash_m_partnercore_reports_a_bad_period_in_one_line() -> None:
 
     expected = (2, "", f"{ERROR}--period: expected YYYY-MM or YYYY-MM..YYYY-MM, got '2026-13'\n")
     assert expected == (result.returncode, result.stdout, result.stderr)
+
+
+def test_a_defect_is_still_one_line_with_status_2_never_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(path: str) -> None:
+        raise KeyError("boom")
+
+    monkeypatch.setattr(_main, "load", broken)
+
+    status = main(["validate", WORLD])
+
+    expected = (2, "", f"{ERROR}internal error (KeyError: 'boom'); please report it\n")
+    assert expected == (status, *capsys.readouterr())
+
+
+def test_output_the_terminal_cannot_encode_is_escaped_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    world = tmp_path / "world.toml"
+    text = (DATA / WORLD).read_text(encoding="utf-8")
+    world.write_text(text.replace('"Client One"', '"Café Zoë"'), encoding="utf-8")
+    stdout = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+    monkeypatch.setattr(sys, "stdout", stdout)
+
+    status = main(["teams", str(world), "--user", "alice", "--permission", "team.view", *AT])
+
+    stdout.flush()
+    shown = stdout.buffer.getvalue().decode("ascii")
+    assert (0, True) == (status, "Caf\\xe9 Zo\\xeb" in shown)

@@ -122,13 +122,31 @@ def test_the_period_is_the_billing_timezones_month() -> None:
     )
 
 
-def test_leaving_the_owner_ends_a_monthly_charge_after_the_transfer_period() -> None:
+def test_leaving_the_owner_ends_a_monthly_charge_with_the_last_period_the_owner_bills() -> None:
     log = [event("gap", "install", NOV_3)]
-    leaving = [(NOV_10, "acme")]
+    leaving = [(DEC_5, "acme")]
 
-    assert ({"gap": "25.00 USD"}, {}) == (
-        amounts(charges_in("c1", NOVEMBER, log, ITEMS, leaving)),
-        amounts(charges_in("c1", DECEMBER, log, ITEMS, leaving)),
+    assert ({"gap": "25.00 USD"}, {}, {}) == (
+        amounts(charges_in("c1", NOVEMBER, log, ITEMS, leaving, billed_by="acme")),
+        amounts(charges_in("c1", DECEMBER, log, ITEMS, leaving, billed_by="bolt")),
+        amounts(charges_in("c1", JANUARY, log, ITEMS, leaving, billed_by="bolt")),
+    )
+
+
+def test_the_period_of_a_transfer_charges_none_of_the_old_partners_items() -> None:
+    log = [event("gap", "install", NOV_3), event("pack", "install", NOV_5)]
+
+    assert {} == amounts(
+        charges_in("c1", NOVEMBER, log, ITEMS, [(NOV_10, "acme")], billed_by="bolt")
+    )
+
+
+def test_only_the_items_of_the_partner_billing_the_client_are_charged() -> None:
+    log = [event("gap", "install", NOV_3), event("pack", "install", NOV_5)]
+
+    assert ({"gap": "25.00 USD", "pack": "100.00 USD"}, {}) == (
+        amounts(charges_in("c1", NOVEMBER, log, ITEMS, billed_by="acme")),
+        amounts(charges_in("c1", NOVEMBER, log, ITEMS, billed_by="bolt")),
     )
 
 
@@ -161,16 +179,17 @@ def test_the_charge_source_reads_installs_and_pushes_through_the_ports(
     )
 
 
-def test_the_charge_source_stops_the_old_partners_charges_after_a_transfer(
+def test_the_charge_source_stops_the_old_partners_charges_from_the_period_of_the_transfer(
     world: InMemoryContent,
 ) -> None:
     install(world, "c1", "acme-gap", NOV_3)
     install(world, "c1", "iso27001", NOV_3)
-    transfer_client(world.tenancy, "c1", "bolt", at=NOV_10, by="bob")
+    transfer_client(world.tenancy, "c1", "bolt", at=DEC_5, by="bob")
     source = InstalledContentCharges(world)
 
-    assert ({"acme-gap": "25.00 USD"}, {}) == (
+    assert ({"acme-gap": "25.00 USD"}, {}, {}) == (
         amounts(tuple(source.content_charges("c1", NOVEMBER))),
+        amounts(tuple(source.content_charges("c1", DECEMBER))),
         amounts(tuple(source.content_charges("c1", JANUARY))),
     )
 

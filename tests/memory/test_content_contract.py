@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from collections import defaultdict
+
 import pytest
 
+from partnercore.content import ContentItem
 from partnercore.memory import (
     InMemoryContent,
     InMemoryContentItems,
@@ -9,6 +12,7 @@ from partnercore.memory import (
     InMemoryLibraries,
     InMemoryOnboardings,
     InMemoryTemplates,
+    InMemoryUnitOfWork,
 )
 from partnercore.testing import (
     ContentItemRepositoryContract,
@@ -24,6 +28,10 @@ class TestInMemoryContentItems(ContentItemRepositoryContract):
     @pytest.fixture
     def items(self) -> InMemoryContentItems:
         return InMemoryContentItems()
+
+    @pytest.fixture
+    def other_items(self, items: InMemoryContentItems) -> InMemoryContentItems:
+        return items.view()
 
 
 class TestInMemoryLibraries(LibraryRepositoryContract):
@@ -43,6 +51,10 @@ class TestInMemoryTemplates(TemplateRepositoryContract):
     def templates(self) -> InMemoryTemplates:
         return InMemoryTemplates()
 
+    @pytest.fixture
+    def other_templates(self, templates: InMemoryTemplates) -> InMemoryTemplates:
+        return templates.view()
+
 
 class TestInMemoryOnboardings(OnboardingRepositoryContract):
     @pytest.fixture
@@ -54,3 +66,37 @@ class TestInMemoryContent(ContentPortsContract):
     @pytest.fixture
     def ports(self) -> InMemoryContent:
         return InMemoryContent()
+
+
+def test_a_failed_unit_of_work_is_undone_for_every_view_of_a_store() -> None:
+    content = InMemoryContent()
+    view = content.items.view()
+
+    def abandoned() -> None:
+        with content.unit_of_work():
+            content.items.add(
+                ContentItem.create(id="gap", kind="framework", title="Gap", owner="platform")
+            )
+            raise RuntimeError("abandon")
+
+    with pytest.raises(RuntimeError, match="abandon"):
+        abandoned()
+    assert (None, None) == (content.items.find("gap"), view.find("gap"))
+
+
+def test_a_failed_unit_of_work_keeps_a_stores_containers_as_they_were() -> None:
+    class Counts:
+        def __init__(self) -> None:
+            self.counts: defaultdict[str, int] = defaultdict(int)
+
+    store = Counts()
+
+    def abandoned() -> None:
+        with InMemoryUnitOfWork(store)():
+            store.counts["a"] += 1
+            raise RuntimeError("abandon")
+
+    with pytest.raises(RuntimeError, match="abandon"):
+        abandoned()
+    store.counts["b"] += 1
+    assert {"b": 1} == store.counts

@@ -81,3 +81,32 @@ def test_since_pages_through_events_in_revision_order() -> None:
     events.append([_user(name) for name in ("a1", "a2", "a3", "a4", "a5")])
     assert [3, 4] == [event.revision for event in events.since(2, limit=2)]
     assert [] == events.since(5)
+
+
+def test_kept_entries_and_members_come_back_as_they_were_when_a_unit_fails() -> None:
+    journal = Journal()
+    index: dict[str, list[int]] = {"a": [1]}
+    members = {"x"}
+    with pytest.raises(Boom), journal.unit():
+        journal.keep(index, "a")
+        index["a"].append(2)
+        journal.keep(index, "b")
+        index["b"] = [3]
+        journal.keep_member(members, "y")
+        members.add("y")
+        journal.keep_member(members, "x")
+        members.discard("x")
+        raise Boom
+    assert {"a": [1]} == index
+    assert {"x"} == members
+
+
+def test_outside_a_unit_writes_are_kept_at_once_and_nothing_is_remembered() -> None:
+    journal = Journal()
+    index: dict[str, int] = {}
+    journal.keep(index, "a")
+    index["a"] = 1
+    with journal.unit():
+        pass
+    assert {"a": 1} == index
+    assert not journal.open

@@ -10,3 +10,7 @@ class TestInMemoryLicenses(LicenseRepositoryContract):
     @pytest.fixture
     def licenses(self) -> InMemoryLicenses:
         return InMemoryLicenses()
+
+    @pytest.fixture
+    def other_licenses(self, licenses: InMemoryLicenses) -> InMemoryLicenses:
+        return licenses.view()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import decimal
+from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 
@@ -53,6 +54,12 @@ def test_a_float_amount_is_rejected_with_a_readable_message() -> None:
         (True, "amount: expected a decimal string or an integer, got the boolean True"),
         (None, "amount: expected a decimal string or an integer, got NoneType"),
         ("1e30", "amount: must be below 10**30 in magnitude, got '1e30'"),
+        ("١٢.٥٠", "amount: not a decimal number: '١٢.٥٠'"),
+        ("１２", "amount: not a decimal number: '１２'"),
+        ("1_000", "amount: not a decimal number: '1_000'"),
+        ("\u200312", "amount: not a decimal number: '\\u200312'"),
+        ("12\x00", "amount: not a decimal number: '12\\x00'"),
+        ("1e99999999999999999999", "amount: not a decimal number: '1e99999999999999999999'"),
     ],
 )
 def test_amounts_that_are_not_finite_exact_numbers_are_rejected(
@@ -62,6 +69,18 @@ def test_amounts_that_are_not_finite_exact_numbers_are_rejected(
         Money.of(amount, "USD")
 
     assert message == str(caught.value)
+
+
+@pytest.mark.parametrize("text", ["twelve", "1e99999999999999999999", "١٢"])
+def test_text_that_is_not_a_number_is_rejected_whatever_the_callers_decimal_traps(
+    text: str,
+) -> None:
+    with decimal.localcontext() as context:
+        context.traps[decimal.InvalidOperation] = False
+        with pytest.raises(ValidationError) as caught:
+            Money.of(text, "USD")
+
+    assert f"amount: not a decimal number: {text!r}" == str(caught.value)
 
 
 def test_an_unknown_currency_is_rejected_with_a_readable_message() -> None:
@@ -118,8 +137,10 @@ def test_multiplying_by_a_float_is_rejected() -> None:
 
 
 def test_multiplying_two_amounts_is_not_defined() -> None:
-    with pytest.raises(TypeError):
+    with pytest.raises(ValidationError) as caught:
         Money.of("1", "USD") * Money.of("1", "USD")
+
+    assert "factor: expected a decimal string or an integer, got Money" == str(caught.value)
 
 
 def test_combining_two_currencies_raises_a_currency_mismatch_naming_both() -> None:
@@ -172,9 +193,64 @@ def test_comparisons_order_amounts_of_one_currency() -> None:
     assert hash(small) == hash(Money.of("1", "USD"))
 
 
-def test_comparing_money_with_a_plain_number_is_a_type_error_not_a_crash() -> None:
-    with pytest.raises(TypeError):
-        Money.of("1", "USD") < 5  # noqa: B015
+FEE = Money.of("50.00", "USD")
+
+
+@pytest.mark.parametrize(
+    ("operation", "message"),
+    [
+        (lambda: FEE + 5, "other: cannot add money and 5: expected Money"),
+        (lambda: 5 + FEE, "other: cannot add money and 5: expected Money"),
+        (lambda: FEE + 1, "other: cannot add money and 1: expected Money"),
+        (lambda: FEE + True, "other: cannot add money and True: expected Money"),
+        (lambda: FEE + False, "other: cannot add money and False: expected Money"),
+        (lambda: FEE + 0.0, "other: cannot add money and 0.0: expected Money"),
+        (
+            lambda: Decimal("0") + FEE,
+            "other: cannot add money and Decimal('0'): expected Money",
+        ),
+        (lambda: FEE + "1", "other: cannot add money and '1': expected Money"),
+        (lambda: FEE + None, "other: cannot add money and None: expected Money"),
+        (lambda: FEE - 5, "other: cannot subtract money and 5: expected Money"),
+        (lambda: FEE - 0, "other: cannot subtract money and 0: expected Money"),
+        (lambda: 5 - FEE, "other: cannot subtract money and 5: expected Money"),
+        (lambda: FEE < 5, "other: cannot compare money and 5: expected Money"),
+        (lambda: FEE <= 5, "other: cannot compare money and 5: expected Money"),
+        (lambda: FEE > 5, "other: cannot compare money and 5: expected Money"),
+        (lambda: FEE >= 5, "other: cannot compare money and 5: expected Money"),
+        (lambda: 5 < FEE, "other: cannot compare money and 5: expected Money"),
+        (lambda: sorted([FEE, None]), "other: cannot compare money and None: expected Money"),
+        (
+            lambda: FEE / 2,
+            "other: money is not divided: split it with allocate(), which always sums exactly",
+        ),
+        (
+            lambda: FEE // 2,
+            "other: money is not divided: split it with allocate(), which always sums exactly",
+        ),
+        (
+            lambda: 2 / FEE,
+            "other: money is not divided: split it with allocate(), which always sums exactly",
+        ),
+    ],
+)
+def test_arithmetic_with_what_is_not_money_is_a_validation_error_never_a_type_error(
+    operation: Callable[[], object], message: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        operation()
+
+    assert message == str(caught.value)
+    assert not isinstance(caught.value, TypeError)
+
+
+def test_adding_the_integer_zero_gives_back_the_same_amount_for_sum() -> None:
+    assert FEE is FEE + 0
+    assert FEE is 0 + FEE
+
+
+def test_money_is_never_equal_to_a_plain_number() -> None:
+    assert (False, True) == (Money.of("0", "USD") == 0, Money.of("5", "USD") != 5)
 
 
 def test_sum_adds_a_list_of_amounts() -> None:

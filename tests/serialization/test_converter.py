@@ -257,6 +257,64 @@ def test_bad_values_are_rejected_with_a_readable_message(
     assert expected == problems(data, cl)
 
 
+@attrs.frozen
+class Note:
+    text: str
+    tags: dict[str, str] = attrs.Factory(dict)
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (
+            {"text": "\ud800x"},
+            [
+                (
+                    "text",
+                    "expected a string without lone surrogates, got '\\ud800x' (U+D800 at index 0)",
+                )
+            ],
+        ),
+        (
+            {"text": "ok", "tags": {"a\udfff": "b"}},
+            [
+                (
+                    "tags['a\\udfff']",
+                    "expected a string without lone surrogates, got 'a\\udfff' (U+DFFF at index 1)",
+                )
+            ],
+        ),
+    ],
+)
+def test_a_string_with_a_lone_surrogate_is_rejected_with_its_path(
+    data: Any, expected: list[tuple[str, str]]
+) -> None:
+    assert expected == problems(data, Note)
+
+
+def test_a_string_with_any_other_unicode_text_is_accepted_as_it_is() -> None:
+    text = "Zoë\tand\nCo 😀"
+
+    assert Note(text, {"名": "x"}) == structure({"text": text, "tags": {"名": "x"}}, Note)
+
+
+@pytest.mark.parametrize(
+    ("data", "cl", "message"),
+    [
+        ("١٢.٥", Decimal, "not a decimal number: '١٢.٥'"),
+        ("１２", Decimal, "not a decimal number: '１２'"),
+        ("1_000", Decimal, "not a decimal number: '1_000'"),
+        ("٢٠٢٦-١١", BillingPeriod, "expected YYYY-MM, got '٢٠٢٦-١١'"),
+        ("2026-11\n", BillingPeriod, "expected YYYY-MM, got '2026-11\\n'"),
+        ("٢٠٢٦-١١-٠١", date, "not an ISO 8601 date: '٢٠٢٦-١١-٠١'"),
+    ],
+)
+def test_numbers_dates_and_periods_are_written_with_ascii_digits_only(
+    data: str, cl: type[Any], message: str
+) -> None:
+    assert [("", message)] == problems(data, cl)
+
+
 def test_a_currency_field_reports_its_problem_once_at_its_own_path() -> None:
     data = {
         "currency": "XYZ",

@@ -116,6 +116,22 @@ def test_json_problems_past_parsing_are_the_converters_with_their_paths() -> Non
     assert expected == problems(text, Charge)
 
 
+@attrs.frozen
+class Named:
+    name: str
+
+
+def test_a_lone_surrogate_escaped_in_json_is_rejected_with_its_path() -> None:
+    # Valid JSON text can spell a lone surrogate (\\ud800): it has no UTF-8 form.
+    assert [
+        (
+            "name",
+            "expected a string without lone surrogates, got '\\ud800x' (U+D800 at index 0)",
+        )
+    ] == problems('{"name": "\\ud800x"}', Named)
+    assert Named("😀") == from_json('{"name": "\\ud83d\\ude00"}', Named)
+
+
 def test_from_json_uses_the_converter_it_is_given() -> None:
     text = to_json(a_charge())[:-1] + ', "colour": "red"}'
 

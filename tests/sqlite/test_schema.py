@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from partnercore import ConflictError, ValidationError
+from partnercore import ConflictError, StoreError, ValidationError
 from partnercore.sqlite import SCHEMA_VERSION, SqliteStore
 from partnercore.sqlite._database import Database
 from partnercore.sqlite._migrations import MIGRATIONS
@@ -63,7 +63,7 @@ def test_a_failing_migration_leaves_the_previous_version_untouched(tmp_path: Pat
     db = Database(tmp_path / "store.db")
     migrate(db, [FIRST])
     broken = Migration(2, "broken", ("ALTER TABLE notes ADD COLUMN tag TEXT", "NOT SQL AT ALL"))
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(StoreError, match="syntax error"):
         migrate(db, [FIRST, broken])
     assert 1 == current_version(db)
     assert ["id", "body"] == [row["name"] for row in db.query("PRAGMA table_info(notes)")]
@@ -86,13 +86,17 @@ def test_migrations_out_of_order_are_rejected(tmp_path: Path) -> None:
     db.close()
 
 
-def test_a_file_that_is_not_a_database_is_rejected_with_a_validation_error(
+def test_a_file_that_is_not_a_database_is_rejected_with_a_store_error_and_left_alone(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "notes.txt"
-    path.write_text("not a database, just some text that is long enough to have a header" * 20)
-    with pytest.raises(ValidationError, match="not a usable SQLite database"):
+    text = "not a database, just some text that is long enough to have a header" * 20
+    path.write_text(text)
+    with pytest.raises(StoreError) as caught:
         SqliteStore(path)
+    expected = (str(path), "not a partnercore database: not a SQLite database file")
+    assert expected == (caught.value.path, caught.value.reason)
+    assert (text, ["notes.txt"]) == (path.read_text(), sorted(p.name for p in tmp_path.iterdir()))
 
 
 def test_a_store_written_by_an_older_schema_opens_with_its_records(tmp_path: Path) -> None:

@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from partnercore import ConflictError, PartnercoreError, StoreClosedError, ValidationError
+from partnercore import (
+    ConflictError,
+    PartnercoreError,
+    StoreClosedError,
+    StoreError,
+    ValidationError,
+)
 from partnercore.licensing import License
 from partnercore.sqlite import SqliteStore, connect
 from partnercore.tenancy import Team, User
@@ -154,7 +160,7 @@ def test_wrong_arguments_are_validation_errors(path: Path) -> None:
         SqliteStore(path, synchronous="off")
     with pytest.raises(ValidationError, match="timeout"):
         SqliteStore(path, timeout=-1)
-    with pytest.raises(ValidationError, match="cannot open"):
+    with pytest.raises(StoreError, match="cannot open the file"):
         SqliteStore(path / "missing" / "store.db")
 
 

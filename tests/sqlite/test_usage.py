@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -12,9 +13,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from partnercore import ValidationError
-from partnercore.billing import UsageRecord, UsageTotal
-from partnercore.memory import InMemoryUsage
-from partnercore.sqlite import SqliteStore
+from partnercore.billing import (
+    BillingAccount,
+    BillingPorts,
+    PriceBook,
+    UsageRecord,
+    UsageTotal,
+    bill_period,
+)
+from partnercore.memory import InMemoryBilling, InMemoryLicenses, InMemoryTenancy, InMemoryUsage
+from partnercore.sqlite import SqliteStore, SqliteUsage
+from partnercore.tenancy import TenancyPorts, create_client, create_partner
 from partnercore.time import BillingPeriod
 from tests.strategies import usage_records
 
@@ -127,3 +136,68 @@ def test_sql_totals_equal_the_in_memory_totals_exactly(
         assert shown(reference.totals(period, clients)) == shown(
             store.billing.usage.totals(period, clients)
         )
+
+
+def hostile() -> decimal.Context:
+    """A host's decimal context: five digits, rounding down, every signal trapped."""
+    traps = [decimal.Clamped, decimal.DivisionByZero, decimal.FloatOperation, decimal.Inexact]
+    traps += [decimal.InvalidOperation, decimal.Overflow, decimal.Rounded, decimal.Subnormal]
+    return decimal.Context(prec=5, rounding=decimal.ROUND_DOWN, traps=[*traps, decimal.Underflow])
+
+
+@pytest.mark.parametrize(
+    ("quantities", "total"),
+    [(("123456", "1.5"), "123457.5"), (("1E+20", "1E-8"), "100000000000000000000.00000001")],
+)
+@pytest.mark.parametrize("context", [decimal.getcontext(), hostile()], ids=["default", "hostile"])
+def test_totals_are_exact_whatever_the_callers_decimal_context(
+    store: SqliteStore, quantities: tuple[str, ...], total: str, context: decimal.Context
+) -> None:
+    records = [record("c1", "a", quantity, MID) for quantity in quantities]
+    store.billing.usage.extend(records)
+    reference = InMemoryUsage()
+    reference.extend(records)
+
+    with decimal.localcontext(context):
+        from_sql = store.billing.usage.totals(NOVEMBER, ["c1"])
+        in_memory = reference.totals(NOVEMBER, ["c1"])
+
+    assert [("c1", "a", "2026-11", total)] == shown(from_sql) == shown(in_memory)
+
+
+def bill_usage(
+    ports: BillingPorts, tenancy: TenancyPorts, usage: InMemoryUsage | SqliteUsage
+) -> list[tuple[str, str, str]]:
+    """Bill 123456 + 1.5 assessments at 1.00 to a reseller client, in November 2026."""
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    create_partner(tenancy, "acme", "Acme", at=start)
+    create_client(
+        tenancy, "c1", "One", partner_id="acme", operated_by="partner",
+        billing_model="reseller", at=start,
+    )  # fmt: skip
+    ports.price_books.add(PriceBook.of(
+        "standard", "USD", advisor_monthly_fee="50.00", full_license_monthly_fee="400.00",
+        usage={"assessments": "1.00"},
+    ))  # fmt: skip
+    ports.accounts.add(BillingAccount("acme", "standard", Decimal("0.20")))
+    usage.extend(record("c1", "assessments", q, MID) for q in ("123456", "1.5"))
+    with decimal.localcontext(hostile()):
+        run = bill_period("2026-11", ports)
+    return [
+        (line["kind"], line["quantity"], line["amount"])
+        for line in run.to_dict()["invoices"][0]["clients"][0]["lines"]
+    ]
+
+
+def test_sqlite_bills_usage_as_memory_does_under_a_hostile_decimal_context(
+    store: SqliteStore,
+) -> None:
+    memory = InMemoryBilling()
+    tenancy = InMemoryTenancy()
+    licenses = InMemoryLicenses()
+    expected = bill_usage(memory.ports(tenancy=tenancy, licenses=licenses), tenancy, memory.usage)
+
+    actual = bill_usage(store.billing_ports, store.tenancy, store.billing.usage)
+
+    assert [("usage", "123457.5", "123457.50")] == [line for line in actual if line[0] == "usage"]
+    assert expected == actual

@@ -51,8 +51,8 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-# Every team of the world, and ``x1``, a client some hierarchy tests add.
-TEAMS = ("acme", "beta", "c1", "c2", "c3", "d1", "x1")
+# Every team of the world, and ``x1`` and ``late``, a client and a partner some tests add.
+TEAMS = ("acme", "beta", "c1", "c2", "c3", "d1", "x1", "late")
 USERS = (*MEMBERS, "sam")
 
 
@@ -69,6 +69,20 @@ def assert_rejected_without_change(
 def membership_id(user: str) -> str:
     team, role = MEMBERS[user]
     return f"{team}/{user}/{role}@2026-01-01T00:00:00Z"
+
+
+def add_late_teams(world: TenancyPorts) -> None:
+    """``x1``, a client of acme, and ``late``, a partner, both created on 2026-06-01."""
+    create_client(
+        world,
+        "x1",
+        "Client x1",
+        partner_id="acme",
+        operated_by="client",
+        billing_model="reseller",
+        at=at("2026-06-01"),
+    )
+    create_partner(world, "late", "Late Partners", at=at("2026-06-01"))
 
 
 def build_world() -> TenancyPorts:

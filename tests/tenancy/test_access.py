@@ -20,6 +20,7 @@ from partnercore.tenancy import (
     archive_team,
     check,
     create_client,
+    create_partner,
     end_membership,
     grant_access,
     reactivate_team,
@@ -32,7 +33,7 @@ from partnercore.tenancy import (
     transfer_client,
     who,
 )
-from tests.tenancy.conftest import at, membership_id
+from tests.tenancy.conftest import T0, at, membership_id
 
 NOW = at("2026-06-01")
 P = Permission
@@ -509,6 +510,110 @@ def test_require_raises_with_the_decision_on_denial(world: TenancyPorts) -> None
     assert Rule.R5 == raised.value.decision.rule
 
 
+# -- before a team exists ----------------------------------------------------------------------
+
+
+def _late_client(world: TenancyPorts) -> None:
+    """``x1``, a client-run reseller client of acme created on 2026-06-01 (acme: 2026-01-01)."""
+    create_client(
+        world,
+        "x1",
+        "Client x1",
+        partner_id="acme",
+        operated_by="client",
+        billing_model="reseller",
+        at=at("2026-06-01"),
+    )
+
+
+BEFORE_X1 = "team x1 was created at 2026-06-01T00:00:00Z; nothing is allowed on it before then"
+
+
+def test_a_partner_admin_holds_nothing_on_a_client_before_it_was_created(
+    world: TenancyPorts,
+) -> None:
+    _late_client(world)
+    decision = check(world, "paula", "license.view", "x1", at("2026-03-01"))
+    assert (False, Rule.DEFAULT, None) == decided(decision)
+    assert BEFORE_X1 == decision.explanation
+    assert not allowed(world, "paula", "license.view", "x1", "2026-05-31T23:59")
+    assert (True, Rule.R2, membership_id("paula")) == decided(
+        check(world, "paula", "license.view", "x1", at("2026-06-01"))
+    )
+
+
+def test_before_a_team_was_created_every_user_and_permission_is_denied_the_same_way(
+    world: TenancyPorts,
+) -> None:
+    _late_client(world)
+    grant_access(world, _grant("g2", client=ALL, advisor=ALL, role="advisor_admin"))
+    for user in ("paula", "alice", "adam", "bianca", "carol", "sam"):
+        for permission in Permission:
+            decision = check(world, user, permission, "x1", at("2026-03-01"))
+            assert (False, Rule.DEFAULT, None, BEFORE_X1) == (
+                *decided(decision),
+                decision.explanation,
+            )
+    assert allowed(world, "alice", "team.admin", "x1", "2026-06-01")
+
+
+def test_a_membership_a_store_holds_from_before_the_team_existed_gives_nothing_before(
+    world: TenancyPorts,
+) -> None:
+    # written straight to the store, as a store filled before this rule could hold it
+    _late_client(world)
+    early = Membership(
+        user_id="sam", team_id="x1", role="client_admin", active_from=at("2026-03-01")
+    )
+    world.memberships.add(early)
+    assert (False, Rule.DEFAULT, None) == decided(
+        check(world, "sam", "team.view", "x1", at("2026-04-01"))
+    )
+    assert [] == teams(world, "sam", "team.view", at("2026-04-01"))
+    assert [] == who(world, "x1", "team.view", at("2026-04-01"))
+    assert (True, Rule.R1, early.id) == decided(
+        check(world, "sam", "team.view", "x1", at("2026-06-01"))
+    )
+    assert ["x1"] == teams(world, "sam", "team.view", at("2026-06-01"))
+
+
+def test_a_partner_team_gives_nothing_before_it_was_created(world: TenancyPorts) -> None:
+    create_partner(world, "late", "Late Partners", at=at("2026-06-01"))
+    world.memberships.add(
+        Membership(user_id="sam", team_id="late", role="partner_admin", active_from=T0)
+    )
+    decision = check(world, "sam", "referral.view", "late", at("2026-03-01"))
+    assert (False, Rule.DEFAULT, None) == decided(decision)
+    assert (
+        "team late was created at 2026-06-01T00:00:00Z; nothing is allowed on it before then"
+        == decision.explanation
+    )
+    assert [] == teams(world, "sam", "team.view", at("2026-03-01"))
+    assert [] == who(world, "late", "team.view", at("2026-03-01"))
+    assert ["late"] == teams(world, "sam", "team.view", at("2026-06-01"))
+
+
+def test_teams_and_who_leave_out_a_client_before_it_was_created(world: TenancyPorts) -> None:
+    _late_client(world)
+    assert ["acme", "c1", "c2", "c3"] == teams(world, "paula", "license.view", at("2026-03-01"))
+    assert ["acme", "c1", "c2", "c3", "x1"] == teams(world, "paula", "license.view", NOW)
+    assert [] == who(world, "x1", "license.view", at("2026-03-01"))
+    assert ["paula"] == [h.user_id for h in who(world, "x1", "license.view", NOW)]
+
+
+def test_an_unknown_user_is_not_found_before_a_team_was_created(world: TenancyPorts) -> None:
+    _late_client(world)
+    with pytest.raises(NotFoundError, match="unknown user 'nobody'"):
+        check(world, "nobody", "team.view", "x1", at("2026-03-01"))
+
+
+def test_require_before_a_team_was_created_says_why(world: TenancyPorts) -> None:
+    _late_client(world)
+    with pytest.raises(AccessDeniedError) as denied:
+        require(world, "paula", "license.view", "x1", at("2026-03-01"))
+    assert f"paula may not license.view on x1: {BEFORE_X1}" == str(denied.value)
+
+
 # -- reverse lookups ----------------------------------------------------------------------------
 
 
@@ -538,6 +643,29 @@ def test_who_lists_every_user_with_the_rule_and_what_gives_it(world: TenancyPort
         ("vera", Rule.R1, membership_id("vera")),
     ] == [(h.user_id, h.rule, h.via) for h in holders]
     assert ["paula"] == [h.user_id for h in who(world, "c1", "license.manage", NOW)]
+
+
+def test_who_follows_a_transfer_old_partners_people_before_new_partners_after(
+    world: TenancyPorts,
+) -> None:
+    transfer_client(world, "c1", "beta", at=at("2026-05-01"), by="paula")
+    before = who(world, "c1", "license.view", at("2026-04-30"))
+    assert [
+        ("carol", Rule.R1, membership_id("carol")),
+        ("paula", Rule.R2, membership_id("paula")),
+    ] == [(h.user_id, h.rule, h.via) for h in before]
+    after = who(world, "c1", "license.view", at("2026-05-01"))
+    assert [
+        ("bianca", Rule.R2, membership_id("bianca")),
+        ("carol", Rule.R1, membership_id("carol")),
+    ] == [(h.user_id, h.rule, h.via) for h in after]
+    # the old partner's grant gives alice team.view until the transfer, then nothing
+    assert ["alice", "carol", "mike", "vera"] == [
+        h.user_id for h in who(world, "c1", "team.view", at("2026-04-30"))
+    ]
+    assert ["carol", "mike", "vera"] == [
+        h.user_id for h in who(world, "c1", "team.view", at("2026-05-01"))
+    ]
 
 
 def _grant(

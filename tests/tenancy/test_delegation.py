@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from re import escape
+
 import pytest
 
 from partnercore import ConflictError, InvalidTransitionError, NotFoundError, ValidationError
@@ -10,12 +12,15 @@ from partnercore.tenancy import (
     AuditAction,
     Grant,
     GrantRole,
+    Membership,
     TenancyPorts,
+    add_membership,
     check,
+    create_client,
     grant_access,
     revoke_grant,
 )
-from tests.tenancy.conftest import assert_rejected_without_change, at
+from tests.tenancy.conftest import add_late_teams, assert_rejected_without_change, at
 
 
 def _grant(**changes: object) -> Grant:
@@ -115,6 +120,51 @@ def test_a_grant_that_makes_no_sense_is_rejected_and_changes_nothing(
     assert_rejected_without_change(
         world, error, lambda: grant_access(world, _grant(**changes)), match
     )
+
+
+def test_a_grant_on_a_client_before_it_was_created_is_rejected(world: TenancyPorts) -> None:
+    add_late_teams(world)  # x1, a client of acme, created 2026-06-01 (acme: 2026-01-01)
+    assert_rejected_without_change(
+        world,
+        ValidationError,
+        lambda: grant_access(world, _grant(client_id="x1", granted_at=at("2026-05-01"))),
+        escape(
+            "granted_at: 2026-05-01T00:00:00Z is before team 'x1' was created "
+            "(2026-06-01T00:00:00Z)"
+        ),
+    )
+    assert (
+        "x1" == grant_access(world, _grant(client_id="x1", granted_at=at("2026-06-01"))).client_id
+    )
+
+
+@pytest.mark.parametrize("client", ["*", "x2"])
+@pytest.mark.parametrize("advisor", ["*", "sam"])
+def test_a_grant_of_a_partner_before_it_was_created_is_rejected(
+    world: TenancyPorts, client: str, advisor: str
+) -> None:
+    add_late_teams(world)  # late, a partner created 2026-06-01
+    add_membership(
+        world,
+        Membership(user_id="sam", team_id="late", role="advisor", active_from=at("2026-06-01")),
+    )
+    create_client(
+        world, "x2", "X2", partner_id="late", operated_by="client", billing_model="reseller",
+        at=at("2026-06-01"),
+    )  # fmt: skip
+    early = _grant(
+        partner_id="late", client_id=client, advisor_id=advisor, granted_at=at("2026-03-01")
+    )
+    assert_rejected_without_change(
+        world,
+        ValidationError,
+        lambda: grant_access(world, early),
+        escape(
+            "granted_at: 2026-03-01T00:00:00Z is before team 'late' was created "
+            "(2026-06-01T00:00:00Z)"
+        ),
+    )
+    assert world.grants.find("g2") is None
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
+from re import escape
 
 import pytest
 
@@ -27,7 +28,7 @@ from partnercore.tenancy import (
     suspend_team,
     transfer_client,
 )
-from tests.tenancy.conftest import T0, assert_rejected_without_change, at
+from tests.tenancy.conftest import T0, add_late_teams, assert_rejected_without_change, at
 
 
 def test_creating_a_partner_and_a_client_stores_both_and_audits_them(world: TenancyPorts) -> None:
@@ -120,6 +121,43 @@ def test_a_client_under_an_archived_partner_is_rejected(world: TenancyPorts) -> 
         ),
         "archived",
     )
+
+
+def test_a_client_created_before_its_partner_existed_is_rejected(world: TenancyPorts) -> None:
+    def create(day: str) -> Team:
+        return create_client(
+            world,
+            "x1",
+            "X",
+            partner_id="acme",
+            operated_by="client",
+            billing_model="reseller",
+            at=at(day),
+        )
+
+    assert_rejected_without_change(
+        world,
+        ValidationError,
+        lambda: create("2025-12-31"),
+        escape(
+            "created_at: 2025-12-31T00:00:00Z is before team 'acme' was created "
+            "(2026-01-01T00:00:00Z)"
+        ),
+    )
+    assert T0 == create("2026-01-01").created_at
+
+
+def test_a_client_moves_only_to_a_partner_that_exists_at_the_transfer(
+    world: TenancyPorts,
+) -> None:
+    add_late_teams(world)
+    assert_rejected_without_change(
+        world,
+        ValidationError,
+        lambda: transfer_client(world, "c1", "late", at=at("2026-05-31"), by="paula"),
+        escape("at: 2026-05-31T00:00:00Z is before team 'late' was created (2026-06-01T00:00:00Z)"),
+    )
+    assert "late" == transfer_client(world, "c1", "late", at=at("2026-06-01"), by="paula").parent_id
 
 
 def test_a_transfer_moves_the_client_keeps_its_history_and_is_audited(world: TenancyPorts) -> None:

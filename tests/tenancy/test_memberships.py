@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from re import escape
 
 import pytest
 
@@ -17,7 +18,12 @@ from partnercore.tenancy import (
     archive_team,
     end_membership,
 )
-from tests.tenancy.conftest import assert_rejected_without_change, at, membership_id
+from tests.tenancy.conftest import (
+    add_late_teams,
+    assert_rejected_without_change,
+    at,
+    membership_id,
+)
 
 
 def _membership(user: str, team: str, role: str, start: str = "2026-03-01") -> Membership:
@@ -92,6 +98,31 @@ def test_an_archived_team_takes_no_new_members(world: TenancyPorts) -> None:
         lambda: add_membership(world, _membership("sam", "c3", "member")),
         "archived",
     )
+
+
+@pytest.mark.parametrize(
+    ("team", "role"),
+    [("x1", "client_admin"), ("late", "partner_admin"), ("late", "advisor")],
+)
+def test_a_membership_starting_before_the_team_was_created_is_rejected(
+    world: TenancyPorts, team: str, role: str
+) -> None:
+    add_late_teams(world)  # both created 2026-06-01
+    early = _membership("sam", team, role, start="2026-05-31T23:59")
+    assert_rejected_without_change(
+        world,
+        ValidationError,
+        lambda: add_membership(world, early),
+        escape(
+            f"active_from: 2026-05-31T23:59:00Z is before team {team!r} was created "
+            "(2026-06-01T00:00:00Z)"
+        ),
+    )
+    with pytest.raises(ValidationError) as raised:
+        add_membership(world, early)
+    assert "active_from" == raised.value.problems[0].path
+    on_time = add_membership(world, _membership("sam", team, role, start="2026-06-01"))
+    assert [on_time] == list(world.memberships.between("sam", team))
 
 
 def test_ending_a_membership_sets_its_end_and_keeps_its_id(world: TenancyPorts) -> None:

@@ -8,6 +8,7 @@ from partnercore import AccessDeniedError, InvalidTransitionError, ValidationErr
 from partnercore.tenancy import (
     AuditAction,
     ConsentChange,
+    Membership,
     PartnerAccess,
     TenancyPorts,
     change_partner_access,
@@ -16,7 +17,13 @@ from partnercore.tenancy import (
     restore_partner_access,
     revoke_partner_access,
 )
-from tests.tenancy.conftest import assert_rejected_without_change, at, membership_id
+from tests.tenancy.conftest import (
+    T0,
+    add_late_teams,
+    assert_rejected_without_change,
+    at,
+    membership_id,
+)
 
 
 def test_a_client_admin_revokes_and_restores_and_both_are_audited(world: TenancyPorts) -> None:
@@ -103,6 +110,20 @@ def test_consent_changes_are_chronological(world: TenancyPorts) -> None:
         ValidationError,
         lambda: restore_partner_access(world, "c1", at=at("2026-04-01"), by="carol"),
         "before the last consent change",
+    )
+
+
+def test_consent_cannot_change_before_the_client_was_created(world: TenancyPorts) -> None:
+    add_late_teams(world)  # x1, created 2026-06-01
+    # a client_admin from before the client existed, as a store filled earlier could hold
+    world.memberships.add(
+        Membership(user_id="sam", team_id="x1", role="client_admin", active_from=T0)
+    )
+    assert_rejected_without_change(
+        world,
+        ValidationError,
+        lambda: revoke_partner_access(world, "x1", at=at("2026-05-01"), by="sam"),
+        "at: 2026-05-01T00:00:00Z is before team 'x1' was created",
     )
 
 

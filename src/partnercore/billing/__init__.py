@@ -2,7 +2,10 @@
 invoices, referral statements, and the billing run of a period.
 
 Two layers: pure calculators over small input records (:func:`calculate_run`), and services
-that load those inputs through the ports (:func:`bill_period`, :func:`finalise`).
+that load those inputs through the ports (:func:`bill_period`, :func:`finalise`). Pricing
+models and deal terms (§5.1): tiered usage (:class:`UsagePricing`), licence fees by client
+size (:class:`SizeBand`), partner tiers (:class:`PartnerTier`), and per-client deal price
+books and discounts (:class:`ClientTerms` on the partner's :class:`BillingAccount`).
 """
 
 from partnercore.billing._calculation import (
@@ -11,9 +14,11 @@ from partnercore.billing._calculation import (
     calculate_run,
 )
 from partnercore.billing._content import ContentCharge, ContentChargeSource
+from partnercore.billing._deals import ClientTerms, Discount
 from partnercore.billing._invoice import ClientGroup, Invoice, InvoiceLine, invoice_id
 from partnercore.billing._policies import (
     LineKind,
+    PricingModel,
     Proration,
     ReferralBase,
     ReferralSettlement,
@@ -29,6 +34,15 @@ from partnercore.billing._ports import (
     UsageTotals,
 )
 from partnercore.billing._pricebook import BillingAccount, PriceBook
+from partnercore.billing._pricing import (
+    PackageUse,
+    PartnerTier,
+    PricedUsage,
+    PriceTier,
+    SizeBand,
+    TierUse,
+    UsagePricing,
+)
 from partnercore.billing._proration import (
     ProratedShare,
     ShareUnit,
@@ -36,6 +50,7 @@ from partnercore.billing._proration import (
     exact_share,
     license_share,
     prorate,
+    thirty_day_share,
 )
 from partnercore.billing._referral import (
     ContentRevenue,
@@ -56,18 +71,25 @@ __all__ = [
     "BillingStores",
     "ClientBillingInput",
     "ClientGroup",
+    "ClientTerms",
     "ContentCharge",
     "ContentChargeSource",
     "ContentRevenue",
     "ContentRevenueLine",
+    "Discount",
     "Invoice",
     "InvoiceLine",
     "InvoiceRepository",
     "LateUsage",
     "LineKind",
+    "PackageUse",
     "PartnerBillingInput",
+    "PartnerTier",
     "PriceBook",
     "PriceBookRepository",
+    "PriceTier",
+    "PricedUsage",
+    "PricingModel",
     "ProratedShare",
     "Proration",
     "ReferralBase",
@@ -77,6 +99,9 @@ __all__ = [
     "SeatHolding",
     "SeatPolicy",
     "ShareUnit",
+    "SizeBand",
+    "TierUse",
+    "UsagePricing",
     "UsageRecord",
     "UsageRepository",
     "UsageTotal",
@@ -91,4 +116,5 @@ __all__ = [
     "invoice_id",
     "license_share",
     "prorate",
+    "thirty_day_share",
 ]

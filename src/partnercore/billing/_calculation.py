@@ -17,6 +17,7 @@ import attrs
 from partnercore._errors import CurrencyMismatchError, ValidationError
 from partnercore._fields import id_validator, optional_instant, to_enum
 from partnercore.billing._content import ContentCharge
+from partnercore.billing._deals import Discount, check_discounts, discount_in
 from partnercore.billing._invoice import (
     ClientGroup,
     Invoice,
@@ -24,8 +25,9 @@ from partnercore.billing._invoice import (
     assemble_group,
     assemble_invoice,
 )
-from partnercore.billing._policies import LineKind, ReferralBase, ReferralSettlement, SeatPolicy
+from partnercore.billing._policies import LineKind, SeatPolicy
 from partnercore.billing._pricebook import PriceBook
+from partnercore.billing._pricing import PartnerTier
 from partnercore.billing._proration import (
     PeriodFrame,
     ProratedShare,
@@ -41,11 +43,12 @@ from partnercore.billing._referral import (
     assemble_referral,
     assemble_statement,
 )
-from partnercore.billing._rounding import EXACT, from_minor, round_ratio
+from partnercore.billing._rounding import EXACT, round_ratio
 from partnercore.billing._run import BillingRun
 from partnercore.billing._seats import SeatHolding
+from partnercore.billing._terms import Terms, TermsCache
 from partnercore.billing._usage import LateUsage, UsageTotal
-from partnercore.billing._validation import period_key
+from partnercore.billing._validation import describe, money_field, period_key
 from partnercore.money import Currency, Money, to_decimal
 from partnercore.tenancy import BillingModel
 from partnercore.time import BillingPeriod, ensure_aware, validate_timezone
@@ -118,13 +121,40 @@ def _seats(value: object) -> tuple[SeatHolding, ...]:
     return _typed_tuple(value, SeatHolding, "seats")
 
 
+def _optional_book(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, PriceBook):
+        raise ValidationError.at(attribute.name, f"expected a PriceBook, got {describe(value)}")
+
+
+def _employee_count(value: object) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValidationError.at(
+            "employee_count", f"expected a positive integer, got {describe(value)}"
+        )
+    if value < 1:
+        raise ValidationError.at("employee_count", f"must be at least 1, got {value}")
+    return value
+
+
+def _discounts(value: object) -> tuple[Discount, ...]:
+    discounts = _typed_tuple(value, Discount, "discounts")
+    check_discounts(discounts)
+    return discounts
+
+
 @attrs.frozen(kw_only=True)
 class ClientBillingInput:
     """What billing needs to know about one client for one period.
 
     ``full_intervals`` are the ``[start, end)`` spans in which its licence was ``full``
-    (``end=None`` is open-ended); ``usage`` its usage totals for the period; ``late_usage``
-    unbilled usage of finalised periods; ``content`` its content charges.
+    (``end=None`` is open-ended; spans outside the period are ignored); ``usage`` its usage
+    totals for the period; ``late_usage`` unbilled usage of finalised periods; ``content``
+    its content charges. Its deal terms (§5.1): ``price_book``, a deal price book in the
+    partner's currency that prices its licence and usage instead of the partner's;
+    ``employee_count``, its size under a book with fees by size; ``discounts``, of which
+    the one covering the period (if any) applies.
     """
 
     client_id: str = attrs.field(validator=id_validator)
@@ -135,17 +165,27 @@ class ClientBillingInput:
     usage: tuple[UsageTotal, ...] = attrs.field(default=(), converter=_usage)
     late_usage: tuple[LateUsage, ...] = attrs.field(default=(), converter=_late_usage)
     content: tuple[ContentCharge, ...] = attrs.field(default=(), converter=_content)
+    price_book: PriceBook | None = attrs.field(default=None, validator=_optional_book)
+    employee_count: int | None = attrs.field(default=None, converter=_employee_count)
+    discounts: tuple[Discount, ...] = attrs.field(default=(), converter=_discounts)
 
     @property
     def is_reseller(self) -> bool:
         return self.billing_model is BillingModel.RESELLER
 
 
-def _rate(value: object) -> Decimal:
+def _rate(value: object) -> Decimal | None:
+    if value is None:
+        return None
     rate = to_decimal(value, "referral_rate")
     if not 0 <= rate <= 1:
         raise ValidationError.at("referral_rate", f"must be within 0..1, got {rate}")
     return rate
+
+
+def _optional_money(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        money_field(instance, attribute, value)
 
 
 def _price_book(_: object, attribute: attrs.Attribute[PriceBook], value: object) -> None:
@@ -159,14 +199,21 @@ def _clients(value: object) -> tuple[ClientBillingInput, ...]:
 
 @attrs.frozen(kw_only=True)
 class PartnerBillingInput:
-    """What billing needs to know about one partner: prices, rate, zone, seats and clients."""
+    """What billing needs to know about one partner: prices, rate, zone, seats and clients.
+
+    ``referral_rate`` is the partner's fixed rate (``None``: 0). A price book with partner
+    tiers sets the rate instead, from ``trailing_revenue`` (the sum of the partner's
+    clients' referral bases over the twelve periods before the billed one, §5.1): such a
+    partner needs ``trailing_revenue`` and must not have a ``referral_rate``.
+    """
 
     partner_id: str = attrs.field(validator=id_validator)
     price_book: PriceBook = attrs.field(validator=_price_book)
-    referral_rate: Decimal = attrs.field(default=Decimal(0), converter=_rate)
+    referral_rate: Decimal | None = attrs.field(default=None, converter=_rate)
     timezone: str = attrs.field(default="UTC", validator=validate_timezone)
     seats: tuple[SeatHolding, ...] = attrs.field(default=(), converter=_seats)
     clients: tuple[ClientBillingInput, ...] = attrs.field(default=(), converter=_clients)
+    trailing_revenue: Money | None = attrs.field(default=None, validator=_optional_money)
 
     def __attrs_post_init__(self) -> None:
         seen: set[str] = set()
@@ -174,6 +221,41 @@ class PartnerBillingInput:
             if client.client_id in seen:
                 raise ValidationError.at("clients", f"client {client.client_id!r} listed twice")
             seen.add(client.client_id)
+        book = self.price_book
+        if book.partner_tiers:
+            if self.referral_rate is not None:
+                raise ValidationError.at(
+                    "referral_rate",
+                    f"not allowed: price book {book.id!r} sets the rate by partner tiers",
+                )
+            if self.trailing_revenue is None:
+                raise ValidationError.at(
+                    "trailing_revenue",
+                    f"required: price book {book.id!r} sets the rate by partner tiers",
+                )
+            if self.trailing_revenue.currency != book.currency:
+                raise CurrencyMismatchError(
+                    book.currency.code, self.trailing_revenue.currency.code, "trailing_revenue"
+                )
+        elif self.trailing_revenue is not None:
+            raise ValidationError.at(
+                "trailing_revenue", f"price book {book.id!r} has no partner tiers"
+            )
+
+    @property
+    def tier(self) -> PartnerTier | None:
+        """The partner tier its trailing revenue reaches (``None`` without partner tiers)."""
+        if self.trailing_revenue is None:
+            return None
+        return self.price_book.partner_tier(self.trailing_revenue)
+
+    @property
+    def rate(self) -> Decimal:
+        """The referral rate of the period: the tier's, or the fixed rate (0 if none)."""
+        tier = self.tier
+        if tier is not None:
+            return tier.referral_rate
+        return Decimal(0) if self.referral_rate is None else self.referral_rate
 
 
 @attrs.frozen
@@ -186,93 +268,6 @@ class _Claim:
     charge: Money
 
 
-class _Terms:
-    """A price book's values for one run, computed once however many partners use the book.
-
-    Equal lines are one shared (immutable) object: the whole-month licence line, and each
-    usage line of a given metric and quantity.
-    """
-
-    def __init__(self, book: PriceBook, amounts: dict[int, Money]) -> None:
-        self.book = book
-        self.currency: Currency = book.currency
-        self.digits = book.currency.minor_units
-        self.scale = 10**self.digits
-        self.rounding = book.rounding
-        # Equal amounts share one immutable Money (one cache per currency and run).
-        self.amounts = amounts
-        self.prices: dict[str, tuple[Money, int, int, str]] = {
-            metric: (price, *price.amount.as_integer_ratio(), f"Usage: {metric}")
-            for metric, price in book.usage_prices
-        }
-        self.advisor_fee = book.advisor_monthly_fee
-        self.advisor_ratio = book.advisor_monthly_fee.amount.as_integer_ratio()
-        self.license_fee = book.full_license_monthly_fee
-        self.license_ratio = book.full_license_monthly_fee.amount.as_integer_ratio()
-        self.license_units = self.units(*self.license_ratio)
-        self.whole_license = InvoiceLine(
-            kind=LineKind.LICENSE,
-            description="Full licence",
-            quantity=_ONE,
-            unit_price=self.license_fee,
-            amount=self.money(self.license_units),
-        )
-        self.proration = book.proration
-        self.seat_policy = book.seat_policy
-        self.usage_only = book.referral_base is ReferralBase.USAGE_ONLY
-        self.net_on_invoice = book.referral_settlement is ReferralSettlement.NET_ON_INVOICE
-        self.revenue_ratio = book.content_revenue_share.as_integer_ratio()
-        # (metric, the quantity's exact text) -> the usage line and its amount in minor units
-        self.usage_lines: dict[tuple[str, str], tuple[InvoiceLine, int]] = {}
-
-    def units(self, numerator: int, denominator: int) -> int:
-        """``numerator / denominator`` (in major units) rounded once, in minor units."""
-        return round_ratio(numerator * self.scale, denominator, self.rounding)
-
-    def money(self, units: int) -> Money:
-        """``units`` minor units as Money (equal amounts share one immutable Money)."""
-        money = self.amounts.get(units)
-        if money is None:
-            money = Money(from_minor(units, self.digits), self.currency)
-            self.amounts[units] = money
-        return money
-
-    def prorated(self, fee: tuple[int, int], share: ProratedShare) -> int:
-        top, bottom = share.fraction
-        return self.units(fee[0] * top, fee[1] * bottom)
-
-    def price(self, metric: str, path: str) -> tuple[Money, int, int, str]:
-        price = self.prices.get(metric)
-        if price is None:
-            try:
-                self.book.unit_price(metric)
-            except ValidationError as error:
-                raise error.prefixed(path) from None
-            raise AssertionError("unreachable")  # pragma: no cover
-        return price
-
-    def usage_line(
-        self, metric: str, quantity: Decimal, price: tuple[Money, int, int, str]
-    ) -> tuple[InvoiceLine, int]:
-        """The usage line of ``quantity`` of ``metric``, and its amount in minor units."""
-        # The text keeps the exponent: 3 and 3.0 are equal Decimals but different lines.
-        key = (metric, str(quantity))
-        found = self.usage_lines.get(key)
-        if found is None:
-            top, bottom = quantity.as_integer_ratio()
-            units = self.units(price[1] * top, price[2] * bottom)
-            line = InvoiceLine(
-                kind=LineKind.USAGE,
-                description=price[3],
-                quantity=quantity,
-                unit_price=price[0],
-                amount=self.money(units),
-                metric=metric,
-            )
-            found = self.usage_lines[key] = (line, units)
-        return found
-
-
 def _client_id(client: ClientBillingInput) -> str:
     return client.client_id
 
@@ -281,14 +276,21 @@ class _PartnerCalculator:
     """One partner's period: its price book's terms, its period frame, its content claims."""
 
     def __init__(
-        self, partner: PartnerBillingInput, key: str, terms: _Terms, frame: PeriodFrame
+        self,
+        partner: PartnerBillingInput,
+        key: str,
+        books: TermsCache,
+        frame: PeriodFrame,
     ) -> None:
         # Only what the statements need is kept: the inputs can go once billed.
         self.partner_id = partner.partner_id
-        self.referral_rate = partner.referral_rate
-        self.rate_ratio = partner.referral_rate.as_integer_ratio()
+        self.tier = partner.tier
+        self.trailing_revenue = partner.trailing_revenue
+        self.referral_rate = partner.rate
+        self.rate_ratio = self.referral_rate.as_integer_ratio()
         self.period_key = key
-        self.terms = terms
+        self.books = books
+        self.terms = terms = books.of(partner.price_book)
         self.frame = frame
         self.currency = terms.currency
         self.claims: list[_Claim] = []
@@ -395,63 +397,64 @@ class _PartnerCalculator:
             )
         return sorted(quantities.items())
 
+    def _client_terms(self, client: ClientBillingInput) -> Terms:
+        """The terms of the client's licence and usage: its deal book's, or the partner's."""
+        book = client.price_book
+        if book is None:
+            return self.terms
+        if book.currency != self.currency:
+            raise CurrencyMismatchError(
+                self.currency.code,
+                book.currency.code,
+                f"bill (deal price book {book.id!r} of {client.client_id!r})",
+            )
+        return self.books.of(book)
+
     def client_lines(self, client: ClientBillingInput) -> tuple[list[InvoiceLine], int, int]:
         """The client's lines, its referral base and its total charges, in minor units."""
         terms = self.terms
+        own = self._client_terms(client) if client.price_book is not None else terms
         lines: list[InvoiceLine] = []
         platform = 0
         usage_charges = 0
         content_charges = 0
         cid = client.client_id
         if client.full_intervals:
-            share = checked_license_share(client.full_intervals, self.frame, terms.proration)
-            if share.is_whole:
-                lines.append(terms.whole_license)
-                platform = terms.license_units
-            elif not share.is_zero:
-                platform = terms.prorated(terms.license_ratio, share)
-                lines.append(
-                    InvoiceLine(
-                        kind=LineKind.LICENSE,
-                        description=f"Full licence, {share}",
-                        quantity=_ONE,
-                        unit_price=terms.license_fee,
-                        amount=terms.money(platform),
-                        share=share,
-                    )
-                )
+            share = checked_license_share(client.full_intervals, self.frame, own.proration)
+            if not share.is_zero:
+                fee = own.fee(client.employee_count, f"clients[{cid}]")
+                line, platform = own.license_line(fee, share)
+                if line is not None:
+                    lines.append(line)
         if client.usage:
+            path = f"clients[{cid}].usage"
             for metric, quantity in self._usage(cid, client.usage):
-                price = terms.price(metric, f"clients[{cid}].usage")
                 if not quantity:
+                    own.price(metric, path)
                     continue
-                line, units = terms.usage_line(metric, quantity, price)
+                line, units = own.usage_line(metric, quantity, path)
                 lines.append(line)
                 usage_charges += units
         if client.late_usage:
-            late: dict[tuple[str, str], Decimal] = {}
-            for entry in client.late_usage:
-                key = (entry.original_period, entry.metric)
-                late[key] = EXACT.add(late[key], entry.quantity) if key in late else entry.quantity
-            for original, metric in sorted(late):
-                price = terms.price(metric, f"clients[{cid}].late_usage")
-                quantity = late[(original, metric)]
-                if not quantity:
+            path = f"clients[{cid}].late_usage"
+            for (original, metric), late in _late(client.late_usage, path):
+                if not late[0]:
+                    own.price(metric, path)
                     continue
-                top, bottom = quantity.as_integer_ratio()
-                units = terms.units(price[1] * top, price[2] * bottom)
-                lines.append(
-                    InvoiceLine(
-                        kind=LineKind.ADJUSTMENT,
-                        description=f"Late usage: {metric} for {original}",
-                        quantity=quantity,
-                        unit_price=price[0],
-                        amount=terms.money(units),
-                        metric=metric,
-                        original_period=original,
-                    )
-                )
+                line, units = own.late_line(metric, original, late, path)
+                lines.append(line)
                 usage_charges += units
+        discounted = 0
+        usage_discount = 0
+        if client.discounts:
+            discount = discount_in(client.discounts, self.period_key)
+            charges = platform + usage_charges
+            if discount is not None and charges > 0:
+                line, units = own.discount_line(charges, discount)
+                lines.append(line)
+                discounted = -units
+                if terms.usage_only and usage_charges > 0:
+                    usage_discount = own.discounted(usage_charges, discount)
         if client.content:
             currency = terms.currency
             for charge in sorted(client.content, key=lambda c: c.item_id):
@@ -475,8 +478,11 @@ class _PartnerCalculator:
                     )
                 )
                 self.claims.append(_Claim(charge.owner_id, cid, charge.item_id, amount))
-        base = usage_charges if terms.usage_only else platform + usage_charges
-        return lines, base, platform + usage_charges + content_charges
+        if terms.usage_only:
+            base = usage_charges - usage_discount
+        else:
+            base = platform + usage_charges - discounted
+        return lines, base, platform + usage_charges - discounted + content_charges
 
     # -- the partner's documents ------------------------------------------------------
 
@@ -549,6 +555,28 @@ class _PartnerCalculator:
         return [partner_invoice, *invoices], tuple(referrals), referred
 
 
+def _late(
+    entries: tuple[LateUsage, ...], path: str
+) -> list[tuple[tuple[str, str], tuple[Decimal, Decimal, Money | None]]]:
+    """Late usage per (original period, metric), sorted: (late quantity, quantity already
+    billed, amount already billed). Entries of one key must agree on what was billed."""
+    late: dict[tuple[str, str], tuple[Decimal, Decimal, Money | None]] = {}
+    for index, entry in enumerate(entries):
+        key = (entry.original_period, entry.metric)
+        found = late.get(key)
+        if found is None:
+            late[key] = (entry.quantity, entry.billed_quantity, entry.billed_amount)
+            continue
+        if (found[1], found[2]) != (entry.billed_quantity, entry.billed_amount):
+            raise ValidationError.at(
+                f"{path}[{index}]",
+                f"late usage of {entry.metric!r} for {entry.original_period} disagrees with an "
+                "earlier entry on what was billed",
+            )
+        late[key] = (EXACT.add(found[0], entry.quantity), found[1], found[2])
+    return sorted(late.items())
+
+
 def _period_parts(period: BillingPeriod | str) -> tuple[int, int]:
     if isinstance(period, BillingPeriod):
         return period.year, period.month
@@ -569,25 +597,20 @@ def calculate_run(
     invoices: list[Invoice] = []
     calculators: list[_PartnerCalculator] = []
     referral_lines: dict[str, tuple[tuple[ReferralLine, ...], int]] = {}
-    caches: dict[Currency, dict[int, Money]] = {}
-    terms_of: dict[PriceBook, _Terms] = {}
+    books = TermsCache()
     frames: dict[str, PeriodFrame] = {}
     for partner in partners:
         if not isinstance(partner, PartnerBillingInput):
             raise ValidationError.at("partners", f"expected a PartnerBillingInput, got {partner!r}")
         if partner.partner_id in referral_lines:
             raise ValidationError.at("partners", f"partner {partner.partner_id!r} given twice")
-        book = partner.price_book
-        terms = terms_of.get(book)
-        if terms is None:
-            terms = terms_of[book] = _Terms(book, caches.setdefault(book.currency, {}))
         frame = frames.get(partner.timezone)
         if frame is None:
             frame = frames[partner.timezone] = PeriodFrame.of(
                 BillingPeriod(year, month, partner.timezone)
             )
-        calculator = _PartnerCalculator(partner, key, terms, frame)
         try:
+            calculator = _PartnerCalculator(partner, key, books, frame)
             partner_invoices, lines, referred = calculator.bill(partner)
         except ValidationError as error:
             raise error.prefixed(f"partners[{partner.partner_id}]") from None
@@ -624,12 +647,14 @@ def calculate_run(
                 lines=lines,
                 total=calc.terms.money(referred),
                 content_revenue=section,
+                tier=None if calc.tier is None else calc.tier.name,
+                trailing_revenue=calc.trailing_revenue,
             )
         )
     return BillingRun(period=key, invoices=tuple(invoices), referrals=tuple(statements))
 
 
-def _revenue_line(owner: _Terms, claim: _Claim) -> ContentRevenueLine:
+def _revenue_line(owner: Terms, claim: _Claim) -> ContentRevenueLine:
     if claim.charge.currency != owner.currency:
         raise CurrencyMismatchError(
             owner.currency.code, claim.charge.currency.code, f"share content item {claim.item_id!r}"

@@ -10,13 +10,14 @@ import attrs
 
 from partnercore._errors import CurrencyMismatchError, NotFoundError, ValidationError
 from partnercore._fields import check_id, id_validator, to_enum
-from partnercore.billing._policies import LineKind
+from partnercore.billing._policies import LineKind, PricingModel
 from partnercore.billing._presentation import (
     invoice_html,
     invoice_rows,
     invoice_text,
     invoice_to_dict,
 )
+from partnercore.billing._pricing import PackageUse, TierUse
 from partnercore.billing._proration import ProratedShare
 from partnercore.billing._rounding import EXACT, from_minor
 from partnercore.billing._validation import describe, money_field, period_key, to_quantity
@@ -45,6 +46,21 @@ def _kind(value: object) -> LineKind:
     return to_enum(LineKind, value, "kind")
 
 
+def _model(value: object) -> PricingModel | None:
+    return None if value is None else to_enum(PricingModel, value, "model")
+
+
+def _tier_uses(value: object) -> tuple[TierUse, ...]:
+    if value == ():
+        return ()
+    if not isinstance(value, list | tuple):
+        raise ValidationError.at("tiers", f"expected a sequence of TierUse, got {value!r}")
+    for index, use in enumerate(value):
+        if not isinstance(use, TierUse):
+            raise ValidationError.at(f"tiers[{index}]", f"expected a TierUse, got {use!r}")
+    return tuple(value)
+
+
 def _text(_: object, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str):
         raise ValidationError.at(attribute.name, f"expected text, got {type(value).__name__}")
@@ -57,18 +73,26 @@ class InvoiceLine:
     ``metric`` names the usage metric (usage and adjustment lines), ``item`` the content
     item, ``user`` the advisor of a prorated seat line, ``share`` the prorated part of the
     period, and ``original_period`` the finalised period a late-usage adjustment belongs to.
+
+    A line of a tier-priced metric names its ``model`` and has no ``unit_price``; ``tiers``
+    are the tiers its quantity touched (graduated, volume) and ``package`` the packages it
+    was charged (package). A ``discount`` line carries its ``percent``.
     """
 
     kind: LineKind = attrs.field(converter=_kind)
     description: str
     quantity: Decimal = attrs.field(converter=to_quantity)
-    unit_price: Money
+    unit_price: Money | None
     amount: Money
     metric: str | None = None
     item: str | None = None
     user: str | None = None
     share: ProratedShare | None = None
     original_period: str | None = None
+    model: PricingModel | None = attrs.field(default=None, converter=_model)
+    tiers: tuple[TierUse, ...] = attrs.field(default=(), converter=_tier_uses)
+    package: PackageUse | None = None
+    percent: Decimal | None = None
 
     def __attrs_post_init__(self) -> None:
         # One check of every field (lines are many: one call instead of one per field).
@@ -81,14 +105,34 @@ class InvoiceLine:
             or self.user is not None
             or self.share is not None
             or self.original_period is not None
+            or self.model is not None
+            or self.package is not None
+            or self.percent is not None
         ):
             self._check_fields()
 
     def _check_fields(self) -> None:
-        for name in ("unit_price", "amount"):
-            value = getattr(self, name)
-            if not isinstance(value, Money):
-                raise ValidationError.at(name, f"expected Money, got {describe(value)}")
+        if self.unit_price is None:
+            if self.model is None:
+                raise ValidationError.at(
+                    "unit_price", "expected Money (only a tier-priced line has none), got None"
+                )
+        elif not isinstance(self.unit_price, Money):
+            raise ValidationError.at(
+                "unit_price", f"expected Money, got {describe(self.unit_price)}"
+            )
+        if not isinstance(self.amount, Money):
+            raise ValidationError.at("amount", f"expected Money, got {describe(self.amount)}")
+        if self.package is not None and not isinstance(self.package, PackageUse):
+            raise ValidationError.at("package", f"expected a PackageUse, got {self.package!r}")
+        if (self.tiers or self.package is not None) and self.model is None:
+            raise ValidationError.at("model", "a line with tiers or packages names its model")
+        if self.percent is not None and (
+            not isinstance(self.percent, Decimal) or not 0 < self.percent <= 1
+        ):
+            raise ValidationError.at(
+                "percent", f"expected a Decimal fraction within (0, 1], got {self.percent!r}"
+            )
         for name in ("description", "metric", "item"):
             value = getattr(self, name)
             if not isinstance(value, str) and (name == "description" or value is not None):
@@ -131,7 +175,11 @@ def _lines(value: object) -> tuple[InvoiceLine, ...]:
 def _check_lines(lines: Sequence[InvoiceLine], currency: Currency, path: str) -> None:
     quantum = currency.quantum
     for index, line in enumerate(lines):
-        for field in (line.amount, line.unit_price):
+        fields = [line.amount] if line.unit_price is None else [line.amount, line.unit_price]
+        fields += [tier.unit_price for tier in line.tiers]
+        if line.package is not None:
+            fields.append(line.package.package_price)
+        for field in fields:
             if field.currency is not currency and field.currency != currency:
                 raise CurrencyMismatchError(
                     currency.code, field.currency.code, f"put on one invoice ({path}[{index}])"

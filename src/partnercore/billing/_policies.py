@@ -6,6 +6,7 @@ import enum
 
 __all__ = [
     "LineKind",
+    "PricingModel",
     "Proration",
     "ReferralBase",
     "ReferralSettlement",
@@ -31,6 +32,19 @@ class Proration(enum.StrEnum):
     """Local days on which the licence was full at any time / days in the period."""
     EXACT = "exact"
     """Seconds in full / seconds in the period, measured in UTC."""
+    THIRTY_DAY = "thirty_day"
+    """The whole fee when full on every local day, else min(30, local days full) / 30."""
+
+
+class PricingModel(enum.StrEnum):
+    """How a tier-priced usage metric turns a period's quantity into an amount (§5.1)."""
+
+    GRADUATED = "graduated"
+    """Each unit at the price of the tier it falls in, plus each used tier's flat fee."""
+    VOLUME = "volume"
+    """Every unit at the price of the one tier the total falls in, plus its flat fee."""
+    PACKAGE = "package"
+    """``ceil(quantity / size)`` packages at the package price (a started package is whole)."""
 
 
 class ReferralBase(enum.StrEnum):
@@ -59,4 +73,5 @@ class LineKind(enum.StrEnum):
     USAGE = "usage"
     CONTENT = "content"
     ADJUSTMENT = "adjustment"
+    DISCOUNT = "discount"
     REFERRAL_CREDIT = "referral_credit"

@@ -11,6 +11,7 @@ from partnercore.billing._rounding import EXACT
 
 if TYPE_CHECKING:
     from partnercore.billing._invoice import Invoice, InvoiceLine
+    from partnercore.billing._pricing import PackageUse, TierUse
     from partnercore.billing._referral import ReferralStatement
     from partnercore.billing._run import BillingRun
 
@@ -52,6 +53,10 @@ ROW_COLUMNS = (
     "rate",
     "base",
     "amount",
+    "model",
+    "tiers",
+    "partner_tier",
+    "trailing_revenue",
 )
 
 
@@ -65,12 +70,42 @@ def format_quantity(value: Decimal) -> str:
 # -- dicts -----------------------------------------------------------------------------
 
 
+def tier_to_dict(tier: TierUse) -> dict[str, Any]:
+    """One tier a usage line touched, as in the ``bill`` JSON document."""
+    return {
+        "from": tier.first,
+        "to": tier.last,
+        "quantity": format_quantity(tier.quantity),
+        "unit_price": tier.unit_price.format_amount(),
+        "flat_fee": None if tier.flat_fee is None else tier.flat_fee.format_amount(),
+    }
+
+
+def package_to_dict(package: PackageUse) -> dict[str, Any]:
+    """The packages a package-priced line charged, as in the ``bill`` JSON document."""
+    return {
+        "packages": package.packages,
+        "size": package.size,
+        "package_price": package.package_price.format_amount(),
+    }
+
+
+def _tiers_text(line: InvoiceLine) -> str | None:
+    """The tiers (or packages) of a tier-priced line, readably; ``None`` for other lines."""
+    if line.model is None:
+        return None
+    if line.package is not None:
+        return str(line.package)
+    return "; ".join(str(tier) for tier in line.tiers)
+
+
 def line_to_dict(line: InvoiceLine) -> dict[str, Any]:
+    unit_price = line.unit_price
     data: dict[str, Any] = {
         "kind": line.kind.value,
         "description": line.description,
         "quantity": format_quantity(line.quantity),
-        "unit_price": line.unit_price.format_amount(),
+        "unit_price": None if unit_price is None else unit_price.format_amount(),
         "amount": line.amount.format_amount(),
     }
     if line.metric is not None:
@@ -83,6 +118,15 @@ def line_to_dict(line: InvoiceLine) -> dict[str, Any]:
         data["share"] = str(line.share)
     if line.original_period is not None:
         data["original_period"] = line.original_period
+    if line.model is not None:
+        data["model"] = line.model.value
+        data["tiers"] = (
+            [package_to_dict(line.package)]
+            if line.package is not None
+            else [tier_to_dict(tier) for tier in line.tiers]
+        )
+    if line.percent is not None:
+        data["percent"] = str(line.percent)
     return data
 
 
@@ -107,12 +151,17 @@ def invoice_to_dict(invoice: Invoice) -> dict[str, Any]:
 
 
 def statement_to_dict(statement: ReferralStatement) -> dict[str, Any]:
-    return {
+    data: dict[str, Any] = {
         "id": statement.id,
         "period": statement.period,
         "partner": statement.partner_id,
         "currency": statement.currency.code,
         "rate": str(statement.rate),
+    }
+    if statement.tier is not None and statement.trailing_revenue is not None:
+        data["tier"] = statement.tier
+        data["trailing_revenue"] = statement.trailing_revenue.format_amount()
+    return data | {
         "lines": [
             {
                 "client": line.client_id,
@@ -175,8 +224,11 @@ def invoice_rows(invoice: Invoice) -> list[dict[str, Any]]:
                     user=line.user,
                     original_period=line.original_period,
                     quantity=line.quantity,
-                    unit_price=line.unit_price.amount,
+                    unit_price=None if line.unit_price is None else line.unit_price.amount,
+                    rate=line.percent,
                     amount=line.amount.amount,
+                    model=None if line.model is None else line.model.value,
+                    tiers=_tiers_text(line),
                 )
             )
     return rows
@@ -190,6 +242,10 @@ def statement_rows(statement: ReferralStatement) -> list[dict[str, Any]]:
         "partner": statement.partner_id,
         "billed_to": statement.partner_id,
         "currency": statement.currency.code,
+        "partner_tier": statement.tier,
+        "trailing_revenue": None
+        if statement.trailing_revenue is None
+        else statement.trailing_revenue.amount,
     }
     rows = [
         _row(
@@ -248,11 +304,12 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence
 
 
 def _line_cells(line: InvoiceLine, indent: str) -> list[str]:
+    unit_price = line.unit_price
     return [
         indent + line.kind.value,
         line.description,
         format_quantity(line.quantity),
-        line.unit_price.format_amount(),
+        "" if unit_price is None else unit_price.format_amount(),
         line.amount.format_amount(),
     ]
 
@@ -272,10 +329,20 @@ def invoice_text(invoice: Invoice) -> str:
     return f"{title}\n{_table(header, rows, _RIGHT)}"
 
 
+def _tier_text(statement: ReferralStatement) -> str:
+    """``tier gold (trailing revenue 5200.00)``, or nothing without partner tiers."""
+    if statement.tier is None or statement.trailing_revenue is None:
+        return ""
+    revenue = statement.trailing_revenue.format_amount()
+    return f"tier {statement.tier} (trailing revenue {revenue})"
+
+
 def statement_text(statement: ReferralStatement) -> str:
+    tier = _tier_text(statement)
     title = (
         f"Referral statement {statement.id}  period {statement.period}  partner "
-        f"{statement.partner_id}  rate {statement.rate}  ({statement.currency.code})"
+        f"{statement.partner_id}  rate {statement.rate}  {tier + '  ' if tier else ''}"
+        f"({statement.currency.code})"
     )
     rows = [
         [line.client_id, line.base.format_amount(), line.amount.format_amount()]
@@ -335,9 +402,10 @@ def invoice_html(invoice: Invoice) -> str:
 
 
 def statement_html(statement: ReferralStatement) -> str:
+    tier = _tier_text(statement)
     caption = escape(
         f"Referral statement {statement.id} · {statement.period} · rate {statement.rate} "
-        f"({statement.currency.code})"
+        f"{'· ' + tier + ' ' if tier else ''}({statement.currency.code})"
     )
     right = (False, True, True)
     rows = [_cells(["client", "base", "referral"], "th", right)]

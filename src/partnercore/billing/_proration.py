@@ -28,6 +28,7 @@ __all__ = [
     "merge_checked",
     "merge_intervals",
     "prorate",
+    "thirty_day_share",
 ]
 
 _MICROSECOND = timedelta(microseconds=1)
@@ -259,12 +260,35 @@ def _exact(merged: list[tuple[datetime, datetime]], frame: PeriodFrame) -> Prora
     return ProratedShare(_seconds(covered), _seconds(frame.micros), ShareUnit.SECONDS)
 
 
+_THIRTY = Decimal(30)
+
+
+def thirty_day_share(
+    intervals: Iterable[Interval], period: BillingPeriod | PeriodFrame
+) -> ProratedShare:
+    """The 30/360 share: the whole period when the intervals touch every local day of it
+    (February included), otherwise min(30, local days touched) / 30."""
+    frame = _frame(period)
+    return _thirty_day(merge_intervals(intervals, frame), frame)
+
+
+def _thirty_day(merged: list[tuple[datetime, datetime]], frame: PeriodFrame) -> ProratedShare:
+    if frame.covers(merged):
+        return frame.all_days
+    days = days_touched(merged, frame)
+    if days == frame.days:
+        return frame.all_days
+    return ProratedShare(Decimal(min(days, 30)), _THIRTY, ShareUnit.DAYS)
+
+
 def license_share(
     intervals: Iterable[Interval], period: BillingPeriod | PeriodFrame, proration: Proration
 ) -> ProratedShare:
     """The share of the period a licence was ``full`` in, by the price book's proration."""
     if proration is Proration.EXACT:
         return exact_share(intervals, period)
+    if proration is Proration.THIRTY_DAY:
+        return thirty_day_share(intervals, period)
     return daily_share(intervals, period)
 
 
@@ -275,4 +299,6 @@ def checked_license_share(
     merged = merge_checked(intervals, frame)
     if proration is Proration.EXACT:
         return _exact(merged, frame)
+    if proration is Proration.THIRTY_DAY:
+        return _thirty_day(merged, frame)
     return _daily(merged, frame)

@@ -100,7 +100,9 @@ class ReferralStatement:
 
     ``lines`` hold one referral per client of the partner (under either billing model),
     ``total`` is their exact sum, and ``content_revenue`` lists the partner's share of its
-    content charges, apart from the referral lines and total.
+    content charges, apart from the referral lines and total. Under partner tiers (§5.1),
+    ``tier`` names the partner's tier for the period and ``trailing_revenue`` the trailing
+    revenue that put it there (both ``None`` otherwise); ``rate`` is the tier's rate.
     """
 
     id: str
@@ -111,6 +113,8 @@ class ReferralStatement:
     lines: tuple[ReferralLine, ...]
     total: Money = attrs.field(validator=money_field)
     content_revenue: ContentRevenue
+    tier: str | None = None
+    trailing_revenue: Money | None = None
 
     @period.validator
     def _check_period(self, _: attrs.Attribute[str], value: object) -> None:
@@ -132,6 +136,19 @@ class ReferralStatement:
             raise CurrencyMismatchError(
                 self.currency.code, self.content_revenue.total.currency.code, "content_revenue"
             )
+        if (self.tier is None) != (self.trailing_revenue is None):
+            raise ValidationError.at("tier", "a tier and its trailing revenue go together")
+        if self.tier is not None and (not isinstance(self.tier, str) or not self.tier.strip()):
+            raise ValidationError.at("tier", f"expected a tier name, got {self.tier!r}")
+        if self.trailing_revenue is not None:
+            if not isinstance(self.trailing_revenue, Money):
+                raise ValidationError.at(
+                    "trailing_revenue", f"expected Money, got {self.trailing_revenue!r}"
+                )
+            if self.trailing_revenue.currency != self.currency:
+                raise CurrencyMismatchError(
+                    self.currency.code, self.trailing_revenue.currency.code, "trailing_revenue"
+                )
 
     @classmethod
     def of(
@@ -143,6 +160,8 @@ class ReferralStatement:
         rate: Decimal,
         lines: Sequence[ReferralLine],
         content_revenue: Sequence[ContentRevenueLine] = (),
+        tier: str | None = None,
+        trailing_revenue: Money | None = None,
     ) -> ReferralStatement:
         """A statement whose totals are the exact sums of its lines."""
         code = Currency.of(currency)
@@ -156,6 +175,8 @@ class ReferralStatement:
             lines=tuple(lines),
             total=Money(total, code),
             content_revenue=ContentRevenue.of(content_revenue, code),
+            tier=tier,
+            trailing_revenue=trailing_revenue,
         )
 
     def line(self, client_id: str) -> ReferralLine | None:
@@ -198,6 +219,8 @@ def assemble_statement(
     lines: tuple[ReferralLine, ...],
     total: Money,
     content_revenue: ContentRevenue,
+    tier: str | None = None,
+    trailing_revenue: Money | None = None,
 ) -> ReferralStatement:
     """A statement the calculator built from checked inputs, with amounts made of whole
     minor units of ``currency`` and ``total`` their exact sum: assembled without checking
@@ -211,4 +234,6 @@ def assemble_statement(
     _set(statement, "lines", lines)
     _set(statement, "total", total)
     _set(statement, "content_revenue", content_revenue)
+    _set(statement, "tier", tier)
+    _set(statement, "trailing_revenue", trailing_revenue)
     return statement

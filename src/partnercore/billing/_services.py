@@ -17,13 +17,15 @@ from partnercore.billing._content import ContentChargeSource
 from partnercore.billing._invoice import Invoice, invoice_id
 from partnercore.billing._policies import LineKind
 from partnercore.billing._ports import BillingPorts
-from partnercore.billing._pricebook import PriceBook
+from partnercore.billing._pricebook import BillingAccount, PriceBook
 from partnercore.billing._rounding import EXACT
 from partnercore.billing._run import BillingRun
 from partnercore.billing._seats import SeatHolding
+from partnercore.billing._terms import TermsCache
+from partnercore.billing._trailing import Intervals, clip, full_intervals, trailing_revenues
 from partnercore.billing._usage import LateUsage, UsageTotal
 from partnercore.billing._validation import period_key
-from partnercore.licensing import LicenseState
+from partnercore.money import Money
 from partnercore.tenancy import BillingModel, Role, Team, TeamChange, TeamKind, parent_at
 from partnercore.time import BillingPeriod
 
@@ -56,22 +58,9 @@ def _seats(ports: BillingPorts, partner: Team) -> tuple[SeatHolding, ...]:
     )
 
 
-def _full_intervals(
-    ports: BillingPorts, client: Team, start: datetime, end: datetime
-) -> tuple[tuple[datetime, datetime | None], ...]:
-    license = ports.licenses.find(client.id)
-    if license is None:
-        return ()
-    return tuple(
-        (interval.start, interval.end)
-        for interval in license.timeline(start, end)
-        if interval.state is LicenseState.FULL
-    )
-
-
 _STEP = timedelta(microseconds=1)
 
-#: The histories (transfers and status changes, oldest first) of the clients that have one.
+#: The histories (transfers and status changes, oldest first) of the clients looked up.
 _Histories = dict[str, Sequence[TeamChange]]
 
 
@@ -90,7 +79,7 @@ def _clients_at_end(
     Its current clients that were already its clients then, and the clients transferred
     away from it after the period that were its clients then; each is looked up by key
     (the partner's clients, its transfers out, the client's history), never by scanning.
-    The histories read are kept in ``histories``.
+    The histories read are kept in ``histories`` (an empty one too).
     """
     last = period.end - _STEP
     history = ports.history
@@ -98,9 +87,9 @@ def _clients_at_end(
     looked: set[str] = set()
     for client in ports.teams.clients_of(partner_id):
         looked.add(client.id)
-        changes = history.for_team(client.id)
-        if changes:
-            histories[client.id] = changes
+        changes = histories.get(client.id)
+        if changes is None:
+            changes = histories[client.id] = history.for_team(client.id)
         if _partner_at(client, changes, last) == partner_id:
             found[client.id] = client
     for transfer in reversed(history.transfers_from(partner_id)):  # newest first
@@ -110,9 +99,9 @@ def _clients_at_end(
             continue
         looked.add(transfer.client_id)
         client = ports.teams.get(transfer.client_id)
-        changes = history.for_team(client.id)
-        if changes:
-            histories[client.id] = changes
+        changes = histories.get(client.id)
+        if changes is None:
+            changes = histories[client.id] = history.for_team(client.id)
         if _partner_at(client, changes, last) == partner_id:
             found[client.id] = client
     return [found[client_id] for client_id in sorted(found)]
@@ -142,13 +131,18 @@ def _late_usage(
     instant) are compared: a client that came from another partner since was billed there.
     """
     chain: list[BillingPeriod] = []
+    if period.is_first:  # 0002-01: no period before it
+        return {}
     earlier = _previous(period, previous)
     while ports.invoices.find(invoice_id(partner.id, earlier.key)) is not None:
         chain.append(earlier)
+        if earlier.is_first:
+            break
         earlier = _previous(earlier, previous)
     if not chain:
         return {}
     billed: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
+    amounts: dict[tuple[str, str, str], Money] = {}
     for finalised in chain:
         for invoice in ports.invoices.for_partner(partner.id, finalised.key):
             for client_id, line in invoice.client_lines():
@@ -156,10 +150,13 @@ def _late_usage(
                     continue
                 if line.kind is LineKind.USAGE:
                     key = (client_id, line.metric, finalised.key)
-                    billed[key] = EXACT.add(billed[key], line.quantity)
                 elif line.kind is LineKind.ADJUSTMENT and line.original_period is not None:
                     key = (client_id, line.metric, line.original_period)
-                    billed[key] = EXACT.add(billed[key], line.quantity)
+                else:
+                    continue
+                billed[key] = EXACT.add(billed[key], line.quantity)
+                known = amounts.get(key)
+                amounts[key] = line.amount if known is None else known + line.amount
     late: dict[str, list[LateUsage]] = defaultdict(list)
     for finalised in reversed(chain):
         last = finalised.end - _STEP
@@ -175,7 +172,8 @@ def _late_usage(
                 continue
             key = (total.client_id, total.metric, finalised.key)
             seen.add(key)
-            difference = EXACT.subtract(total.quantity, billed.get(key, Decimal(0)))
+            already = billed.get(key, Decimal(0))
+            difference = EXACT.subtract(total.quantity, already)
             if difference:
                 late[total.client_id].append(
                     LateUsage(
@@ -183,6 +181,8 @@ def _late_usage(
                         metric=total.metric,
                         original_period=finalised.key,
                         quantity=difference,
+                        billed_quantity=already,
+                        billed_amount=amounts.get(key),
                     )
                 )
         for (client_id, metric, original), quantity in sorted(billed.items()):
@@ -193,7 +193,9 @@ def _late_usage(
                         client_id=client_id,
                         metric=metric,
                         original_period=original,
-                        quantity=-quantity,
+                        quantity=quantity.copy_negate(),  # exact: unary minus rounds
+                        billed_quantity=quantity,
+                        billed_amount=amounts.get((client_id, metric, original)),
                     )
                 )
     return late
@@ -292,38 +294,71 @@ def _load_inputs(
         if client_ids:
             index.extend(ports.usage.totals(periods[zone], client_ids), client_ids)
     books: dict[str, PriceBook] = {}
-    previous: dict[BillingPeriod, BillingPeriod] = {}
+
+    def book_of(price_book_id: str) -> PriceBook:
+        book = books.get(price_book_id)
+        if book is None:
+            book = books[price_book_id] = ports.price_books.get(price_book_id)
+        return book
+
+    accounts: dict[str, BillingAccount] = {}
+    tiered: list[Team] = []
     for partner in partners:
         account = ports.accounts.find(partner.id)
         if account is None:
             raise NotFoundError("billing account", partner.id)
-        book = books.get(account.price_book_id)
-        if book is None:
-            book = books[account.price_book_id] = ports.price_books.get(account.price_book_id)
-        local = periods[partner.timezone]
+        accounts[partner.id] = account
+        if book_of(account.price_book_id).partner_tiers:
+            tiered.append(partner)
+    # The licence spans read for the trailing revenue, by (client, zone): from the window's
+    # start to the period's end, so that the period itself reads none again.
+    spans: dict[tuple[str, str], Intervals] = {}
+    trailing = (
+        trailing_revenues(ports, tiered, periods, accounts, book_of, TermsCache(), histories, spans)
+        if tiered
+        else {}
+    )
+    previous: dict[BillingPeriod, BillingPeriod] = {}
+    for partner in partners:
+        account = accounts.pop(partner.id)
+        book = book_of(account.price_book_id)
+        zone = partner.timezone
+        local = periods[zone]
         start, end = local.start, local.end
-        totals = usage[partner.timezone]
+        totals = usage[zone]
         clients = clients_of.pop(partner.id)
         late = _late_usage(ports, partner, local, clients, histories, previous)
-        yield PartnerBillingInput(
-            partner_id=partner.id,
-            price_book=book,
-            referral_rate=account.referral_rate,
-            timezone=partner.timezone,
-            seats=_seats(ports, partner),
-            clients=tuple(
+        inputs = []
+        for client in clients:
+            known = spans.get((client.id, zone)) if spans else None
+            agreed = account.terms_of(client.id)
+            inputs.append(
                 ClientBillingInput(
                     client_id=client.id,
                     billing_model=client.billing_model or BillingModel.RESELLER,
-                    full_intervals=_full_intervals(ports, client, start, end),
+                    full_intervals=full_intervals(ports, client.id, start, end)
+                    if known is None
+                    else clip(known, start, end),
                     usage=totals.of(client.id),
                     late_usage=tuple(late[client.id]) if client.id in late else (),
                     content=()
                     if content is None
                     else tuple(content.content_charges(client.id, local)),
+                    price_book=None
+                    if agreed is None or agreed.price_book_id is None
+                    else book_of(agreed.price_book_id),
+                    employee_count=None if agreed is None else agreed.employee_count,
+                    discounts=() if agreed is None else agreed.discounts,
                 )
-                for client in clients
-            ),
+            )
+        yield PartnerBillingInput(
+            partner_id=partner.id,
+            price_book=book,
+            referral_rate=account.referral_rate,
+            timezone=zone,
+            seats=_seats(ports, partner),
+            clients=tuple(inputs),
+            trailing_revenue=trailing.get(partner.id),
         )
 
 

@@ -11,10 +11,41 @@ import attrs
 from partnercore._errors import ValidationError
 from partnercore._fields import id_validator, text_validator
 from partnercore.billing._rounding import EXACT
-from partnercore.billing._validation import period_key, to_quantity
+from partnercore.billing._validation import money_field, period_key, to_quantity
+from partnercore.money import Money
 from partnercore.time import BillingPeriod, ensure_aware
 
 __all__ = ["LateUsage", "UsageRecord", "UsageTotal", "aggregate_usage"]
+
+
+#: A usage record's quantity is below 10**21; a total (or a late difference of totals) is
+#: below 10**30, like an amount of money: room for a billion records of the largest size.
+_RECORD_LIMIT = Decimal(10) ** 21
+_TOTAL_LIMIT = Decimal(10) ** 30
+
+#: Quantities are multiples of 10**-18 (trailing zeros past that are only a way of writing).
+_PLACES = 18
+
+
+def _bounded(value: object, limit: Decimal, bound: str) -> Decimal:
+    quantity = to_quantity(value)
+    shown = value if isinstance(value, Decimal | int) else repr(value)
+    if quantity.copy_abs() >= limit:
+        raise ValidationError.at("quantity", f"must be below {bound}, got {shown}")
+    _, digits, exponent = quantity.as_tuple()
+    assert isinstance(exponent, int)  # finite: to_quantity refused NaN and the infinities
+    # the digits past the 18th decimal place must all be zeros
+    if exponent < -_PLACES and any(digits[exponent + _PLACES :]):
+        raise ValidationError.at("quantity", f"at most {_PLACES} decimal places, got {shown}")
+    return quantity
+
+
+def _record_quantity(value: object) -> Decimal:
+    return _bounded(value, _RECORD_LIMIT, "10**21")
+
+
+def _total_quantity(value: object) -> Decimal:
+    return _bounded(value, _TOTAL_LIMIT, "10**30 in magnitude")
 
 
 def _non_negative(_: object, attribute: attrs.Attribute[Decimal], value: Decimal) -> None:
@@ -32,36 +63,57 @@ def _period(value: object) -> BillingPeriod:
 
 @attrs.frozen(kw_only=True)
 class UsageRecord:
-    """``quantity`` of ``metric`` used by a client at the instant ``at`` (stored in UTC)."""
+    """``quantity`` of ``metric`` used by a client at the instant ``at`` (stored in UTC).
+
+    A quantity is an exact decimal from 0 to below 10**21, with at most 18 decimal places.
+    """
 
     client_id: str = attrs.field(validator=id_validator)
     metric: str = attrs.field(validator=text_validator)
-    quantity: Decimal = attrs.field(converter=to_quantity, validator=_non_negative)
+    quantity: Decimal = attrs.field(converter=_record_quantity, validator=_non_negative)
     at: datetime = attrs.field(converter=ensure_aware)
 
 
 @attrs.frozen(kw_only=True)
 class UsageTotal:
-    """The summed usage of one metric by one client in one period (in its billing time zone)."""
+    """The summed usage of one metric by one client in one period (in its billing time zone).
+
+    The quantity is below 10**30 in magnitude, with at most 18 decimal places.
+    """
 
     client_id: str = attrs.field(validator=id_validator)
     metric: str = attrs.field(validator=text_validator)
     period: BillingPeriod = attrs.field(converter=_period)
-    quantity: Decimal = attrs.field(converter=to_quantity)
+    quantity: Decimal = attrs.field(converter=_total_quantity)
 
 
 def _key(_: object, attribute: attrs.Attribute[str], value: object) -> None:
     period_key(value, attribute.name)
 
 
+def _optional_money(
+    instance: object, attribute: attrs.Attribute[Money | None], value: object
+) -> None:
+    if value is not None:
+        money_field(instance, attribute, value)
+
+
 @attrs.frozen(kw_only=True)
 class LateUsage:
-    """Usage of a finalised period not billed on its invoices: billed as an ``adjustment``."""
+    """Usage of a finalised period not billed on its invoices: billed as an ``adjustment``.
+
+    ``billed_quantity`` and ``billed_amount`` are what the finalised invoices already billed
+    for that client, metric and period: a tier-priced metric's adjustment is the amount of
+    ``billed_quantity + quantity`` less ``billed_amount`` (§5.1). A per-unit metric's is
+    ``quantity`` at the unit price, and ignores them.
+    """
 
     client_id: str = attrs.field(validator=id_validator)
     metric: str = attrs.field(validator=text_validator)
     original_period: str = attrs.field(validator=_key)
-    quantity: Decimal = attrs.field(converter=to_quantity)
+    quantity: Decimal = attrs.field(converter=_total_quantity)
+    billed_quantity: Decimal = attrs.field(default=Decimal(0), converter=to_quantity)
+    billed_amount: Money | None = attrs.field(default=None, validator=_optional_money)
 
 
 def aggregate_usage(

@@ -16,7 +16,7 @@ from partnercore.money import Money, to_decimal
 
 __all__ = ["describe", "money_field", "period_key", "to_quantity"]
 
-_PERIOD_KEY = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_PERIOD_KEY = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")  # ASCII digits (\d takes any script's)
 
 
 def period_key(value: object, field: str = "period") -> str:

@@ -1,24 +1,37 @@
 """The ``partnercore`` command line (argparse, standard library only).
 
 Exit status: 0 ok, 1 access denied (``check``), 2 bad input: a bad scenario file, bad
-arguments or unknown ids, reported as one line on standard error, never a traceback.
+arguments or unknown ids, a database that cannot be used, reported as one line on standard
+error, never a traceback.
+
+``--db PATH`` names a database file: never a SQLite URI, ``:memory:`` or an empty path. Read
+commands open it read-only (they never create, migrate or change it); ``import`` creates it
+whole or not at all.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import stat
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import NoReturn
 
 from partnercore import __version__
-from partnercore._errors import NotFoundError, PartnercoreError, ValidationError
+from partnercore._errors import (
+    ConflictError,
+    NotFoundError,
+    PartnercoreError,
+    StoreError,
+    ValidationError,
+)
 from partnercore.cli import _render
 from partnercore.cli._demo import run_demo
 from partnercore.scenario import Scenario, demo_text, load
-from partnercore.sqlite import SqliteStore, import_scenario, open_scenario
+from partnercore.sqlite import SqliteStore, import_scenario_at, open_scenario
 from partnercore.tenancy import Permission
 from partnercore.time import BillingPeriod, ensure_aware, format_instant
 
@@ -90,39 +103,74 @@ def _check_format(args: argparse.Namespace) -> None:
         raise BadInput(f"--format: unknown format {args.format!r}; expected {expected}")
 
 
+def _database(path: str) -> str:
+    """``--db PATH``: a file name, never an in-memory database or a SQLite URI."""
+    if not path:
+        raise BadInput("--db: give the path of a database file (got an empty path)")
+    if path == ":memory:" or path.startswith("file:"):
+        raise BadInput(
+            f"--db: give the path of a database file, not a SQLite URI or in-memory "
+            f"database: {path!r} (write ./{path} for a file of that name)"
+        )
+    return path
+
+
+_MISSING = "no such database file"
+
+
+def _file_kind(path: str) -> str | None:
+    """What is wrong with ``path`` as a database file (``None``: a regular file)."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return _MISSING if not os.path.lexists(path) else f"{path} is a broken link"
+    except OSError as error:
+        return f"cannot use {path}: {error.strerror}"
+    except ValueError:  # NUL, or text that is no file name (a lone surrogate)
+        return f"not a valid file name: {path!r}"
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return f"{path} is a directory, not a database file"
+    return f"{path} is not a regular file"
+
+
 # -- commands -------------------------------------------------------------------------------
 
 
-def _load(args: argparse.Namespace) -> Scenario:
+@contextmanager
+def _opened(args: argparse.Namespace) -> Iterator[Scenario]:
+    """The scenario of FILE, or of the store at ``--db`` opened read-only (closed after)."""
     db = getattr(args, "db", None)
     if db is None:
         if args.file is None:
             raise BadInput(f"{args.command}: give a scenario FILE or --db PATH")
-        return load(args.file)
+        yield load(args.file)
+        return
     if args.file is not None:
         raise BadInput(f"{args.command}: give a scenario FILE or --db PATH, not both")
-    if not os.path.isfile(db):
-        raise BadInput(f"--db: no such database file: {db}")
-    return open_scenario(SqliteStore(db))
+    path = _database(db)
+    kind = _file_kind(path)
+    if kind == _MISSING:
+        raise BadInput(f"--db: {_MISSING}: {path}")
+    if kind is not None:
+        raise BadInput(f"--db: {kind}")
+    with SqliteStore(path, read_only=True) as store:
+        yield open_scenario(store)
 
 
 def _import(args: argparse.Namespace) -> tuple[str, int]:
+    path = _database(args.db)
+    kind = _file_kind(path)
+    if kind not in (None, _MISSING):
+        raise BadInput(f"--db: {kind}")
     with open(args.file, "rb") as file:
         data = file.read()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise ValidationError.at("", f"not UTF-8 text (byte {error.start})") from None
-    existed = os.path.exists(args.db)
-    try:
-        with SqliteStore(args.db) as store:
-            import_scenario(store, text)
-    except PartnercoreError:
-        if not existed:  # leave no empty database behind
-            for suffix in ("", "-wal", "-shm"):
-                if os.path.exists(args.db + suffix):
-                    os.remove(args.db + suffix)
-        raise
+    import_scenario_at(path, text)
     return f"imported {args.file} into {args.db}", EXIT_OK
 
 
@@ -133,29 +181,29 @@ def _demo(args: argparse.Namespace) -> tuple[str, int]:
 
 
 def _validate(args: argparse.Namespace) -> tuple[str, int]:
-    _load(args)
-    return "ok", EXIT_OK
+    with _opened(args):
+        return "ok", EXIT_OK
 
 
 def _bill(args: argparse.Namespace) -> tuple[str, int]:
     start, stop = _periods(args.period)
-    scenario = _load(args)
-    if stop is None:
-        document = scenario.bill(start).to_dict()
+    with _opened(args) as scenario:
+        if stop is None:
+            document = scenario.bill(start).to_dict()
+            if args.format == "json":
+                return _render.json_text(document), EXIT_OK
+            return _render.bill_text(document), EXIT_OK
+        billing = scenario.bill_range(start, stop)
         if args.format == "json":
-            return _render.json_text(document), EXIT_OK
-        return _render.bill_text(document), EXIT_OK
-    billing = scenario.bill_range(start, stop)
-    if args.format == "json":
-        return _render.json_text(billing.to_dict()), EXIT_OK
-    return _render.range_text(billing), EXIT_OK
+            return _render.json_text(billing.to_dict()), EXIT_OK
+        return _render.range_text(billing), EXIT_OK
 
 
 def _check(args: argparse.Namespace) -> tuple[str, int]:
     permission = _permission(args.permission)
     at = _instant("--at", args.at)
-    scenario = _load(args)
-    decision = scenario.check(user=args.user, permission=permission, team=args.team, at=at)
+    with _opened(args) as scenario:
+        decision = scenario.check(user=args.user, permission=permission, team=args.team, at=at)
     status = EXIT_OK if decision.allowed else EXIT_DENIED
     if args.format == "json":
         return _render.json_text(_render.check_document(decision)), status
@@ -168,8 +216,8 @@ def _license(args: argparse.Namespace) -> tuple[str, int]:
     end = None if args.end is None else _instant("--to", args.end)
     if start is not None and end is not None and end < start:
         raise BadInput(f"--to: {args.end} is before --from {args.start}")
-    scenario = _load(args)
-    document = _render.license_document(scenario, args.team, start, end)
+    with _opened(args) as scenario:
+        document = _render.license_document(scenario, args.team, start, end)
     if args.format == "json":
         return _render.json_text(document), EXIT_OK
     return _render.license_text(document), EXIT_OK
@@ -178,19 +226,19 @@ def _license(args: argparse.Namespace) -> tuple[str, int]:
 def _teams(args: argparse.Namespace) -> tuple[str, int]:
     permission = _permission(args.permission)
     at = _instant("--at", args.at)
-    scenario = _load(args)
-    found = scenario.teams(user=args.user, permission=permission, at=at)
-    document = _render.teams_document(args.user, permission, found)
-    if args.format == "json":
-        return _render.json_text(document), EXIT_OK
-    return _render.teams_text(scenario, document, format_instant(at)), EXIT_OK
+    with _opened(args) as scenario:
+        found = scenario.teams(user=args.user, permission=permission, at=at)
+        document = _render.teams_document(args.user, permission, found)
+        if args.format == "json":
+            return _render.json_text(document), EXIT_OK
+        return _render.teams_text(scenario, document, format_instant(at)), EXIT_OK
 
 
 def _who(args: argparse.Namespace) -> tuple[str, int]:
     permission = _permission(args.permission)
     at = _instant("--at", args.at)
-    scenario = _load(args)
-    holders = scenario.who(team=args.team, permission=permission, at=at)
+    with _opened(args) as scenario:
+        holders = scenario.who(team=args.team, permission=permission, at=at)
     document = _render.who_document(args.team, permission, holders)
     if args.format == "json":
         return _render.json_text(document), EXIT_OK
@@ -199,10 +247,10 @@ def _who(args: argparse.Namespace) -> tuple[str, int]:
 
 def _library(args: argparse.Namespace) -> tuple[str, int]:
     at = None if args.at is None else _instant("--at", args.at)
-    scenario = _load(args)
-    if args.format == "json":
-        return _render.json_text(scenario.library(team=args.team, at=at).to_dict()), EXIT_OK
-    return _render.library_text(scenario, args.team, at), EXIT_OK
+    with _opened(args) as scenario:
+        if args.format == "json":
+            return _render.json_text(scenario.library(team=args.team, at=at).to_dict()), EXIT_OK
+        return _render.library_text(scenario, args.team, at), EXIT_OK
 
 
 # -- the parser -----------------------------------------------------------------------------
@@ -299,8 +347,8 @@ def _one_line(text: str) -> str:
 
 def _describe(error: Exception, file: str | None) -> str:
     """One line naming what was wrong and where."""
-    if isinstance(error, BadInput):
-        return str(error)
+    if isinstance(error, BadInput | StoreError | ConflictError):
+        return str(error)  # (store errors and conflicts name their file)
     if isinstance(error, OSError):
         reason = error.strerror or str(error)
         return f"{file}: cannot read the scenario file: {reason}"
@@ -339,18 +387,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         text, status = run(args)
     except (BadInput, PartnercoreError, OSError) as error:
         if command == "validate" and file is not None and isinstance(error, ValidationError):
-            print(_validate_report(error, file))
+            _print(_validate_report(error, file))
         message = _describe(_by_flag(error), file)
         print(f"partnercore: error: {_one_line(message)}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except Exception as error:  # a defect: still one line, never a traceback
+        message = f"internal error ({type(error).__name__}: {error}); please report it"
+        print(f"partnercore: error: {_one_line(message)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    _print(text)
+    return status
+
+
+def _print(text: str) -> None:
+    """``text`` on standard output, whatever its encoding; a reader that went away is fine."""
     try:
-        print(text)
+        try:
+            print(text)
+        except UnicodeEncodeError:
+            encoding = sys.stdout.encoding or "utf-8"
+            sys.stdout.flush()
+            sys.stdout.buffer.write((text + "\n").encode(encoding, "backslashreplace"))
         sys.stdout.flush()
     except BrokenPipeError:
         # The reader went away (``partnercore demo | head``): not an error worth a traceback.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    return status
 
 
 def _by_flag(error: Exception) -> Exception:

@@ -71,6 +71,8 @@ def statement_text(statement: dict[str, Any]) -> str:
         f"Referral statement {statement['id']}, partner {statement['partner']}, "
         f"{statement['currency']}, rate {statement['rate']}"
     )
+    if "tier" in statement:  # partner tiers (§5.1)
+        title += f", tier {statement['tier']} (trailing revenue {statement['trailing_revenue']})"
     rows = [[line["client"], line["base"], line["amount"]] for line in statement["lines"]]
     rows.append(["total", "", statement["total"]])
     text = f"{title}\n{table(('client', 'base', 'referral'), rows)}"

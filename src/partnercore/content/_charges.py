@@ -6,24 +6,32 @@
   at any instant (no proration), the period of an uninstall included.
 
 Pulls, pushes and template installs are all installations: a priced item pushed to a client
-is charged exactly like one the client installed. A copy that a transfer takes away (an item
-of the partner the client left) is charged up to the transfer. Billing turns the charges
-into ``content`` lines following the client's billing model and pays the owner its share.
+is charged exactly like one the client installed. Billing turns the charges into ``content``
+lines following the client's billing model and pays the owner its share.
+
+A client is billed for a period by the partner it has at the period's last instant, and only
+that partner's items are charged to it. A transfer ends the client's copies of the items of
+the partner it left; they were charged in the periods that partner billed, and are not charged
+in the period of the transfer (the new partner bills that period, in its own currency, and
+never for another partner's content). So a transfer never makes a period unbillable.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from partnercore.billing import ContentCharge
 from partnercore.content._copies import CopyEvent, departures_applied, presence
 from partnercore.content._items import ContentItem, PriceType
 from partnercore.content._ports import ContentPorts
-from partnercore.content._world import client_team, departures
+from partnercore.content._world import client_team, departures, partner_at
 from partnercore.time import BillingPeriod
 
 __all__ = ["InstalledContentCharges", "charges_in"]
+
+#: The smallest step of time: a period's last instant is one before its end.
+_INSTANT = timedelta(microseconds=1)
 
 
 def charges_in(
@@ -32,11 +40,16 @@ def charges_in(
     events: Iterable[CopyEvent],
     items: Mapping[str, ContentItem],
     leaving: Iterable[tuple[datetime, str]] = (),
+    *,
+    billed_by: str | None = None,
 ) -> tuple[ContentCharge, ...]:
     """The content charges of one client in ``period``, sorted by item id.
 
     ``events`` are the client's copy events, ``items`` the items they name (by id), and
-    ``leaving`` the client's transfers as ``(instant, partner it left)``.
+    ``leaving`` the client's transfers as ``(instant, partner it left)``. ``billed_by`` is
+    the partner that bills the client for ``period`` (its partner at the period's last
+    instant): only the items it owns are charged. ``None`` charges the items of every owner
+    (for a client that never changed partner, they are all its partner's).
     """
     log = [event for event in events if event.client_id == client_id]
     owners = {item_id: item.owner for item_id, item in items.items()}
@@ -45,6 +58,8 @@ def charges_in(
     for item_id, spans in presence(applied).items():
         item = items.get(item_id)
         if item is None or item.price is None:
+            continue
+        if billed_by is not None and item.owner != billed_by:
             continue
         price = item.price
         if price.type is PriceType.ONE_OFF:
@@ -69,7 +84,9 @@ def charges_in(
 class InstalledContentCharges:
     """The content charges of installed priced items, read through the content ports.
 
-    Implements billing's ``ContentChargeSource``: give it to the billing run.
+    Implements billing's ``ContentChargeSource``: give it to the billing run. The client's
+    charges for a period are those of the items of the partner it has at the period's last
+    instant (the partner that bills it for the period).
     """
 
     def __init__(self, ports: ContentPorts) -> None:
@@ -83,4 +100,12 @@ class InstalledContentCharges:
             item = self._ports.items.find(item_id)
             if item is not None:
                 items[item_id] = item
-        return charges_in(client_id, period, events, items, departures(self._ports, client))
+        billed_by = partner_at(self._ports, client, period.end - _INSTANT)
+        return charges_in(
+            client_id,
+            period,
+            events,
+            items,
+            departures(self._ports, client),
+            billed_by=billed_by,
+        )

@@ -106,6 +106,12 @@ _Entry = tuple[datetime, str, Decimal]
 _EXACT = Context(prec=100, Emin=-999_999, Emax=999_999, traps=[InvalidOperation, Overflow])
 
 
+def _client_keys(client_ids: Collection[str]) -> list[str]:
+    """The distinct client ids to total, sorted (anything but a string is nobody's id)."""
+    check_instance(client_ids, Collection, "client_ids")  # type: ignore[type-abstract]
+    return sorted({client_id for client_id in client_ids if isinstance(client_id, str)})
+
+
 class InMemoryUsage:
     """Raw usage records per client, aggregated on demand into totals per period.
 
@@ -143,7 +149,7 @@ class InMemoryUsage:
         start, end = period.start, period.end
         probe = (start,)
         found: list[UsageTotal] = []
-        for client_id in sorted(set(client_ids)):
+        for client_id in _client_keys(client_ids):
             entries = self._sorted(client_id)
             if not entries:
                 continue
@@ -193,7 +199,7 @@ class InMemoryUsageTotals:
     def totals(self, period: BillingPeriod, client_ids: Collection[str]) -> list[UsageTotal]:
         check_instance(period, BillingPeriod, "period")
         found: list[UsageTotal] = []
-        for client_id in sorted(set(client_ids)):
+        for client_id in _client_keys(client_ids):
             metrics = self._totals.get((period, client_id))
             if metrics:
                 found.extend(metrics[metric] for metric in sorted(metrics))
@@ -226,6 +232,8 @@ class InMemoryInvoices:
         self._by_partner[(invoice.partner_id, invoice.period)].append(invoice.id)
 
     def for_partner(self, partner_id: str, period: str) -> list[Invoice]:
+        if not (isinstance(partner_id, str) and isinstance(period, str)):
+            return []
         ids = self._by_partner.get((partner_id, period), [])
         return [self._invoices[invoice_id] for invoice_id in sorted(ids)]
 

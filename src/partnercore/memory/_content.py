@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
@@ -33,19 +34,33 @@ __all__ = [
 
 
 class InMemoryContentItems:
-    """Content items in a dict, indexed by owner (implements ``ContentItemRepository``)."""
+    """Content items in a dict, indexed by owner (implements ``ContentItemRepository``).
+
+    ``add`` and ``save`` check and write under one lock; :meth:`view` gives a second handle
+    on the same items, as a second connection to one database is.
+    """
 
     def __init__(self) -> None:
         self._items: dict[str, ContentItem] = {}
         self._by_owner: dict[str, dict[str, ContentItem]] = {}
+        self._lock = threading.Lock()
+
+    def view(self) -> InMemoryContentItems:
+        """Another handle on these items: what either saves, both see."""
+        other = InMemoryContentItems.__new__(InMemoryContentItems)
+        other._items = self._items
+        other._by_owner = self._by_owner
+        other._lock = self._lock
+        return other
 
     def add(self, item: ContentItem) -> None:
         check_instance(item, ContentItem, "item")
-        if item.id in self._items:
-            raise ConflictError(
-                f"content item {item.id!r} already exists", kind="content item", id=item.id
-            )
-        self._store(item)
+        with self._lock:
+            if item.id in self._items:
+                raise ConflictError(
+                    f"content item {item.id!r} already exists", kind="content item", id=item.id
+                )
+            self._store(item)
 
     def get(self, item_id: str) -> ContentItem:
         item = self.find(item_id)
@@ -58,18 +73,19 @@ class InMemoryContentItems:
 
     def save(self, item: ContentItem) -> None:
         check_instance(item, ContentItem, "item")
-        stored = self.get(item.id)
-        if stored.revision != item.revision - 1:
-            raise StaleWriteError(
-                "content item", item.id, expected=item.revision - 1, actual=stored.revision
-            )
-        if stored.owner != item.owner:
-            raise ConflictError(
-                f"content item {item.id!r} belongs to {stored.owner}",
-                kind="content item",
-                id=item.id,
-            )
-        self._store(item)
+        with self._lock:
+            stored = self.get(item.id)
+            if stored.revision != item.revision - 1:
+                raise StaleWriteError(
+                    "content item", item.id, expected=item.revision - 1, actual=stored.revision
+                )
+            if stored.owner != item.owner:
+                raise ConflictError(
+                    f"content item {item.id!r} belongs to {stored.owner}",
+                    kind="content item",
+                    id=item.id,
+                )
+            self._store(item)
 
     def owned_by(self, owner: str) -> Sequence[ContentItem]:
         owned = self._by_owner.get(owner, {}) if isinstance(owner, str) else {}
@@ -94,6 +110,8 @@ class InMemoryLibraries:
         self._selections.setdefault(selection.partner_id, []).append(selection)
 
     def for_partner(self, partner_id: str) -> Sequence[LibrarySelection]:
+        if not isinstance(partner_id, str):
+            return ()
         return tuple(self._selections.get(partner_id, ()))
 
 
@@ -105,6 +123,7 @@ class InMemoryInstalls:
         self._by_item: dict[str, list[CopyEvent]] = {}
 
     def add_all(self, events: Sequence[CopyEvent]) -> None:
+        check_instance(events, Sequence, "events")  # type: ignore[type-abstract]
         batch = tuple(events)
         for index, event in enumerate(batch):
             check_instance(event, CopyEvent, f"events[{index}]")
@@ -120,18 +139,31 @@ class InMemoryInstalls:
 
 
 class InMemoryTemplates:
-    """Client templates in a dict (implements ``TemplateRepository``)."""
+    """Client templates in a dict (implements ``TemplateRepository``).
+
+    ``add`` and ``save`` check and write under one lock; :meth:`view` gives a second handle
+    on the same templates, as a second connection to one database is.
+    """
 
     def __init__(self) -> None:
         self._templates: dict[str, ClientTemplate] = {}
+        self._lock = threading.Lock()
+
+    def view(self) -> InMemoryTemplates:
+        """Another handle on these templates: what either saves, both see."""
+        other = InMemoryTemplates.__new__(InMemoryTemplates)
+        other._templates = self._templates
+        other._lock = self._lock
+        return other
 
     def add(self, template: ClientTemplate) -> None:
         check_instance(template, ClientTemplate, "template")
-        if template.id in self._templates:
-            raise ConflictError(
-                f"template {template.id!r} already exists", kind="template", id=template.id
-            )
-        self._templates[template.id] = template
+        with self._lock:
+            if template.id in self._templates:
+                raise ConflictError(
+                    f"template {template.id!r} already exists", kind="template", id=template.id
+                )
+            self._templates[template.id] = template
 
     def get(self, template_id: str) -> ClientTemplate:
         template = self.find(template_id)
@@ -144,14 +176,17 @@ class InMemoryTemplates:
 
     def save(self, template: ClientTemplate) -> None:
         check_instance(template, ClientTemplate, "template")
-        stored = self.get(template.id)
-        if stored.revision != template.revision - 1:
-            raise StaleWriteError(
-                "template", template.id, expected=template.revision - 1, actual=stored.revision
-            )
-        self._templates[template.id] = template
+        with self._lock:
+            stored = self.get(template.id)
+            if stored.revision != template.revision - 1:
+                raise StaleWriteError(
+                    "template", template.id, expected=template.revision - 1, actual=stored.revision
+                )
+            self._templates[template.id] = template
 
     def for_partner(self, partner_id: str) -> Sequence[ClientTemplate]:
+        if not isinstance(partner_id, str):
+            return ()
         return tuple(t for _, t in sorted(self._templates.items()) if t.partner_id == partner_id)
 
 
@@ -202,8 +237,22 @@ def _snapshot(store: object) -> dict[str, Any]:
 
 
 def _restore(store: object, snapshot: dict[str, Any]) -> None:
+    # Containers are refilled in place: another handle on the same store (``view()``) keeps
+    # seeing what this one sees, and a ``defaultdict`` keeps its default.
     for name, value in snapshot.items():
-        object.__setattr__(store, name, value)
+        current = getattr(store, name)
+        if current is value:
+            continue
+        if isinstance(current, dict) and isinstance(value, dict):
+            current.clear()
+            current.update(value)
+        elif isinstance(current, list) and isinstance(value, list):
+            current[:] = value
+        elif isinstance(current, set) and isinstance(value, set):
+            current.clear()
+            current.update(value)
+        else:
+            object.__setattr__(store, name, value)
 
 
 class InMemoryUnitOfWork:

@@ -9,8 +9,9 @@ lock, so threads sharing the store see one unit at a time.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator, MutableMapping, MutableSet
 from contextlib import contextmanager
+from typing import Any
 
 __all__ = ["Journal"]
 
@@ -35,6 +36,31 @@ class Journal:
         """Remember how to undo a write just made (nothing to remember outside a unit)."""
         if self._depth:
             self._undo.append(action)
+
+    def keep(self, mapping: MutableMapping[Any, Any], key: Hashable) -> None:
+        """Call before changing ``mapping[key]``: undoing puts the entry back as it is now.
+
+        Lists, sets and dicts held as values are copied (one key's worth); records and
+        tuples are immutable and kept as they are.
+        """
+        if not self._depth:
+            return
+        if key in mapping:
+            old = mapping[key]
+            if isinstance(old, list | set | dict):
+                old = old.copy()
+            self._undo.append(lambda: mapping.__setitem__(key, old))
+        else:
+            self._undo.append(lambda: mapping.pop(key, None))
+
+    def keep_member(self, members: MutableSet[Any], member: Hashable) -> None:
+        """Call before adding ``member`` to or removing it from ``members``."""
+        if not self._depth:
+            return
+        if member in members:
+            self._undo.append(lambda: members.add(member))
+        else:
+            self._undo.append(lambda: members.discard(member))
 
     def on_commit(self, action: Callable[[], None]) -> None:
         """Run ``action`` when the outermost unit commits (at once outside a unit)."""

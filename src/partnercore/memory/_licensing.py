@@ -17,11 +17,21 @@ class InMemoryLicenses:
     """Licences kept in a dict, one per team, with optimistic concurrency.
 
     Safe to share between threads: ``add`` and ``save`` check and write under one lock.
+    :meth:`view` gives a second handle on the same licences, as a second connection to one
+    database is.
     """
 
     def __init__(self) -> None:
         self._licenses: dict[str, License] = {}
         self._lock = threading.Lock()
+
+    def view(self) -> InMemoryLicenses:
+        """Another handle on these licences: what either saves, both see, and a copy made
+        stale by a save through one is refused by the other."""
+        other = InMemoryLicenses.__new__(InMemoryLicenses)
+        other._licenses = self._licenses
+        other._lock = self._lock
+        return other
 
     def get(self, team_id: str) -> License:
         license = self._licenses.get(team_id) if isinstance(team_id, str) else None

@@ -2,6 +2,8 @@
 
 Every lookup the check makes is a dictionary access on a key (team, (user, team),
 (partner, client), partner); lists kept per key are short and kept in chronological order.
+A write given anything but the record it stores raises ``ValidationError``; a lookup by
+anything but a string finds nothing, like a lookup by an id nobody has.
 """
 
 from __future__ import annotations
@@ -11,13 +13,15 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
-from partnercore._errors import ConflictError, NotFoundError
+from partnercore._errors import ConflictError, NotFoundError, ValidationError
+from partnercore._fields import check_instance
 from partnercore.tenancy import (
     ALL,
     AuditEntry,
     ConsentChange,
     Grant,
     Membership,
+    StatusChange,
     Team,
     TeamChange,
     TeamKind,
@@ -69,6 +73,11 @@ def _replace_tuple(index: dict[K, tuple[T, ...]], key: K, old: T, new: T) -> Non
     index[key] = tuple(new if item is old else item for item in index[key])
 
 
+def _key(value: object) -> bool:
+    """Whether ``value`` can be a stored key (ids are strings; anything else is absent)."""
+    return isinstance(value, str)
+
+
 def _since(membership: Membership) -> datetime:
     return membership.active_from
 
@@ -90,21 +99,23 @@ class InMemoryTeams:
         self._clients: dict[str, set[str]] = {}
 
     def get(self, team_id: str) -> Team:
-        team = self._teams.get(team_id)
+        team = self.find(team_id)
         if team is None:
-            raise NotFoundError("team", team_id)
+            raise NotFoundError("team", str(team_id))
         return team
 
     def find(self, team_id: str) -> Team | None:
-        return self._teams.get(team_id)
+        return self._teams.get(team_id) if _key(team_id) else None
 
     def add(self, team: Team) -> None:
+        check_instance(team, Team, "team")
         if team.id in self._teams:
             raise ConflictError(f"team {team.id!r} already exists", kind="team", id=team.id)
         self._teams[team.id] = team
         self._index(team)
 
     def save(self, team: Team) -> None:
+        check_instance(team, Team, "team")
         old = self._teams.get(team.id)
         if old is None:
             raise NotFoundError("team", team.id)
@@ -116,6 +127,8 @@ class InMemoryTeams:
         return [self._teams[i] for i in sorted(self._partners)]
 
     def clients_of(self, partner_id: str) -> list[Team]:
+        if not _key(partner_id):
+            return []
         return [self._teams[i] for i in sorted(self._clients.get(partner_id, ()))]
 
     def __len__(self) -> int:
@@ -140,15 +153,16 @@ class InMemoryUsers:
         self._users: dict[str, User] = {}
 
     def get(self, user_id: str) -> User:
-        user = self._users.get(user_id)
+        user = self.find(user_id)
         if user is None:
-            raise NotFoundError("user", user_id)
+            raise NotFoundError("user", str(user_id))
         return user
 
     def find(self, user_id: str) -> User | None:
-        return self._users.get(user_id)
+        return self._users.get(user_id) if _key(user_id) else None
 
     def add(self, user: User) -> None:
+        check_instance(user, User, "user")
         if user.id in self._users:
             raise ConflictError(f"user {user.id!r} already exists", kind="user", id=user.id)
         self._users[user.id] = user
@@ -167,12 +181,13 @@ class InMemoryMemberships:
         self._between: dict[tuple[str, str], tuple[Membership, ...]] = {}
 
     def get(self, membership_id: str) -> Membership:
-        membership = self._by_id.get(membership_id)
+        membership = self._by_id.get(membership_id) if _key(membership_id) else None
         if membership is None:
-            raise NotFoundError("membership", membership_id)
+            raise NotFoundError("membership", str(membership_id))
         return membership
 
     def add(self, membership: Membership) -> None:
+        check_instance(membership, Membership, "membership")
         if membership.id in self._by_id:
             raise ConflictError(
                 f"membership {membership.id!r} already exists", kind="membership", id=membership.id
@@ -183,6 +198,7 @@ class InMemoryMemberships:
         _insert_tuple(self._between, (membership.user_id, membership.team_id), membership, _since)
 
     def save(self, membership: Membership) -> None:
+        check_instance(membership, Membership, "membership")
         old = self._by_id.get(membership.id)
         if old is None:
             raise NotFoundError("membership", membership.id)
@@ -202,13 +218,15 @@ class InMemoryMemberships:
         _replace_tuple(self._between, (old.user_id, old.team_id), old, membership)
 
     def for_team(self, team_id: str) -> list[Membership]:
-        return list(self._by_team.get(team_id, ()))
+        return list(self._by_team.get(team_id, ())) if _key(team_id) else []
 
     def for_user(self, user_id: str) -> list[Membership]:
-        return list(self._by_user.get(user_id, ()))
+        return list(self._by_user.get(user_id, ())) if _key(user_id) else []
 
     def between(self, user_id: str, team_id: str) -> tuple[Membership, ...]:
-        return self._between.get((user_id, team_id), ())
+        if isinstance(user_id, str) and isinstance(team_id, str):  # on the check's path
+            return self._between.get((user_id, team_id), ())
+        return ()
 
     def __len__(self) -> int:
         return len(self._by_id)
@@ -225,15 +243,16 @@ class InMemoryGrants:
         self._by_partner: dict[str, list[Grant]] = {}
 
     def get(self, grant_id: str) -> Grant:
-        grant = self._by_id.get(grant_id)
+        grant = self.find(grant_id)
         if grant is None:
-            raise NotFoundError("grant", grant_id)
+            raise NotFoundError("grant", str(grant_id))
         return grant
 
     def find(self, grant_id: str) -> Grant | None:
-        return self._by_id.get(grant_id)
+        return self._by_id.get(grant_id) if _key(grant_id) else None
 
     def add(self, grant: Grant) -> None:
+        check_instance(grant, Grant, "grant")
         if grant.id in self._by_id:
             raise ConflictError(f"grant {grant.id!r} already exists", kind="grant", id=grant.id)
         self._by_id[grant.id] = grant
@@ -245,6 +264,7 @@ class InMemoryGrants:
             _insert(index, key, grant, _granted)
 
     def save(self, grant: Grant) -> None:
+        check_instance(grant, Grant, "grant")
         old = self._by_id.get(grant.id)
         if old is None:
             raise NotFoundError("grant", grant.id)
@@ -258,16 +278,18 @@ class InMemoryGrants:
             _replace(index, key, old, grant)
 
     def for_client(self, partner_id: str, client_id: str) -> tuple[Grant, ...]:
-        return self._by_client.get((partner_id, client_id), ())
+        if isinstance(partner_id, str) and isinstance(client_id, str):  # on the check's path
+            return self._by_client.get((partner_id, client_id), ())
+        return ()
 
     def for_all_clients(self, partner_id: str) -> tuple[Grant, ...]:
-        return self._all_clients.get(partner_id, ())
+        return self._all_clients.get(partner_id, ()) if isinstance(partner_id, str) else ()
 
     def for_advisor(self, advisor_id: str) -> list[Grant]:
-        return list(self._by_advisor.get(advisor_id, ()))
+        return list(self._by_advisor.get(advisor_id, ())) if _key(advisor_id) else []
 
     def for_partner(self, partner_id: str) -> list[Grant]:
-        return list(self._by_partner.get(partner_id, ()))
+        return list(self._by_partner.get(partner_id, ())) if _key(partner_id) else []
 
     def __len__(self) -> int:
         return len(self._by_id)
@@ -286,10 +308,11 @@ class InMemoryConsents:
         self._by_client: dict[str, tuple[ConsentChange, ...]] = {}
 
     def add(self, change: ConsentChange) -> None:
+        check_instance(change, ConsentChange, "change")
         _insert_tuple(self._by_client, change.client_id, change, _at)
 
     def for_client(self, client_id: str) -> tuple[ConsentChange, ...]:
-        return self._by_client.get(client_id, ())
+        return self._by_client.get(client_id, ()) if isinstance(client_id, str) else ()
 
 
 class InMemoryTeamHistory:
@@ -300,15 +323,19 @@ class InMemoryTeamHistory:
         self._transfers_from: dict[str, list[Transfer]] = {}
 
     def add(self, change: TeamChange) -> None:
+        if not isinstance(change, Transfer | StatusChange):
+            raise ValidationError.at(
+                "change", f"expected a Transfer or a StatusChange, got {change!r}"
+            )
         _insert_tuple(self._by_team, change.team_id, change, _at)
         if isinstance(change, Transfer):
             _insert(self._transfers_from, change.from_partner, change, _at)
 
     def for_team(self, team_id: str) -> tuple[TeamChange, ...]:
-        return self._by_team.get(team_id, ())
+        return self._by_team.get(team_id, ()) if isinstance(team_id, str) else ()
 
     def transfers_from(self, partner_id: str) -> list[Transfer]:
-        return list(self._transfers_from.get(partner_id, ()))
+        return list(self._transfers_from.get(partner_id, ())) if _key(partner_id) else []
 
 
 class InMemoryAuditTrail:
@@ -319,6 +346,7 @@ class InMemoryAuditTrail:
         self._by_team: dict[str, list[AuditEntry]] = {}
 
     def append(self, entry: AuditEntry) -> None:
+        check_instance(entry, AuditEntry, "entry")
         self._entries.append(entry)
         self._by_team.setdefault(entry.team_id, []).append(entry)
 
@@ -326,7 +354,7 @@ class InMemoryAuditTrail:
         return list(self._entries)
 
     def for_team(self, team_id: str) -> list[AuditEntry]:
-        return list(self._by_team.get(team_id, ()))
+        return list(self._by_team.get(team_id, ())) if _key(team_id) else []
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -1,6 +1,6 @@
 """Money: exact Decimal amounts in ISO 4217 currencies, rounding and allocation."""
 
-from partnercore.money._currency import Currency, to_currency
+from partnercore.money._currency import Currency, to_currency, to_current_currency
 from partnercore.money._money import Money, Rounding, to_decimal
 
-__all__ = ["Currency", "Money", "Rounding", "to_currency", "to_decimal"]
+__all__ = ["Currency", "Money", "Rounding", "to_currency", "to_current_currency", "to_decimal"]

@@ -1,6 +1,24 @@
-"""ISO 4217 currency codes and their minor units (active codes with a defined minor unit)."""
+"""ISO 4217 currency codes and their minor units.
+
+``MINOR_UNITS`` holds every code of ISO 4217 List One as published on 2026-01-01 that has a
+defined minor unit (precious metals, XDR, XSU, XUA and the testing codes have none), and the
+codes withdrawn since that historic data may still hold (``WITHDRAWN``).
+"""
 
 from __future__ import annotations
+
+#: Withdrawn codes, each with the code that replaced it (``None``: withdrawn without one).
+#: They stay readable (historic amounts); new prices refuse them.
+WITHDRAWN: dict[str, str | None] = {
+    "ANG": "XCG",  # Netherlands Antillean guilder -> Caribbean guilder (2025)
+    "BGN": "EUR",  # Bulgarian lev -> euro (2026-01-01)
+    "CUC": None,  # Cuban convertible peso: withdrawn (2021 unification), Cuba's currency is CUP
+    "SLL": "SLE",  # Sierra Leonean leone -> redenominated leone
+    "ZWL": "ZWG",  # Zimbabwe dollar -> Zimbabwe Gold (2024)
+}
+
+#: What a withdrawal without a successor code left behind, said in the refusal.
+WITHDRAWN_NOTES: dict[str, str] = {"CUC": "Cuba's currency is CUP"}
 
 MINOR_UNITS: dict[str, int] = {
     "AED": 2,
@@ -162,6 +180,7 @@ MINOR_UNITS: dict[str, int] = {
     "VND": 0,
     "VUV": 0,
     "WST": 2,
+    "XAD": 2,
     "XAF": 0,
     "XCD": 2,
     "XCG": 2,

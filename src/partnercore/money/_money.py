@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable
 from decimal import (
     ROUND_HALF_EVEN,
@@ -12,6 +13,7 @@ from decimal import (
     DivisionByZero,
     InvalidOperation,
     Overflow,
+    localcontext,
 )
 from fractions import Fraction
 from typing import Any
@@ -37,6 +39,11 @@ _CONTEXT = Context(
 
 #: Amounts must be smaller than this in magnitude (rounding larger ones is not meaningful).
 _LIMIT = Decimal(10) ** 30
+
+_ASCII_SPACE = " \t\n\r\f\v"
+_DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+#: NaN and the infinities parse, to be refused as "not finite" with that message.
+_NOT_FINITE_TEXT = re.compile(r"[+-]?(?:s?nan[0-9]*|inf|infinity)", re.IGNORECASE)
 
 #: Ratios are kept between 1e-1000 and 1e1000 (zero aside): they are split exactly, as fractions.
 _RATIO_EXPONENT = 1000
@@ -72,10 +79,7 @@ def to_decimal(value: object, path: str = "amount") -> Decimal:
     elif isinstance(value, int):
         result = Decimal(value)
     elif isinstance(value, str):
-        try:
-            result = Decimal(value.strip())
-        except InvalidOperation:
-            raise ValidationError.at(path, f"not a decimal number: {value!r}") from None
+        result = _parse_decimal(value, path)
     else:
         raise ValidationError.at(
             path, f"expected a decimal string or an integer, got {type(value).__name__}"
@@ -83,6 +87,19 @@ def to_decimal(value: object, path: str = "amount") -> Decimal:
     if not result.is_finite():
         raise ValidationError.at(path, f"must be a finite number, got {value!r}")
     return result
+
+
+def _parse_decimal(value: str, path: str) -> Decimal:
+    # Decimal() alone would also read other scripts' digits ("١٢"), "1_000" and Unicode
+    # spaces: a number in text is ASCII, with optional surrounding ASCII white space.
+    text = value.strip(_ASCII_SPACE)
+    if _DECIMAL_TEXT.fullmatch(text) is None and _NOT_FINITE_TEXT.fullmatch(text) is None:
+        raise ValidationError.at(path, f"not a decimal number: {value!r}")
+    try:
+        with localcontext(_CONTEXT):  # the library's traps, whatever the caller's are
+            return Decimal(text)
+    except InvalidOperation:  # an exponent beyond what decimal can hold
+        raise ValidationError.at(path, f"not a decimal number: {value!r}") from None
 
 
 def _amount(value: object) -> Decimal:
@@ -115,27 +132,32 @@ class Money:
 
     # -- arithmetic -------------------------------------------------------------------
 
-    def _same(self, other: Money, operation: str) -> None:
+    def _same(self, other: object, operation: str) -> Money:
+        """``other`` if it is Money in this currency; anything else is the library's error
+        (never ``NotImplemented``, which Python turns into a bare ``TypeError``)."""
+        if not isinstance(other, Money):
+            raise ValidationError.at(
+                "other", f"cannot {operation} money and {other!r}: expected Money"
+            )
         if self.currency != other.currency:
             raise CurrencyMismatchError(self.currency.code, other.currency.code, operation)
+        return other
 
     def __add__(self, other: object) -> Money:
-        if isinstance(other, Money):
-            self._same(other, "add")
-            return Money(_CONTEXT.add(self.amount, other.amount), self.currency)
-        if isinstance(other, int) and not isinstance(other, bool) and other == 0:
+        # sum() starts from the integer 0: that one number is accepted, and changes nothing
+        if other.__class__ is int and other == 0:
             return self
-        return NotImplemented
+        return Money(_CONTEXT.add(self.amount, self._same(other, "add").amount), self.currency)
 
-    def __radd__(self, other: object) -> Money:
-        # sum() starts from 0
-        return self.__add__(other)
+    __radd__ = __add__
 
     def __sub__(self, other: object) -> Money:
-        if isinstance(other, Money):
-            self._same(other, "subtract")
-            return Money(_CONTEXT.subtract(self.amount, other.amount), self.currency)
-        return NotImplemented
+        amount = _CONTEXT.subtract(self.amount, self._same(other, "subtract").amount)
+        return Money(amount, self.currency)
+
+    def __rsub__(self, other: object) -> Money:
+        # only reached when ``other`` is not Money
+        return self._same(other, "subtract")
 
     def __neg__(self) -> Money:
         return Money(self.amount.copy_negate(), self.currency)
@@ -144,36 +166,29 @@ class Money:
         return Money(self.amount.copy_abs(), self.currency)
 
     def __mul__(self, factor: object) -> Money:
-        if isinstance(factor, Money):
-            return NotImplemented
         product = _CONTEXT.multiply(self.amount, to_decimal(factor, "factor"))
         return Money(product, self.currency)
 
     __rmul__ = __mul__
 
+    def __truediv__(self, other: object) -> Money:
+        raise ValidationError.at(
+            "other", "money is not divided: split it with allocate(), which always sums exactly"
+        )
+
+    __rtruediv__ = __floordiv__ = __rfloordiv__ = __truediv__
+
     def __lt__(self, other: object) -> bool:
-        if not isinstance(other, Money):
-            return NotImplemented
-        self._same(other, "compare")
-        return self.amount < other.amount
+        return self.amount < self._same(other, "compare").amount
 
     def __le__(self, other: object) -> bool:
-        if not isinstance(other, Money):
-            return NotImplemented
-        self._same(other, "compare")
-        return self.amount <= other.amount
+        return self.amount <= self._same(other, "compare").amount
 
     def __gt__(self, other: object) -> bool:
-        if not isinstance(other, Money):
-            return NotImplemented
-        self._same(other, "compare")
-        return self.amount > other.amount
+        return self.amount > self._same(other, "compare").amount
 
     def __ge__(self, other: object) -> bool:
-        if not isinstance(other, Money):
-            return NotImplemented
-        self._same(other, "compare")
-        return self.amount >= other.amount
+        return self.amount >= self._same(other, "compare").amount
 
     # -- rounding and allocation ------------------------------------------------------
 

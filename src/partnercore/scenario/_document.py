@@ -18,7 +18,13 @@ from typing import Any
 import attrs
 
 from partnercore._errors import Problem, ValidationError
-from partnercore.billing import Proration, ReferralBase, ReferralSettlement, SeatPolicy
+from partnercore.billing import (
+    PricingModel,
+    Proration,
+    ReferralBase,
+    ReferralSettlement,
+    SeatPolicy,
+)
 from partnercore.content import ContentKind, ContentStatus, InitialLicense, PriceType
 from partnercore.licensing import LicenseEventKind, LicenseState
 from partnercore.money import Rounding
@@ -29,6 +35,8 @@ from partnercore.scenario._schema import (
     Flag,
     Identifier,
     Instant,
+    Models,
+    Month,
     Prices,
     Strings,
     Tables,
@@ -51,6 +59,7 @@ __all__ = [
     "ClientEntry",
     "ConsentEntry",
     "ContentEntry",
+    "DiscountEntry",
     "Document",
     "GrantEntry",
     "InstallEntry",
@@ -60,12 +69,16 @@ __all__ = [
     "MembershipEntry",
     "OnboardEntry",
     "PartnerEntry",
+    "PartnerTierEntry",
     "PriceBookEntry",
     "PublishEntry",
     "PushEntry",
+    "SizeBandEntry",
     "TemplateEntry",
     "TemplateGrantEntry",
+    "TierEntry",
     "UsageEntry",
+    "UsageTiersEntry",
     "UserEntry",
     "read_document",
 ]
@@ -82,6 +95,7 @@ def _values(kind: Iterable[StrEnum]) -> tuple[str, ...]:
 ROUNDING = _values(Rounding)
 SEAT_POLICY = _values(SeatPolicy)
 PRORATION = _values(Proration)
+PRICING_MODEL = _values(PricingModel)
 REFERRAL_BASE = _values(ReferralBase)
 REFERRAL_SETTLEMENT = _values(ReferralSettlement)
 BILLING_MODEL = _values(BillingModel)
@@ -105,11 +119,39 @@ _DEFAULT_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @attrs.frozen(kw_only=True)
+class TierEntry:
+    up_to: int | None = attrs.field(metadata=key(Whole(minimum=1), default=None))
+    unit_price: Decimal = attrs.field(metadata=key(Amount()))
+    flat_fee: Decimal | None = attrs.field(metadata=key(Amount(), default=None))
+
+
+@attrs.frozen(kw_only=True)
+class UsageTiersEntry:
+    model: str = attrs.field(metadata=key(Choice(PRICING_MODEL)))
+    tiers: tuple[TierEntry, ...] | None = attrs.field(metadata=key(Tables(TierEntry), default=None))
+    size: int | None = attrs.field(metadata=key(Whole(minimum=1), default=None))
+    package_price: Decimal | None = attrs.field(metadata=key(Amount(), default=None))
+
+
+@attrs.frozen(kw_only=True)
+class SizeBandEntry:
+    up_to: int | None = attrs.field(metadata=key(Whole(minimum=1), default=None))
+    fee: Decimal = attrs.field(metadata=key(Amount()))
+
+
+@attrs.frozen(kw_only=True)
+class PartnerTierEntry:
+    name: str = attrs.field(metadata=key(Text()))
+    from_trailing_revenue: Decimal = attrs.field(metadata=key(Amount()))
+    referral_rate: Decimal = attrs.field(metadata=key(Amount(maximum=_ONE)))
+
+
+@attrs.frozen(kw_only=True)
 class PriceBookEntry:
     id: str = attrs.field(metadata=key(Identifier()))
     currency: str = attrs.field(metadata=key(CurrencyCode()))
     advisor_monthly_fee: Decimal = attrs.field(metadata=key(Amount()))
-    full_license_monthly_fee: Decimal = attrs.field(metadata=key(Amount()))
+    full_license_monthly_fee: Decimal | None = attrs.field(metadata=key(Amount(), default=None))
     rounding: str = attrs.field(metadata=key(Choice(ROUNDING), default="half_up"))
     seat_policy: str = attrs.field(metadata=key(Choice(SEAT_POLICY), default="any_time"))
     proration: str = attrs.field(metadata=key(Choice(PRORATION), default="daily"))
@@ -119,6 +161,27 @@ class PriceBookEntry:
     )
     content_revenue_share: Decimal = attrs.field(metadata=key(Amount(maximum=_ONE), default=_ONE))
     usage: Mapping[str, Decimal] = attrs.field(metadata=key(Prices(), default={}))
+    usage_tiers: Mapping[str, UsageTiersEntry] = attrs.field(
+        metadata=key(Models(UsageTiersEntry), default={})
+    )
+    full_license_fee_by_size: tuple[SizeBandEntry, ...] | None = attrs.field(
+        metadata=key(Tables(SizeBandEntry), default=None)
+    )
+    partner_tiers: tuple[PartnerTierEntry, ...] | None = attrs.field(
+        metadata=key(Tables(PartnerTierEntry), default=None)
+    )
+
+    @property
+    def banded(self) -> bool:
+        """Whether full licences are priced by client size."""
+        return self.full_license_fee_by_size is not None
+
+    def prices(self, metric: str) -> bool:
+        """Whether the book prices ``metric`` (per unit or by a tier model)."""
+        return metric in self.usage or metric in self.usage_tiers
+
+    def metrics(self) -> list[str]:
+        return sorted({*self.usage, *self.usage_tiers})
 
 
 @attrs.frozen(kw_only=True)
@@ -126,7 +189,7 @@ class PartnerEntry:
     id: str = attrs.field(metadata=key(Identifier()))
     name: str = attrs.field(metadata=key(Text()))
     pricebook: str = attrs.field(metadata=key(Identifier(), ref="pricebooks"))
-    referral_rate: Decimal = attrs.field(metadata=key(Amount(maximum=_ONE)))
+    referral_rate: Decimal | None = attrs.field(metadata=key(Amount(maximum=_ONE), default=None))
     timezone: str = attrs.field(metadata=key(Zone(), default="UTC"))
     created_at: datetime | None = attrs.field(metadata=key(Instant(), default=None))
 
@@ -142,6 +205,16 @@ class ClientEntry:
     status: str = attrs.field(metadata=key(Choice(TEAM_STATUS), default="active"))
     organisation_key: str | None = attrs.field(metadata=key(Text(), default=None))
     created_at: datetime | None = attrs.field(metadata=key(Instant(), default=None))
+    employee_count: int | None = attrs.field(metadata=key(Whole(minimum=1), default=None))
+    pricebook: str | None = attrs.field(metadata=key(Identifier(), ref="pricebooks", default=None))
+
+
+@attrs.frozen(kw_only=True)
+class DiscountEntry:
+    client: str = attrs.field(metadata=key(Identifier(), ref="clients"))
+    percent: Decimal = attrs.field(metadata=key(Amount(maximum=_ONE)))
+    first: str = attrs.field(metadata=key(Month(), name="from"))
+    last: str | None = attrs.field(metadata=key(Month(), name="until", default=None))
 
 
 @attrs.frozen(kw_only=True)
@@ -260,6 +333,7 @@ class OnboardEntry:
     timezone: str = attrs.field(metadata=key(Zone(), default="UTC"))
     organisation_key: str | None = attrs.field(metadata=key(Text(), default=None))
     by: str | None = attrs.field(metadata=key(Identifier(), ref="users", default=None))
+    employee_count: int | None = attrs.field(metadata=key(Whole(minimum=1), default=None))
 
 
 @attrs.frozen(kw_only=True)
@@ -305,6 +379,7 @@ class Document:
     onboard: tuple[OnboardEntry, ...] = ()
     installs: tuple[InstallEntry, ...] = ()
     pushes: tuple[PushEntry, ...] = ()
+    discounts: tuple[DiscountEntry, ...] = ()
 
     def instants(self) -> Iterator[datetime]:
         """Every instant written in the document."""
@@ -361,6 +436,7 @@ ARRAYS: dict[str, type] = {
     "onboard": OnboardEntry,
     "installs": InstallEntry,
     "pushes": PushEntry,
+    "discounts": DiscountEntry,
 }
 """Tables written as arrays of tables (``[[partners]]``), by name."""
 
@@ -515,11 +591,15 @@ def _rule_problems(document: Document) -> Iterator[Problem]:
             yield Problem(
                 join_path(label, "at_period_end"), 'only allowed with event = "downgrade"'
             )
+    deals = {c.id: c.pricebook for c in document.clients if c.pricebook is not None}
     for label, usage in _labelled(document, "usage"):
         partner = partners.get(document.client_partner(usage.team) or "")
         book = pricebooks.get(partner.pricebook) if partner else None
-        if book is not None and usage.metric not in book.usage:
-            known = ", ".join(sorted(book.usage)) or "none"
+        deal = deals.get(usage.team)
+        if deal is not None:
+            book = pricebooks.get(deal)
+        if book is not None and not book.prices(usage.metric):
+            known = ", ".join(book.metrics()) or "none"
             yield Problem(
                 join_path(label, "metric"),
                 f"unknown usage metric {quote(usage.metric)}: price book {quote(book.id)} "
@@ -532,6 +612,162 @@ def _rule_problems(document: Document) -> Iterator[Problem]:
             yield Problem(join_path(label, "price_type"), "required with price")
         if item.price_type is not None and item.price is None:
             yield Problem(join_path(label, "price"), "required with price_type")
+
+
+def _bound_problems(bounds: list[int | None], path: str) -> Iterator[Problem]:
+    """Tier or band bounds: strictly ascending, only the last one without ``up_to``."""
+    previous = 0
+    for index, bound in enumerate(bounds):
+        where = f"{path}[{index}].up_to"
+        last = index == len(bounds) - 1
+        if bound is None:
+            if not last:
+                yield Problem(where, "missing: only the last tier may be unbounded")
+        elif last:
+            yield Problem(where, "not allowed on the last tier: it is unbounded")
+        elif bound <= previous:
+            yield Problem(
+                where, f"must be greater than the previous tier's up_to ({previous}), got {bound}"
+            )
+        else:
+            previous = bound
+
+
+def _tier_model_problems(label: str, book: PriceBookEntry) -> Iterator[Problem]:
+    for metric, model in book.usage_tiers.items():
+        path = join_path(join_path(label, "usage_tiers"), metric)
+        if metric in book.usage:
+            yield Problem(
+                path, "metric priced both per unit (in usage) and by a tier model: give one"
+            )
+        only = f'model = "{model.model}"'
+        if model.model == PricingModel.PACKAGE:
+            if model.tiers is not None:
+                yield Problem(join_path(path, "tiers"), f"not allowed with {only}")
+            for name in ("size", "package_price"):
+                if getattr(model, name) is None:
+                    yield Problem(join_path(path, name), f"required with {only}")
+            continue
+        for name in ("size", "package_price"):
+            if getattr(model, name) is not None:
+                yield Problem(join_path(path, name), 'only allowed with model = "package"')
+        if not model.tiers:
+            yield Problem(join_path(path, "tiers"), f"at least one tier is required with {only}")
+        else:
+            yield from _bound_problems([t.up_to for t in model.tiers], join_path(path, "tiers"))
+
+
+def _pricebook_problems(document: Document) -> Iterator[Problem]:
+    for label, book in _labelled(document, "pricebooks"):
+        if book.full_license_monthly_fee is None and not book.banded:
+            yield Problem(
+                join_path(label, "full_license_monthly_fee"),
+                "missing required key (or give full_license_fee_by_size)",
+            )
+        if book.full_license_monthly_fee is not None and book.banded:
+            yield Problem(
+                join_path(label, "full_license_fee_by_size"),
+                "not allowed with full_license_monthly_fee: give one or the other",
+            )
+        if book.full_license_fee_by_size is not None:
+            path = join_path(label, "full_license_fee_by_size")
+            if not book.full_license_fee_by_size:
+                yield Problem(path, "at least one band is required")
+            bounds = [band.up_to for band in book.full_license_fee_by_size]
+            yield from _bound_problems(bounds, path)
+        yield from _tier_model_problems(label, book)
+        if book.partner_tiers is not None:
+            path = join_path(label, "partner_tiers")
+            if not book.partner_tiers:
+                yield Problem(path, "at least one tier is required")
+            names: set[str] = set()
+            previous: Decimal | None = None
+            for index, tier in enumerate(book.partner_tiers):
+                where = f"{path}[{index}]"
+                if tier.name in names:
+                    yield Problem(join_path(where, "name"), f"tier {quote(tier.name)} named twice")
+                names.add(tier.name)
+                threshold = tier.from_trailing_revenue
+                at = join_path(where, "from_trailing_revenue")
+                if previous is None and threshold != 0:
+                    yield Problem(at, f"the first tier starts at 0, got {quote(threshold)}")
+                elif previous is not None and threshold <= previous:
+                    yield Problem(
+                        at,
+                        f"must be greater than the previous tier's ({previous}), "
+                        f"got {quote(threshold)}",
+                    )
+                previous = threshold if previous is None or threshold > previous else previous
+
+
+def _deal_problems(document: Document) -> Iterator[Problem]:
+    """Partners on tiered books, clients' deal books and sizes, discounts."""
+    pricebooks = {p.id: p for p in document.pricebooks}
+    partners = {p.id: p for p in document.partners}
+    for label, partner in _labelled(document, "partners"):
+        book = pricebooks.get(partner.pricebook)
+        if book is None:
+            continue
+        if book.partner_tiers is not None and partner.referral_rate is not None:
+            yield Problem(
+                join_path(label, "referral_rate"),
+                f"not allowed: price book {quote(book.id)} sets the rate by partner tiers",
+            )
+        if book.partner_tiers is None and partner.referral_rate is None:
+            yield Problem(
+                join_path(label, "referral_rate"),
+                f"missing required key (price book {quote(book.id)} has no partner tiers)",
+            )
+
+    def book_of(partner_id: str) -> PriceBookEntry | None:
+        partner = partners.get(partner_id)
+        return None if partner is None else pricebooks.get(partner.pricebook)
+
+    for label, client in _labelled(document, "clients"):
+        book = book_of(client.partner)
+        deal = pricebooks.get(client.pricebook) if client.pricebook is not None else None
+        if deal is not None and book is not None and deal.currency != book.currency:
+            yield Problem(
+                join_path(label, "pricebook"),
+                f"deal price book {quote(deal.id)} is in {deal.currency} but partner "
+                f"{quote(client.partner)} bills in {book.currency}: a deal is in the "
+                "partner's currency",
+            )
+        applies = deal or book
+        if applies is not None and applies.banded and client.employee_count is None:
+            yield Problem(
+                join_path(label, "employee_count"),
+                f"required: price book {quote(applies.id)} prices full licences by employee count",
+            )
+    templates = {t.id: t for t in document.templates}
+    for label, step in _labelled(document, "onboard"):
+        template = templates.get(step.template)
+        book = None if template is None else book_of(template.partner)
+        if book is not None and book.banded and step.employee_count is None:
+            yield Problem(
+                join_path(label, "employee_count"),
+                f"required: price book {quote(book.id)} prices full licences by employee count",
+            )
+    earlier: dict[str, list[tuple[str, DiscountEntry]]] = {}
+    for label, discount in _labelled(document, "discounts"):
+        if discount.percent == 0:
+            yield Problem(
+                join_path(label, "percent"), "must be more than 0 (a fraction: 0.10 is 10 %)"
+            )
+        if discount.last is not None and discount.last < discount.first:
+            yield Problem(
+                join_path(label, "until"), f"{discount.last} is before from = {discount.first}"
+            )
+        for other_label, other in earlier.get(discount.client, []):
+            first = max(discount.first, other.first)
+            ends = [end for end in (discount.last, other.last) if end is not None]
+            if not ends or first <= min(ends):
+                yield Problem(
+                    join_path(label, "from"),
+                    f"overlaps {other_label} of client {quote(discount.client)}: two discounts "
+                    "of one client may not overlap",
+                )
+        earlier.setdefault(discount.client, []).append((label, discount))
 
 
 def _check_references(document: Document, spaces: Mapping[str, set[str]]) -> list[Problem]:
@@ -553,6 +789,8 @@ def _check_references(document: Document, spaces: Mapping[str, set[str]]) -> lis
         for label, entry in _labelled(document, table):
             problems.extend(_reference_problems(entry, label, spaces))
     problems.extend(_rule_problems(document))
+    problems.extend(_pricebook_problems(document))
+    problems.extend(_deal_problems(document))
     return problems
 
 

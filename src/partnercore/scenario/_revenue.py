@@ -2,11 +2,13 @@
 
 What a notebook needs to compare outcomes month by month (``reseller`` against
 ``non_reseller``, one policy against another): :meth:`BillingRange.to_rows` gives one
-plain row per (month, partner), ready for ``pandas.DataFrame(rows)``.
+plain row per (month, partner), ready for ``pandas.DataFrame(rows)``. Sums run in the library's
+own decimal context (that of :mod:`partnercore.money`), never in the caller's.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from html import escape
 from typing import Any
@@ -14,6 +16,7 @@ from typing import Any
 import attrs
 
 from partnercore.billing import BillingRun
+from partnercore.money._money import _CONTEXT as DECIMAL
 
 __all__ = ["AMOUNT_COLUMNS", "BillingRange"]
 
@@ -34,6 +37,14 @@ _HEADERS = (
 
 def _amount(value: Decimal) -> str:
     return format(value, "f")
+
+
+def _sum(values: Iterable[Decimal], start: Decimal) -> Decimal:
+    """``start`` plus every value, exactly (``start`` gives the currency's decimal places)."""
+    total = start
+    for value in values:
+        total = DECIMAL.add(total, value)
+    return total
 
 
 @attrs.frozen
@@ -59,23 +70,23 @@ class BillingRange:
             partners = sorted({invoice.partner_id for invoice in run.invoices})
             for partner in partners:
                 invoices = run.invoices_of(partner)
-                own = sum(i.total.amount for i in invoices if i.is_partner_invoice)
-                clients = sum(i.total.amount for i in invoices if not i.is_partner_invoice)
+                currency = invoices[0].currency
+                zero = Decimal(0).quantize(currency.quantum, context=DECIMAL)
+                own = _sum((i.total.amount for i in invoices if i.is_partner_invoice), zero)
+                clients = _sum((i.total.amount for i in invoices if not i.is_partner_invoice), zero)
                 statement = next((s for s in run.referrals if s.partner_id == partner), None)
                 referral = statement.total.amount if statement else Decimal(0)
                 content = statement.content_revenue.total.amount if statement else Decimal(0)
-                currency = invoices[0].currency
-                zero = Decimal(0).quantize(currency.quantum)
                 rows.append(
                     {
                         "period": run.period,
                         "partner": partner,
                         "currency": currency.code,
-                        "partner_invoice": zero + own,
-                        "client_invoices": zero + clients,
-                        "billed": zero + own + clients,
-                        "referral": zero + referral,
-                        "content_revenue": zero + content,
+                        "partner_invoice": own,
+                        "client_invoices": clients,
+                        "billed": DECIMAL.add(own, clients),
+                        "referral": _sum([referral], zero),
+                        "content_revenue": _sum([content], zero),
                     }
                 )
         return rows

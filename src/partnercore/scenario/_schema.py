@@ -10,6 +10,7 @@ entry is collected before giving up on it.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -30,6 +31,8 @@ __all__ = [
     "Instant",
     "Key",
     "Kind",
+    "Models",
+    "Month",
     "Prices",
     "Strings",
     "Tables",
@@ -263,6 +266,49 @@ class Prices:
         if problems:
             raise ValidationError(problems)
         return prices
+
+
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+@attrs.frozen
+class Month:
+    """A billing period written as a ``"YYYY-MM"`` string."""
+
+    def parse(self, value: object) -> str:
+        if not isinstance(value, str):
+            raise _reject(f'expected a month as "YYYY-MM", got {describe(value)}')
+        if _MONTH.fullmatch(value) is None or value < "0002-01" or value > "9998-12":
+            raise _reject(f'expected a month as "YYYY-MM", got {quote(value)}')
+        return value
+
+
+@attrs.frozen
+class Models:
+    """A table of sub-tables, one per usage metric, each checked against ``entry``:
+    ``[pricebooks.usage_tiers.reviews]``."""
+
+    entry: type
+
+    def parse(self, value: object) -> dict[str, Any]:
+        if not isinstance(value, Mapping):
+            raise _reject(f"expected a table of usage metrics, got {describe(value)}")
+        models: dict[str, Any] = {}
+        problems: list[Problem] = []
+        for name, raw in value.items():
+            path = join_path("", str(name))
+            try:
+                metric = Identifier().parse(name)
+            except ValidationError as error:
+                problems.extend(error.prefixed(path).problems)
+                continue
+            item, found = parse_entry(self.entry, raw, path)
+            problems.extend(found)
+            if item is not None:
+                models[metric] = item
+        if problems:
+            raise ValidationError(problems)
+        return models
 
 
 @attrs.frozen

@@ -17,8 +17,21 @@ from typing import Any
 
 import attrs
 
-from partnercore._errors import AccessDeniedError, PartnercoreError, Problem, ValidationError
-from partnercore.billing import BillingAccount, PriceBook, UsageRecord
+from partnercore._errors import (
+    AccessDeniedError,
+    PartnercoreError,
+    Problem,
+    StoreClosedError,
+    StoreError,
+    ValidationError,
+)
+from partnercore.billing import (
+    BillingAccount,
+    ClientTerms,
+    Discount,
+    PriceBook,
+    UsageRecord,
+)
 from partnercore.content import (
     ClientTemplate,
     ContentItem,
@@ -42,7 +55,7 @@ from partnercore.licensing import (
     upgrade,
 )
 from partnercore.money import Money
-from partnercore.scenario._document import Document
+from partnercore.scenario._document import Document, PriceBookEntry
 from partnercore.scenario._ports import ScenarioPorts
 from partnercore.scenario._schema import keys_of, quote
 from partnercore.tenancy import (
@@ -67,6 +80,8 @@ _KEYS = {
     "active_until": "until",
     "advisor_id": "advisor",
     "client_id": "client",
+    "first_period": "from",
+    "last_period": "until",
     "opened_at": "created_at",
     "parent_id": "partner",
     "partner_id": "partner",
@@ -110,6 +125,8 @@ def _entry(label: str, keys: frozenset[str], default: str) -> Iterator[None]:
     except AccessDeniedError as error:
         key = "by" if "by" in keys else default
         raise ValidationError.at(f"{label}.{key}", str(error)) from None
+    except (StoreError, StoreClosedError):
+        raise  # the store failed (a full disk, a damaged file): not the entry's fault
     except PartnercoreError as error:
         # NotFoundError, ConflictError, InvalidTransitionError, ...
         raise ValidationError.at(f"{label}.{default}", str(error)) from None
@@ -154,6 +171,74 @@ def build_world(
     return ports
 
 
+def _price_book(book: PriceBookEntry) -> PriceBook:
+    """The price book a ``[[pricebooks]]`` entry describes."""
+    return PriceBook.of(
+        book.id,
+        book.currency,
+        advisor_monthly_fee=book.advisor_monthly_fee,
+        full_license_monthly_fee=book.full_license_monthly_fee,
+        usage=book.usage,
+        usage_tiers={
+            metric: {
+                "model": model.model,
+                "tiers": [
+                    {"up_to": tier.up_to, "unit_price": tier.unit_price, "flat_fee": tier.flat_fee}
+                    for tier in model.tiers or ()
+                ],
+                "size": model.size,
+                "package_price": model.package_price,
+            }
+            for metric, model in book.usage_tiers.items()
+        },
+        full_license_fee_by_size=[
+            {"up_to": band.up_to, "fee": band.fee} for band in book.full_license_fee_by_size or ()
+        ],
+        partner_tiers=[
+            {
+                "name": tier.name,
+                "from_trailing_revenue": tier.from_trailing_revenue,
+                "referral_rate": tier.referral_rate,
+            }
+            for tier in book.partner_tiers or ()
+        ],
+        rounding=book.rounding,
+        seat_policy=book.seat_policy,
+        proration=book.proration,
+        referral_base=book.referral_base,
+        referral_settlement=book.referral_settlement,
+        content_revenue_share=book.content_revenue_share,
+    )
+
+
+def _client_terms(document: Document) -> dict[str, tuple[ClientTerms, ...]]:
+    """The terms each partner agreed with its clients (deal books, sizes, discounts), by
+    partner: what its billing account keeps."""
+    deals: dict[str, str | None] = {}
+    sizes: dict[str, int | None] = {}
+    for client in document.clients:
+        deals[client.id] = client.pricebook
+        sizes[client.id] = client.employee_count
+    for step in document.onboard:
+        sizes.setdefault(step.client, step.employee_count)
+    discounts: dict[str, list[Discount]] = {}
+    for entry in document.discounts:
+        discounts.setdefault(entry.client, []).append(
+            Discount(percent=entry.percent, first_period=entry.first, last_period=entry.last)
+        )
+    found: dict[str, list[ClientTerms]] = {}
+    for client_id in document.client_ids():
+        deal, size = deals.get(client_id), sizes.get(client_id)
+        off = discounts.get(client_id, [])
+        partner = document.client_partner(client_id)
+        if partner is None or (deal is None and size is None and not off):
+            continue
+        found.setdefault(partner, []).append(
+            ClientTerms(client_id=client_id, price_book_id=deal, employee_count=size, discounts=off)
+        )
+    return {partner: tuple(terms) for partner, terms in found.items()}
+
+
 def _overrides(billing_models: Mapping[str, str] | None) -> dict[str, str]:
     """``billing_models`` checked: client ids to billing models, as their plain values."""
     if billing_models is None:
@@ -187,6 +272,7 @@ class _Builder:
         )
         self.partners = {p.id: p for p in document.partners}
         self.books = {b.id: b for b in document.pricebooks}
+        self.terms = _client_terms(document)
 
     def each(self, table: str, key: str) -> Iterator[tuple[Any, AbstractContextManager[None]]]:
         """Every entry of ``table``, with a context that re-raises its errors as naming it.
@@ -224,21 +310,7 @@ class _Builder:
     def pricebooks(self) -> None:
         for book, naming in self.each("pricebooks", "id"):
             with naming:
-                self.world.billing.price_books.add(
-                    PriceBook.of(
-                        book.id,
-                        book.currency,
-                        advisor_monthly_fee=book.advisor_monthly_fee,
-                        full_license_monthly_fee=book.full_license_monthly_fee,
-                        usage=book.usage,
-                        rounding=book.rounding,
-                        seat_policy=book.seat_policy,
-                        proration=book.proration,
-                        referral_base=book.referral_base,
-                        referral_settlement=book.referral_settlement,
-                        content_revenue_share=book.content_revenue_share,
-                    )
-                )
+                self.world.billing.price_books.add(_price_book(book))
 
     def partner_teams(self) -> None:
         for partner, naming in self.each("partners", "id"):
@@ -251,7 +323,12 @@ class _Builder:
                     timezone=partner.timezone,
                 )
                 self.world.billing.accounts.add(
-                    BillingAccount(partner.id, partner.pricebook, partner.referral_rate)
+                    BillingAccount(
+                        partner.id,
+                        partner.pricebook,
+                        partner.referral_rate,
+                        clients=self.terms.get(partner.id, ()),
+                    )
                 )
 
     def clients(self) -> None:

@@ -8,6 +8,7 @@ one with :func:`configure_converter`. :func:`structure` turns every cattrs error
 from __future__ import annotations
 
 import enum
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -28,6 +29,9 @@ from partnercore.time import BillingPeriod, ensure_aware, format_instant
 __all__ = ["configure_converter", "make_converter", "structure", "unstructure"]
 
 T = TypeVar("T")
+
+#: A surrogate in a ``str`` is always a lone one (a pair is decoded to one character).
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _structure_decimal(value: Any, _: type) -> Decimal:
@@ -112,6 +116,15 @@ def _structure_str(value: Any, cl: Any) -> Any:
         return _structure_enum(value, cl)
     if not isinstance(value, str):
         raise ValidationError.at("", f"expected a string, got {value!r}")
+    surrogate = _SURROGATE.search(value)
+    if surrogate is not None:
+        # JSON text can spell one ("\\ud800"), but it has no UTF-8 form: nothing can store it
+        index = surrogate.start()
+        raise ValidationError.at(
+            "",
+            f"expected a string without lone surrogates, got {value!r} "
+            f"(U+{ord(value[index]):04X} at index {index})",
+        )
     return cl(value)
 
 

@@ -4,7 +4,8 @@
 schema forward, and exposes each port as an attribute shaped like the in-memory adapters:
 ``tenancy``, ``licenses``, ``billing`` (with ``billing_ports``) and ``content``. WAL journal,
 foreign keys on, explicit transactions; ``store.unit_of_work()`` groups several writes
-atomically. ``import_scenario`` writes a scenario file into a store and ``open_scenario``
+atomically. ``import_scenario`` writes a scenario file into a store (``import_scenario_at``
+into a file path, creating the file whole or not at all) and ``open_scenario``
 answers a scenario's questions from it.
 """
 
@@ -24,7 +25,7 @@ from partnercore.sqlite._content import (
     SqliteTemplates,
 )
 from partnercore.sqlite._licensing import SqliteLicenses
-from partnercore.sqlite._scenario import import_scenario, open_scenario
+from partnercore.sqlite._scenario import import_scenario, import_scenario_at, open_scenario
 from partnercore.sqlite._store import SCHEMA_VERSION, SqliteStore, connect
 from partnercore.sqlite._tenancy import (
     SqliteAuditTrail,
@@ -62,5 +63,6 @@ __all__ = [
     "SqliteUsers",
     "connect",
     "import_scenario",
+    "import_scenario_at",
     "open_scenario",
 ]

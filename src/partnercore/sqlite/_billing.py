@@ -7,17 +7,19 @@ mantissa and a decimal exponent (``2.50`` is ``250`` and ``-2``), so the sum of 
 (client, metric) are then joined in Python as ``Decimal`` values, which keeps the exponent a
 plain ``Decimal`` sum would have (``1.5 + 2`` is ``3.5``, ``2.50 + 1`` is ``3.50``).
 A quantity whose mantissa does not fit in 63 bits (or a negative zero) is kept as text and
-added in Python; so is everything, should a group's sum overflow 63 bits.
+added in Python; so is everything, should a group's sum overflow 63 bits. Every ``Decimal``
+operation runs in the library's own context (that of :mod:`partnercore.money`), never in the
+caller's, so a host that lowers the precision cannot make a total round.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Collection, Iterable
-from decimal import Decimal
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
 
-from partnercore._errors import ConflictError, NotFoundError
+from partnercore._errors import ConflictError, NotFoundError, ValidationError
 from partnercore._fields import check_instance
 from partnercore.billing import (
     BillingAccount,
@@ -28,6 +30,7 @@ from partnercore.billing import (
     UsageTotal,
 )
 from partnercore.licensing import LicenseRepository
+from partnercore.money._money import _CONTEXT as DECIMAL
 from partnercore.sqlite._database import Database, from_micros, is_key, to_micros
 from partnercore.sqlite._schema import Migration
 from partnercore.tenancy import TenancyPorts
@@ -81,21 +84,44 @@ BILLING_SCHEMA = Migration(
 _MAX_MANTISSA = 2**63 - 1
 
 
+#: Exponents of stored quantities lie well inside the library's context (Emin, Emax).
+_MAX_EXPONENT = 100_000
+
+
 def _split(quantity: Decimal) -> tuple[int | None, int | None, str | None]:
     """(mantissa, exponent, None), or (None, None, text) when SQL cannot add it exactly."""
     sign, digits, exponent = quantity.as_tuple()
     if sign or not isinstance(exponent, int) or len(digits) > 18:
         return None, None, str(quantity)
-    mantissa = int(quantity) if exponent == 0 else int(quantity.scaleb(-exponent))
-    if mantissa > _MAX_MANTISSA:  # pragma: no cover - 18 digits always fit
+    mantissa = int("".join(map(str, digits)))  # exact: no Decimal context involved
+    if mantissa > _MAX_MANTISSA or abs(exponent) > _MAX_EXPONENT:  # pragma: no cover
         return None, None, str(quantity)
     return mantissa, exponent, None
 
 
-def _join(mantissa: int | None, exponent: int | None, text: str | None) -> Decimal:
-    if mantissa is None or exponent is None:
-        return Decimal(str(text))
-    return Decimal(mantissa) if exponent == 0 else Decimal(mantissa).scaleb(exponent)
+def _join(db: Database, mantissa: object, exponent: object, text: object) -> Decimal:
+    """The quantity stored as (mantissa, exponent) or as text; ``StoreError`` if damaged."""
+    if mantissa is None and exponent is None:
+        if isinstance(text, str):
+            try:
+                value = Decimal(text)
+            except (InvalidOperation, ValueError):
+                value = Decimal("NaN")
+            if value.is_finite() and (value.is_zero() or not value.is_signed()):
+                return value
+        raise db.damaged(f"a stored usage quantity is not a number: {text!r}")
+    whole = db.integer(mantissa, "a stored usage quantity")
+    places = db.integer(exponent, "a stored usage exponent")
+    if whole < 0 or abs(places) > _MAX_EXPONENT:
+        raise db.damaged(f"a stored usage quantity is out of range: {whole}E{places}")
+    return Decimal(whole) if places == 0 else DECIMAL.scaleb(Decimal(whole), places)
+
+
+def _instant(db: Database, micros: object) -> datetime:
+    try:
+        return from_micros(db.integer(micros, "a stored instant"))
+    except (OverflowError, ValueError, OSError):
+        raise db.damaged(f"a stored instant is out of range: {micros!r}") from None
 
 
 def _row(record: UsageRecord) -> tuple[object, ...]:
@@ -247,35 +273,41 @@ class SqliteUsage:
 
     def totals(self, period: BillingPeriod, client_ids: Collection[str]) -> list[UsageTotal]:
         check_instance(period, BillingPeriod, "period")
-        clients = json.dumps(sorted({c for c in client_ids if is_key(c)}))
+        check_instance(client_ids, Collection, "client_ids")  # type: ignore[type-abstract]
+        # json_each ends a text at NUL: "c1\x00" would find c1's usage
+        clients = json.dumps(sorted({c for c in client_ids if is_key(c) and "\x00" not in c}))
         window = (clients, to_micros(period.start), to_micros(period.end))
         sums: dict[tuple[str, str], list[Decimal]] = {}
         with self._db.reading():
-            try:
-                groups = self._db.query(_TOTALS, window)
-            except sqlite3.OperationalError as error:
-                if "overflow" not in str(error):  # pragma: no cover - not an overflow
-                    raise
+            groups = self._db.sums(_TOTALS, window)
+            if groups is None:  # a sum overflowed 64 bits: add every record in Python
                 groups = []
                 for client, metric, mantissa, exponent, text in self._db.query(_ALL, window):
-                    sums.setdefault((client, metric), []).append(_join(mantissa, exponent, text))
+                    part = _join(self._db, mantissa, exponent, text)
+                    sums.setdefault((client, metric), []).append(part)
             needs_texts = False
             for client, metric, exponent, mantissa in groups:
                 if exponent is None:
                     needs_texts = True
                 else:
-                    sums.setdefault((client, metric), []).append(_join(mantissa, exponent, None))
+                    part = _join(self._db, mantissa, exponent, None)
+                    sums.setdefault((client, metric), []).append(part)
             if needs_texts:
                 for client, metric, text in self._db.query(_TEXTS, window):
-                    sums.setdefault((client, metric), []).append(Decimal(text))
+                    part = _join(self._db, None, None, text)
+                    sums.setdefault((client, metric), []).append(part)
         found = []
         for (client, metric), parts in sorted(sums.items()):
             quantity = parts[0]
             for part in parts[1:]:
-                quantity += part
-            found.append(
-                UsageTotal(client_id=client, metric=metric, period=period, quantity=quantity)
-            )
+                quantity = DECIMAL.add(quantity, part)
+            try:
+                total = UsageTotal(
+                    client_id=client, metric=metric, period=period, quantity=quantity
+                )
+            except ValidationError as error:
+                raise self._db.damaged(f"a stored usage record is invalid: {error}") from None
+            found.append(total)
         return found
 
     def records(self, client_id: str) -> list[UsageRecord]:
@@ -287,15 +319,17 @@ class SqliteUsage:
             " WHERE client_id = ? ORDER BY at, seq",
             (client_id,),
         )
-        return [
-            UsageRecord(
-                client_id=client_id,
-                metric=metric,
-                quantity=_join(mantissa, exponent, text),
-                at=from_micros(at),
-            )
-            for metric, at, mantissa, exponent, text in rows
-        ]
+        found = []
+        for metric, at, mantissa, exponent, text in rows:
+            quantity, instant = _join(self._db, mantissa, exponent, text), _instant(self._db, at)
+            try:
+                record = UsageRecord(
+                    client_id=client_id, metric=metric, quantity=quantity, at=instant
+                )
+            except ValidationError as error:
+                raise self._db.damaged(f"a stored usage record is invalid: {error}") from None
+            found.append(record)
+        return found
 
     def __len__(self) -> int:
         row = self._db.query_one("SELECT count(*) FROM usage_records")

@@ -120,7 +120,7 @@ class SqliteContentItems:
                 )
                 if row is None:
                     raise NotFoundError("content item", item.id)
-                revision, owner = int(row[0]), str(row[1])
+                revision, owner = self._db.integer(row[0], "a stored revision"), str(row[1])
                 if revision != item.revision - 1:
                     raise StaleWriteError(
                         "content item", item.id, expected=item.revision - 1, actual=revision
@@ -174,6 +174,7 @@ class SqliteInstalls:
         self._db = db
 
     def add_all(self, events: Sequence[CopyEvent]) -> None:
+        check_instance(events, Sequence, "events")  # type: ignore[type-abstract]
         batch = tuple(events)
         for index, event in enumerate(batch):
             check_instance(event, CopyEvent, f"events[{index}]")
@@ -250,7 +251,10 @@ class SqliteTemplates:
                 if row is None:
                     raise NotFoundError("template", template.id)
                 raise StaleWriteError(
-                    "template", template.id, expected=template.revision - 1, actual=int(row[0])
+                    "template",
+                    template.id,
+                    expected=template.revision - 1,
+                    actual=self._db.integer(row[0], "a stored revision"),
                 )
 
     def for_partner(self, partner_id: str) -> list[ClientTemplate]:

@@ -94,7 +94,10 @@ class SqliteLicenses:
                 if row is None:
                     raise NotFoundError("license", license.team_id)
                 raise StaleWriteError(
-                    "license", license.team_id, expected=license.version, actual=int(row[0])
+                    "license",
+                    license.team_id,
+                    expected=license.version,
+                    actual=self._db.integer(row[0], "a stored version"),
                 )
         return stored
 

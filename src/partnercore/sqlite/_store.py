@@ -14,7 +14,7 @@ from partnercore.sqlite._content import SqliteContent
 from partnercore.sqlite._database import Database
 from partnercore.sqlite._licensing import SqliteLicenses
 from partnercore.sqlite._migrations import MIGRATIONS
-from partnercore.sqlite._schema import migrate
+from partnercore.sqlite._schema import check_schema, migrate
 from partnercore.sqlite._tenancy import SqliteTenancy
 
 __all__ = ["SCHEMA_VERSION", "SqliteStore", "connect"]
@@ -26,7 +26,12 @@ SCHEMA_VERSION = len(MIGRATIONS)
 class SqliteStore:
     """Every port of the library on one SQLite file.
 
-    Opening a store creates the file if needed and migrates its schema forward. The ports
+    Opening a store creates the file if needed and migrates its schema forward; a file that
+    is not a partnercore database (written by something else, damaged) raises
+    :class:`~partnercore.StoreError` and is left as it was. ``read_only=True`` opens an
+    existing, up-to-date store without ever writing to it (every write then raises
+    :class:`~partnercore.StoreError`). ``path`` is a file name taken literally (a SQLite URI is
+    not interpreted); ``":memory:"`` is a private in-memory database. The ports
     are attributes shaped like the in-memory ones: ``tenancy`` (a ``TenancyPorts``),
     ``licenses``, ``billing`` (price books, accounts, usage, invoices; ``billing_ports`` joins
     them with the tenancy and licence repositories) and ``content`` (a ``ContentPorts``).
@@ -35,7 +40,9 @@ class SqliteStore:
 
     ``timeout`` is how many seconds a write waits for another writer (busy timeout);
     ``synchronous="full"`` (default) makes every commit durable across power loss,
-    ``"normal"`` only across process crashes (faster).
+    ``"normal"`` only across process crashes (faster). A file that stays locked by another
+    process for longer than ``timeout`` while it is opened raises the retryable
+    :class:`~partnercore.ConflictError`.
     """
 
     def __init__(
@@ -45,10 +52,18 @@ class SqliteStore:
         timeout: float = 30.0,
         synchronous: str = "full",
         converter: cattrs.Converter | None = None,
+        read_only: bool = False,
     ) -> None:
-        self._db = Database(path, timeout=timeout, synchronous=synchronous, converter=converter)
+        self._db = Database(
+            path,
+            timeout=timeout,
+            synchronous=synchronous,
+            converter=converter,
+            read_only=read_only,
+        )
+        opening = check_schema if read_only else migrate
         try:
-            self._schema_version = migrate(self._db, MIGRATIONS)
+            self._schema_version = self._db.retrying(lambda: opening(self._db, MIGRATIONS))
         except BaseException:
             self._db.close()
             raise
@@ -75,6 +90,11 @@ class SqliteStore:
     def path(self) -> str:
         """The database file."""
         return self._db.path
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the store was opened read-only."""
+        return self._db.read_only
 
     @property
     def schema_version(self) -> int:
@@ -118,6 +138,13 @@ def connect(
     timeout: float = 30.0,
     synchronous: str = "full",
     converter: cattrs.Converter | None = None,
+    read_only: bool = False,
 ) -> SqliteStore:
-    """Open (creating and migrating if needed) the SQLite store at ``path``."""
-    return SqliteStore(path, timeout=timeout, synchronous=synchronous, converter=converter)
+    """Open (creating and migrating if needed, unless ``read_only``) the store at ``path``."""
+    return SqliteStore(
+        path,
+        timeout=timeout,
+        synchronous=synchronous,
+        converter=converter,
+        read_only=read_only,
+    )

@@ -12,6 +12,7 @@ whenever it is read, whatever the store holds by then.
 
 How a decision is reached, for a client team C of partner P (P is C's partner *at* ``at``):
 
+0. Before the client's ``created_at`` everything is denied (``Rule.DEFAULT``).
 1. ``referral.view`` is denied (R7).
 2. Candidates that would allow, in order: R1 (an active membership in C), R2 (an active
    ``partner_admin`` membership in P), R3 implicit (``partner_admin`` on a partner-operated
@@ -23,7 +24,8 @@ How a decision is reached, for a client team C of partner P (P is C's partner *a
    active grant (R3), a membership that is not active at ``at`` (R1/R3), a membership on the
    other side of a partner boundary (R5), and finally deny by default (``Rule.DEFAULT``).
 
-A partner team P: R1 for its members (R7 for ``referral.view``), restricted by R6.
+A partner team P: R1 for its members (R7 for ``referral.view``), restricted by R6; nothing
+before its ``created_at``.
 """
 
 from __future__ import annotations
@@ -180,6 +182,8 @@ def who(ports: TenancyPorts, team: str, permission: Permission | str, at: dateti
     at = ensure_aware(at)
     perm = permission if type(permission) is Permission else _permission(permission)
     target = ports.teams.get(team)
+    if at < target.created_at:  # nothing is allowed on a team before it exists
+        return []
     users = {m.user_id for m in ports.memberships.for_team(team)}
     if target.kind is not _PARTNER:
         partner_id = _parent_at(target, ports.history.for_team(team), at)
@@ -210,6 +214,8 @@ def who(ports: TenancyPorts, team: str, permission: Permission | str, at: dateti
 def _on_partner(
     ports: TenancyPorts, user: str, perm: Permission, team: Team, at: datetime
 ) -> Decision:
+    if at < team.created_at:
+        return _before_creation(ports, user, team)
     memberships = ports.memberships.between(user, team.id)
     membership = None
     for candidate in memberships:  # the first membership active at `at`
@@ -281,6 +287,8 @@ def _on_client(
     known: _Known | None = None,
 ) -> Decision:
     """Decide a client team."""
+    if at < team.created_at:
+        return _before_creation(ports, user, team)
     if perm is _REFERRAL_VIEW:
         if ports.users.find(user) is None:
             raise NotFoundError("user", user)
@@ -610,6 +618,20 @@ def _left_at(memberships: Sequence[Membership], since: datetime, at: datetime) -
 
 
 # -- denials -------------------------------------------------------------------------------
+
+
+def _before_creation(ports: TenancyPorts, user: str, team: Team) -> Decision:
+    """The denial of everything on ``team`` before its ``created_at`` (deny by default)."""
+    if ports.users.find(user) is None:
+        raise NotFoundError("user", user)
+    return decide_later(False, _DEFAULT, None, (_before_creation_text, team))
+
+
+def _before_creation_text(team: Team) -> str:
+    return (
+        f"team {team.id} was created at {_stamp(team.created_at)}; nothing is allowed on it "
+        "before then"
+    )
 
 
 def _outside(

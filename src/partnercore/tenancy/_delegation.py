@@ -13,7 +13,7 @@ from partnercore.tenancy._grants import ALL, Grant
 from partnercore.tenancy._history import parent_at
 from partnercore.tenancy._permissions import PARTNER_ROLES
 from partnercore.tenancy._ports import TenancyPorts
-from partnercore.tenancy._team import TeamKind
+from partnercore.tenancy._team import TeamKind, check_created_by
 from partnercore.time import ensure_aware, format_instant
 
 __all__ = ["grant_access", "revoke_grant"]
@@ -23,7 +23,8 @@ def grant_access(ports: TenancyPorts, grant: Grant) -> Grant:
     """Store a new delegated grant after checking it makes sense.
 
     The id must be new (:class:`ConflictError`). The partner must be a partner team; a named
-    client must be a client of that partner at ``granted_at``; a named advisor must hold
+    client must be a client of that partner at ``granted_at``; ``granted_at`` must not be
+    before the partner (nor a named client) was created; a named advisor must hold
     ``advisor`` or ``partner_admin`` on the partner at ``granted_at`` or later
     (:class:`ValidationError`, :class:`NotFoundError` for unknown ids). A grant recorded with
     ``revoked_at`` already set is audited as granted and then revoked.
@@ -33,10 +34,12 @@ def grant_access(ports: TenancyPorts, grant: Grant) -> Grant:
     partner = ports.teams.get(grant.partner_id)
     if partner.kind is not TeamKind.PARTNER:
         raise ValidationError.at("partner_id", f"{partner.id!r} is a client team, not a partner")
+    check_created_by(partner, grant.granted_at, "granted_at")
     if grant.client_id != ALL:
         client = ports.teams.get(grant.client_id)
         if client.kind is not TeamKind.CLIENT:
             raise ValidationError.at("client_id", f"{client.id!r} is a partner team, not a client")
+        check_created_by(client, grant.granted_at, "granted_at")
         parent = parent_at(client, ports.history.for_team(client.id), grant.granted_at)
         if parent != partner.id:
             raise ValidationError.at(

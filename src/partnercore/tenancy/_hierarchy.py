@@ -21,7 +21,14 @@ from partnercore._fields import check_id
 from partnercore.tenancy._audit import AuditAction, record
 from partnercore.tenancy._history import StatusChange, TeamChange, Transfer, parent_at
 from partnercore.tenancy._ports import TenancyPorts
-from partnercore.tenancy._team import BillingModel, OperatedBy, Team, TeamKind, TeamStatus
+from partnercore.tenancy._team import (
+    BillingModel,
+    OperatedBy,
+    Team,
+    TeamKind,
+    TeamStatus,
+    check_created_by,
+)
 from partnercore.time import ensure_aware, format_instant
 
 __all__ = [
@@ -40,8 +47,8 @@ def add_team(ports: TenancyPorts, team: Team, *, by: str | None = None) -> Team:
 
     A duplicate id raises :class:`ConflictError`; a client whose parent is unknown raises
     :class:`NotFoundError`; a client whose parent is a client (or an archived partner)
-    raises :class:`ValidationError`. (A partner with a parent, or a client without one, is
-    already rejected by :class:`Team`.)
+    raises :class:`ValidationError`, and so does a client created before its partner. (A
+    partner with a parent, or a client without one, is already rejected by :class:`Team`.)
     """
     if by is not None:
         check_id(by, "by")
@@ -58,6 +65,7 @@ def add_team(ports: TenancyPorts, team: Team, *, by: str | None = None) -> Team:
                 f"{parent.id!r} is a client team; a client's parent must be a partner "
                 "(clients have no children)",
             )
+        check_created_by(parent, team.created_at, "created_at")
         if parent.status is TeamStatus.ARCHIVED:
             raise ValidationError.at(
                 "parent_id", f"partner {parent.id!r} is archived: it takes no new clients"
@@ -120,6 +128,8 @@ def transfer_client(
 ) -> Team:
     """Move a client to another partner at ``at``; returns the updated client.
 
+    ``at`` is not before the client's nor the new partner's ``created_at``.
+
     Every delegated grant of the old partner on this client ends at ``at`` (decisions at
     earlier instants still see the old partner). Memberships in the client stay.
     """
@@ -137,6 +147,7 @@ def transfer_client(
         raise ValidationError.at(
             "to_partner_id", f"partner {to_partner_id!r} is archived: it takes no new clients"
         )
+    check_created_by(target, at, "at")
     if client.status is TeamStatus.ARCHIVED:
         raise InvalidTransitionError("archived", "transfer", f"client {client_id!r} is archived")
     history = ports.history.for_team(client_id)
@@ -245,12 +256,7 @@ def _change_status(
 
 
 def _check_chronology(team: Team, history: Sequence[TeamChange], at: datetime) -> None:
-    if at < team.created_at:
-        raise ValidationError.at(
-            "at",
-            f"{format_instant(at)} is before team {team.id!r} was created "
-            f"({format_instant(team.created_at)})",
-        )
+    check_created_by(team, at, "at")
     if history and at < history[-1].at:
         raise ValidationError.at(
             "at",

@@ -11,7 +11,7 @@ from partnercore._fields import optional_id
 from partnercore.tenancy._audit import AuditAction, record
 from partnercore.tenancy._people import Membership, User
 from partnercore.tenancy._ports import TenancyPorts
-from partnercore.tenancy._team import TeamStatus
+from partnercore.tenancy._team import TeamStatus, check_created_by
 from partnercore.time import ensure_aware, format_instant
 
 __all__ = ["add_membership", "add_user", "end_membership"]
@@ -31,7 +31,8 @@ def add_membership(
     """Store a new membership after checking it fits.
 
     The user and the team must exist (:class:`NotFoundError`); the role must fit the team's
-    kind and the team must not be archived (:class:`ValidationError`); the id must be new and
+    kind, the membership must not start before the team was created and the team must not
+    be archived (:class:`ValidationError`); the id must be new and
     the interval must not overlap another membership of the same user in the same team
     (:class:`ConflictError`: one role per user and team at a time).
     """
@@ -44,6 +45,7 @@ def add_membership(
             f"{membership.role} fits {membership.role.team_kind} teams, "
             f"but {team.id!r} is a {team.kind} team",
         )
+    check_created_by(team, membership.active_from, "active_from")
     if team.status is TeamStatus.ARCHIVED:
         raise ValidationError.at("team_id", f"team {team.id!r} is archived")
     existing = ports.memberships.between(membership.user_id, membership.team_id)

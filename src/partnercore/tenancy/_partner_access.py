@@ -11,7 +11,7 @@ from partnercore.tenancy._consent import ConsentChange, PartnerAccess, consent_a
 from partnercore.tenancy._people import Membership
 from partnercore.tenancy._permissions import Role
 from partnercore.tenancy._ports import TenancyPorts
-from partnercore.tenancy._team import OperatedBy, TeamKind
+from partnercore.tenancy._team import OperatedBy, TeamKind, check_created_by
 from partnercore.time import format_instant
 
 __all__ = ["change_partner_access", "restore_partner_access", "revoke_partner_access"]
@@ -60,6 +60,7 @@ def change_partner_access(
             f"{client_id!r} is operated by its partner: it cannot revoke or restore the "
             "partner's data access",
         )
+    check_created_by(team, at, "at")
     if not any(_is_admin_at(m, at) for m in ports.memberships.between(by, client_id)):
         raise AccessDeniedError(
             f"{by!r} is not a client_admin of {client_id!r} at {format_instant(at)}: only a "

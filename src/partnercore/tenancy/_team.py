@@ -15,7 +15,7 @@ from partnercore._fields import (
     text_validator,
     to_enum,
 )
-from partnercore.time import ensure_aware, validate_timezone
+from partnercore.time import ensure_aware, format_instant, validate_timezone
 
 __all__ = ["BillingModel", "OperatedBy", "Team", "TeamKind", "TeamStatus"]
 
@@ -150,4 +150,18 @@ class Team:
             timezone=timezone,
             organisation_key=organisation_key,
             status=status,
+        )
+
+
+def check_created_by(team: Team, at: datetime, field: str) -> None:
+    """Raise :class:`ValidationError` naming ``field`` when ``at`` is before ``team`` existed.
+
+    Nothing happens to a team (or through it) before its ``created_at``: memberships, grants,
+    transfers, status and consent changes all start at or after it.
+    """
+    if at < team.created_at:
+        raise ValidationError.at(
+            field,
+            f"{format_instant(at)} is before team {team.id!r} was created "
+            f"({format_instant(team.created_at)})",
         )

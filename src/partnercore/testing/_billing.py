@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -29,6 +30,13 @@ from partnercore.billing import (
     calculate_run,
 )
 from partnercore.money import Money
+from partnercore.testing._hostile import (
+    NOT_RECORDS,
+    ODD_KEYS,
+    answers,
+    hostile_decimal_context,
+    label,
+)
 from partnercore.time import BillingPeriod
 
 __all__ = [
@@ -60,6 +68,18 @@ def _book(id: str = "standard", fee: str = "400.00") -> PriceBook:
 
 def _record(client: str, metric: str, quantity: object, at: datetime) -> UsageRecord:
     return UsageRecord(client_id=client, metric=metric, quantity=quantity, at=at)
+
+
+def _refused(values: tuple[object, ...]) -> dict[str, str]:
+    return {label(value): "raises ValidationError" for value in values}
+
+
+def _lookups_find_nothing() -> tuple[dict[str, str], dict[str, str]]:
+    """What ``find`` and ``get`` answer for every odd key: None and NotFoundError."""
+    return (
+        {label(key): "None" for key in ODD_KEYS},
+        {label(key): "raises NotFoundError" for key in ODD_KEYS},
+    )
 
 
 def _rich_invoices() -> list[Invoice]:
@@ -143,6 +163,35 @@ class PriceBookRepositoryContract:
         with pytest.raises(NotFoundError):
             price_books.save(_book())
 
+    def test_writing_anything_but_a_price_book_is_a_validation_error_and_changes_nothing(
+        self, price_books: PriceBookRepository
+    ) -> None:
+        price_books.add(_book())
+        wrong = (*NOT_RECORDS, BillingAccount("standard", "standard", "0.20"))
+        assert (_refused(wrong), _refused(wrong), _book()) == (
+            answers(price_books.add, wrong),
+            answers(price_books.save, wrong),
+            price_books.get("standard"),
+        )
+
+    def test_a_key_no_price_book_can_have_finds_nothing(
+        self, price_books: PriceBookRepository
+    ) -> None:
+        price_books.add(_book("p1"))
+        assert _lookups_find_nothing() == (
+            answers(price_books.find, ODD_KEYS),
+            answers(price_books.get, ODD_KEYS),
+        )
+
+    def test_a_price_book_comes_back_exactly_whatever_the_callers_decimal_context(
+        self, price_books: PriceBookRepository
+    ) -> None:
+        with decimal.localcontext(hostile_decimal_context()):
+            price_books.add(_book(fee="123456.789"))
+            price_books.save(_book(fee="98765.4321"))
+            loaded = price_books.get("standard")
+        assert _book(fee="98765.4321") == loaded
+
 
 class BillingAccountRepositoryContract:
     """Subclass and override the ``accounts`` fixture with an empty store."""
@@ -181,6 +230,27 @@ class BillingAccountRepositoryContract:
     ) -> None:
         with pytest.raises(NotFoundError):
             accounts.save(BillingAccount("acme", "standard", "0.20"))
+
+    def test_writing_anything_but_an_account_is_a_validation_error_and_changes_nothing(
+        self, accounts: BillingAccountRepository
+    ) -> None:
+        account = BillingAccount("acme", "standard", "0.20")
+        accounts.add(account)
+        wrong = (*NOT_RECORDS, _book("acme"))
+        assert (_refused(wrong), _refused(wrong), account) == (
+            answers(accounts.add, wrong),
+            answers(accounts.save, wrong),
+            accounts.get("acme"),
+        )
+
+    def test_a_key_no_account_can_have_finds_nothing(
+        self, accounts: BillingAccountRepository
+    ) -> None:
+        accounts.add(BillingAccount("p1", "standard", "0.20"))
+        assert _lookups_find_nothing() == (
+            answers(accounts.find, ODD_KEYS),
+            answers(accounts.get, ODD_KEYS),
+        )
 
 
 UsageSource = Callable[[Sequence[UsageRecord]], UsageTotals]
@@ -242,6 +312,51 @@ class UsageTotalsContract:
         usage = usage_source([_record("c1", "a", 1, datetime(2025, 12, 1, tzinfo=UTC))])
         assert [] == usage.totals(BillingPeriod(2025, 11), ["c1", "c9"])
 
+    def test_totals_are_exact_whatever_the_callers_decimal_context(
+        self, usage_source: UsageSource
+    ) -> None:
+        # A host that lowered the precision, rounds down and traps any rounding: the sums
+        # are still exact (and nothing traps), as in the default context.
+        at = datetime(2025, 11, 5, tzinfo=UTC)
+        records = [
+            _record("c1", "a", 123456, at),
+            _record("c1", "a", "1.5", at),
+            _record("c2", "b", "999999999999999999999", at),
+            _record("c2", "b", "1E-7", at),
+            _record("c3", "c", "0.1", at),
+            _record("c3", "c", "0.2", at),
+            _record("c3", "c", "99999.99999", at),
+        ]
+        with decimal.localcontext(hostile_decimal_context()):
+            usage = usage_source(records)
+            totals = usage.totals(BillingPeriod(2025, 11), ["c1", "c2", "c3"])
+        assert [
+            ("c1", Decimal("123457.5")),
+            ("c2", Decimal("999999999999999999999.0000001")),
+            ("c3", Decimal("100000.29999")),
+        ] == [(total.client_id, total.quantity) for total in totals]
+
+    def test_clients_no_usage_can_have_find_nothing(self, usage_source: UsageSource) -> None:
+        at = datetime(2025, 11, 5, tzinfo=UTC)
+        usage = usage_source([_record("p1", "a", 1, at)])
+        november = BillingPeriod(2025, 11)
+        assert ({label(key): "nothing" for key in ODD_KEYS}, []) == (
+            answers(lambda key: usage.totals(november, [key]), ODD_KEYS),
+            usage.totals(november, list(ODD_KEYS)),  # type: ignore[arg-type]
+        )
+
+    def test_totals_of_anything_but_a_period_and_client_ids_are_a_validation_error(
+        self, usage_source: UsageSource
+    ) -> None:
+        usage = usage_source([_record("c1", "a", 1, datetime(2025, 11, 5, tzinfo=UTC))])
+        november = BillingPeriod(2025, 11)
+        not_periods = (None, "2025-11", datetime(2025, 11, 1, tzinfo=UTC), 202511)
+        not_collections = (None, 7, object())
+        assert (_refused(not_periods), _refused(not_collections)) == (
+            answers(usage.totals, not_periods, ["c1"]),
+            answers(usage.totals, not_collections, november, last=True),
+        )
+
 
 class UsageRepositoryContract(UsageTotalsContract):
     """Subclass and override the ``usage`` fixture with an empty ``UsageRepository``."""
@@ -274,6 +389,19 @@ class UsageRepositoryContract(UsageTotalsContract):
         usage.add(_record("c1", "a", 2, datetime(2025, 11, 2, tzinfo=UTC)))
         [total] = usage.totals(BillingPeriod(2025, 11), ["c1"])
         assert Decimal(3) == total.quantity
+
+    def test_adding_anything_but_a_usage_record_is_a_validation_error_and_changes_nothing(
+        self, usage: UsageRepository
+    ) -> None:
+        november = BillingPeriod(2025, 11)
+        wrong = (
+            *NOT_RECORDS,
+            UsageTotal(client_id="c1", metric="a", period=november, quantity=1),
+        )
+        assert (_refused(wrong), []) == (
+            answers(usage.add, wrong),
+            usage.totals(november, ["c1"]),
+        )
 
 
 class InvoiceRepositoryContract:
@@ -315,3 +443,34 @@ class InvoiceRepositoryContract:
             invoices.add(first)
         assert first == invoices.get(first.id)
         assert [first] == invoices.for_partner("acme", "2025-10")
+
+    def test_adding_anything_but_an_invoice_is_a_validation_error_and_changes_nothing(
+        self, invoices: InvoiceRepository
+    ) -> None:
+        wrong = (*NOT_RECORDS, _book("inv-acme-2025-10"))
+        assert (_refused(wrong), []) == (
+            answers(invoices.add, wrong),
+            invoices.for_partner("acme", "2025-10"),
+        )
+
+    def test_a_key_no_invoice_can_have_finds_nothing(self, invoices: InvoiceRepository) -> None:
+        for invoice in _rich_invoices():
+            invoices.add(invoice)
+        nothing = {label(key): "nothing" for key in ODD_KEYS}
+        assert (*_lookups_find_nothing(), nothing, nothing) == (
+            answers(invoices.find, ODD_KEYS),
+            answers(invoices.get, ODD_KEYS),
+            answers(invoices.for_partner, ODD_KEYS, "2025-10"),
+            answers(invoices.for_partner, ODD_KEYS, "acme", last=True),
+        )
+
+    def test_invoices_come_back_exactly_whatever_the_callers_decimal_context(
+        self, invoices: InvoiceRepository
+    ) -> None:
+        rich = _rich_invoices()
+        with decimal.localcontext(hostile_decimal_context()):
+            for invoice in rich:
+                invoices.add(invoice)
+            loaded = [invoices.get(invoice.id) for invoice in rich]
+            listed = invoices.for_partner("acme", "2025-10")
+        assert (rich, sorted(rich, key=lambda invoice: invoice.id)) == (loaded, listed)

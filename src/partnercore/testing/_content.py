@@ -28,6 +28,16 @@ from partnercore.content import (
 from partnercore.licensing import License
 from partnercore.money import Money
 from partnercore.tenancy import Grant, Team
+from partnercore.testing._hostile import (
+    NOT_RECORDS,
+    ODD_KEYS,
+    ODD_TEXTS,
+    REFUSED_OR_KEPT,
+    TROUBLESOME_TEXTS,
+    answers,
+    kept_or_refused,
+    label,
+)
 
 __all__ = [
     "ContentItemRepositoryContract",
@@ -75,6 +85,26 @@ def _event(client: str, item: str, day: int, **changes: object) -> CopyEvent:
     }
     fields.update(changes)
     return CopyEvent(**fields)  # type: ignore[arg-type]
+
+
+#: Odd text as long as content's display text may be (200 characters).
+_DISPLAY_TEXTS = tuple(text[:200] for text in ODD_TEXTS)
+
+
+def _refused(values: tuple[object, ...]) -> dict[str, str]:
+    return {label(value): "raises ValidationError" for value in values}
+
+
+def _none(values: tuple[object, ...]) -> dict[str, str]:
+    return {label(value): "None" for value in values}
+
+
+def _not_found(values: tuple[object, ...]) -> dict[str, str]:
+    return {label(value): "raises NotFoundError" for value in values}
+
+
+def _nothing(values: tuple[object, ...]) -> dict[str, str]:
+    return {label(value): "nothing" for value in values}
 
 
 def _template(template_id: str = "readiness", partner: str = "acme") -> ClientTemplate:
@@ -128,11 +158,21 @@ def _onboarding(request_id: str = "req-1", client: str = "c9") -> Onboarding:
 
 
 class ContentItemRepositoryContract:
-    """Subclass and override the ``items`` fixture with an empty ``ContentItemRepository``."""
+    """Subclass and override the ``items`` fixture with an empty ``ContentItemRepository``.
+
+    Override ``other_items`` too, with a second repository over the same stored items opened
+    separately (another connection to the same database): the stale-write tests then save
+    through both. By default it is ``items`` itself (one connection only).
+    """
 
     @pytest.fixture
     def items(self) -> ContentItemRepository:
         raise NotImplementedError("provide a fixture 'items': an empty ContentItemRepository")
+
+    @pytest.fixture
+    def other_items(self, items: ContentItemRepository) -> ContentItemRepository:
+        """A second connection to the items behind ``items`` (default: the same one)."""
+        return items
 
     def test_an_added_item_comes_back_exactly_as_it_was_stored(
         self, items: ContentItemRepository
@@ -203,6 +243,61 @@ class ContentItemRepositoryContract:
             [item.id for item in items.owned_by("nobody")],
         )
 
+    def test_a_stale_save_through_another_connection_raises_and_loses_nothing(
+        self, items: ContentItemRepository, other_items: ContentItemRepository
+    ) -> None:
+        items.add(_item())
+        mine = items.get("gap")
+        theirs = other_items.get("gap").publish(3, _day(4))
+        other_items.save(theirs)
+        with pytest.raises(StaleWriteError):
+            items.save(mine.retire(_day(5)))
+        assert (theirs, theirs, (theirs,)) == (
+            items.get("gap"),
+            other_items.get("gap"),
+            tuple(items.owned_by("acme")),
+        )
+
+    def test_writing_anything_but_an_item_is_a_validation_error_and_changes_nothing(
+        self, items: ContentItemRepository
+    ) -> None:
+        items.add(_item())
+        wrong = (*NOT_RECORDS, _template("gap"))
+        assert (_refused(wrong), _refused(wrong), _item()) == (
+            answers(items.add, wrong),
+            answers(items.save, wrong),
+            items.get("gap"),
+        )
+
+    def test_a_key_no_item_can_have_finds_nothing(self, items: ContentItemRepository) -> None:
+        items.add(_item("p1", "p1"))
+        assert (_none(ODD_KEYS), _not_found(ODD_KEYS), _nothing(ODD_KEYS)) == (
+            answers(items.find, ODD_KEYS),
+            answers(items.get, ODD_KEYS),
+            answers(items.owned_by, ODD_KEYS),
+        )
+
+    def test_odd_titles_come_back_exactly(self, items: ContentItemRepository) -> None:
+        added = [_item(f"i{n}", title=title) for n, title in enumerate(_DISPLAY_TEXTS)]
+        for item in added:
+            items.add(item)
+        assert (added, added) == (
+            [items.get(item.id) for item in added],
+            list(items.owned_by("acme")),
+        )
+
+    def test_troublesome_titles_are_refused_or_kept_exactly(
+        self, items: ContentItemRepository
+    ) -> None:
+        def outcome(n: int, title: str) -> str:
+            return kept_or_refused(
+                lambda: _item(f"i{n}", title=title), items.add, lambda: items.find(f"i{n}")
+            )
+
+        assert {label(title): REFUSED_OR_KEPT for title in TROUBLESOME_TEXTS} == {
+            label(title): outcome(n, title) for n, title in enumerate(TROUBLESOME_TEXTS)
+        }
+
 
 class LibraryRepositoryContract:
     """Subclass and override the ``libraries`` fixture with an empty ``LibraryRepository``."""
@@ -228,6 +323,19 @@ class LibraryRepositoryContract:
         libraries.add(LibrarySelection("acme", "iso", _day(2)))
         libraries.add(LibrarySelection("bolt", "nist", _day(2)))
         assert [LibrarySelection("bolt", "nist", _day(2))] == list(libraries.for_partner("bolt"))
+
+    def test_adding_anything_but_a_selection_is_a_validation_error_and_changes_nothing(
+        self, libraries: LibraryRepository
+    ) -> None:
+        wrong = (*NOT_RECORDS, _item())
+        assert (_refused(wrong), []) == (
+            answers(libraries.add, wrong),
+            list(libraries.for_partner("acme")),
+        )
+
+    def test_a_key_no_partner_can_have_finds_nothing(self, libraries: LibraryRepository) -> None:
+        libraries.add(LibrarySelection("p1", "iso", _day(2)))
+        assert _nothing(ODD_KEYS) == answers(libraries.for_partner, ODD_KEYS)
 
 
 class InstallRepositoryContract:
@@ -267,13 +375,48 @@ class InstallRepositoryContract:
         installs.add_all([])
         assert [] == list(installs.for_item("gap"))
 
+    def test_a_batch_that_is_not_a_sequence_of_events_is_a_validation_error(
+        self, installs: InstallRepository
+    ) -> None:
+        not_batches = (None, 0, 7.5, _event("c1", "gap", 2), {"client_id": "c1"}.keys())
+        assert _refused(not_batches) == answers(installs.add_all, not_batches)
+
+    def test_a_batch_holding_anything_but_events_stores_none_of_it(
+        self, installs: InstallRepository
+    ) -> None:
+        batches = tuple([_event("c1", "gap", 2), value] for value in NOT_RECORDS)
+        assert (_refused(batches), [], []) == (
+            answers(installs.add_all, batches),
+            list(installs.for_client("c1")),
+            list(installs.for_item("gap")),
+        )
+
+    def test_a_key_no_client_or_item_can_have_finds_nothing(
+        self, installs: InstallRepository
+    ) -> None:
+        installs.add_all([_event("p1", "p1", 2)])
+        assert (_nothing(ODD_KEYS), _nothing(ODD_KEYS)) == (
+            answers(installs.for_client, ODD_KEYS),
+            answers(installs.for_item, ODD_KEYS),
+        )
+
 
 class TemplateRepositoryContract:
-    """Subclass and override the ``templates`` fixture with an empty ``TemplateRepository``."""
+    """Subclass and override the ``templates`` fixture with an empty ``TemplateRepository``.
+
+    Override ``other_templates`` too, with a second repository over the same stored
+    templates opened separately (another connection to the same database): the stale-write
+    tests then save through both. By default it is ``templates`` itself.
+    """
 
     @pytest.fixture
     def templates(self) -> TemplateRepository:
         raise NotImplementedError("provide a fixture 'templates': an empty TemplateRepository")
+
+    @pytest.fixture
+    def other_templates(self, templates: TemplateRepository) -> TemplateRepository:
+        """A second connection to the templates behind ``templates`` (default: the same one)."""
+        return templates
 
     def test_an_added_template_comes_back_exactly(self, templates: TemplateRepository) -> None:
         templates.add(_template())
@@ -329,6 +472,44 @@ class TemplateRepositoryContract:
             [t.id for t in templates.for_partner("nobody")],
         )
 
+    def test_a_stale_save_through_another_connection_raises_and_loses_nothing(
+        self, templates: TemplateRepository, other_templates: TemplateRepository
+    ) -> None:
+        templates.add(_template())
+        mine = templates.get("readiness")
+        theirs = other_templates.get("readiness").with_entry(TemplateContent(item_id="one"))
+        other_templates.save(theirs)
+        with pytest.raises(StaleWriteError):
+            templates.save(mine.with_entry(TemplateContent(item_id="two")))
+        assert (theirs, theirs) == (templates.get("readiness"), other_templates.get("readiness"))
+
+    def test_writing_anything_but_a_template_is_a_validation_error_and_changes_nothing(
+        self, templates: TemplateRepository
+    ) -> None:
+        templates.add(_template())
+        wrong = (*NOT_RECORDS, _item("readiness"))
+        assert (_refused(wrong), _refused(wrong), _template()) == (
+            answers(templates.add, wrong),
+            answers(templates.save, wrong),
+            templates.get("readiness"),
+        )
+
+    def test_a_key_no_template_can_have_finds_nothing(self, templates: TemplateRepository) -> None:
+        templates.add(_template("p1", "p1"))
+        assert (_none(ODD_KEYS), _not_found(ODD_KEYS), _nothing(ODD_KEYS)) == (
+            answers(templates.find, ODD_KEYS),
+            answers(templates.get, ODD_KEYS),
+            answers(templates.for_partner, ODD_KEYS),
+        )
+
+    def test_odd_names_come_back_exactly(self, templates: TemplateRepository) -> None:
+        added = [
+            attrs.evolve(_template(f"t{n}"), name=name) for n, name in enumerate(_DISPLAY_TEXTS)
+        ]
+        for template in added:
+            templates.add(template)
+        assert added == list(templates.for_partner("acme"))
+
 
 class OnboardingRepositoryContract:
     """Subclass and override the ``onboardings`` fixture with an empty
@@ -352,6 +533,21 @@ class OnboardingRepositoryContract:
         with pytest.raises(ConflictError):
             onboardings.add(_onboarding(client="c10"))
         assert _onboarding() == onboardings.find("req-1")
+
+    def test_adding_anything_but_an_onboarding_is_a_validation_error(
+        self, onboardings: OnboardingRepository
+    ) -> None:
+        wrong = (*NOT_RECORDS, _onboarding().request)
+        assert (_refused(wrong), None) == (
+            answers(onboardings.add, wrong),
+            onboardings.find("req-1"),
+        )
+
+    def test_a_key_no_request_can_have_finds_nothing(
+        self, onboardings: OnboardingRepository
+    ) -> None:
+        onboardings.add(_onboarding("p1"))
+        assert _none(ODD_KEYS) == answers(onboardings.find, ODD_KEYS)
 
 
 class ContentPortsContract:

@@ -11,6 +11,8 @@ import pytest
 
 from partnercore._errors import ConflictError, NotFoundError, StaleWriteError
 from partnercore.licensing import License, LicensePolicy, LicenseRepository, LicenseState
+from partnercore.tenancy import Team
+from partnercore.testing._hostile import NOT_RECORDS, ODD_KEYS, answers, label
 
 __all__ = ["LicenseRepositoryContract"]
 
@@ -39,11 +41,22 @@ def _eventful() -> License:
 
 
 class LicenseRepositoryContract:
-    """Subclass in a test module and override the ``licenses`` fixture with an empty store."""
+    """Subclass in a test module and override the ``licenses`` fixture with an empty store.
+
+    Override ``other_licenses`` too, with a second repository over the same stored licences
+    opened separately (another connection to the same database, as a second process would
+    have): the concurrency tests then save through both. By default it is ``licenses``
+    itself, which checks the same rules within one connection only.
+    """
 
     @pytest.fixture
     def licenses(self) -> LicenseRepository:
         raise NotImplementedError("provide a fixture 'licenses': an empty LicenseRepository")
+
+    @pytest.fixture
+    def other_licenses(self, licenses: LicenseRepository) -> LicenseRepository:
+        """A second connection to the licences behind ``licenses`` (default: the same one)."""
+        return licenses
 
     # -- add and get -------------------------------------------------------------------
 
@@ -125,6 +138,63 @@ class LicenseRepositoryContract:
             licenses.save(License.open("c1", _T0))
         assert licenses.find("c1") is None
 
+    # -- two connections ---------------------------------------------------------------
+
+    def test_a_stale_save_through_another_connection_raises_and_loses_nothing(
+        self, licenses: LicenseRepository, other_licenses: LicenseRepository
+    ) -> None:
+        licenses.add(License.open("c1", _T0))
+        mine = licenses.get("c1")
+        theirs = other_licenses.get("c1")
+        winner = other_licenses.save(theirs.upgrade(_day(3)))
+        with pytest.raises(StaleWriteError) as caught:
+            licenses.save(mine.request_upgrade(_day(4)))
+        assert ((1, 2), winner, winner) == (
+            (caught.value.expected, caught.value.actual),
+            licenses.get("c1"),
+            other_licenses.get("c1"),
+        )
+
+    def test_each_connection_sees_what_the_other_saved(
+        self, licenses: LicenseRepository, other_licenses: LicenseRepository
+    ) -> None:
+        licenses.add(License.open("c1", _T0, organisation_key="one.example"))
+        first = other_licenses.save(other_licenses.get("c1").upgrade(_day(3)))
+        second = licenses.save(licenses.get("c1").downgrade(_day(4)))
+        with pytest.raises(StaleWriteError):
+            other_licenses.save(first.downgrade(_day(5)))
+        assert (3, second, (second,)) == (
+            second.version,
+            other_licenses.get("c1"),
+            other_licenses.for_organisation("one.example"),
+        )
+
+    # -- bad input ---------------------------------------------------------------------
+
+    def test_writing_anything_but_a_licence_is_a_validation_error_and_changes_nothing(
+        self, licenses: LicenseRepository
+    ) -> None:
+        stored = licenses.add(License.open("c1", _T0))
+        wrong = (*NOT_RECORDS, Team.partner("c1", "C1", created_at=_T0))
+        refused = {label(value): "raises ValidationError" for value in wrong}
+        assert (refused, refused, stored) == (
+            answers(licenses.add, wrong),
+            answers(licenses.save, wrong),
+            licenses.get("c1"),
+        )
+
+    def test_a_key_no_licence_can_have_finds_nothing(self, licenses: LicenseRepository) -> None:
+        licenses.add(License.open("p1", _T0, organisation_key="p1"))
+        assert (
+            {label(key): "None" for key in ODD_KEYS},
+            {label(key): "raises NotFoundError" for key in ODD_KEYS},
+            {label(key): "nothing" for key in ODD_KEYS},
+        ) == (
+            answers(licenses.find, ODD_KEYS),
+            answers(licenses.get, ODD_KEYS),
+            answers(licenses.for_organisation, ODD_KEYS),
+        )
+
     # -- organisations -----------------------------------------------------------------
 
     def test_for_organisation_lists_every_licence_with_that_key_by_team(
@@ -151,3 +221,11 @@ class LicenseRepositoryContract:
         self, licenses: LicenseRepository
     ) -> None:
         assert () == tuple(licenses.for_organisation("nobody.example"))
+
+    def test_odd_organisation_keys_are_compared_exactly(self, licenses: LicenseRepository) -> None:
+        keys = ["\U0001f680.example", "e\u0301cole.example", "\u00e9cole.example", "k" * 200]
+        for n, key in enumerate(keys):
+            licenses.add(License.open(f"c{n}", _T0, organisation_key=key))
+        assert [[f"c{n}"] for n in range(len(keys))] == [
+            [license.team_id for license in licenses.for_organisation(key)] for key in keys
+        ]

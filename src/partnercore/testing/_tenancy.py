@@ -52,6 +52,16 @@ from partnercore.tenancy import (
     transfer_client,
     who,
 )
+from partnercore.testing._hostile import (
+    NOT_RECORDS,
+    ODD_KEYS,
+    ODD_TEXTS,
+    REFUSED_OR_KEPT,
+    TROUBLESOME_TEXTS,
+    answers,
+    kept_or_refused,
+    label,
+)
 
 __all__ = [
     "AuditTrailContract",
@@ -94,6 +104,26 @@ def _membership(user: str, team: str, role: str, start: int, end: int | None = N
         active_from=_day(start),
         active_until=None if end is None else _day(end),
     )
+
+
+def _refused(values: tuple[object, ...]) -> dict[str, str]:
+    return {label(value): "raises ValidationError" for value in values}
+
+
+def _none(values: tuple[object, ...]) -> dict[str, str]:
+    return {label(value): "None" for value in values}
+
+
+def _not_found(values: tuple[object, ...]) -> dict[str, str]:
+    return {label(value): "raises NotFoundError" for value in values}
+
+
+def _nothing(values: tuple[object, ...]) -> dict[str, str]:
+    return {label(value): "nothing" for value in values}
+
+
+def _kept_or_refused(values: tuple[object, ...]) -> dict[str, str]:
+    return {label(value): REFUSED_OR_KEPT for value in values}
 
 
 def _grant(grant_id: str, partner: str, client: str, advisor: str, start: int = 0) -> Grant:
@@ -179,6 +209,55 @@ class TeamRepositoryContract:
         assert 1 == len(teams.partners())
         assert 1 == len(teams.clients_of("p1"))
 
+    # -- bad input: ValidationError for a write, nothing found for a lookup -------------
+
+    def test_writing_anything_but_a_team_is_a_validation_error_and_changes_nothing(
+        self, teams: TeamRepository
+    ) -> None:
+        teams.add(_partner("p1"))
+        wrong = (*NOT_RECORDS, User("p2", "p2@example.com"))
+        assert (_refused(wrong), _refused(wrong)) == (
+            answers(teams.add, wrong),
+            answers(teams.save, wrong),
+        )
+        assert ([_partner("p1")], None) == (teams.partners(), teams.find("p2"))
+
+    def test_a_key_no_team_can_have_finds_nothing(self, teams: TeamRepository) -> None:
+        teams.add(_partner("p1"))
+        teams.add(_client("c1", "p1"))
+        assert (_none(ODD_KEYS), _not_found(ODD_KEYS), _nothing(ODD_KEYS)) == (
+            answers(teams.find, ODD_KEYS),
+            answers(teams.get, ODD_KEYS),
+            answers(teams.clients_of, ODD_KEYS),
+        )
+
+    def test_odd_names_come_back_exactly(self, teams: TeamRepository) -> None:
+        added = [
+            attrs.evolve(_client(f"c{n}", "p1"), name=name, organisation_key=name)
+            for n, name in enumerate(ODD_TEXTS)
+        ]
+        for team in added:
+            teams.add(team)
+        renamed = [attrs.evolve(team, name=f"{team.name} \U0001f4bc") for team in added]
+        for team in renamed:
+            teams.save(team)
+        assert (renamed, renamed) == (
+            [teams.get(team.id) for team in added],
+            teams.clients_of("p1"),
+        )
+
+    def test_troublesome_names_are_refused_or_kept_exactly(self, teams: TeamRepository) -> None:
+        def outcome(n: int, name: str) -> str:
+            return kept_or_refused(
+                lambda: attrs.evolve(_partner(f"p{n}"), name=name),
+                teams.add,
+                lambda: teams.find(f"p{n}"),
+            )
+
+        assert _kept_or_refused(TROUBLESOME_TEXTS) == {
+            label(name): outcome(n, name) for n, name in enumerate(TROUBLESOME_TEXTS)
+        }
+
 
 class UserRepositoryContract:
     """Override the ``users`` fixture with an empty ``UserRepository``."""
@@ -205,6 +284,40 @@ class UserRepositoryContract:
         with pytest.raises(ConflictError):
             users.add(User("alice", "other@acme.example"))
         assert "alice@acme.example" == users.get("alice").email
+
+    def test_adding_anything_but_a_user_is_a_validation_error_and_changes_nothing(
+        self, users: UserRepository
+    ) -> None:
+        wrong = (*NOT_RECORDS, _partner("p1"))
+        assert _refused(wrong) == answers(users.add, wrong)
+        assert None is users.find("p1")
+
+    def test_a_key_no_user_can_have_finds_nothing(self, users: UserRepository) -> None:
+        users.add(User("p1", "p1@example.com"))
+        assert (_none(ODD_KEYS), _not_found(ODD_KEYS)) == (
+            answers(users.find, ODD_KEYS),
+            answers(users.get, ODD_KEYS),
+        )
+
+    def test_odd_names_and_addresses_come_back_exactly(self, users: UserRepository) -> None:
+        added = [
+            User(f"u{n}", f"u{n}.\U0001f680@example.com", text) for n, text in enumerate(ODD_TEXTS)
+        ]
+        for user in added:
+            users.add(user)
+        assert added == [users.get(user.id) for user in added]
+
+    def test_troublesome_names_are_refused_or_kept_exactly(self, users: UserRepository) -> None:
+        def outcome(n: int, name: str) -> str:
+            return kept_or_refused(
+                lambda: User(f"u{n}", f"u{n}@example.com", name),
+                users.add,
+                lambda: users.find(f"u{n}"),
+            )
+
+        assert _kept_or_refused(TROUBLESOME_TEXTS) == {
+            label(name): outcome(n, name) for n, name in enumerate(TROUBLESOME_TEXTS)
+        }
 
 
 class MembershipRepositoryContract:
@@ -261,6 +374,36 @@ class MembershipRepositoryContract:
     ) -> None:
         with pytest.raises(NotFoundError):
             memberships.save(_membership("alice", "p1", "advisor", 0))
+
+    def test_writing_anything_but_a_membership_is_a_validation_error_and_changes_nothing(
+        self, memberships: MembershipRepository
+    ) -> None:
+        membership = _membership("alice", "p1", "advisor", 0)
+        memberships.add(membership)
+        wrong = (*NOT_RECORDS, _grant("g1", "p1", "c1", "alice"))
+        assert (_refused(wrong), _refused(wrong)) == (
+            answers(memberships.add, wrong),
+            answers(memberships.save, wrong),
+        )
+        assert [membership] == list(memberships.for_team("p1"))
+
+    def test_a_key_no_membership_can_have_finds_nothing(
+        self, memberships: MembershipRepository
+    ) -> None:
+        memberships.add(_membership("p1", "p1", "advisor", 0))
+        assert (
+            _not_found(ODD_KEYS),
+            _nothing(ODD_KEYS),
+            _nothing(ODD_KEYS),
+            _nothing(ODD_KEYS),
+            _nothing(ODD_KEYS),
+        ) == (
+            answers(memberships.get, ODD_KEYS),
+            answers(memberships.for_team, ODD_KEYS),
+            answers(memberships.for_user, ODD_KEYS),
+            answers(memberships.between, ODD_KEYS, "p1"),
+            answers(memberships.between, ODD_KEYS, "p1", last=True),
+        )
 
 
 class GrantRepositoryContract:
@@ -327,6 +470,39 @@ class GrantRepositoryContract:
         with pytest.raises(NotFoundError):
             grants.save(_grant("g1", "p1", "c1", "alice"))
 
+    def test_writing_anything_but_a_grant_is_a_validation_error_and_changes_nothing(
+        self, grants: GrantRepository
+    ) -> None:
+        grant = _grant("g1", "p1", "c1", "alice")
+        grants.add(grant)
+        wrong = (*NOT_RECORDS, _membership("alice", "p1", "advisor", 0))
+        assert (_refused(wrong), _refused(wrong)) == (
+            answers(grants.add, wrong),
+            answers(grants.save, wrong),
+        )
+        assert [grant] == list(grants.for_partner("p1"))
+
+    def test_a_key_no_grant_can_have_finds_nothing(self, grants: GrantRepository) -> None:
+        grants.add(_grant("p1", "p1", "c1", "p1"))
+        grants.add(_grant("g2", "p1", ALL, "p1"))
+        assert (
+            _none(ODD_KEYS),
+            _not_found(ODD_KEYS),
+            _nothing(ODD_KEYS),
+            _nothing(ODD_KEYS),
+            _nothing(ODD_KEYS),
+            _nothing(ODD_KEYS),
+            _nothing(ODD_KEYS),
+        ) == (
+            answers(grants.find, ODD_KEYS),
+            answers(grants.get, ODD_KEYS),
+            answers(grants.for_client, ODD_KEYS, "c1"),
+            answers(grants.for_client, ODD_KEYS, "p1", last=True),
+            answers(grants.for_all_clients, ODD_KEYS),
+            answers(grants.for_advisor, ODD_KEYS),
+            answers(grants.for_partner, ODD_KEYS),
+        )
+
 
 class ConsentRepositoryContract:
     """Override the ``consents`` fixture with an empty ``ConsentRepository``."""
@@ -350,6 +526,18 @@ class ConsentRepositoryContract:
         assert [revoked, restored] == list(consents.for_client("c1"))
         assert [other] == list(consents.for_client("c2"))
         assert [] == list(consents.for_client("c3"))
+
+    def test_adding_anything_but_a_consent_change_is_a_validation_error(
+        self, consents: ConsentRepository
+    ) -> None:
+        wrong = (*NOT_RECORDS, _grant("g1", "p1", "c1", "alice"))
+        assert _refused(wrong) == answers(consents.add, wrong)
+
+    def test_a_key_no_client_can_have_finds_nothing(self, consents: ConsentRepository) -> None:
+        consents.add(
+            ConsentChange(client_id="p1", partner_access=PartnerAccess.REVOKED, at=_T0, by="c")
+        )
+        assert _nothing(ODD_KEYS) == answers(consents.for_client, ODD_KEYS)
 
 
 class TeamHistoryContract:
@@ -378,6 +566,20 @@ class TeamHistoryContract:
         assert [back] == list(history.transfers_from("p2"))
         assert [] == list(history.for_team("c2"))
         assert [] == list(history.transfers_from("p3"))
+
+    def test_adding_anything_but_a_transfer_or_status_change_is_a_validation_error(
+        self, history: TeamHistory
+    ) -> None:
+        wrong = (*NOT_RECORDS, _partner("p1"))
+        assert _refused(wrong) == answers(history.add, wrong)
+        assert [] == list(history.for_team("p1"))
+
+    def test_a_key_no_team_can_have_finds_nothing(self, history: TeamHistory) -> None:
+        history.add(Transfer(client_id="p1", from_partner="p1", to_partner="p2", at=_T0, by="x"))
+        assert (_nothing(ODD_KEYS), _nothing(ODD_KEYS)) == (
+            answers(history.for_team, ODD_KEYS),
+            answers(history.transfers_from, ODD_KEYS),
+        )
 
 
 class AuditTrailContract:
@@ -425,6 +627,64 @@ class AuditTrailContract:
         audit.for_team("c1").clear()
         assert [entry] == list(audit.entries())
         assert [entry] == list(audit.for_team("c1"))
+
+    def test_appending_anything_but_an_entry_is_a_validation_error_and_changes_nothing(
+        self, audit: AuditTrail
+    ) -> None:
+        wrong = (*NOT_RECORDS, _partner("p1"))
+        assert _refused(wrong) == answers(audit.append, wrong)
+        assert [] == list(audit.entries())
+
+    def test_a_key_no_team_can_have_finds_nothing(self, audit: AuditTrail) -> None:
+        audit.append(
+            AuditEntry(
+                at=_T0,
+                actor=None,
+                action=AuditAction.TEAM_CREATED,
+                team_id="p1",
+                subject="p1",
+                detail="created",
+            )
+        )
+        assert _nothing(ODD_KEYS) == answers(audit.for_team, ODD_KEYS)
+
+    def test_odd_details_come_back_exactly(self, audit: AuditTrail) -> None:
+        entries = [
+            AuditEntry(
+                at=_T0,
+                actor="paula",
+                action=AuditAction.TEAM_CREATED,
+                team_id="c1",
+                subject="c1",
+                detail=text,
+            )
+            for text in ODD_TEXTS
+        ]
+        for entry in entries:
+            audit.append(entry)
+        assert entries == list(audit.for_team("c1"))
+
+    def test_troublesome_details_are_refused_or_kept_exactly(self, audit: AuditTrail) -> None:
+        def outcome(n: int, detail: str) -> str:
+            def entry() -> AuditEntry:
+                return AuditEntry(
+                    at=_T0,
+                    actor=None,
+                    action=AuditAction.TEAM_CREATED,
+                    team_id=f"c{n}",
+                    subject=f"c{n}",
+                    detail=detail,
+                )
+
+            def stored() -> AuditEntry | None:
+                found = audit.for_team(f"c{n}")
+                return found[0] if found else None
+
+            return kept_or_refused(entry, audit.append, stored)
+
+        assert _kept_or_refused(TROUBLESOME_TEXTS) == {
+            label(detail): outcome(n, detail) for n, detail in enumerate(TROUBLESOME_TEXTS)
+        }
 
 
 class TenancyPortsContract:

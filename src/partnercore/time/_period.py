@@ -15,7 +15,8 @@ from partnercore.time._zones import ensure_aware, local_date, local_midnight, va
 
 __all__ = ["BillingPeriod"]
 
-_PERIOD = re.compile(r"^(\d{4})-(\d{2})(?:\[([^\]]+)\])?$")
+#: ASCII digits, the whole text (``\d`` would take other scripts' digits, ``$`` a final newline).
+_PERIOD = re.compile(r"([0-9]{4})-([0-9]{2})(?:\[([^\]]+)\])?")
 
 
 def _month(_: object, __: object, value: int) -> None:
@@ -23,10 +24,17 @@ def _month(_: object, __: object, value: int) -> None:
         raise ValidationError.at("month", f"month must be 1..12, got {value!r}")
 
 
+#: Year 1 and 9999 are left out so that every period's start and end exist in every zone.
+_FIRST_YEAR, _LAST_YEAR = 2, 9998
+
+
 def _year(_: object, __: object, value: int) -> None:
-    # Year 1 and 9999 are left out so that every period's start and end exist in every zone.
-    if isinstance(value, bool) or not isinstance(value, int) or not 2 <= value <= 9998:
-        raise ValidationError.at("year", f"year must be 2..9998, got {value!r}")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not _FIRST_YEAR <= value <= _LAST_YEAR
+    ):
+        raise ValidationError.at("year", f"year must be {_FIRST_YEAR}..{_LAST_YEAR}, got {value!r}")
 
 
 def _zone_name(value: str) -> str:
@@ -57,7 +65,7 @@ class BillingPeriod:
 
         ``"2026-11[Europe/Paris]"`` names its own zone and overrides ``timezone``.
         """
-        match = _PERIOD.match(text) if isinstance(text, str) else None
+        match = _PERIOD.fullmatch(text) if isinstance(text, str) else None
         if match is None:
             raise ValidationError.at("period", f"expected YYYY-MM, got {text!r}")
         year, month, zone = int(match[1]), int(match[2]), match[3] or timezone
@@ -119,11 +127,31 @@ class BillingPeriod:
 
     # -- navigation -------------------------------------------------------------------
 
+    @property
+    def is_first(self) -> bool:
+        """Whether this is January of year 2, the first period there is (no :meth:`previous`)."""
+        return self.year == _FIRST_YEAR and self.month == 1
+
+    @property
+    def is_last(self) -> bool:
+        """Whether this is December 9998, the last period there is (no :meth:`next`)."""
+        return self.year == _LAST_YEAR and self.month == 12
+
     def next(self) -> BillingPeriod:
+        """The following month; ValidationError after the last period (:attr:`is_last`)."""
+        if self.is_last:
+            raise ValidationError.at(
+                "period", f"{self.key} is the last billing period: there is none after it"
+            )
         following = self.first_day + relativedelta(months=1)
         return BillingPeriod(following.year, following.month, self.timezone)
 
     def previous(self) -> BillingPeriod:
+        """The month before; ValidationError before the first period (:attr:`is_first`)."""
+        if self.is_first:
+            raise ValidationError.at(
+                "period", f"{self.key} is the first billing period: there is none before it"
+            )
         before = self.first_day - relativedelta(months=1)
         return BillingPeriod(before.year, before.month, self.timezone)
 
@@ -134,6 +162,8 @@ class BillingPeriod:
         period = self
         while period <= last:
             yield period
+            if period.is_last:
+                return
             period = period.next()
 
     def in_timezone(self, timezone: str) -> BillingPeriod:

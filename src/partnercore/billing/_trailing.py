@@ -1,0 +1,297 @@
+"""A partner's trailing revenue (§5.1): its clients' referral bases over the twelve periods
+before the billed one, in one pass over its history.
+
+Billing the twelve periods in full would compute seats, invoices, content and statements the
+tier does not need. Here each client of the window is looked up once (its history, its
+licence timeline over the whole window), each period's usage totals are read once for every
+tiered partner of a time zone, and only the referral bases are computed, with the same code
+as the calculator (``Terms``): licence, usage, discount. A client whose licence was ``full``
+over the whole window and that used nothing costs a multiplication.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from partnercore._errors import CurrencyMismatchError
+from partnercore.billing._deals import ClientTerms, Discount, discount_in
+from partnercore.billing._ports import BillingPorts
+from partnercore.billing._pricebook import BillingAccount, PriceBook
+from partnercore.billing._proration import PeriodFrame, checked_license_share
+from partnercore.billing._rounding import EXACT
+from partnercore.billing._terms import Terms, TermsCache
+from partnercore.licensing import LicenseState
+from partnercore.money import Money
+from partnercore.tenancy import Team, TeamChange, parent_at
+from partnercore.time import BillingPeriod
+
+__all__ = ["WINDOW", "Intervals", "clip", "full_intervals", "trailing_revenues"]
+
+WINDOW = 12
+"""How many periods before the billed one make the trailing revenue."""
+
+_STEP = timedelta(microseconds=1)
+
+Intervals = tuple[tuple[datetime, datetime | None], ...]
+
+
+class _Client:
+    """One client of one partner in the window: in which periods it was the partner's, and
+    what its charges in them come to."""
+
+    __slots__ = ("discounts", "employees", "id", "member", "own", "path", "usage")
+
+    def __init__(
+        self, client_id: str, member: list[bool], own: Terms, terms: ClientTerms | None, path: str
+    ) -> None:
+        self.id = client_id
+        self.member = member
+        self.own = own
+        self.employees = None if terms is None else terms.employee_count
+        self.discounts: tuple[Discount, ...] = () if terms is None else terms.discounts
+        self.path = path
+        self.usage: list[int] | None = None
+
+
+_ALWAYS = [True] * WINDOW
+_NEVER = [False] * WINDOW
+
+
+def _member(
+    client: Team, changes: Sequence[TeamChange], partner_id: str, lasts: list[datetime]
+) -> list[bool]:
+    """For each period of the window, whether ``client`` was the partner's at its last instant
+    (the lists of a client that always or never was are shared: never change them)."""
+    created = client.created_at
+    if not changes:
+        if client.parent_id != partner_id:
+            return _NEVER
+        if created <= lasts[0]:
+            return _ALWAYS
+        return [created <= last for last in lasts]
+    return [created <= last and parent_at(client, changes, last) == partner_id for last in lasts]
+
+
+def _window_clients(
+    ports: BillingPorts,
+    partner_id: str,
+    lasts: list[datetime],
+    histories: dict[str, Sequence[TeamChange]],
+) -> list[tuple[Team, list[bool]]]:
+    """Every client that was the partner's at the last instant of a period of the window.
+
+    Its current clients, and those transferred away from it after the window's first period
+    ended (newest transfers first, stopping there): looked up by key, never by scanning.
+    """
+
+    def history(client_id: str) -> Sequence[TeamChange]:
+        changes = histories.get(client_id)
+        if changes is None:
+            changes = histories[client_id] = ports.history.for_team(client_id)
+        return changes
+
+    found: dict[str, tuple[Team, list[bool]]] = {}
+    looked: set[str] = set()
+    for client in ports.teams.clients_of(partner_id):
+        looked.add(client.id)
+        member = _member(client, history(client.id), partner_id, lasts)
+        if any(member):
+            found[client.id] = (client, member)
+    for transfer in reversed(ports.history.transfers_from(partner_id)):
+        if transfer.at <= lasts[0]:
+            break
+        if transfer.client_id in looked:
+            continue
+        looked.add(transfer.client_id)
+        client = ports.teams.get(transfer.client_id)
+        member = _member(client, history(client.id), partner_id, lasts)
+        if any(member):
+            found[client.id] = (client, member)
+    return [found[client_id] for client_id in sorted(found)]
+
+
+def full_intervals(
+    ports: BillingPorts, client_id: str, start: datetime, end: datetime
+) -> Intervals:
+    """The ``[start, end)`` spans of ``[start, end)`` in which the client's licence was full."""
+    license = ports.licenses.find(client_id)
+    if license is None:
+        return ()
+    return tuple(
+        (interval.start, interval.end)
+        for interval in license.timeline(start, end)
+        if interval.state is LicenseState.FULL
+    )
+
+
+def _licence_units(
+    client: _Client, intervals: Intervals, frames: list[PeriodFrame]
+) -> list[int] | None:
+    """The client's licence charge in each period of the window (``None``: nothing)."""
+    if not intervals:
+        return None
+    first, last = frames[0].start, frames[-1].end
+    own = client.own
+    member = client.member
+    if len(intervals) == 1:
+        start, end = intervals[0]
+        if start <= first and (end is None or end >= last):  # full all along: the common case
+            units = own.fee(client.employees, client.path).units
+            return [units if is_member else 0 for is_member in member]
+    spans = [
+        (start, end) for start, end in intervals if start < last and (end is None or end > first)
+    ]
+    if not spans:
+        return None
+    units: list[int] = []
+    for frame, is_member in zip(frames, member, strict=True):
+        if not is_member:
+            units.append(0)
+            continue
+        inside = [
+            (start, end)
+            for start, end in spans
+            if start < frame.end and (end is None or end > frame.start)
+        ]
+        if not inside:
+            units.append(0)
+            continue
+        share = checked_license_share(inside, frame, own.proration)
+        if share.is_zero:
+            units.append(0)
+            continue
+        fee = own.fee(client.employees, client.path)
+        units.append(own.license_line(fee, share)[1])
+    return units
+
+
+def _base(client: _Client, licence: int, usage: int, period: str, usage_only: bool) -> int:
+    """The client's referral base for one period, after its discount (as the calculator)."""
+    charges = licence + usage
+    discount = None
+    if discount is None or charges <= 0:
+        return usage if usage_only else charges
+    if usage_only:
+        return usage - client.own.discounted(usage, discount) if usage > 0 else usage
+    return charges - client.own.discounted(charges, discount)
+
+
+def trailing_revenues(
+    ports: BillingPorts,
+    partners: Sequence[Team],
+    periods: dict[str, BillingPeriod],
+    accounts: dict[str, BillingAccount],
+    book_of: Callable[[str], PriceBook],
+    books: TermsCache,
+    histories: dict[str, Sequence[TeamChange]],
+    intervals: dict[tuple[str, str], Intervals],
+) -> dict[str, Money]:
+    """The trailing revenue of each of ``partners`` (whose books have partner tiers) for the
+    period of its zone in ``periods``: the sum of its clients' referral bases, after
+    discounts, over the twelve periods before it.
+
+    The licence spans read for a client are kept in ``intervals`` by (client, zone), from
+    the window's start to the billed period's end, so the billed period reads none again.
+    """
+    by_zone: dict[str, list[Team]] = defaultdict(list)
+    for partner in partners:
+        by_zone[partner.timezone].append(partner)
+    found: dict[str, Money] = {}
+    for zone, group in sorted(by_zone.items()):
+        current = periods[zone]
+        window = [current.previous()]
+        while len(window) < WINDOW:
+            window.append(window[-1].previous())
+        window.reverse()
+        keys = [period.key for period in window]
+        frames = [PeriodFrame.of(period) for period in window]
+        lasts = [frame.end - _STEP for frame in frames]
+        start, end = frames[0].start, current.end
+        # Per period of the window: the clients of the zone's tiered partners then.
+        owners: list[dict[str, _Client]] = [{} for _ in window]
+        clients_of: dict[str, list[_Client]] = {}
+        for partner in group:
+            account = accounts[partner.id]
+            terms = books.of(book_of(account.price_book_id))
+            own_clients: list[_Client] = []
+            for team, member in _window_clients(ports, partner.id, lasts, histories):
+                agreed = account.terms_of(team.id)
+                own = terms
+                if agreed is not None and agreed.price_book_id is not None:
+                    deal = book_of(agreed.price_book_id)
+                    if deal.currency != terms.currency:
+                        raise CurrencyMismatchError(
+                            terms.currency.code,
+                            deal.currency.code,
+                            f"bill (deal price book {deal.id!r} of {team.id!r})",
+                        )
+                    own = books.of(deal)
+                path = f"partners[{partner.id}].trailing_revenue.clients[{team.id}]"
+                client = _Client(team.id, member, own, agreed, path)
+                own_clients.append(client)
+                for index, is_member in enumerate(member):
+                    if is_member:
+                        owners[index][team.id] = client
+            clients_of[partner.id] = own_clients
+        # Usage: one read per period of the window for all the zone's clients then.
+        for index, period in enumerate(window):
+            owned = owners[index]
+            if not owned:
+                continue
+            quantities: dict[tuple[str, str], Decimal] = {}
+            for read in ports.usage.totals(period, sorted(owned)):
+                if read.client_id not in owned:
+                    continue
+                key = (read.client_id, read.metric)
+                known = quantities.get(key)
+                quantities[key] = (
+                    read.quantity if known is None else EXACT.add(known, read.quantity)
+                )
+            for (client_id, metric), quantity in quantities.items():
+                client = owned[client_id]
+                if client.usage is None:
+                    client.usage = [0] * WINDOW
+                path = f"{client.path}.usage[{keys[index]}]"
+                client.usage[index] += client.own.usage_units(metric, quantity, path)
+        for partner in group:
+            terms = books.of(book_of(accounts[partner.id].price_book_id))
+            usage_only = terms.usage_only
+            total = 0
+            for client in clients_of[partner.id]:
+                key = (client.id, zone)
+                spans = intervals.get(key)
+                if spans is None:
+                    spans = intervals[key] = full_intervals(ports, client.id, start, end)
+                usage = client.usage
+                if usage is None and not client.discounts:
+                    if not usage_only:  # the licence alone: zero outside the partner's periods
+                        licence = _licence_units(client, spans, frames)
+                        total += 0 if licence is None else sum(licence)
+                    continue
+                licence = _licence_units(client, spans, frames)
+                member = client.member
+                for index in range(WINDOW):
+                    if not member[index]:
+                        continue
+                    total += _base(
+                        client,
+                        0 if licence is None else licence[index],
+                        0 if usage is None else usage[index],
+                        keys[index],
+                        usage_only,
+                    )
+            found[partner.id] = terms.money(total)
+    return found
+
+
+def clip(spans: Intervals, start: datetime, end: datetime) -> Intervals:
+    """``spans`` clipped to ``[start, end)``, empty ones left out."""
+    clipped: list[tuple[datetime, datetime | None]] = []
+    for low, high in spans:
+        if low >= end or (high is not None and high <= start):
+            continue
+        clipped.append((low if low > start else start, end if high is None or high > end else high))
+    return tuple(clipped)
