@@ -27,6 +27,7 @@ from partnercore.billing._policies import (
 from partnercore.billing._ports import (
     BillingAccountRepository,
     BillingPorts,
+    BillingStore,
     BillingStores,
     InvoiceRepository,
     PriceBookRepository,
@@ -68,6 +69,7 @@ __all__ = [
     "BillingAccountRepository",
     "BillingPorts",
     "BillingRun",
+    "BillingStore",
     "BillingStores",
     "ClientBillingInput",
     "ClientGroup",

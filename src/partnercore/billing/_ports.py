@@ -10,13 +10,14 @@ import attrs
 from partnercore.billing._invoice import Invoice
 from partnercore.billing._pricebook import BillingAccount, PriceBook
 from partnercore.billing._usage import UsageRecord, UsageTotal
-from partnercore.licensing import LicenseRepository
+from partnercore.licensing import LicenseRepository, LicensingStore
 from partnercore.tenancy import MembershipRepository, TeamHistory, TeamRepository, TenancyPorts
 from partnercore.time import BillingPeriod
 
 __all__ = [
     "BillingAccountRepository",
     "BillingPorts",
+    "BillingStore",
     "BillingStores",
     "InvoiceRepository",
     "PriceBookRepository",
@@ -161,3 +162,18 @@ class BillingPorts:
             usage=stores.usage,
             invoices=stores.invoices,
         )
+
+
+class BillingStore(LicensingStore, Protocol):
+    """What the billing services work through: teams, memberships, history and licences
+    (what is billed), price books, accounts, usage and finalised invoices, events, units of
+    work (every :class:`~partnercore.store.Store` is one)."""
+
+    @property
+    def price_books(self) -> PriceBookRepository: ...
+    @property
+    def accounts(self) -> BillingAccountRepository: ...
+    @property
+    def usage(self) -> UsageRepository: ...
+    @property
+    def invoices(self) -> InvoiceRepository: ...

@@ -33,6 +33,7 @@ from partnercore.content._onboarding import Onboarding, OnboardingRequest
 from partnercore.content._ports import (
     ContentItemRepository,
     ContentPorts,
+    ContentStore,
     InstallRepository,
     LibraryRepository,
     OnboardingRepository,
@@ -65,6 +66,7 @@ __all__ = [
     "ContentPrice",
     "ContentRelease",
     "ContentStatus",
+    "ContentStore",
     "CopyChange",
     "CopyEvent",
     "InitialLicense",

@@ -18,12 +18,13 @@ from partnercore.content._items import ContentItem
 from partnercore.content._library import LibrarySelection
 from partnercore.content._onboarding import Onboarding
 from partnercore.content._templates import ClientTemplate
-from partnercore.licensing import LicenseRepository
-from partnercore.tenancy import TenancyPorts
+from partnercore.licensing import LicenseRepository, LicensingStore
+from partnercore.tenancy import TenancyPorts, UserRepository
 
 __all__ = [
     "ContentItemRepository",
     "ContentPorts",
+    "ContentStore",
     "InstallRepository",
     "LibraryRepository",
     "OnboardingRepository",
@@ -155,3 +156,22 @@ class ContentPorts:
     templates: TemplateRepository
     onboardings: OnboardingRepository
     unit_of_work: UnitOfWork
+
+
+class ContentStore(LicensingStore, Protocol):
+    """What the content services work through: the content repositories, the tenancy and
+    licence repositories onboarding writes to, events, units of work (every
+    :class:`~partnercore.store.Store` is one)."""
+
+    @property
+    def users(self) -> UserRepository: ...
+    @property
+    def items(self) -> ContentItemRepository: ...
+    @property
+    def libraries(self) -> LibraryRepository: ...
+    @property
+    def installs(self) -> InstallRepository: ...
+    @property
+    def templates(self) -> TemplateRepository: ...
+    @property
+    def onboardings(self) -> OnboardingRepository: ...

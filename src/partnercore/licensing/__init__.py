@@ -16,7 +16,7 @@ from partnercore.licensing._events import LicenseEvent
 from partnercore.licensing._intervals import LicenseInterval
 from partnercore.licensing._license import License
 from partnercore.licensing._policy import MAX_TRIAL_DAYS, LicensePolicy
-from partnercore.licensing._ports import LicenseRepository
+from partnercore.licensing._ports import LicenseRepository, LicensingStore
 from partnercore.licensing._services import (
     cancel_trial,
     convert,
@@ -43,6 +43,7 @@ __all__ = [
     "LicensePolicy",
     "LicenseRepository",
     "LicenseState",
+    "LicensingStore",
     "cancel_trial",
     "convert",
     "downgrade",

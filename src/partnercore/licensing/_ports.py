@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from partnercore.events import Transactional
 from partnercore.licensing._license import License
+from partnercore.tenancy import TenancyReader
 
-__all__ = ["LicenseRepository"]
+__all__ = ["LicenseRepository", "LicensingStore"]
 
 
 class LicenseRepository(Protocol):
@@ -45,3 +47,11 @@ class LicenseRepository(Protocol):
         """Every licence whose ``organisation_key`` is exactly ``organisation_key``,
         sorted by ``team_id`` (empty when there is none)."""
         ...
+
+
+class LicensingStore(TenancyReader, Transactional, Protocol):
+    """What the licence services work through: licences, the teams they belong to (and the
+    repositories the access check reads, to authorise the actor), events, units of work."""
+
+    @property
+    def licenses(self) -> LicenseRepository: ...

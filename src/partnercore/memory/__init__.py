@@ -17,7 +17,10 @@ from partnercore.memory._content import (
     InMemoryTemplates,
     InMemoryUnitOfWork,
 )
+from partnercore.memory._events import InMemoryEvents
+from partnercore.memory._journal import Journal
 from partnercore.memory._licensing import InMemoryLicenses
+from partnercore.memory._store import InMemoryStore
 from partnercore.memory._tenancy import (
     InMemoryAuditTrail,
     InMemoryConsents,
@@ -36,6 +39,7 @@ __all__ = [
     "InMemoryConsents",
     "InMemoryContent",
     "InMemoryContentItems",
+    "InMemoryEvents",
     "InMemoryGrants",
     "InMemoryInstalls",
     "InMemoryInvoices",
@@ -44,6 +48,7 @@ __all__ = [
     "InMemoryMemberships",
     "InMemoryOnboardings",
     "InMemoryPriceBooks",
+    "InMemoryStore",
     "InMemoryTeamHistory",
     "InMemoryTeams",
     "InMemoryTemplates",
@@ -52,4 +57,5 @@ __all__ = [
     "InMemoryUsage",
     "InMemoryUsageTotals",
     "InMemoryUsers",
+    "Journal",
 ]

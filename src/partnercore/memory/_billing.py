@@ -21,6 +21,7 @@ from partnercore.billing import (
     UsageTotal,
 )
 from partnercore.licensing import LicenseRepository
+from partnercore.memory._journal import Journal
 from partnercore.tenancy import TenancyPorts
 from partnercore.time import BillingPeriod
 
@@ -37,7 +38,8 @@ __all__ = [
 class InMemoryPriceBooks:
     """Price books in a dict by id."""
 
-    def __init__(self) -> None:
+    def __init__(self, journal: Journal | None = None) -> None:
+        self._journal = journal if journal is not None else Journal()
         self._books: dict[str, PriceBook] = {}
 
     def get(self, price_book_id: str) -> PriceBook:
@@ -55,11 +57,13 @@ class InMemoryPriceBooks:
             raise ConflictError(
                 f"price book {price_book.id!r} already exists", kind="price book", id=price_book.id
             )
+        self._journal.keep(self._books, price_book.id)
         self._books[price_book.id] = price_book
 
     def save(self, price_book: PriceBook) -> None:
         check_instance(price_book, PriceBook, "price_book")
         self.get(price_book.id)
+        self._journal.keep(self._books, price_book.id)
         self._books[price_book.id] = price_book
 
     def __len__(self) -> int:
@@ -69,7 +73,8 @@ class InMemoryPriceBooks:
 class InMemoryBillingAccounts:
     """Billing accounts in a dict by partner id."""
 
-    def __init__(self) -> None:
+    def __init__(self, journal: Journal | None = None) -> None:
+        self._journal = journal if journal is not None else Journal()
         self._accounts: dict[str, BillingAccount] = {}
 
     def get(self, partner_id: str) -> BillingAccount:
@@ -89,11 +94,13 @@ class InMemoryBillingAccounts:
                 kind="billing account",
                 id=account.partner_id,
             )
+        self._journal.keep(self._accounts, account.partner_id)
         self._accounts[account.partner_id] = account
 
     def save(self, account: BillingAccount) -> None:
         check_instance(account, BillingAccount, "account")
         self.get(account.partner_id)
+        self._journal.keep(self._accounts, account.partner_id)
         self._accounts[account.partner_id] = account
 
     def __len__(self) -> int:
@@ -119,16 +126,25 @@ class InMemoryUsage:
     period's totals read only that period's records.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, journal: Journal | None = None) -> None:
+        self._journal = journal if journal is not None else Journal()
         self._entries: dict[str, list[_Entry]] = defaultdict(list)
         self._unsorted: set[str] = set()
         self._count = 0
 
     def add(self, record: UsageRecord) -> None:
         check_instance(record, UsageRecord, "record")
-        self._entries[record.client_id].append((record.at, record.metric, record.quantity))
+        entry = (record.at, record.metric, record.quantity)
+        self._entries[record.client_id].append(entry)
         self._unsorted.add(record.client_id)
         self._count += 1
+        if self._journal.open:
+            self._journal.undo(lambda: self._remove(record.client_id, entry))
+
+    def _remove(self, client_id: str, entry: _Entry) -> None:
+        entries = self._entries[client_id]
+        del entries[len(entries) - 1 - entries[::-1].index(entry)]  # the last one added
+        self._count -= 1
 
     def extend(self, records: Iterable[UsageRecord]) -> None:
         """Add many records."""
@@ -209,7 +225,8 @@ class InMemoryUsageTotals:
 class InMemoryInvoices:
     """Finalised invoices by id, indexed by (partner, period). Never changed once added."""
 
-    def __init__(self) -> None:
+    def __init__(self, journal: Journal | None = None) -> None:
+        self._journal = journal if journal is not None else Journal()
         self._invoices: dict[str, Invoice] = {}
         self._by_partner: dict[tuple[str, str], list[str]] = defaultdict(list)
 
@@ -228,6 +245,8 @@ class InMemoryInvoices:
             raise ConflictError(
                 f"invoice {invoice.id!r} is already finalised", kind="invoice", id=invoice.id
             )
+        self._journal.keep(self._invoices, invoice.id)
+        self._journal.keep(self._by_partner, (invoice.partner_id, invoice.period))
         self._invoices[invoice.id] = invoice
         self._by_partner[(invoice.partner_id, invoice.period)].append(invoice.id)
 

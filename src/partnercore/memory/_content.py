@@ -18,6 +18,7 @@ from partnercore.content import (
     Onboarding,
 )
 from partnercore.licensing import LicenseRepository
+from partnercore.memory._journal import Journal
 from partnercore.memory._licensing import InMemoryLicenses
 from partnercore.memory._tenancy import InMemoryTenancy
 from partnercore.tenancy import TenancyPorts
@@ -40,7 +41,8 @@ class InMemoryContentItems:
     on the same items, as a second connection to one database is.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, journal: Journal | None = None) -> None:
+        self._journal = journal if journal is not None else Journal()
         self._items: dict[str, ContentItem] = {}
         self._by_owner: dict[str, dict[str, ContentItem]] = {}
         self._lock = threading.Lock()
@@ -51,6 +53,7 @@ class InMemoryContentItems:
         other._items = self._items
         other._by_owner = self._by_owner
         other._lock = self._lock
+        other._journal = self._journal
         return other
 
     def add(self, item: ContentItem) -> None:
@@ -95,6 +98,8 @@ class InMemoryContentItems:
         return len(self._items)
 
     def _store(self, item: ContentItem) -> None:
+        self._journal.keep(self._items, item.id)
+        self._journal.keep(self._by_owner, item.owner)
         self._items[item.id] = item
         self._by_owner.setdefault(item.owner, {})[item.id] = item
 
@@ -102,11 +107,13 @@ class InMemoryContentItems:
 class InMemoryLibraries:
     """Library selections in a list per partner (implements ``LibraryRepository``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, journal: Journal | None = None) -> None:
+        self._journal = journal if journal is not None else Journal()
         self._selections: dict[str, list[LibrarySelection]] = {}
 
     def add(self, selection: LibrarySelection) -> None:
         check_instance(selection, LibrarySelection, "selection")
+        self._journal.keep(self._selections, selection.partner_id)
         self._selections.setdefault(selection.partner_id, []).append(selection)
 
     def for_partner(self, partner_id: str) -> Sequence[LibrarySelection]:
@@ -118,7 +125,8 @@ class InMemoryLibraries:
 class InMemoryInstalls:
     """The copy-event log, indexed by client and by item (implements ``InstallRepository``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, journal: Journal | None = None) -> None:
+        self._journal = journal if journal is not None else Journal()
         self._by_client: dict[str, list[CopyEvent]] = {}
         self._by_item: dict[str, list[CopyEvent]] = {}
 
@@ -128,6 +136,8 @@ class InMemoryInstalls:
         for index, event in enumerate(batch):
             check_instance(event, CopyEvent, f"events[{index}]")
         for event in batch:
+            self._journal.keep(self._by_client, event.client_id)
+            self._journal.keep(self._by_item, event.item_id)
             self._by_client.setdefault(event.client_id, []).append(event)
             self._by_item.setdefault(event.item_id, []).append(event)
 
@@ -145,7 +155,8 @@ class InMemoryTemplates:
     on the same templates, as a second connection to one database is.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, journal: Journal | None = None) -> None:
+        self._journal = journal if journal is not None else Journal()
         self._templates: dict[str, ClientTemplate] = {}
         self._lock = threading.Lock()
 
@@ -154,6 +165,7 @@ class InMemoryTemplates:
         other = InMemoryTemplates.__new__(InMemoryTemplates)
         other._templates = self._templates
         other._lock = self._lock
+        other._journal = self._journal
         return other
 
     def add(self, template: ClientTemplate) -> None:
@@ -163,6 +175,7 @@ class InMemoryTemplates:
                 raise ConflictError(
                     f"template {template.id!r} already exists", kind="template", id=template.id
                 )
+            self._journal.keep(self._templates, template.id)
             self._templates[template.id] = template
 
     def get(self, template_id: str) -> ClientTemplate:
@@ -182,6 +195,7 @@ class InMemoryTemplates:
                 raise StaleWriteError(
                     "template", template.id, expected=template.revision - 1, actual=stored.revision
                 )
+            self._journal.keep(self._templates, template.id)
             self._templates[template.id] = template
 
     def for_partner(self, partner_id: str) -> Sequence[ClientTemplate]:
@@ -193,7 +207,8 @@ class InMemoryTemplates:
 class InMemoryOnboardings:
     """Completed onboardings by request id (implements ``OnboardingRepository``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, journal: Journal | None = None) -> None:
+        self._journal = journal if journal is not None else Journal()
         self._onboardings: dict[str, Onboarding] = {}
 
     def add(self, onboarding: Onboarding) -> None:
@@ -204,6 +219,7 @@ class InMemoryOnboardings:
                 kind="onboarding",
                 id=onboarding.request_id,
             )
+        self._journal.keep(self._onboardings, onboarding.request_id)
         self._onboardings[onboarding.request_id] = onboarding
 
     def find(self, request_id: str) -> Onboarding | None:

@@ -9,6 +9,7 @@ import attrs
 from partnercore._errors import ConflictError, NotFoundError, StaleWriteError
 from partnercore._fields import check_instance
 from partnercore.licensing import License
+from partnercore.memory._journal import Journal
 
 __all__ = ["InMemoryLicenses"]
 
@@ -21,7 +22,8 @@ class InMemoryLicenses:
     database is.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, journal: Journal | None = None) -> None:
+        self._journal = journal if journal is not None else Journal()
         self._licenses: dict[str, License] = {}
         self._lock = threading.Lock()
 
@@ -31,6 +33,7 @@ class InMemoryLicenses:
         other = InMemoryLicenses.__new__(InMemoryLicenses)
         other._licenses = self._licenses
         other._lock = self._lock
+        other._journal = self._journal
         return other
 
     def get(self, team_id: str) -> License:
@@ -50,6 +53,7 @@ class InMemoryLicenses:
                 raise ConflictError(
                     f"team {new.team_id!r} already has a licence", kind="license", id=new.team_id
                 )
+            self._journal.keep(self._licenses, new.team_id)
             self._licenses[new.team_id] = stored
         return stored
 
@@ -62,6 +66,7 @@ class InMemoryLicenses:
                     "license", changed.team_id, expected=changed.version, actual=current.version
                 )
             stored = attrs.evolve(changed, version=current.version + 1)
+            self._journal.keep(self._licenses, changed.team_id)
             self._licenses[changed.team_id] = stored
         return stored
 

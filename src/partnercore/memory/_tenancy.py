@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from partnercore._errors import ConflictError, NotFoundError, ValidationError
 from partnercore._fields import check_instance
+from partnercore.memory._journal import Journal
 from partnercore.tenancy import (
     ALL,
     AuditEntry,
@@ -93,7 +94,8 @@ def _at(change: ConsentChange | TeamChange) -> datetime:
 class InMemoryTeams:
     """Teams by id, with partners and each partner's current clients indexed."""
 
-    def __init__(self) -> None:
+    def __init__(self, journal: Journal | None = None) -> None:
+        self._journal = journal if journal is not None else Journal()
         self._teams: dict[str, Team] = {}
         self._partners: set[str] = set()
         self._clients: dict[str, set[str]] = {}
@@ -111,6 +113,7 @@ class InMemoryTeams:
         check_instance(team, Team, "team")
         if team.id in self._teams:
             raise ConflictError(f"team {team.id!r} already exists", kind="team", id=team.id)
+        self._journal.keep(self._teams, team.id)
         self._teams[team.id] = team
         self._index(team)
 
@@ -119,6 +122,7 @@ class InMemoryTeams:
         old = self._teams.get(team.id)
         if old is None:
             raise NotFoundError("team", team.id)
+        self._journal.keep(self._teams, team.id)
         self._unindex(old)
         self._teams[team.id] = team
         self._index(team)
@@ -136,20 +140,25 @@ class InMemoryTeams:
 
     def _index(self, team: Team) -> None:
         if team.kind is TeamKind.PARTNER:
+            self._journal.keep_member(self._partners, team.id)
             self._partners.add(team.id)
         elif team.parent_id is not None:
+            self._journal.keep(self._clients, team.parent_id)
             self._clients.setdefault(team.parent_id, set()).add(team.id)
 
     def _unindex(self, team: Team) -> None:
+        self._journal.keep_member(self._partners, team.id)
         self._partners.discard(team.id)
-        if team.parent_id is not None:
-            self._clients.get(team.parent_id, set()).discard(team.id)
+        if team.parent_id is not None and team.parent_id in self._clients:
+            self._journal.keep(self._clients, team.parent_id)
+            self._clients[team.parent_id].discard(team.id)
 
 
 class InMemoryUsers:
     """Users by id."""
 
-    def __init__(self) -> None:
+    def __init__(self, journal: Journal | None = None) -> None:
+        self._journal = journal if journal is not None else Journal()
         self._users: dict[str, User] = {}
 
     def get(self, user_id: str) -> User:
@@ -165,6 +174,7 @@ class InMemoryUsers:
         check_instance(user, User, "user")
         if user.id in self._users:
             raise ConflictError(f"user {user.id!r} already exists", kind="user", id=user.id)
+        self._journal.keep(self._users, user.id)
         self._users[user.id] = user
 
     def __len__(self) -> int:
@@ -174,7 +184,8 @@ class InMemoryUsers:
 class InMemoryMemberships:
     """Memberships by id, by team, by user and by (user, team)."""
 
-    def __init__(self) -> None:
+    def __init__(self, journal: Journal | None = None) -> None:
+        self._journal = journal if journal is not None else Journal()
         self._by_id: dict[str, Membership] = {}
         self._by_team: dict[str, list[Membership]] = {}
         self._by_user: dict[str, list[Membership]] = {}
@@ -192,6 +203,7 @@ class InMemoryMemberships:
             raise ConflictError(
                 f"membership {membership.id!r} already exists", kind="membership", id=membership.id
             )
+        self._keep(membership)
         self._by_id[membership.id] = membership
         _insert(self._by_team, membership.team_id, membership, _since)
         _insert(self._by_user, membership.user_id, membership, _since)
@@ -212,6 +224,7 @@ class InMemoryMemberships:
                 kind="membership",
                 id=membership.id,
             )
+        self._keep(old)
         self._by_id[membership.id] = membership
         _replace(self._by_team, old.team_id, old, membership)
         _replace(self._by_user, old.user_id, old, membership)
@@ -222,6 +235,13 @@ class InMemoryMemberships:
 
     def for_user(self, user_id: str) -> list[Membership]:
         return list(self._by_user.get(user_id, ())) if _key(user_id) else []
+
+    def _keep(self, membership: Membership) -> None:
+        keep = self._journal.keep
+        keep(self._by_id, membership.id)
+        keep(self._by_team, membership.team_id)
+        keep(self._by_user, membership.user_id)
+        keep(self._between, (membership.user_id, membership.team_id))
 
     def between(self, user_id: str, team_id: str) -> tuple[Membership, ...]:
         if isinstance(user_id, str) and isinstance(team_id, str):  # on the check's path
@@ -235,7 +255,8 @@ class InMemoryMemberships:
 class InMemoryGrants:
     """Grants by id, by (partner, client), by partner for ``"*"`` clients, by advisor."""
 
-    def __init__(self) -> None:
+    def __init__(self, journal: Journal | None = None) -> None:
+        self._journal = journal if journal is not None else Journal()
         self._by_id: dict[str, Grant] = {}
         self._by_client: dict[tuple[str, str], tuple[Grant, ...]] = {}
         self._all_clients: dict[str, tuple[Grant, ...]] = {}
@@ -255,6 +276,7 @@ class InMemoryGrants:
         check_instance(grant, Grant, "grant")
         if grant.id in self._by_id:
             raise ConflictError(f"grant {grant.id!r} already exists", kind="grant", id=grant.id)
+        self._keep(grant)
         self._by_id[grant.id] = grant
         if grant.client_id == ALL:
             _insert_tuple(self._all_clients, grant.partner_id, grant, _granted)
@@ -269,6 +291,7 @@ class InMemoryGrants:
         if old is None:
             raise NotFoundError("grant", grant.id)
         old.check_replaceable_by(grant)
+        self._keep(old)
         self._by_id[grant.id] = grant
         if grant.client_id == ALL:
             _replace_tuple(self._all_clients, old.partner_id, old, grant)
@@ -294,6 +317,16 @@ class InMemoryGrants:
     def __len__(self) -> int:
         return len(self._by_id)
 
+    def _keep(self, grant: Grant) -> None:
+        keep = self._journal.keep
+        keep(self._by_id, grant.id)
+        if grant.client_id == ALL:
+            keep(self._all_clients, grant.partner_id)
+        else:
+            keep(self._by_client, (grant.partner_id, grant.client_id))
+        for index, key in self._lists(grant):
+            keep(index, key)
+
     def _lists(self, grant: Grant) -> list[tuple[dict[str, list[Grant]], str]]:
         lists = [(self._by_partner, grant.partner_id)]
         if grant.advisor_id != ALL:
@@ -304,11 +337,13 @@ class InMemoryGrants:
 class InMemoryConsents:
     """Consent changes per client, oldest first."""
 
-    def __init__(self) -> None:
+    def __init__(self, journal: Journal | None = None) -> None:
+        self._journal = journal if journal is not None else Journal()
         self._by_client: dict[str, tuple[ConsentChange, ...]] = {}
 
     def add(self, change: ConsentChange) -> None:
         check_instance(change, ConsentChange, "change")
+        self._journal.keep(self._by_client, change.client_id)
         _insert_tuple(self._by_client, change.client_id, change, _at)
 
     def for_client(self, client_id: str) -> tuple[ConsentChange, ...]:
@@ -318,7 +353,8 @@ class InMemoryConsents:
 class InMemoryTeamHistory:
     """Transfers and status changes per team, and transfers out of each partner."""
 
-    def __init__(self) -> None:
+    def __init__(self, journal: Journal | None = None) -> None:
+        self._journal = journal if journal is not None else Journal()
         self._by_team: dict[str, tuple[TeamChange, ...]] = {}
         self._transfers_from: dict[str, list[Transfer]] = {}
 
@@ -327,8 +363,10 @@ class InMemoryTeamHistory:
             raise ValidationError.at(
                 "change", f"expected a Transfer or a StatusChange, got {change!r}"
             )
+        self._journal.keep(self._by_team, change.team_id)
         _insert_tuple(self._by_team, change.team_id, change, _at)
         if isinstance(change, Transfer):
+            self._journal.keep(self._transfers_from, change.from_partner)
             _insert(self._transfers_from, change.from_partner, change, _at)
 
     def for_team(self, team_id: str) -> tuple[TeamChange, ...]:

@@ -42,6 +42,8 @@ from partnercore.tenancy._ports import (
     TeamHistory,
     TeamRepository,
     TenancyPorts,
+    TenancyReader,
+    TenancyStore,
     UserRepository,
 )
 from partnercore.tenancy._team import BillingModel, OperatedBy, Team, TeamKind, TeamStatus
@@ -75,6 +77,8 @@ __all__ = [
     "TeamRepository",
     "TeamStatus",
     "TenancyPorts",
+    "TenancyReader",
+    "TenancyStore",
     "Transfer",
     "User",
     "UserRepository",

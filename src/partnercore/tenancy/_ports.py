@@ -16,6 +16,7 @@ from typing import Protocol
 
 import attrs
 
+from partnercore.events import Transactional
 from partnercore.tenancy._audit import AuditEntry
 from partnercore.tenancy._consent import ConsentChange
 from partnercore.tenancy._grants import Grant
@@ -31,6 +32,8 @@ __all__ = [
     "TeamHistory",
     "TeamRepository",
     "TenancyPorts",
+    "TenancyReader",
+    "TenancyStore",
     "UserRepository",
 ]
 
@@ -198,3 +201,25 @@ class TenancyPorts:
     consents: ConsentRepository
     history: TeamHistory
     audit: AuditTrail
+
+
+class TenancyReader(Protocol):
+    """The repositories the access check reads (``check``, ``require``, ``teams``, ``who``)."""
+
+    @property
+    def teams(self) -> TeamRepository: ...
+    @property
+    def users(self) -> UserRepository: ...
+    @property
+    def memberships(self) -> MembershipRepository: ...
+    @property
+    def grants(self) -> GrantRepository: ...
+    @property
+    def consents(self) -> ConsentRepository: ...
+    @property
+    def history(self) -> TeamHistory: ...
+
+
+class TenancyStore(TenancyReader, Transactional, Protocol):
+    """What the tenancy write services work through: the tenancy repositories, the event
+    log and units of work (every :class:`~partnercore.store.Store` is one)."""

@@ -27,6 +27,7 @@ from partnercore.testing._content import (
     TemplateRepositoryContract,
 )
 from partnercore.testing._licensing import LicenseRepositoryContract
+from partnercore.testing._store import StoreContract
 from partnercore.testing._tenancy import (
     AuditTrailContract,
     ConsentRepositoryContract,
@@ -52,6 +53,7 @@ __all__ = [
     "MembershipRepositoryContract",
     "OnboardingRepositoryContract",
     "PriceBookRepositoryContract",
+    "StoreContract",
     "TeamHistoryContract",
     "TeamRepositoryContract",
     "TemplateRepositoryContract",
