@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -21,6 +22,17 @@ class Boom(Exception):
     pass
 
 
+def _abort(journal: Journal, *writes: Callable[[], object]) -> None:
+    def failing() -> None:
+        with journal.unit():
+            for write in writes:
+                write()
+            raise Boom
+
+    with pytest.raises(Boom):
+        failing()
+
+
 def test_an_error_leaving_a_unit_undoes_its_writes_in_reverse_order() -> None:
     journal = Journal()
     state: list[str] = []
@@ -29,10 +41,7 @@ def test_an_error_leaving_a_unit_undoes_its_writes_in_reverse_order() -> None:
         state.append(value)
         journal.undo(state.pop)
 
-    with pytest.raises(Boom), journal.unit():
-        write("a")
-        write("b")
-        raise Boom
+    _abort(journal, lambda: write("a"), lambda: write("b"))
     assert [] == state
 
 
@@ -46,9 +55,7 @@ def test_an_inner_unit_is_a_savepoint_and_the_outer_unit_keeps_its_own_writes() 
 
     with journal.unit():
         write("outer")
-        with pytest.raises(Boom), journal.unit():
-            write("inner")
-            raise Boom
+        _abort(journal, lambda: write("inner"))
         write("after")
     assert ["outer", "after"] == state
 
@@ -68,9 +75,7 @@ def test_events_get_revisions_at_once_but_are_visible_only_after_commit() -> Non
 def test_events_of_a_unit_that_fails_leave_no_gap_in_the_revisions() -> None:
     journal = Journal()
     events = InMemoryEvents(journal)
-    with pytest.raises(Boom), journal.unit():
-        events.append([_user("ann")])
-        raise Boom
+    _abort(journal, lambda: events.append([_user("ann")]))
     stored = events.append([_user("bob")])
     assert [1] == [event.revision for event in stored]
     assert ["bob"] == [event.user_id for event in events.since(0)]  # type: ignore[attr-defined]
@@ -87,7 +92,8 @@ def test_kept_entries_and_members_come_back_as_they_were_when_a_unit_fails() -> 
     journal = Journal()
     index: dict[str, list[int]] = {"a": [1]}
     members = {"x"}
-    with pytest.raises(Boom), journal.unit():
+
+    def writes() -> None:
         journal.keep(index, "a")
         index["a"].append(2)
         journal.keep(index, "b")
@@ -96,7 +102,8 @@ def test_kept_entries_and_members_come_back_as_they_were_when_a_unit_fails() -> 
         members.add("y")
         journal.keep_member(members, "x")
         members.discard("x")
-        raise Boom
+
+    _abort(journal, writes)
     assert {"a": [1]} == index
     assert {"x"} == members
 

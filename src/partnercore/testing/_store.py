@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -27,6 +28,19 @@ _MARCH = BillingPeriod.parse("2026-03")
 
 class _Refused(Exception):
     """What the tests raise inside a unit of work to see it undone."""
+
+
+def _abort(store: Store, *writes: Callable[[], object]) -> None:
+    """Make ``writes`` inside a unit of work of ``store``, then leave it with an error."""
+
+    def failing() -> None:
+        with store.unit_of_work():
+            for write in writes:
+                write()
+            raise _Refused
+
+    with pytest.raises(_Refused):
+        failing()
 
 
 def _user_added(user_id: str) -> UserAdded:
@@ -96,26 +110,27 @@ class StoreContract:
         assert [True] * 6 == _holds(store, "a")
 
     def test_an_error_leaving_a_unit_of_work_undoes_every_write(self, store: Store) -> None:
-        with pytest.raises(_Refused), store.unit_of_work():
-            _write_everywhere(store, "a")
-            raise _Refused
+        _abort(store, lambda: _write_everywhere(store, "a"))
         assert [False] * 6 == _holds(store, "a")
         assert 0 == store.revision()
 
     def test_a_library_error_leaving_a_unit_of_work_undoes_it_too(self, store: Store) -> None:
         store.teams.add(_partner("p-a"))
-        with pytest.raises(ValidationError), store.unit_of_work():
-            store.users.add(User("u-b", "u-b@example.com"))
-            store.teams.add(None)  # type: ignore[arg-type]
+
+        def invalid() -> None:
+            with store.unit_of_work():
+                store.users.add(User("u-b", "u-b@example.com"))
+                store.teams.add(None)  # type: ignore[arg-type]
+
+        with pytest.raises(ValidationError):
+            invalid()
         assert store.users.find("u-b") is None
         assert store.teams.find("p-a") is not None
 
     def test_a_nested_unit_is_a_savepoint_undoing_only_its_own_writes(self, store: Store) -> None:
         with store.unit_of_work():
             _write_everywhere(store, "outer")
-            with pytest.raises(_Refused), store.unit_of_work():
-                _write_everywhere(store, "inner")
-                raise _Refused
+            _abort(store, lambda: _write_everywhere(store, "inner"))
             _write_everywhere(store, "after")
         assert [True] * 6 == _holds(store, "outer")
         assert [False] * 6 == _holds(store, "inner")
@@ -125,19 +140,19 @@ class StoreContract:
     def test_an_error_leaving_the_outer_unit_undoes_what_nested_units_kept(
         self, store: Store
     ) -> None:
-        with pytest.raises(_Refused), store.unit_of_work():
+
+        def nested() -> None:
             with store.unit_of_work():
                 _write_everywhere(store, "inner")
-            raise _Refused
+
+        _abort(store, nested)
         assert [False] * 6 == _holds(store, "inner")
 
     def test_a_licence_saved_in_a_failed_unit_keeps_its_stored_version(self, store: Store) -> None:
         store.teams.add(_partner("p"))
         store.teams.add(_client("c", "p"))
         stored = store.licenses.add(License.open("c", _T0))
-        with pytest.raises(_Refused), store.unit_of_work():
-            store.licenses.save(stored.request_upgrade(_T0 + timedelta(days=1)))
-            raise _Refused
+        _abort(store, lambda: store.licenses.save(stored.request_upgrade(_T0 + timedelta(days=1))))
         assert stored == store.licenses.get("c")
         assert 2 == store.licenses.save(stored.request_upgrade(_T0 + timedelta(days=1))).version
 
@@ -159,9 +174,7 @@ class StoreContract:
 
     def test_events_of_a_failed_unit_are_never_read_and_leave_no_gap(self, store: Store) -> None:
         store.events.append([_user_added("a1")])
-        with pytest.raises(_Refused), store.unit_of_work():
-            store.events.append([_user_added("lost")])
-            raise _Refused
+        _abort(store, lambda: store.events.append([_user_added("lost")]))
         store.events.append([_user_added("a2")])
         events = store.events.since(0)
         assert [1, 2] == [event.revision for event in events]
