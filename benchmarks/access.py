@@ -23,14 +23,14 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from partnercore.memory import InMemoryTenancy
+from partnercore.events import SYSTEM
+from partnercore.memory import InMemoryStore
 from partnercore.tenancy import (
     ALL,
     Decision,
     Grant,
     Membership,
     Permission,
-    TenancyPorts,
     User,
     add_membership,
     add_user,
@@ -56,23 +56,27 @@ START = datetime(2026, 1, 1, tzinfo=UTC)
 YEAR = timedelta(days=365)
 
 
-def build(rng: random.Random) -> tuple[TenancyPorts, dict[str, list[str]]]:
-    """The world, and for each kind of user the list of their ids."""
-    ports = InMemoryTenancy()
+def build(rng: random.Random) -> tuple[InMemoryStore, dict[str, list[str]]]:
+    """The world, and for each kind of user the list of their ids. Teams, users and
+    memberships are set up by SYSTEM (as a host's import would), grants, suspensions,
+    archives and consent changes by the users who may, transfers by SYSTEM."""
+    ports = InMemoryStore()
     users: dict[str, list[str]] = {"admin": [], "all_clients": [], "advisor": [], "client": []}
     for p in range(PARTNERS):
         partner = f"p{p}"
-        create_partner(ports, partner, f"Partner {p}", at=START)
+        create_partner(ports, partner, f"Partner {p}", at=START, by=SYSTEM)
         admin = f"{partner}-admin"
-        add_user(ports, User(admin, f"{admin}@example.com"))
+        add_user(ports, User(admin, f"{admin}@example.com"), at=START, by=SYSTEM)
         add_membership(
             ports,
             Membership(user_id=admin, team_id=partner, role="partner_admin", active_from=START),
+            at=START,
+            by=SYSTEM,
         )
         users["admin"].append(admin)
         advisors = [f"{partner}-a{a}" for a in range(ADVISORS_PER_PARTNER)]
         for a, advisor in enumerate(advisors):
-            add_user(ports, User(advisor, f"{advisor}@example.com"))
+            add_user(ports, User(advisor, f"{advisor}@example.com"), at=START, by=SYSTEM)
             until = START + timedelta(days=200) if a == 4 else None  # one leaves in July
             add_membership(
                 ports,
@@ -83,6 +87,8 @@ def build(rng: random.Random) -> tuple[TenancyPorts, dict[str, list[str]]]:
                     active_from=START,
                     active_until=until,
                 ),
+                at=START,
+                by=SYSTEM,
             )
         clients = [f"{partner}-c{c}" for c in range(CLIENTS_PER_PARTNER)]
         for c, client in enumerate(clients):
@@ -94,13 +100,16 @@ def build(rng: random.Random) -> tuple[TenancyPorts, dict[str, list[str]]]:
                 operated_by="partner" if c % 2 else "client",
                 billing_model="reseller" if c % 3 else "non_reseller",
                 at=START,
+                by=SYSTEM,
             )
             for role in ("client_admin", "member"):
                 member = f"{client}-{role}"
-                add_user(ports, User(member, f"{member}@example.com"))
+                add_user(ports, User(member, f"{member}@example.com"), at=START, by=SYSTEM)
                 add_membership(
                     ports,
                     Membership(user_id=member, team_id=client, role=role, active_from=START),
+                    at=START,
+                    by=SYSTEM,
                 )
                 users["client"].append(member)
         # a0: an all-clients grant; a1: per-client grants, some expiring; a2: per-client grants,
@@ -139,7 +148,7 @@ def build(rng: random.Random) -> tuple[TenancyPorts, dict[str, list[str]]]:
                   granted_at=START + timedelta(days=10), granted_by=admin)
         )  # fmt: skip
         for grant in grants:
-            grant_access(ports, grant)
+            grant_access(ports, grant, at=grant.granted_at, by=admin)
         users["all_clients"].append(advisors[0])
         users["advisor"].extend(advisors[1:])
         # some change: a suspended client, an archived one, a consent revocation
@@ -151,7 +160,7 @@ def build(rng: random.Random) -> tuple[TenancyPorts, dict[str, list[str]]]:
     for p in range(0, PARTNERS, 10):  # one client of every tenth partner moves on
         transfer_client(
             ports, f"p{p}-c19", f"p{(p + 1) % PARTNERS}", at=START + timedelta(days=150),
-            by=f"p{p}-admin",
+            by=SYSTEM,
         )  # fmt: skip
     return ports, users
 

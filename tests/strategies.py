@@ -105,14 +105,15 @@ from functools import partial  # noqa: E402
 import attrs  # noqa: E402
 
 from partnercore import PartnercoreError  # noqa: E402
-from partnercore.memory import InMemoryTenancy  # noqa: E402
+from partnercore.events import SYSTEM, Actor  # noqa: E402
+from partnercore.memory import InMemoryStore  # noqa: E402
 from partnercore.tenancy import (  # noqa: E402
     ALL,
     Grant,
     GrantRole,
     Membership,
     Role,
-    TenancyPorts,
+    TenancyStore,
     User,
     add_membership,
     add_user,
@@ -140,21 +141,23 @@ def tenancy_day(n: int) -> datetime:
     return TENANCY_T0 + timedelta(days=n)
 
 
-def tenancy_snapshot(ports: TenancyPorts, teams: tuple[str, ...], users: tuple[str, ...]) -> object:
-    """Everything the stores hold about these teams and users, read through the ports."""
+def tenancy_snapshot(store: TenancyStore, teams: tuple[str, ...], users: tuple[str, ...]) -> object:
+    """Everything the store holds about these teams and users, read through its
+    repositories, and every event it holds."""
     return (
-        [ports.teams.find(t) for t in teams],
-        [ports.users.find(u) for u in users],
-        [t.id for t in ports.teams.partners()],
-        [[c.id for c in ports.teams.clients_of(t)] for t in teams],
-        [ports.memberships.for_team(t) for t in teams],
-        [ports.memberships.for_user(u) for u in users],
-        [list(ports.grants.for_partner(t)) for t in teams],
-        [list(ports.grants.for_all_clients(t)) for t in teams],
-        [[list(ports.grants.for_client(p, c)) for c in teams] for p in teams],
-        [list(ports.consents.for_client(t)) for t in teams],
-        [list(ports.history.for_team(t)) for t in teams],
-        ports.audit.entries(),
+        [store.teams.find(t) for t in teams],
+        [store.users.find(u) for u in users],
+        [t.id for t in store.teams.partners()],
+        [[c.id for c in store.teams.clients_of(t)] for t in teams],
+        [store.memberships.for_team(t) for t in teams],
+        [store.memberships.for_user(u) for u in users],
+        [list(store.grants.for_partner(t)) for t in teams],
+        [list(store.grants.for_all_clients(t)) for t in teams],
+        [[list(store.grants.for_client(p, c)) for c in teams] for p in teams],
+        [list(store.consents.for_client(t)) for t in teams],
+        [list(store.history.for_team(t)) for t in teams],
+        store.events.since(0),
+        store.revision(),
     )
 
 
@@ -162,7 +165,7 @@ def tenancy_snapshot(ports: TenancyPorts, teams: tuple[str, ...], users: tuple[s
 class TenancyWorld:
     """A store built by random operations, with what was rejected along the way."""
 
-    ports: TenancyPorts
+    store: InMemoryStore
     partners: tuple[str, ...]
     clients: tuple[str, ...]
     users: tuple[str, ...]
@@ -190,11 +193,13 @@ def tenancy_worlds(
     team exists), grants of every shape (per client, ``"*"`` clients, ``"*"`` advisors,
     expiring, revoked, some dated before their partner or client exists), then a timeline of
     membership ends, revocations, transfers, status changes and consent changes, some of
-    them invalid.
+    them invalid. Teams, users, memberships and grants are set up by ``SYSTEM``; the
+    timeline's changes are made by ``SYSTEM`` or by any user (often one without the right,
+    who is refused), consent changes often by a client admin of the client.
 
     With ``watch_rejections`` every operation the services refuse is checked to have left
     the store as it was (slower: the store is read before each operation)."""
-    ports = InMemoryTenancy()
+    store = InMemoryStore()
     partners = tuple(f"p{i}" for i in range(draw(st.integers(1, max_partners))))
     users = tuple(f"u{i}" for i in range(draw(st.integers(1, max_users))))
     # every client id the world may hold, so a refused creation is watched too
@@ -203,12 +208,12 @@ def tenancy_worlds(
     changed: list[str] = []
 
     def attempt(description: str, operation: Callable[[], object]) -> bool:
-        before = tenancy_snapshot(ports, watched, users) if watch_rejections else None
+        before = tenancy_snapshot(store, watched, users) if watch_rejections else None
         try:
             operation()
         except PartnercoreError as error:
             rejected.append(f"{description}: {error}")
-            if watch_rejections and tenancy_snapshot(ports, watched, users) != before:
+            if watch_rejections and tenancy_snapshot(store, watched, users) != before:
                 changed.append(description)
             return False
         return True
@@ -219,19 +224,20 @@ def tenancy_worlds(
     clients: list[str] = []
     for p in partners:
         created[p] = draw(creation_days)
-        create_partner(ports, p, f"Partner {p}", at=tenancy_day(created[p]))
+        create_partner(store, p, f"Partner {p}", at=tenancy_day(created[p]), by=SYSTEM)
     for p in partners:
         for i in range(draw(st.integers(0, max_clients))):
             client = f"{p}c{i}"
             day = draw(creation_days)
             create = partial(
                 create_client,
-                ports,
+                store,
                 client,
                 f"Client {client}",
                 partner_id=p,
                 operated_by=draw(st.sampled_from(["client", "partner"])),
                 billing_model=draw(st.sampled_from(["reseller", "non_reseller"])),
+                by=SYSTEM,
             )
             if day >= created[p]:
                 create(at=tenancy_day(day))
@@ -242,7 +248,7 @@ def tenancy_worlds(
             created[client] = day
             clients.append(client)
     for user in users:
-        add_user(ports, User(user, f"{user}@example.com"))
+        add_user(store, User(user, f"{user}@example.com"), at=TENANCY_T0, by=SYSTEM)
     teams = partners + tuple(clients)
 
     def starts(*team_ids: str) -> st.SearchStrategy[int]:
@@ -269,11 +275,12 @@ def tenancy_worlds(
             active_until=None if length is None else tenancy_day(start + length),
         )
         memberships.append(membership.id)
-        attempt(f"add {membership.id}", partial(add_membership, ports, membership))
+        add = partial(add_membership, store, membership, at=membership.active_from, by=SYSTEM)
+        attempt(f"add {membership.id}", add)
     grant_ids: list[str] = []
 
     def staff(partner: str) -> list[str]:
-        return [m.user_id for m in ports.memberships.for_team(partner)]
+        return [m.user_id for m in store.memberships.for_team(partner)]
 
     anywhere = st.sampled_from([ALL, *clients])
     anyone = st.sampled_from([ALL, *users])
@@ -297,12 +304,14 @@ def tenancy_worlds(
             granted_by=draw(st.sampled_from(users)),
         )
         grant_ids.append(grant.id)
-        attempt(f"grant {grant.id}", partial(grant_access, ports, grant))
+        add_grant = partial(grant_access, store, grant, at=grant.granted_at, by=SYSTEM)
+        attempt(f"grant {grant.id}", add_grant)
     events: list[tuple[int, str, Callable[[], object]]] = []
+    actors: st.SearchStrategy[Actor] = st.sampled_from([SYSTEM, *users])
     for _ in range(draw(st.integers(0, max_operations))):
         day = draw(days)
         at = tenancy_day(day)
-        by = draw(st.sampled_from(users))
+        by = draw(st.just(SYSTEM) | actors)
         kind = draw(
             st.sampled_from(
                 ["end", "revoke", "transfer", "suspend", "archive", "reactivate",
@@ -311,22 +320,25 @@ def tenancy_worlds(
         )  # fmt: skip
         if kind == "end" and memberships:
             m_id = draw(st.sampled_from(memberships))
-            events.append((day, f"end {m_id}", partial(end_membership, ports, m_id, at=at)))
+            end = partial(end_membership, store, m_id, at=at, by=by)
+            events.append((day, f"end {m_id} by {by}", end))
         elif kind == "revoke" and grant_ids:
             g_id = draw(st.sampled_from(grant_ids))
-            events.append((day, f"revoke {g_id}", partial(revoke_grant, ports, g_id, at=at, by=by)))
+            revoke = partial(revoke_grant, store, g_id, at=at, by=by)
+            events.append((day, f"revoke {g_id} by {by}", revoke))
         elif kind == "transfer" and clients:
             c, p = draw(st.sampled_from(clients)), draw(st.sampled_from(partners))
-            events.append(
-                (day, f"transfer {c} to {p}", partial(transfer_client, ports, c, p, at=at, by=by))
-            )
+            move = partial(transfer_client, store, c, p, at=at, by=by)
+            events.append((day, f"transfer {c} to {p} by {by}", move))
         elif kind in ("suspend", "archive", "reactivate"):
             team = draw(st.sampled_from(teams))
             change = {"suspend": suspend_team, "archive": archive_team}.get(kind, reactivate_team)
-            events.append((day, f"{kind} {team}", partial(change, ports, team, at=at, by=by)))
+            events.append(
+                (day, f"{kind} {team} by {by}", partial(change, store, team, at=at, by=by))
+            )
         elif kind in ("revoke_consent", "restore_consent") and clients:
             c = draw(st.sampled_from(clients))
-            admins = [m for m in ports.memberships.for_team(c) if m.role is Role.CLIENT_ADMIN]
+            admins = [m for m in store.memberships.for_team(c) if m.role is Role.CLIENT_ADMIN]
             if draw(st.booleans()) and admins:  # often an admin, while a member
                 admin = draw(st.sampled_from(admins))
                 by = admin.user_id
@@ -335,27 +347,27 @@ def tenancy_worlds(
                 day = draw(st.integers(first, max(first, (until - TENANCY_T0).days - 1)))
                 at = tenancy_day(day)
             consent = revoke_partner_access if kind == "revoke_consent" else restore_partner_access
-            events.append((day, f"{kind} {c} by {by}", partial(consent, ports, c, at=at, by=by)))
+            events.append((day, f"{kind} {c} by {by}", partial(consent, store, c, at=at, by=by)))
     for c in clients:  # a client_admin revokes (and maybe restores) while a member
-        admins = [m for m in ports.memberships.for_team(c) if m.role is Role.CLIENT_ADMIN]
+        admins = [m for m in store.memberships.for_team(c) if m.role is Role.CLIENT_ADMIN]
         if draw(st.booleans()) and admins:
             admin = draw(st.sampled_from(admins))
             first = (admin.active_from - TENANCY_T0).days
             until = admin.active_until or tenancy_day(TENANCY_DAYS + 1)
             last = (until - TENANCY_T0).days - 1
             day = draw(st.integers(first, max(first, last)))
-            revoke = partial(revoke_partner_access, ports, c, at=tenancy_day(day), by=admin.user_id)
+            revoke = partial(revoke_partner_access, store, c, at=tenancy_day(day), by=admin.user_id)
             events.append((day, f"revoke_consent {c} by {admin.user_id}", revoke))
             if draw(st.booleans()):
                 day = draw(st.integers(day, max(day, last)))
                 restore = partial(
-                    restore_partner_access, ports, c, at=tenancy_day(day), by=admin.user_id
+                    restore_partner_access, store, c, at=tenancy_day(day), by=admin.user_id
                 )
                 events.append((day, f"restore_consent {c} by {admin.user_id}", restore))
     for day, description, operation in sorted(events, key=lambda e: e[0]):
         attempt(f"{description} at day {day}", operation)
     return TenancyWorld(
-        ports=ports,
+        store=store,
         partners=partners,
         clients=tuple(clients),
         users=users,
@@ -608,7 +620,6 @@ from partnercore.content import (  # noqa: E402
     select,
     uninstall,
 )
-from partnercore.memory import InMemoryContent  # noqa: E402
 
 #: Content worlds start here; every operation happens on a whole day after it.
 CONTENT_T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -624,7 +635,7 @@ def content_day(n: int) -> datetime:
 class ContentWorld:
     """A content store built by random operations (some of them refused)."""
 
-    ports: InMemoryContent
+    ports: InMemoryStore
     partners: tuple[str, ...]
     clients: tuple[str, ...]
     items: tuple[str, ...]
@@ -644,24 +655,25 @@ def content_worlds(
     partner items in every status (some priced), then a timeline of selections (including of
     other partners' items), publications, retirements, transfers, installs of any item on
     any client, pushes of any item to any clients, and uninstalls."""
-    ports = InMemoryContent()
+    ports = InMemoryStore()
     partners = tuple(f"p{i}" for i in range(draw(st.integers(1, max_partners))))
     clients: list[str] = []
     for p in partners:
-        create_partner(ports.tenancy, p, f"Partner {p}", at=CONTENT_T0)
+        create_partner(ports, p, f"Partner {p}", at=CONTENT_T0, by=SYSTEM)
         for i in range(draw(st.integers(1, max_clients))):
             client = f"{p}c{i}"
             create_client(
-                ports.tenancy,
+                ports,
                 client,
                 f"Client {client}",
                 partner_id=p,
                 operated_by=draw(st.sampled_from(["client", "partner"])),
                 billing_model=draw(st.sampled_from(["reseller", "non_reseller"])),
                 at=CONTENT_T0,
+                by=SYSTEM,
             )
             clients.append(client)
-    add_user(ports.tenancy, User("admin", "admin@example.com"))
+    add_user(ports, User("admin", "admin@example.com"), at=CONTENT_T0, by=SYSTEM)
     items: list[str] = []
     for n in range(draw(st.integers(1, max_items))):
         owner = draw(st.sampled_from(["platform", *partners]))
@@ -681,14 +693,14 @@ def content_worlds(
             if priced
             else None,
         )
-        add_item(ports, item)
+        add_item(ports, item, at=CONTENT_T0, by=SYSTEM)
         items.append(item.id)
     owners = {item_id: ports.items.get(item_id).owner for item_id in items}
     rejected: list[str] = []
     for partner in partners:
         for item_id in draw(st.lists(st.sampled_from(items), max_size=3, unique=True)):
             try:
-                select(ports, partner, item_id)
+                select(ports, partner, item_id, at=CONTENT_T0, by=SYSTEM, since_always=True)
             except PartnercoreError:
                 rejected.append(f"select {partner} {item_id}")
     events: list[tuple[int, str, Callable[[], object]]] = []
@@ -709,24 +721,28 @@ def content_worlds(
         likely = [i for i in items if owners[i] in ("platform", partner, home)]
         item_id = draw(st.sampled_from(likely or items) | st.sampled_from(items))
         if kind == "select":
-            operation: Callable[[], object] = partial(select, ports, partner, item_id, at)
+            operation: Callable[[], object] = partial(
+                select, ports, partner, item_id, at=at, by=SYSTEM
+            )
         elif kind == "deselect":
-            operation = partial(deselect, ports, partner, item_id, at)
+            operation = partial(deselect, ports, partner, item_id, at=at, by=SYSTEM)
         elif kind == "publish":
             version = draw(st.integers(1, 5))
-            operation = partial(publish, ports, item_id, version, at)
+            operation = partial(publish, ports, item_id, version, at=at, by=SYSTEM)
         elif kind == "retire":
-            operation = partial(retire, ports, item_id, at)
+            operation = partial(retire, ports, item_id, at=at, by=SYSTEM)
         elif kind == "transfer":
-            operation = partial(transfer_client, ports.tenancy, client, partner, at=at, by="admin")
+            operation = partial(transfer_client, ports, client, partner, at=at, by=SYSTEM)
         elif kind == "install":
-            operation = partial(install, ports, client, item_id, at)
+            operation = partial(install, ports, client, item_id, at=at, by=SYSTEM)
         elif kind == "push":
             chosen = draw(st.lists(st.sampled_from(clients), max_size=3, unique=True))
             locked = draw(st.booleans())
-            operation = partial(push, ports, partner, item_id, at, clients=chosen, locked=locked)
+            operation = partial(
+                push, ports, partner, item_id, at=at, by=SYSTEM, clients=chosen, locked=locked
+            )
         else:
-            operation = partial(uninstall, ports, client, item_id, at)
+            operation = partial(uninstall, ports, client, item_id, at=at, by=SYSTEM)
         events.append((day, f"{kind} {partner} {client} {item_id} at day {day}", operation))
     for _, description, operation in sorted(events, key=lambda e: e[0]):
         try:

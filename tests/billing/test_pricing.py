@@ -10,20 +10,31 @@ import pytest
 
 from partnercore import CurrencyMismatchError, ValidationError
 from partnercore.billing import (
+    BillingAccount,
+    BillingRun,
     ClientBillingInput,
+    Discount,
+    Invoice,
     InvoiceLine,
     LateUsage,
     PartnerBillingInput,
     PriceBook,
     PriceTier,
     UsagePricing,
+    UsageRecord,
     UsageTotal,
+    bill_period,
     calculate_run,
+    finalise,
     prorate,
     thirty_day_share,
 )
 from partnercore.billing._presentation import line_to_dict
+from partnercore.licensing import License
+from partnercore.memory import InMemoryBilling, InMemoryLicenses, InMemoryTenancy
 from partnercore.money import Currency, Money
+from partnercore.serialization import structure, unstructure
+from partnercore.tenancy import Team
 from partnercore.time import BillingPeriod
 
 USD = Currency.of("USD")
@@ -432,3 +443,117 @@ def test_a_negative_tier_priced_quantity_is_refused() -> None:
     pricing = UsagePricing(model="graduated", tiers=(PriceTier(unit_price=Money("1", "USD")),))
 
     assert "must not be negative" in problems(lambda: pricing.price(Decimal(-1)))
+
+
+# -- presentation and storage --------------------------------------------------------------
+
+
+def kestrel_run() -> BillingRun:
+    client = ClientBillingInput(
+        client_id="c1",
+        billing_model="non_reseller",
+        full_intervals=[(datetime(2026, 1, 1, tzinfo=UTC), None)],
+        usage=[
+            UsageTotal(client_id="c1", metric=metric, period=NOVEMBER, quantity=quantity)
+            for metric, quantity in [("bullets", 199), ("calls", 12)]
+        ],
+        discounts=[Discount(percent="0.10", first_period="2026-11")],
+    )
+    priced = book(usage_tiers={"calls": LAGO_GRADUATED, "bullets": KILL_BILL_BLOCKS})
+    return calculate_run(
+        NOVEMBER, [PartnerBillingInput(partner_id="acme", price_book=priced, clients=[client])]
+    )
+
+
+def test_rows_name_the_model_the_tiers_and_the_discount_percent() -> None:
+    rows = [row for row in kestrel_run().to_rows() if row["billed_to"] == "c1"]
+
+    assert [
+        ("license", None, None, Decimal("100.00"), None),
+        ("usage", "package", "2 packages of 100 at 2.95", None, None),
+        ("usage", "graduated", "1-10: 10 x 10.00 + 2.00; 11-20: 2 x 5.00 + 3.00", None, None),
+        ("discount", None, None, Decimal("-22.09"), Decimal("0.10")),
+    ] == [(r["kind"], r["model"], r["tiers"], r["unit_price"], r["rate"]) for r in rows]
+
+
+def test_text_and_html_show_the_tiers_and_the_discount() -> None:
+    invoice = kestrel_run().invoice("inv-c1-2026-11")
+
+    text = str(invoice)
+    html = invoice._repr_html_()
+    for shown in (
+        "Usage: calls, graduated (1-10: 10 x 10.00 + 2.00; 11-20: 2 x 5.00 + 3.00)",
+        "Usage: bullets, package (2 packages of 100 at 2.95)",
+        "Discount: 10 % of 220.90 (from 2026-11)",
+    ):
+        assert shown in text
+        assert shown in html
+    usage_line = next(
+        line for line in text.splitlines() if line.startswith("usage     Usage: calls")
+    )
+    assert usage_line.split()[-2:] == ["12", "115.00"]  # no unit price between them
+
+
+def test_invoices_with_tiers_and_discounts_survive_the_converter() -> None:
+    invoice = kestrel_run().invoice("inv-c1-2026-11")
+
+    assert invoice == structure(unstructure(invoice), Invoice)
+
+
+def test_a_tier_line_without_a_model_has_to_have_a_unit_price() -> None:
+    with pytest.raises(ValidationError, match="unit_price: expected Money"):
+        InvoiceLine(
+            kind="usage",
+            description="Usage: calls",
+            quantity=1,
+            unit_price=None,
+            amount=Money("1.00", "USD"),
+        )
+
+
+# -- late usage through the services -------------------------------------------------------
+
+
+def test_usage_arriving_after_finalising_is_charged_the_difference_of_the_tiered_amounts() -> None:
+    jan = datetime(2026, 1, 1, tzinfo=UTC)
+    tenancy, licenses, billing = InMemoryTenancy(), InMemoryLicenses(), InMemoryBilling()
+    tenancy.teams.add(Team.partner("acme", "Acme", created_at=jan))
+    tenancy.teams.add(
+        Team.client(
+            "c1",
+            "C1",
+            parent_id="acme",
+            operated_by="partner",
+            billing_model="non_reseller",
+            created_at=jan,
+        )
+    )
+    licenses.add(License.open("c1", jan))
+    billing.price_books.add(book(usage_tiers={"calls": LAGO_VOLUME}))
+    billing.accounts.add(BillingAccount("acme", "b", "0.20"))
+    ports = billing.ports(tenancy=tenancy, licenses=licenses)
+
+    def use(quantity: int, day: int) -> None:
+        at = datetime(2026, 10, day, tzinfo=UTC)
+        billing.usage.add(UsageRecord(client_id="c1", metric="calls", quantity=quantity, at=at))
+
+    use(60, 3)
+    use(40, 4)
+    october = finalise("2026-10", ports)
+    assert Money("210.00", "USD") == october.invoice("inv-c1-2026-10").total
+    use(1, 30)  # 101 units: each at 1.00 now
+
+    november = bill_period("2026-11", ports).invoice("inv-c1-2026-11")
+    assert november is not None
+    [line] = november.lines
+    assert ("adjustment", Decimal(1), Money("-109.00", "USD")) == (
+        line.kind.value,
+        line.quantity,
+        line.amount,
+    )
+    finalise("2026-11", ports)
+    use(99, 31)  # 200 units: 200.00 in all, 101.00 billed so far
+
+    december = bill_period("2026-12", ports).invoice("inv-c1-2026-12")
+    assert december is not None
+    assert [Money("99.00", "USD")] == [line.amount for line in december.lines]

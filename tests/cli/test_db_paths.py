@@ -12,6 +12,7 @@ import attrs
 import pytest
 
 from partnercore.cli import main
+from partnercore.sqlite import SCHEMA_VERSION
 from tests.sqlite.folders import read_only_folder
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -148,9 +149,11 @@ KINDS = {
         lambda world, folder: copy(
             world, folder, "INSERT INTO partnercore_schema (version, description) VALUES (99, '')"
         ),
-        "'{db}' has schema version 99, newer than the 5 this version of partnercore knows: "
+        f"'{{db}}' has schema version 99, newer than the {SCHEMA_VERSION} this version of "
+        "partnercore knows: "
         "upgrade partnercore to open it",
-        "'{db}' has schema version 99, newer than the 5 this version of partnercore knows: "
+        f"'{{db}}' has schema version 99, newer than the {SCHEMA_VERSION} this version of "
+        "partnercore knows: "
         "upgrade partnercore to open it",
     ),
     "an imported world": Kind(

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from partnercore.content import ContentItem, ContentPrice, add_item, select
-from partnercore.memory import InMemoryContent
+from partnercore.events import SYSTEM
+from partnercore.memory import InMemoryStore
 from partnercore.money import Money
 from partnercore.tenancy import (
     Membership,
@@ -33,26 +34,26 @@ def usd(amount: str) -> Money:
     return Money.of(amount, "USD")
 
 
-def build_world() -> InMemoryContent:
+def build_world() -> InMemoryStore:
     """acme (clients c1, c2) and bolt (client c3); paula admins acme, alice advises it,
     bob admins bolt, carol admins c1 and mia is a member of c1."""
-    ports = InMemoryContent()
-    t = ports.tenancy
-    create_partner(t, "acme", "Acme Advisory", at=JAN_1)
-    create_partner(t, "bolt", "Bolt Consulting", at=JAN_1)
+    store = InMemoryStore()
+    create_partner(store, "acme", "Acme Advisory", at=JAN_1, by=SYSTEM)
+    create_partner(store, "bolt", "Bolt Consulting", at=JAN_1, by=SYSTEM)
     for client, name, partner, operated_by, billing_model in [
         ("c1", "Client One", "acme", "client", "reseller"),
         ("c2", "Client Two", "acme", "partner", "non_reseller"),
         ("c3", "Client Three", "bolt", "client", "reseller"),
     ]:
         create_client(
-            t,
+            store,
             client,
             name,
             partner_id=partner,
             operated_by=operated_by,
             billing_model=billing_model,
             at=JAN_1,
+            by=SYSTEM,
         )
     for user, team, role in [
         ("paula", "acme", "partner_admin"),
@@ -61,8 +62,13 @@ def build_world() -> InMemoryContent:
         ("carol", "c1", "client_admin"),
         ("mia", "c1", "member"),
     ]:
-        add_user(t, User(id=user, email=f"{user}@example.com"))
-        add_membership(t, Membership(user_id=user, team_id=team, role=role, active_from=JAN_1))
+        add_user(store, User(id=user, email=f"{user}@example.com"), at=JAN_1, by=SYSTEM)
+        add_membership(
+            store,
+            Membership(user_id=user, team_id=team, role=role, active_from=JAN_1),
+            at=JAN_1,
+            by=SYSTEM,
+        )
     for item in [
         ContentItem.create(
             id="iso27001",
@@ -124,11 +130,11 @@ def build_world() -> InMemoryContent:
             price=ContentPrice(usd("40.00"), "monthly"),
         ),
     ]:
-        add_item(ports, item)
-    select(ports, "acme", "iso27001")
-    return ports
+        add_item(store, item, at=JAN_1, by=SYSTEM)
+    select(store, "acme", "iso27001", at=JAN_1, by=SYSTEM, since_always=True)
+    return store
 
 
 @pytest.fixture
-def world() -> InMemoryContent:
+def world() -> InMemoryStore:
     return build_world()

@@ -4,7 +4,6 @@ from datetime import UTC, datetime
 
 from partnercore.billing import (
     BillingAccount,
-    BillingPorts,
     ContentCharge,
     PriceBook,
     bill_period,
@@ -19,8 +18,9 @@ from partnercore.content import (
     push,
     uninstall,
 )
+from partnercore.events import SYSTEM
 from partnercore.licensing import open_license
-from partnercore.memory import InMemoryBilling, InMemoryContent
+from partnercore.memory import InMemoryStore
 from partnercore.tenancy import transfer_client
 from partnercore.time import BillingPeriod
 
@@ -162,12 +162,12 @@ def test_a_charge_names_client_item_owner_and_price_type() -> None:
     ) == charges_in("c1", NOVEMBER, [event("gap", "install", NOV_3)], ITEMS)
 
 
-def test_the_charge_source_reads_installs_and_pushes_through_the_ports(
-    world: InMemoryContent,
+def test_the_charge_source_reads_installs_and_pushes_from_the_store(
+    world: InMemoryStore,
 ) -> None:
-    install(world, "c1", "acme-policies", NOV_3)
-    push(world, "acme", "acme-gap", NOV_5, clients=["c1"])
-    uninstall(world, "c1", "acme-policies", NOV_10)
+    install(world, "c1", "acme-policies", at=NOV_3, by=SYSTEM)
+    push(world, "acme", "acme-gap", at=NOV_5, by=SYSTEM, clients=["c1"])
+    uninstall(world, "c1", "acme-policies", at=NOV_10, by=SYSTEM)
     source = InstalledContentCharges(world)
 
     assert (
@@ -180,11 +180,11 @@ def test_the_charge_source_reads_installs_and_pushes_through_the_ports(
 
 
 def test_the_charge_source_stops_the_old_partners_charges_from_the_period_of_the_transfer(
-    world: InMemoryContent,
+    world: InMemoryStore,
 ) -> None:
-    install(world, "c1", "acme-gap", NOV_3)
-    install(world, "c1", "iso27001", NOV_3)
-    transfer_client(world.tenancy, "c1", "bolt", at=DEC_5, by="bob")
+    install(world, "c1", "acme-gap", at=NOV_3, by=SYSTEM)
+    install(world, "c1", "iso27001", at=NOV_3, by=SYSTEM)
+    transfer_client(world, "c1", "bolt", at=DEC_5, by=SYSTEM)
     source = InstalledContentCharges(world)
 
     assert ({"acme-gap": "25.00 USD"}, {}, {}) == (
@@ -194,9 +194,8 @@ def test_the_charge_source_stops_the_old_partners_charges_from_the_period_of_the
     )
 
 
-def billing(world: InMemoryContent, share: str = "0.70") -> BillingPorts:
-    stores = InMemoryBilling()
-    stores.price_books.add(
+def billing(world: InMemoryStore, share: str = "0.70") -> InMemoryStore:
+    world.price_books.add(
         PriceBook.of(
             "std",
             "USD",
@@ -205,20 +204,20 @@ def billing(world: InMemoryContent, share: str = "0.70") -> BillingPorts:
             content_revenue_share=share,
         )
     )
-    stores.accounts.add(BillingAccount("acme", "std", "0.20"))
-    stores.accounts.add(BillingAccount("bolt", "std", "0.20"))
-    return stores.ports(tenancy=world.tenancy, licenses=world.licenses)
+    world.accounts.add(BillingAccount("acme", "std", "0.20"))
+    world.accounts.add(BillingAccount("bolt", "std", "0.20"))
+    return world
 
 
 def test_content_lines_follow_the_billing_model_with_exact_amounts(
-    world: InMemoryContent,
+    world: InMemoryStore,
 ) -> None:
-    open_license(world.licenses, "c1", NOV_1, initial_state="full")
-    install(world, "c1", "acme-gap", NOV_3)
-    install(world, "c1", "acme-policies", NOV_3)
-    push(world, "acme", "acme-gap", NOV_5, clients=["c2"], by="paula")
+    open_license(world, "c1", at=NOV_1, by=SYSTEM, initial_state="full")
+    install(world, "c1", "acme-gap", at=NOV_3, by=SYSTEM)
+    install(world, "c1", "acme-policies", at=NOV_3, by=SYSTEM)
+    push(world, "acme", "acme-gap", at=NOV_5, by="paula", clients=["c2"])
 
-    run = bill_period("2026-11", billing(world), content=InstalledContentCharges(world))
+    run = bill_period(billing(world), "2026-11", content=InstalledContentCharges(world))
     reseller = run.invoice("inv-acme-2026-11").to_dict()
     own = run.invoice("inv-c2-2026-11").to_dict()
 
@@ -237,13 +236,13 @@ def test_content_lines_follow_the_billing_model_with_exact_amounts(
     )
 
 
-def test_the_owner_earns_its_share_apart_from_referral(world: InMemoryContent) -> None:
-    open_license(world.licenses, "c1", NOV_1, initial_state="full")
-    install(world, "c1", "acme-gap", NOV_3)
-    install(world, "c1", "acme-policies", NOV_3)
-    push(world, "acme", "acme-gap", NOV_5, clients=["c2"])
+def test_the_owner_earns_its_share_apart_from_referral(world: InMemoryStore) -> None:
+    open_license(world, "c1", at=NOV_1, by=SYSTEM, initial_state="full")
+    install(world, "c1", "acme-gap", at=NOV_3, by=SYSTEM)
+    install(world, "c1", "acme-policies", at=NOV_3, by=SYSTEM)
+    push(world, "acme", "acme-gap", at=NOV_5, by=SYSTEM, clients=["c2"])
 
-    run = bill_period("2026-11", billing(world), content=InstalledContentCharges(world))
+    run = bill_period(billing(world), "2026-11", content=InstalledContentCharges(world))
     statement = run.referral("acme").to_dict()
 
     assert (
@@ -266,11 +265,11 @@ def test_the_owner_earns_its_share_apart_from_referral(world: InMemoryContent) -
     )
 
 
-def test_december_charges_only_the_monthly_item(world: InMemoryContent) -> None:
-    install(world, "c1", "acme-gap", NOV_3)
-    install(world, "c1", "acme-policies", NOV_3)
+def test_december_charges_only_the_monthly_item(world: InMemoryStore) -> None:
+    install(world, "c1", "acme-gap", at=NOV_3, by=SYSTEM)
+    install(world, "c1", "acme-policies", at=NOV_3, by=SYSTEM)
 
-    run = bill_period("2026-12", billing(world), content=InstalledContentCharges(world))
+    run = bill_period(billing(world), "2026-12", content=InstalledContentCharges(world))
     group = run.invoice("inv-acme-2026-12").to_dict()["clients"][0]
 
     assert ([("content", "25.00")], "25.00") == (
@@ -279,9 +278,9 @@ def test_december_charges_only_the_monthly_item(world: InMemoryContent) -> None:
     )
 
 
-def test_a_january_without_installs_has_no_content_lines(world: InMemoryContent) -> None:
-    install(world, "c2", "acme-policies", NOV_3)
+def test_a_january_without_installs_has_no_content_lines(world: InMemoryStore) -> None:
+    install(world, "c2", "acme-policies", at=NOV_3, by=SYSTEM)
 
-    run = bill_period("2027-01", billing(world), content=InstalledContentCharges(world))
+    run = bill_period(billing(world), "2027-01", content=InstalledContentCharges(world))
 
     assert None is run.invoice_of("c2")

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from partnercore import PartnercoreError
-from partnercore.billing import BillingAccount, BillingPorts, BillingRun, PriceBook, bill_period
+from partnercore.billing import BillingAccount, BillingRun, PriceBook, bill_period
 from partnercore.content import (
     ContentItem,
     ContentPrice,
@@ -18,8 +18,9 @@ from partnercore.content import (
     install,
     uninstall,
 )
+from partnercore.events import SYSTEM
 from partnercore.licensing import open_license
-from partnercore.memory import InMemoryBilling, InMemoryContent
+from partnercore.memory import InMemoryStore
 from partnercore.money import Money
 from partnercore.tenancy import create_client, create_partner, parent_at, transfer_client
 from partnercore.time import BillingPeriod
@@ -40,7 +41,7 @@ ITEMS = [f"{partner}-{kind}" for partner in PARTNERS for kind in ("gap", "pack")
 PERIODS = ["2026-10", "2026-11", "2026-12", "2027-01"]
 
 
-def build(*, zoned: bool = True) -> tuple[InMemoryContent, BillingPorts]:
+def build(*, zoned: bool = True) -> InMemoryStore:
     """Three partners in three currencies (and zones, unless not ``zoned``), each with a
     monthly and a one-off item; clients c1, c2 of acme and c3 of bolt, all full from January.
 
@@ -48,13 +49,12 @@ def build(*, zoned: bool = True) -> tuple[InMemoryContent, BillingPorts]:
     between two partners' month ends is billed by both, which fails the run (its invoice id
     twice, see docs/billing.md, "Partners in different time zones").
     """
-    world = InMemoryContent()
-    stores = InMemoryBilling()
+    world = InMemoryStore()
     for partner, (currency, zone, monthly, one_off) in PARTNERS.items():
         create_partner(
-            world.tenancy, partner, partner.title(), at=JAN_1, timezone=zone if zoned else "UTC"
+            world, partner, partner.title(), at=JAN_1, by=SYSTEM, timezone=zone if zoned else "UTC"
         )
-        stores.price_books.add(
+        world.price_books.add(
             PriceBook.of(
                 currency.lower(),
                 currency,
@@ -63,7 +63,7 @@ def build(*, zoned: bool = True) -> tuple[InMemoryContent, BillingPorts]:
                 content_revenue_share="0.70",
             )
         )
-        stores.accounts.add(BillingAccount(partner, currency.lower(), "0.20"))
+        world.accounts.add(BillingAccount(partner, currency.lower(), "0.20"))
         for kind, amount, price_type in [("gap", monthly, "monthly"), ("pack", one_off, "one_off")]:
             add_item(
                 world,
@@ -75,24 +75,27 @@ def build(*, zoned: bool = True) -> tuple[InMemoryContent, BillingPorts]:
                     status="published",
                     price=ContentPrice(Money.of(amount, currency), price_type),
                 ),
+                at=JAN_1,
+                by=SYSTEM,
             )
     for client, (partner, model) in CLIENTS.items():
         model = "reseller" if zoned else model
         create_client(
-            world.tenancy,
+            world,
             client,
             client.upper(),
             partner_id=partner,
             operated_by="client",
             billing_model=model,
             at=JAN_1,
+            by=SYSTEM,
         )
-        open_license(world.licenses, client, JAN_1, initial_state="full")
-    return world, stores.ports(tenancy=world.tenancy, licenses=world.licenses)
+        open_license(world, client, at=JAN_1, by=SYSTEM, initial_state="full")
+    return world
 
 
-def bill(world: InMemoryContent, ports: BillingPorts, period: str) -> BillingRun:
-    return bill_period(period, ports, content=InstalledContentCharges(world))
+def bill(world: InMemoryStore, period: str) -> BillingRun:
+    return bill_period(world, period, content=InstalledContentCharges(world))
 
 
 def content_lines(run: BillingRun) -> list[tuple[str, str, str, str]]:
@@ -117,14 +120,14 @@ def content_lines(run: BillingRun) -> list[tuple[str, str, str, str]]:
 
 
 def test_a_month_with_a_transfer_to_a_partner_in_another_currency_bills() -> None:
-    world, ports = build(zoned=False)
-    install(world, "c1", "acme-gap", NOV_3)
-    install(world, "c1", "acme-pack", NOV_3)
-    install(world, "c2", "acme-gap", NOV_3)
-    transfer_client(world.tenancy, "c1", "bolt", at=NOV_10, by="ops")
-    transfer_client(world.tenancy, "c2", "bolt", at=NOV_10, by="ops")
+    world = build(zoned=False)
+    install(world, "c1", "acme-gap", at=NOV_3, by=SYSTEM)
+    install(world, "c1", "acme-pack", at=NOV_3, by=SYSTEM)
+    install(world, "c2", "acme-gap", at=NOV_3, by=SYSTEM)
+    transfer_client(world, "c1", "bolt", at=NOV_10, by=SYSTEM)
+    transfer_client(world, "c2", "bolt", at=NOV_10, by=SYSTEM)
 
-    november = bill(world, ports, "2026-11")
+    november = bill(world, "2026-11")
     c1 = november.invoice("inv-bolt-2026-11").group("c1")
 
     assert (
@@ -141,40 +144,38 @@ def test_a_month_with_a_transfer_to_a_partner_in_another_currency_bills() -> Non
 
 
 def test_the_months_before_a_transfer_charge_the_old_partners_items_in_its_currency() -> None:
-    world, ports = build()
-    install(world, "c1", "acme-gap", datetime(2026, 10, 20, tzinfo=UTC))
-    transfer_client(world.tenancy, "c1", "bolt", at=NOV_10, by="ops")
+    world = build()
+    install(world, "c1", "acme-gap", at=datetime(2026, 10, 20, tzinfo=UTC), by=SYSTEM)
+    transfer_client(world, "c1", "bolt", at=NOV_10, by=SYSTEM)
 
-    assert [("acme", "c1", "acme-gap", "25.00 USD")] == content_lines(bill(world, ports, "2026-10"))
+    assert [("acme", "c1", "acme-gap", "25.00 USD")] == content_lines(bill(world, "2026-10"))
 
 
 def test_the_new_partners_items_are_charged_from_the_period_of_the_transfer() -> None:
-    world, ports = build()
-    install(world, "c1", "acme-gap", NOV_3)
-    transfer_client(world.tenancy, "c1", "bolt", at=NOV_10, by="ops")
-    install(world, "c1", "bolt-gap", datetime(2026, 11, 12, tzinfo=UTC))
+    world = build()
+    install(world, "c1", "acme-gap", at=NOV_3, by=SYSTEM)
+    transfer_client(world, "c1", "bolt", at=NOV_10, by=SYSTEM)
+    install(world, "c1", "bolt-gap", at=datetime(2026, 11, 12, tzinfo=UTC), by=SYSTEM)
 
-    assert [("bolt", "c1", "bolt-gap", "30.00 EUR")] == content_lines(bill(world, ports, "2026-11"))
+    assert [("bolt", "c1", "bolt-gap", "30.00 EUR")] == content_lines(bill(world, "2026-11"))
 
 
 def test_a_client_billed_by_two_partners_around_their_month_ends_gets_each_ones_items() -> None:
     # kyo's November ends at 15:00 UTC on the 30th, acme's at midnight UTC: a client moving
     # from kyo to acme in between is billed for November by both, each for its own items.
-    world, ports = build()
+    world = build()
     create_client(
-        world.tenancy, "c9", "C9", partner_id="kyo", operated_by="client",
-        billing_model="reseller", at=JAN_1,
+        world, "c9", "C9", partner_id="kyo", operated_by="client",
+        billing_model="reseller", at=JAN_1, by=SYSTEM,
     )  # fmt: skip
-    install(world, "c9", "kyo-gap", NOV_3)
-    transfer_client(
-        world.tenancy, "c9", "acme", at=datetime(2026, 11, 30, 20, tzinfo=UTC), by="ops"
-    )
-    install(world, "c9", "acme-gap", datetime(2026, 11, 30, 21, tzinfo=UTC))
+    install(world, "c9", "kyo-gap", at=NOV_3, by=SYSTEM)
+    transfer_client(world, "c9", "acme", at=datetime(2026, 11, 30, 20, tzinfo=UTC), by=SYSTEM)
+    install(world, "c9", "acme-gap", at=datetime(2026, 11, 30, 21, tzinfo=UTC), by=SYSTEM)
 
     assert [
         ("acme", "c9", "acme-gap", "25.00 USD"),
         ("kyo", "c9", "kyo-gap", "3000 JPY"),
-    ] == content_lines(bill(world, ports, "2026-11"))
+    ] == content_lines(bill(world, "2026-11"))
 
 
 _hours = st.one_of(
@@ -200,26 +201,26 @@ _steps = st.lists(
 def test_every_period_bills_whatever_the_transfers_between_currencies(
     steps: list[tuple[int, str, str, str]], zoned: bool
 ) -> None:
-    world, ports = build(zoned=zoned)
+    world = build(zoned=zoned)
     for hours, action, client, target in sorted(steps, key=lambda step: step[0]):
         at = OCT_1 + timedelta(hours=hours)
         try:
             if action == "transfer":
-                transfer_client(world.tenancy, client, target, at=at, by="ops")
+                transfer_client(world, client, target, at=at, by=SYSTEM)
             elif action == "install":
-                install(world, client, target, at)
+                install(world, client, target, at=at, by=SYSTEM)
             else:
-                uninstall(world, client, target, at)
+                uninstall(world, client, target, at=at, by=SYSTEM)
         except PartnercoreError:
             pass  # not possible then (not in the library, nothing to uninstall, ...)
     for period in PERIODS:
-        run = bill(world, ports, period)  # never a CurrencyMismatchError
+        run = bill(world, period)  # never a CurrencyMismatchError
         for partner, client, item, _ in content_lines(run):
-            team = world.tenancy.teams.get(client)
+            team = world.teams.get(client)
             month = BillingPeriod.parse(period)
             zone = PARTNERS[partner][1] if zoned else "UTC"
             last = BillingPeriod(month.year, month.month, zone).end - timedelta(microseconds=1)
             assert (partner, partner) == (
                 item.split("-")[0],
-                parent_at(team, world.tenancy.history.for_team(client), last),
+                parent_at(team, world.history.for_team(client), last),
             )

@@ -12,7 +12,7 @@ from partnercore import AccessDeniedError, ConflictError, NotFoundError, Validat
 from partnercore.billing import BillingAccount, PriceBook, bill_period
 from partnercore.content import (
     ClientTemplate,
-    ContentPorts,
+    ContentStore,
     InitialLicense,
     InstalledContentCharges,
     TemplateContent,
@@ -22,14 +22,14 @@ from partnercore.content import (
     onboard,
     push,
 )
+from partnercore.events import SYSTEM, ClientOnboarded, ContentInstalled
 from partnercore.licensing import LicenseState, open_license
-from partnercore.memory import InMemoryBilling, InMemoryContent
+from partnercore.memory import InMemoryStore
 from partnercore.tenancy import (
     BillingModel,
     Grant,
     OperatedBy,
     Permission,
-    TenancyPorts,
     check,
     create_client,
     grant_access,
@@ -50,42 +50,43 @@ READINESS = ClientTemplate(
 
 
 @pytest.fixture
-def world(world: InMemoryContent) -> InMemoryContent:
-    add_template(world, READINESS)
+def world(world: InMemoryStore) -> InMemoryStore:
+    add_template(world, READINESS, at=NOV_3, by=SYSTEM)
     return world
 
 
-def onboard_c9(ports: ContentPorts, **changes: Any) -> Any:
+def onboard_c9(store: ContentStore, **changes: Any) -> Any:
     fields: dict[str, Any] = {
         "template_id": "readiness",
         "client_id": "c9",
         "name": "Client Nine",
         "at": NOV_3,
+        "by": SYSTEM,
         "request_id": "req-1",
     }
     fields.update(changes)
-    return onboard(ports, **fields)
+    return onboard(store, **fields)
 
 
-def snapshot(world: InMemoryContent) -> dict[str, Any]:
+def snapshot(world: InMemoryStore) -> dict[str, Any]:
     """Everything an onboarding of c9 could write."""
-    t = world.tenancy
+    t = world
     return {
         "teams": [team.id for team in t.teams.clients_of("acme")],
         "c9": t.teams.find("c9"),
         "licence": world.licenses.find("c9"),
         "grants": t.grants.for_partner("acme"),
-        "audit": t.audit.entries(),
+        "events": world.events.since(0),
         "installs": world.installs.for_client("c9"),
         "onboarding": world.onboardings.find("req-1"),
     }
 
 
 def test_onboarding_creates_the_client_with_everything_its_template_says(
-    world: InMemoryContent,
+    world: InMemoryStore,
 ) -> None:
     result = onboard_c9(world)
-    team = world.tenancy.teams.get("c9")
+    team = world.teams.get("c9")
 
     assert (
         ("acme", BillingModel.RESELLER, OperatedBy.PARTNER),
@@ -97,12 +98,12 @@ def test_onboarding_creates_the_client_with_everything_its_template_says(
         (team.parent_id, team.billing_model, team.operated_by),
         world.licenses.get("c9").state_at(NOV_5),
         {c.item_id: (c.version, c.locked) for c in installed(world, "c9", NOV_5)},
-        [(g.advisor_id, g.role.value) for g in world.tenancy.grants.for_client("acme", "c9")],
+        [(g.advisor_id, g.role.value) for g in world.grants.for_client("acme", "c9")],
         result.license,
     )
 
 
-def test_onboarding_records_which_template_installed_each_copy(world: InMemoryContent) -> None:
+def test_onboarding_records_which_template_installed_each_copy(world: InMemoryStore) -> None:
     onboard_c9(world, by="paula")
 
     assert {("readiness", "paula", NOV_3)} == {
@@ -110,7 +111,7 @@ def test_onboarding_records_which_template_installed_each_copy(world: InMemoryCo
     }
 
 
-def test_the_same_request_twice_creates_one_client(world: InMemoryContent) -> None:
+def test_the_same_request_twice_creates_one_client(world: InMemoryStore) -> None:
     first = onboard_c9(world)
     after_first = snapshot(world)
 
@@ -119,14 +120,14 @@ def test_the_same_request_twice_creates_one_client(world: InMemoryContent) -> No
     assert (first, after_first) == (second, snapshot(world))
 
 
-def test_a_request_id_reused_with_other_details_is_a_conflict(world: InMemoryContent) -> None:
+def test_a_request_id_reused_with_other_details_is_a_conflict(world: InMemoryStore) -> None:
     onboard_c9(world)
     before = snapshot(world)
 
     with pytest.raises(ConflictError):
         onboard_c9(world, client_id="c10", name="Client Ten")
 
-    assert (before, None) == (snapshot(world), world.tenancy.teams.find("c10"))
+    assert (before, None) == (snapshot(world), world.teams.find("c10"))
 
 
 class Failing:
@@ -151,38 +152,41 @@ class Failing:
         return call
 
 
-def with_failing(world: InMemoryContent, port: str, method: str, call: int) -> ContentPorts:
-    """The world's ports with one of them failing; the same unit of work over the stores."""
-    tenancy = {
-        name: getattr(world.tenancy, name)
-        for name in ("teams", "users", "memberships", "grants", "consents", "history", "audit")
-    }
-    content = {
-        name: getattr(world, name)
-        for name in ("licenses", "items", "libraries", "installs", "templates", "onboardings")
-    }
-    if port in tenancy:
-        tenancy[port] = Failing(tenancy[port], method, call)
-    else:
-        content[port] = Failing(content[port], method, call)
-    return ContentPorts(tenancy=TenancyPorts(**tenancy), unit_of_work=world.unit_of_work, **content)
+class FailingStore:
+    """A store whose repository ``port`` fails on the n-th call of ``method``; everything
+    else (the other repositories, the unit of work) is the real store's."""
+
+    def __init__(self, inner: InMemoryStore, port: str, method: str, call: int) -> None:
+        self._inner = inner
+        self._failing = Failing(getattr(inner, port), method, call)
+        self._port = port
+
+    def __getattr__(self, name: str) -> Any:
+        return self._failing if name == self._port else getattr(self._inner, name)
+
+
+def with_failing(world: InMemoryStore, port: str, method: str, call: int) -> ContentStore:
+    """The world with one repository failing, in the same units of work."""
+    return FailingStore(world, port, method, call)  # type: ignore[return-value]
 
 
 @pytest.mark.parametrize(
     ("port", "method", "call"),
     [
         ("teams", "add", 1),
-        ("audit", "append", 1),
+        ("events", "append", 1),
         ("licenses", "add", 1),
+        ("events", "append", 2),
         ("grants", "add", 1),
         ("grants", "add", 2),
-        ("audit", "append", 3),
+        ("events", "append", 4),
         ("installs", "add_all", 1),
         ("onboardings", "add", 1),
+        ("events", "append", 5),
     ],
 )
 def test_a_write_failing_part_way_leaves_nothing(
-    world: InMemoryContent, port: str, method: str, call: int
+    world: InMemoryStore, port: str, method: str, call: int
 ) -> None:
     before = snapshot(world)
 
@@ -192,13 +196,13 @@ def test_a_write_failing_part_way_leaves_nothing(
     assert before == snapshot(world)
 
 
-def test_after_a_failure_the_same_request_can_be_retried(world: InMemoryContent) -> None:
+def test_after_a_failure_the_same_request_can_be_retried(world: InMemoryStore) -> None:
     with pytest.raises(OSError, match="injected failure"):
         onboard_c9(with_failing(world, "onboardings", "add", 1))
 
     result = onboard_c9(world)
 
-    assert ("c9", "acme") == (result.client_id, world.tenancy.teams.get("c9").parent_id)
+    assert ("c9", "acme") == (result.client_id, world.teams.get("c9").parent_id)
 
 
 @pytest.mark.parametrize(
@@ -210,10 +214,13 @@ def test_after_a_failure_the_same_request_can_be_retried(world: InMemoryContent)
         ({"timezone": "Mars/Olympus"}, ValidationError),
         ({"by": "alice"}, AccessDeniedError),
         ({"by": "bob"}, AccessDeniedError),
+        ({"by": "carol"}, AccessDeniedError),
+        ({"by": "nobody"}, AccessDeniedError),
+        ({"by": None}, ValidationError),
     ],
 )
 def test_a_rejected_onboarding_writes_nothing(
-    world: InMemoryContent, change: dict[str, Any], error: type[Exception]
+    world: InMemoryStore, change: dict[str, Any], error: type[Exception]
 ) -> None:
     before = snapshot(world)
 
@@ -223,7 +230,7 @@ def test_a_rejected_onboarding_writes_nothing(
     assert before == snapshot(world)
 
 
-def test_a_template_whose_item_is_a_draft_cannot_onboard(world: InMemoryContent) -> None:
+def test_a_template_whose_item_is_a_draft_cannot_onboard(world: InMemoryStore) -> None:
     add_template(
         world,
         ClientTemplate(
@@ -234,6 +241,8 @@ def test_a_template_whose_item_is_a_draft_cannot_onboard(world: InMemoryContent)
             operated_by="client",
             content=["acme-draft"],
         ),
+        at=NOV_3,
+        by=SYSTEM,
     )
     before = snapshot(world)
 
@@ -243,7 +252,7 @@ def test_a_template_whose_item_is_a_draft_cannot_onboard(world: InMemoryContent)
     assert ("template.content[0]", before) == (raised.value.problems[0].path, snapshot(world))
 
 
-def test_a_template_cannot_name_another_partners_item(world: InMemoryContent) -> None:
+def test_a_template_cannot_name_another_partners_item(world: InMemoryStore) -> None:
     with pytest.raises(NotFoundError):
         add_template(
             world,
@@ -255,11 +264,13 @@ def test_a_template_cannot_name_another_partners_item(world: InMemoryContent) ->
                 operated_by="client",
                 content=["bolt-pack"],
             ),
+            at=NOV_3,
+            by=SYSTEM,
         )
 
 
 def test_a_default_grant_to_a_stranger_is_rejected_before_anything_is_written(
-    world: InMemoryContent,
+    world: InMemoryStore,
 ) -> None:
     add_template(
         world,
@@ -271,6 +282,8 @@ def test_a_default_grant_to_a_stranger_is_rejected_before_anything_is_written(
             operated_by="client",
             grants=[TemplateGrant("carol", "advisor")],
         ),
+        at=NOV_3,
+        by=SYSTEM,
     )
     before = snapshot(world)
 
@@ -280,7 +293,7 @@ def test_a_default_grant_to_a_stranger_is_rejected_before_anything_is_written(
     assert before == snapshot(world)
 
 
-def test_a_full_licence_template_starts_paid(world: InMemoryContent) -> None:
+def test_a_full_licence_template_starts_paid(world: InMemoryStore) -> None:
     add_template(
         world,
         ClientTemplate(
@@ -291,6 +304,8 @@ def test_a_full_licence_template_starts_paid(world: InMemoryContent) -> None:
             billing_model="non_reseller",
             operated_by="partner",
         ),
+        at=NOV_3,
+        by=SYSTEM,
     )
 
     result = onboard_c9(world, template_id="managed")
@@ -298,21 +313,22 @@ def test_a_full_licence_template_starts_paid(world: InMemoryContent) -> None:
     assert LicenseState.FULL == result.license
 
 
-def build_by_hand(world: InMemoryContent) -> None:
+def build_by_hand(world: InMemoryStore) -> None:
     """c8: the same client as c9 from READINESS, built step by step."""
     create_client(
-        world.tenancy,
+        world,
         "c8",
         "Client Eight",
         partner_id="acme",
         operated_by="partner",
         billing_model="reseller",
         at=NOV_3,
+        by=SYSTEM,
     )
-    open_license(world.licenses, "c8", NOV_3, initial_state="trial")
+    open_license(world, "c8", at=NOV_3, by=SYSTEM, initial_state="trial")
     for number, (advisor, role) in enumerate([("*", "advisor"), ("alice", "advisor_admin")]):
         grant_access(
-            world.tenancy,
+            world,
             Grant(
                 id=f"hand-{number}",
                 partner_id="acme",
@@ -322,27 +338,29 @@ def build_by_hand(world: InMemoryContent) -> None:
                 granted_at=NOV_3,
                 granted_by="paula",
             ),
+            at=NOV_3,
+            by=SYSTEM,
         )
-    push(world, "acme", "iso27001", NOV_3, clients=["c8"])
-    push(world, "acme", "acme-gap", NOV_3, clients=["c8"], locked=True)
+    push(world, "acme", "iso27001", at=NOV_3, by=SYSTEM, clients=["c8"])
+    push(world, "acme", "acme-gap", at=NOV_3, by=SYSTEM, clients=["c8"], locked=True)
 
 
 INSTANTS = [NOV_3, NOV_10, NOV_20, DEC_1, JAN_5]
 USERS = ["paula", "alice", "bob", "carol"]
 
 
-def decisions(world: InMemoryContent, client: str) -> list[tuple[str, str, datetime, bool, str]]:
+def decisions(world: InMemoryStore, client: str) -> list[tuple[str, str, datetime, bool, str]]:
     return [
         (user, permission.value, at, decision.allowed, decision.rule.value)
         for user in USERS
         for permission in Permission
         for at in INSTANTS
-        for decision in [check(world.tenancy, user, permission, client, at)]
+        for decision in [check(world, user, permission, client, at)]
     ]
 
 
 def test_an_onboarded_client_passes_access_checks_exactly_as_a_hand_built_one(
-    world: InMemoryContent,
+    world: InMemoryStore,
 ) -> None:
     onboard_c9(world)
     build_by_hand(world)
@@ -350,7 +368,7 @@ def test_an_onboarded_client_passes_access_checks_exactly_as_a_hand_built_one(
     assert decisions(world, "c8") == decisions(world, "c9")
 
 
-def test_an_onboarded_client_has_the_licence_of_a_hand_built_one(world: InMemoryContent) -> None:
+def test_an_onboarded_client_has_the_licence_of_a_hand_built_one(world: InMemoryStore) -> None:
     onboard_c9(world)
     build_by_hand(world)
 
@@ -363,15 +381,16 @@ def test_an_onboarded_client_has_the_licence_of_a_hand_built_one(world: InMemory
     assert timeline("c8") == timeline("c9")
 
 
-def client_lines(world: InMemoryContent, client: str, period: str) -> list[tuple[str, str]]:
-    stores = InMemoryBilling()
-    stores.price_books.add(
-        PriceBook.of("std", "USD", advisor_monthly_fee="50.00", full_license_monthly_fee="300.00")
-    )
-    stores.accounts.add(BillingAccount("acme", "std", "0.20"))
-    stores.accounts.add(BillingAccount("bolt", "std", "0.20"))
-    ports = stores.ports(tenancy=world.tenancy, licenses=world.licenses)
-    run = bill_period(period, ports, content=InstalledContentCharges(world))
+def client_lines(world: InMemoryStore, client: str, period: str) -> list[tuple[str, str]]:
+    if world.price_books.find("std") is None:
+        world.price_books.add(
+            PriceBook.of(
+                "std", "USD", advisor_monthly_fee="50.00", full_license_monthly_fee="300.00"
+            )
+        )
+        world.accounts.add(BillingAccount("acme", "std", "0.20"))
+        world.accounts.add(BillingAccount("bolt", "std", "0.20"))
+    run = bill_period(world, period, content=InstalledContentCharges(world))
     group = next(
         g for g in run.invoice("inv-acme-" + period).to_dict()["clients"] if g["client"] == client
     )
@@ -380,7 +399,7 @@ def client_lines(world: InMemoryContent, client: str, period: str) -> list[tuple
 
 @pytest.mark.parametrize("period", ["2026-11", "2026-12"])
 def test_an_onboarded_client_is_billed_exactly_as_a_hand_built_one(
-    world: InMemoryContent, period: str
+    world: InMemoryStore, period: str
 ) -> None:
     onboard_c9(world)
     build_by_hand(world)
@@ -388,7 +407,7 @@ def test_an_onboarded_client_is_billed_exactly_as_a_hand_built_one(
     assert client_lines(world, "c8", period) == client_lines(world, "c9", period)
 
 
-def test_the_side_by_side_bills_are_what_the_template_implies(world: InMemoryContent) -> None:
+def test_the_side_by_side_bills_are_what_the_template_implies(world: InMemoryStore) -> None:
     onboard_c9(world)
 
     # Trial from Nov 3 for 14 days, then free (default policy): no licence charge; the
@@ -407,3 +426,111 @@ def test_failing_helpers_only_fail_the_chosen_call() -> None:
         proxy.add(2)
 
     assert [1] == calls
+
+
+# -- actors and events ------------------------------------------------------------------------
+
+
+def test_the_partner_admin_onboards_and_every_event_names_her(world: InMemoryStore) -> None:
+    revision = world.revision()
+    onboard_c9(world, by="paula")
+    events = world.events.since(revision)
+
+    assert (
+        [
+            "client_created",
+            "license_changed",
+            "trial_started",
+            "grant_created",
+            "grant_created",
+            "content_installed",
+            "content_installed",
+            "client_onboarded",
+        ],
+        {"paula"},
+        {"c9"},
+    ) == (
+        [event.kind for event in events],
+        {event.by for event in events},
+        {event.team_id for event in events if event.kind != "grant_created"},
+    )
+
+
+def test_onboarding_ends_with_client_onboarded_after_the_copies_it_installed(
+    world: InMemoryStore,
+) -> None:
+    onboard_c9(world)
+    *_, first, second, onboarded = world.events.since(0)
+
+    assert [
+        ContentInstalled(
+            at=NOV_3, by="system", team_id="c9", item_id="iso27001", version=3, pushed=True,
+            revision=onboarded.revision - 2,
+        ),
+        ContentInstalled(
+            at=NOV_3, by="system", team_id="c9", item_id="acme-gap", version=2, pushed=True,
+            revision=onboarded.revision - 1,
+        ),
+        ClientOnboarded(
+            at=NOV_3, by="system", team_id="c9", partner_id="acme", template_id="readiness",
+            request_id="req-1", revision=onboarded.revision,
+        ),
+    ] == [first, second, onboarded]  # fmt: skip
+
+
+def test_the_same_request_again_appends_no_event(world: InMemoryStore) -> None:
+    onboard_c9(world)
+    revision = world.revision()
+    onboard_c9(world)
+
+    assert [] == world.events.since(revision)
+
+
+def test_the_same_request_by_someone_without_the_right_is_refused(world: InMemoryStore) -> None:
+    onboard_c9(world, by="paula")
+
+    with pytest.raises(AccessDeniedError):
+        onboard_c9(world, by="alice")
+
+
+def test_a_failure_later_in_the_hosts_unit_of_work_undoes_the_whole_onboarding(
+    world: InMemoryStore,
+) -> None:
+    before = snapshot(world)
+
+    def host() -> None:
+        with world.unit_of_work():
+            onboard_c9(world, by="paula")
+            raise RuntimeError("the host's own write failed")
+
+    with pytest.raises(RuntimeError):
+        host()
+
+    assert before == snapshot(world)
+
+
+@pytest.mark.parametrize("by", ["alice", "bob", "carol", "nobody"])
+def test_only_a_content_manager_of_the_partner_adds_templates(
+    world: InMemoryStore, by: str
+) -> None:
+    revision = world.revision()
+    template = ClientTemplate(
+        id="t2", partner_id="acme", name="T2", billing_model="reseller", operated_by="client"
+    )
+    with pytest.raises(AccessDeniedError):
+        add_template(world, template, at=NOV_5, by=by)
+
+    assert (None, revision) == (world.templates.find("t2"), world.revision())
+
+
+def test_adding_a_template_appends_template_changed(world: InMemoryStore) -> None:
+    revision = world.revision()
+    template = ClientTemplate(
+        id="t2", partner_id="acme", name="T2", billing_model="reseller", operated_by="client"
+    )
+    add_template(world, template, at=NOV_5, by="paula")
+
+    assert [("template_changed", "acme", "paula", "t2")] == [
+        (e.kind, e.team_id, e.by, getattr(e, "template_id", None))
+        for e in world.events.since(revision)
+    ]

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from partnercore.content import (
-    ContentPorts,
+    ContentStore,
     InstalledContentCharges,
     installed,
     library,
@@ -19,9 +19,9 @@ from partnercore.time import BillingPeriod
 from tests.strategies import CONTENT_DAYS, ContentWorld, content_day, content_worlds
 
 
-def owner_ok(ports: ContentPorts, client: str, owner: str, day: int) -> bool:
-    team = ports.tenancy.teams.get(client)
-    return owner in ("platform", partner_at(ports, team, content_day(day)))
+def owner_ok(store: ContentStore, client: str, owner: str, day: int) -> bool:
+    team = store.teams.get(client)
+    return owner in ("platform", partner_at(store, team, content_day(day)))
 
 
 @given(content_worlds(), st.integers(0, CONTENT_DAYS + 1))
@@ -54,7 +54,7 @@ def test_every_content_charge_is_for_an_item_of_the_partner_the_client_had(
     source = InstalledContentCharges(world.ports)
     for period in (BillingPeriod(2026, 1), BillingPeriod(2026, 2)):
         for client in world.clients:
-            team = world.ports.tenancy.teams.get(client)
+            team = world.ports.teams.get(client)
             partners = {
                 partner_at(world.ports, team, content_day(day))
                 for day in range(CONTENT_DAYS + 1)

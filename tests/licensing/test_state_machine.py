@@ -20,6 +20,7 @@ from hypothesis.stateful import (
 )
 
 from partnercore import InvalidTransitionError
+from partnercore.events import SYSTEM
 from partnercore.licensing import (
     LicenseEventKind,
     LicensePolicy,
@@ -31,7 +32,8 @@ from partnercore.licensing import (
     request_upgrade,
     upgrade,
 )
-from partnercore.memory import InMemoryLicenses
+from partnercore.memory import InMemoryStore
+from partnercore.tenancy import Team
 from partnercore.time import BillingPeriod, add_calendar_days
 from tests.strategies import LICENSING_ZONES, license_policies, license_steps
 
@@ -92,7 +94,9 @@ class LicenceMachine(RuleBasedStateMachine):
 
     @initialize(policy=license_policies(), start=st.sampled_from(STARTS))
     def start(self, policy: LicensePolicy, start: datetime) -> None:
-        self.licenses = InMemoryLicenses()
+        self.store = InMemoryStore()
+        self.store.teams.add(Team.partner("p", "P", created_at=min(STARTS)))
+        self.licenses = self.store.licenses
         self.policy = policy
         self.now = start
         self.model: dict[str, ModelLicence] = {}
@@ -140,10 +144,23 @@ class LicenceMachine(RuleBasedStateMachine):
             model.changes = [(self.now, FULL)]
         elif initial is TRIAL:
             self.start_trial(model, self.now)
+        self.store.teams.add(
+            Team.client(
+                team,
+                team.upper(),
+                parent_id="p",
+                operated_by="client",
+                billing_model="reseller",
+                created_at=self.now,
+                timezone=zone,
+                organisation_key=organisation,
+            )
+        )
         opened = open_license(
-            self.licenses,
+            self.store,
             team,
-            self.now,
+            at=self.now,
+            by=SYSTEM,
             timezone=zone,
             organisation_key=organisation,
             initial_state=initial,
@@ -227,15 +244,15 @@ class LicenceMachine(RuleBasedStateMachine):
     ) -> None:
         when = self.now if at is None else at
         if kind is LicenseEventKind.REQUEST_UPGRADE:
-            request_upgrade(self.licenses, team, when)
+            request_upgrade(self.store, team, at=when, by=SYSTEM)
         elif kind is LicenseEventKind.UPGRADE:
-            upgrade(self.licenses, team, when)
+            upgrade(self.store, team, at=when, by=SYSTEM)
         elif kind is LicenseEventKind.CONVERT:
-            convert(self.licenses, team, when)
+            convert(self.store, team, at=when, by=SYSTEM)
         elif kind is LicenseEventKind.CANCEL_TRIAL:
-            cancel_trial(self.licenses, team, when)
+            cancel_trial(self.store, team, at=when, by=SYSTEM)
         else:
-            downgrade(self.licenses, team, when, at_period_end=at_period_end)
+            downgrade(self.store, team, at=when, by=SYSTEM, at_period_end=at_period_end)
 
     # -- invariants -------------------------------------------------------------------
 

@@ -1,22 +1,19 @@
 from __future__ import annotations
 
-from collections import defaultdict
-
 import pytest
 
 from partnercore.content import ContentItem
 from partnercore.memory import (
-    InMemoryContent,
     InMemoryContentItems,
     InMemoryInstalls,
     InMemoryLibraries,
     InMemoryOnboardings,
+    InMemoryStore,
     InMemoryTemplates,
-    InMemoryUnitOfWork,
 )
 from partnercore.testing import (
     ContentItemRepositoryContract,
-    ContentPortsContract,
+    ContentStoreContract,
     InstallRepositoryContract,
     LibraryRepositoryContract,
     OnboardingRepositoryContract,
@@ -62,41 +59,23 @@ class TestInMemoryOnboardings(OnboardingRepositoryContract):
         return InMemoryOnboardings()
 
 
-class TestInMemoryContent(ContentPortsContract):
+class TestInMemoryStoreContent(ContentStoreContract):
     @pytest.fixture
-    def ports(self) -> InMemoryContent:
-        return InMemoryContent()
+    def store(self) -> InMemoryStore:
+        return InMemoryStore()
 
 
-def test_a_failed_unit_of_work_is_undone_for_every_view_of_a_store() -> None:
-    content = InMemoryContent()
-    view = content.items.view()
+def test_a_failed_unit_of_work_is_undone_for_every_view_of_a_repository() -> None:
+    store = InMemoryStore()
+    view = store.items.view()
 
     def abandoned() -> None:
-        with content.unit_of_work():
-            content.items.add(
+        with store.unit_of_work():
+            store.items.add(
                 ContentItem.create(id="gap", kind="framework", title="Gap", owner="platform")
             )
             raise RuntimeError("abandon")
 
     with pytest.raises(RuntimeError, match="abandon"):
         abandoned()
-    assert (None, None) == (content.items.find("gap"), view.find("gap"))
-
-
-def test_a_failed_unit_of_work_keeps_a_stores_containers_as_they_were() -> None:
-    class Counts:
-        def __init__(self) -> None:
-            self.counts: defaultdict[str, int] = defaultdict(int)
-
-    store = Counts()
-
-    def abandoned() -> None:
-        with InMemoryUnitOfWork(store)():
-            store.counts["a"] += 1
-            raise RuntimeError("abandon")
-
-    with pytest.raises(RuntimeError, match="abandon"):
-        abandoned()
-    store.counts["b"] += 1
-    assert {"b": 1} == store.counts
+    assert (None, None) == (store.items.find("gap"), view.find("gap"))

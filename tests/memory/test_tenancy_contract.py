@@ -3,23 +3,21 @@ from __future__ import annotations
 import pytest
 
 from partnercore.memory import (
-    InMemoryAuditTrail,
     InMemoryConsents,
     InMemoryGrants,
     InMemoryMemberships,
+    InMemoryStore,
     InMemoryTeamHistory,
     InMemoryTeams,
-    InMemoryTenancy,
     InMemoryUsers,
 )
 from partnercore.testing import (
-    AuditTrailContract,
     ConsentRepositoryContract,
     GrantRepositoryContract,
     MembershipRepositoryContract,
     TeamHistoryContract,
     TeamRepositoryContract,
-    TenancyPortsContract,
+    TenancyStoreContract,
     UserRepositoryContract,
 )
 
@@ -60,13 +58,7 @@ class TestInMemoryTeamHistory(TeamHistoryContract):
         return InMemoryTeamHistory()
 
 
-class TestInMemoryAuditTrail(AuditTrailContract):
+class TestInMemoryStoreTenancy(TenancyStoreContract):
     @pytest.fixture
-    def audit(self) -> InMemoryAuditTrail:
-        return InMemoryAuditTrail()
-
-
-class TestInMemoryTenancy(TenancyPortsContract):
-    @pytest.fixture
-    def ports(self) -> InMemoryTenancy:
-        return InMemoryTenancy()
+    def store(self) -> InMemoryStore:
+        return InMemoryStore()

@@ -13,14 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from partnercore.billing import (
     BillingAccount,
-    BillingPorts,
     PartnerBillingInput,
     PriceBook,
     UsageRecord,
@@ -28,11 +26,13 @@ from partnercore.billing import (
     calculate_run,
     finalise,
 )
-from partnercore.licensing import LicenseRepository, open_license
-from partnercore.memory import InMemoryBilling, InMemoryLicenses, InMemoryTenancy
+from partnercore.events import SYSTEM
+from partnercore.licensing import open_license
+from partnercore.memory import InMemoryStore
 from partnercore.scenario import Scenario, loads
 from partnercore.sqlite import SqliteStore, import_scenario, open_scenario
-from partnercore.tenancy import Membership, TenancyPorts, create_client, create_partner
+from partnercore.store import Store
+from partnercore.tenancy import Membership, create_client, create_partner
 from partnercore.testing._hostile import hostile_decimal_context
 from partnercore.time import BillingPeriod
 from tests.strategies import (
@@ -45,6 +45,7 @@ from tests.strategies import (
 )
 
 JAN = datetime(2026, 1, 1, tzinfo=UTC)
+FINALISED_AT = datetime(2027, 6, 1, tzinfo=UTC)
 WORLD = Path(__file__).resolve().parent.parent / "data" / "world.toml"
 
 ROUNDINGS = (
@@ -123,43 +124,43 @@ def worlds(draw: st.DrawFn) -> World:
     )
 
 
-def _load(world: World, tenancy: TenancyPorts, licenses: LicenseRepository, ports: Any) -> None:
-    create_partner(tenancy, "acme", "Acme", at=JAN, timezone=world.zone)
+def _load(world: World, store: Store) -> None:
+    create_partner(store, "acme", "Acme", at=JAN, by=SYSTEM, timezone=world.zone)
     for client, model in [("c1", "reseller"), ("c2", "non_reseller"), ("c3", "reseller")]:
         create_client(
-            tenancy, client, client.upper(), partner_id="acme", operated_by="partner",
-            billing_model=model, at=JAN,
+            store, client, client.upper(), partner_id="acme", operated_by="partner",
+            billing_model=model, at=JAN, by=SYSTEM,
         )  # fmt: skip
-    open_license(licenses, "c1", JAN, initial_state="full")
-    licenses.save(open_license(licenses, "c2", JAN).upgrade(world.upgrade_at))
-    open_license(licenses, "c3", JAN)
+    open_license(store, "c1", at=JAN, by=SYSTEM, initial_state="full")
+    store.licenses.save(open_license(store, "c2", at=JAN, by=SYSTEM).upgrade(world.upgrade_at))
+    open_license(store, "c3", at=JAN, by=SYSTEM)
     for n, since in enumerate(world.advisor_since):
-        tenancy.memberships.add(
+        store.memberships.add(
             Membership(user_id=f"u{n}", team_id="acme", role="advisor", active_from=since)
         )
-    ports.price_books.add(world.book)
-    ports.accounts.add(BillingAccount("acme", world.book.id, world.referral_rate))
+    store.price_books.add(world.book)
+    store.accounts.add(BillingAccount("acme", world.book.id, world.referral_rate))
     for record in world.usage:
-        ports.usage.add(record)
+        store.usage.add(record)
 
 
-def _bills(world: World, ports: BillingPorts, usage: Any) -> list[object]:
+def _bills(world: World, store: Store) -> list[object]:
     """Bill the period, finalise it, record the late usage, and bill the next period."""
-    first = bill_period(world.period, ports)
-    finalised = finalise(world.period, ports)
-    stored = [ports.invoices.get(invoice.id) for invoice in finalised.invoices]
+    first = bill_period(store, world.period)
+    finalised = finalise(store, world.period, at=FINALISED_AT, by=SYSTEM)
+    stored = [store.invoices.get(invoice.id) for invoice in finalised.invoices]
     for record in world.late:
-        usage.add(record)
+        store.usage.add(record)
     month = BillingPeriod.parse(world.period)
     following = BillingPeriod(month.year + month.month // 12, month.month % 12 + 1)
-    second = bill_period(following.key, ports)
+    second = bill_period(store, following.key)
     return [first.to_dict(), stored, finalised == first, second.to_dict(), second]
 
 
 def _in_memory(world: World) -> list[object]:
-    tenancy, licenses, billing = InMemoryTenancy(), InMemoryLicenses(), InMemoryBilling()
-    _load(world, tenancy, licenses, billing)
-    return _bills(world, billing.ports(tenancy=tenancy, licenses=licenses), billing.usage)
+    store = InMemoryStore()
+    _load(world, store)
+    return _bills(world, store)
 
 
 def _in_sqlite(world: World) -> list[object]:
@@ -167,8 +168,8 @@ def _in_sqlite(world: World) -> list[object]:
         tempfile.TemporaryDirectory() as folder,
         SqliteStore(Path(folder) / "world.db", synchronous="normal") as store,
     ):
-        _load(world, store.tenancy, store.licenses, store.billing)
-        return _bills(world, store.billing_ports, store.billing.usage)
+        _load(world, store)
+        return _bills(world, store)
 
 
 @settings(
@@ -207,15 +208,15 @@ def _everything(scenario: Scenario) -> list[object]:
     statements; then November finalised and read back."""
     year = scenario.bill_range("2026-01", "2026-12")
     totals = [
-        (partner.id, month, scenario.billing_ports.usage.totals(
+        (partner.id, month, scenario.store.usage.totals(
             BillingPeriod(2026, month, partner.timezone),
             [client.id for client in scenario.clients_of(partner.id)],
         ))
         for partner in scenario.partners()
         for month in range(1, 13)
     ]  # fmt: skip
-    finalised = finalise("2026-11", scenario.billing_ports)
-    stored = [scenario.billing_ports.invoices.get(invoice.id) for invoice in finalised.invoices]
+    finalised = finalise(scenario.store, "2026-11", at=FINALISED_AT, by=SYSTEM)
+    stored = [scenario.store.invoices.get(invoice.id) for invoice in finalised.invoices]
     return [year.to_dict(), year.to_rows(), totals, stored, finalised.to_rows()]
 
 

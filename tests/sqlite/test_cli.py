@@ -36,6 +36,8 @@ COMMANDS = [
     ("library", "--team", "c1"),
     ("library", "--team", "c2", "--at", "2026-11-21T00:00:00Z", *JSON),
     ("check", "--user", "nobody", "--team", "c9", "--permission", "team.view", *AT),
+    ("events",),
+    ("events", "--since", "40", *JSON),
 ]
 
 

@@ -7,16 +7,16 @@ import pytest
 
 from partnercore.content import (
     ContentItemRepository,
-    ContentPorts,
     InstallRepository,
     LibraryRepository,
     OnboardingRepository,
     TemplateRepository,
 )
 from partnercore.sqlite import SqliteStore
+from partnercore.store import Store
 from partnercore.testing import (
     ContentItemRepositoryContract,
-    ContentPortsContract,
+    ContentStoreContract,
     InstallRepositoryContract,
     LibraryRepositoryContract,
     OnboardingRepositoryContract,
@@ -33,34 +33,34 @@ def store(tmp_path: Path) -> Iterator[SqliteStore]:
 class TestSqliteContentItems(ContentItemRepositoryContract):
     @pytest.fixture
     def items(self, store: SqliteStore) -> ContentItemRepository:
-        return store.content.items
+        return store.items
 
 
 class TestSqliteLibraries(LibraryRepositoryContract):
     @pytest.fixture
     def libraries(self, store: SqliteStore) -> LibraryRepository:
-        return store.content.libraries
+        return store.libraries
 
 
 class TestSqliteInstalls(InstallRepositoryContract):
     @pytest.fixture
     def installs(self, store: SqliteStore) -> InstallRepository:
-        return store.content.installs
+        return store.installs
 
 
 class TestSqliteTemplates(TemplateRepositoryContract):
     @pytest.fixture
     def templates(self, store: SqliteStore) -> TemplateRepository:
-        return store.content.templates
+        return store.templates
 
 
 class TestSqliteOnboardings(OnboardingRepositoryContract):
     @pytest.fixture
     def onboardings(self, store: SqliteStore) -> OnboardingRepository:
-        return store.content.onboardings
+        return store.onboardings
 
 
-class TestSqliteContent(ContentPortsContract):
+class TestSqliteStoreContent(ContentStoreContract):
     @pytest.fixture
-    def ports(self, store: SqliteStore) -> ContentPorts:
-        return store.content
+    def store(self, store: SqliteStore) -> Store:
+        return store

@@ -11,26 +11,26 @@ import pytest
 
 from partnercore.sqlite import SqliteStore
 
-# Opens a partner and a client with its licence, membership and audit entries in one unit of
-# work, ending the process (os._exit or SIGKILL) after ``stop`` writes, or never. ``pause``
-# stops at that point and waits to be killed from outside. ``bulk`` adds that many audit
-# entries first, so the unit is larger than SQLite's page cache and spills to the WAL file.
+# Opens a partner and a client with its licence, membership and events in one unit of work,
+# ending the process (os._exit or SIGKILL) after ``stop`` writes, or never. ``pause`` stops
+# at that point and waits to be killed from outside. ``bulk`` appends that many events first,
+# so the unit is larger than SQLite's page cache and spills to the WAL file.
 UNIT = """
 import os, signal, sys, time
 from datetime import UTC, datetime
 from partnercore.licensing import License
 from partnercore.sqlite import SqliteStore
-from partnercore.tenancy import AuditAction, AuditEntry, Membership, Team, User
+from partnercore.events import PartnerCreated
+from partnercore.tenancy import Membership, Team, User
 
 path, stop, how, bulk = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 at = datetime(2026, 1, 1, tzinfo=UTC)
 store = SqliteStore(path)
-t = store.tenancy
+t = store
 
 
 def entry(n):
-    return AuditEntry(at=at, actor="paula", action=AuditAction.TEAM_CREATED, team_id="c1",
-                      subject="c1", detail=f"bulk entry {n} " + "x" * 200)
+    return PartnerCreated(at=at, by="system", team_id="p1", name=f"bulk {n} " + "x" * 200)
 
 
 writes = [
@@ -42,7 +42,7 @@ writes = [
                                          role="client_admin", active_from=at)),
     lambda: store.licenses.add(License.open("c1", at)),
     lambda: store.licenses.save(store.licenses.get("c1").upgrade(at)),
-    lambda: t.audit.append(entry("last")),
+    lambda: store.events.append([entry("last")]),
 ]
 
 
@@ -57,7 +57,7 @@ def end():
 
 with store.unit_of_work():
     for n in range(bulk):
-        t.audit.append(entry(n))
+        store.events.append([entry(n)])
     for done, write in enumerate(writes):
         if done == stop:
             end()
@@ -89,7 +89,7 @@ def contents(path: Path) -> dict[str, int]:
         assert "ok" == db.pragma("integrity_check")
         counts = {
             table: int(db.query(f"SELECT count(*) FROM {table}")[0][0])
-            for table in ("teams", "users", "memberships", "licenses", "audit_entries")
+            for table in ("teams", "users", "memberships", "licenses", "events")
         }
         license = store.licenses.find("c1")
         counts["license_version"] = 0 if license is None else license.version
@@ -101,7 +101,7 @@ NOTHING = {
     "users": 0,
     "memberships": 0,
     "licenses": 0,
-    "audit_entries": 0,
+    "events": 0,
     "license_version": 0,
 }
 EVERYTHING = {
@@ -109,7 +109,7 @@ EVERYTHING = {
     "users": 1,
     "memberships": 1,
     "licenses": 1,
-    "audit_entries": 1,
+    "events": 1,
     "license_version": 2,
 }
 

@@ -53,7 +53,7 @@ def test_a_stored_scenario_reads_its_stores_not_the_file(
     store: SqliteStore, stored: Scenario
 ) -> None:
     created = datetime(2026, 1, 1, tzinfo=UTC)
-    store.tenancy.teams.add(Team.partner("zeta", "Zeta Partners", created_at=created))
+    store.teams.add(Team.partner("zeta", "Zeta Partners", created_at=created))
     assert "zeta" in [t.id for t in stored.partners()]
 
 
@@ -70,26 +70,26 @@ def test_a_scenario_that_fails_part_way_writes_nothing(store: SqliteStore) -> No
     with pytest.raises(ValidationError, match="license_events"):
         import_scenario(store, text)
     assert ([], 0, 0) == (
-        store.tenancy.teams.partners(),
-        len(store.billing.price_books),
-        len(store.tenancy.audit),
+        store.teams.partners(),
+        len(store.price_books),
+        store.revision(),
     )
     import_scenario(store, WORLD.read_text(encoding="utf-8"))
-    assert ["acme"] == [t.id for t in store.tenancy.teams.partners()][:1]
+    assert ["acme"] == [t.id for t in store.teams.partners()][:1]
 
 
 def test_a_store_takes_one_scenario(store: SqliteStore) -> None:
     text = WORLD.read_text(encoding="utf-8")
     import_scenario(store, text)
-    teams = len(store.tenancy.teams)
+    teams = len(store.teams)
     with pytest.raises(ConflictError, match="already holds a scenario"):
         import_scenario(store, text)
-    assert teams == len(store.tenancy.teams)
+    assert teams == len(store.teams)
 
 
 def test_a_store_with_teams_of_its_own_takes_no_scenario(store: SqliteStore) -> None:
     created = datetime(2026, 1, 1, tzinfo=UTC)
-    store.tenancy.teams.add(Team.partner("zeta", "Zeta Partners", created_at=created))
+    store.teams.add(Team.partner("zeta", "Zeta Partners", created_at=created))
     with pytest.raises(ConflictError, match="empty store"):
         import_scenario(store, WORLD.read_text(encoding="utf-8"))
 

@@ -111,7 +111,7 @@ def test_a_store_written_by_an_older_schema_opens_with_its_records(tmp_path: Pat
     with SqliteStore(path) as store:
         assert (SCHEMA_VERSION, "Alice") == (
             store.schema_version,
-            store.tenancy.users.get("alice").name,
+            store.users.get("alice").name,
         )
-        assert [] == store.billing.usage.records("c1")
+        assert [] == store.usage.records("c1")
     assert [m.version for m in MIGRATIONS] == [v for v, _ in versions(path)]

@@ -49,24 +49,24 @@ def fail_after_adding(store: SqliteStore, *users: str, nested: bool = False) -> 
         for user_id in users:
             if nested:
                 with store.unit_of_work():
-                    store.tenancy.users.add(user(user_id))
+                    store.users.add(user(user_id))
             else:
-                store.tenancy.users.add(user(user_id))
+                store.users.add(user(user_id))
         raise Boom
 
 
 def stored_users(path: Path) -> list[str]:
     """The users another connection sees."""
     with SqliteStore(path) as other:
-        return [u for u in ("u1", "u2", "u3") if other.tenancy.users.find(u) is not None]
+        return [u for u in ("u1", "u2", "u3") if other.users.find(u) is not None]
 
 
 def test_records_outlive_the_store_that_wrote_them(path: Path) -> None:
     with connect(path) as store:
-        store.tenancy.teams.add(Team.partner("p1", "Partner One", created_at=T0))
+        store.teams.add(Team.partner("p1", "Partner One", created_at=T0))
         store.licenses.add(License.open("c1", T0))
     with connect(path) as store:
-        assert "Partner One" == store.tenancy.teams.get("p1").name
+        assert "Partner One" == store.teams.get("p1").name
         assert 1 == store.licenses.get("c1").version
 
 
@@ -74,10 +74,10 @@ def test_writes_inside_a_unit_of_work_are_seen_by_others_only_once_it_ends(
     store: SqliteStore, path: Path
 ) -> None:
     with store.unit_of_work():
-        store.tenancy.users.add(user("u1"))
-        store.tenancy.users.add(user("u2"))
+        store.users.add(user("u1"))
+        store.users.add(user("u2"))
         assert [] == stored_users(path)
-        assert "u1" == store.tenancy.users.get("u1").id
+        assert "u1" == store.users.get("u1").id
     assert ["u1", "u2"] == stored_users(path)
 
 
@@ -86,29 +86,29 @@ def test_an_exception_leaving_a_unit_of_work_undoes_all_of_it(
 ) -> None:
     def add_both() -> None:
         with store.unit_of_work():
-            store.tenancy.users.add(user("u1"))
+            store.users.add(user("u1"))
             store.licenses.add(License.open("c1", T0))
             raise Boom
 
     with pytest.raises(Boom):
         add_both()
-    assert (None, None) == (store.tenancy.users.find("u1"), store.licenses.find("c1"))
+    assert (None, None) == (store.users.find("u1"), store.licenses.find("c1"))
     assert [] == stored_users(path)
 
 
 def test_a_failing_write_inside_a_unit_rolls_back_the_writes_before_it(
     store: SqliteStore,
 ) -> None:
-    store.tenancy.users.add(user("u1"))
+    store.users.add(user("u1"))
 
     def add_again() -> None:
         with store.unit_of_work():
-            store.tenancy.users.add(user("u2"))
-            store.tenancy.users.add(user("u1"))
+            store.users.add(user("u2"))
+            store.users.add(user("u1"))
 
     with pytest.raises(ConflictError):
         add_again()
-    assert None is store.tenancy.users.find("u2")
+    assert None is store.users.find("u2")
 
 
 def test_a_nested_unit_joins_the_outer_one(store: SqliteStore, path: Path) -> None:
@@ -117,7 +117,7 @@ def test_a_nested_unit_joins_the_outer_one(store: SqliteStore, path: Path) -> No
     def nested_then_fail() -> None:
         with store.unit_of_work():
             with store.unit_of_work():
-                store.tenancy.users.add(user("u1"))
+                store.users.add(user("u1"))
             seen_inside.append(stored_users(path))
             raise Boom
 
@@ -130,10 +130,10 @@ def test_an_exception_caught_inside_the_outer_unit_undoes_only_the_inner_one(
     store: SqliteStore, path: Path
 ) -> None:
     with store.unit_of_work():
-        store.tenancy.users.add(user("u1"))
+        store.users.add(user("u1"))
         with pytest.raises(Boom):
             fail_after_adding(store, "u2")
-        store.tenancy.users.add(user("u3"))
+        store.users.add(user("u3"))
     assert ["u1", "u3"] == stored_users(path)
 
 
@@ -141,7 +141,7 @@ def test_a_unit_of_work_can_follow_a_failed_one(store: SqliteStore, path: Path) 
     with pytest.raises(Boom):
         fail_after_adding(store, "u1", "u3", nested=True)
     with store.unit_of_work():
-        store.tenancy.users.add(user("u2"))
+        store.users.add(user("u2"))
     assert ["u2"] == stored_users(path)
 
 
@@ -149,9 +149,9 @@ def test_a_second_writer_waits_then_reports_a_busy_database_as_a_conflict(
     store: SqliteStore, path: Path
 ) -> None:
     with SqliteStore(path, timeout=0.05) as impatient, store.unit_of_work():
-        store.tenancy.users.add(user("u1"))
+        store.users.add(user("u1"))
         with pytest.raises(ConflictError, match="busy"):
-            impatient.tenancy.users.add(user("u2"))
+            impatient.users.add(user("u2"))
     assert ["u1"] == stored_users(path)
 
 
@@ -166,15 +166,15 @@ def test_wrong_arguments_are_validation_errors(path: Path) -> None:
 
 def test_adding_something_of_the_wrong_type_is_a_validation_error(store: SqliteStore) -> None:
     with pytest.raises(ValidationError, match="expected a User"):
-        store.tenancy.users.add("u1")  # type: ignore[arg-type]
+        store.users.add("u1")  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="expected a License"):
         store.licenses.save(user("u1"))  # type: ignore[arg-type]
 
 
 def test_looking_up_something_that_is_not_an_id_finds_nothing(store: SqliteStore) -> None:
-    assert None is store.tenancy.teams.find(["p1"])  # type: ignore[arg-type]
+    assert None is store.teams.find(["p1"])  # type: ignore[arg-type]
     assert () == store.licenses.for_organisation(7)  # type: ignore[arg-type]
-    assert [] == store.tenancy.memberships.for_team(None)  # type: ignore[arg-type]
+    assert [] == store.memberships.for_team(None)  # type: ignore[arg-type]
 
 
 def test_the_store_names_its_file(store: SqliteStore, path: Path) -> None:
@@ -186,24 +186,24 @@ def test_threads_sharing_a_store_keep_their_units_of_work_whole(store: SqliteSto
         for unit in range(5):
             with store.unit_of_work():
                 for n in range(3):
-                    store.tenancy.users.add(user(f"t{thread}-{unit}-{n}"))
+                    store.users.add(user(f"t{thread}-{unit}-{n}"))
 
     threads = [threading.Thread(target=add_users, args=(t,)) for t in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert 4 * 5 * 3 == len(store.tenancy.users)
+    assert 4 * 5 * 3 == len(store.users)
 
 
 def closed_store_uses(store: SqliteStore) -> list[tuple[str, Callable[[], object]]]:
     return [
-        ("read", lambda: store.tenancy.teams.find("p1")),
-        ("write", lambda: store.tenancy.users.add(user("u1"))),
-        ("count", lambda: len(store.billing.price_books)),
+        ("read", lambda: store.teams.find("p1")),
+        ("write", lambda: store.users.add(user("u1"))),
+        ("count", lambda: len(store.price_books)),
         ("unit of work", lambda: store.unit_of_work().__enter__()),
         ("licences", lambda: store.licenses.get("c1")),
-        ("content", lambda: store.content.items.find("iso")),
+        ("content", lambda: store.items.find("iso")),
     ]
 
 
@@ -221,7 +221,7 @@ def test_a_closed_store_is_never_reported_as_a_retryable_conflict(path: Path) ->
     store = SqliteStore(path)
     store.close()
     with pytest.raises(StoreClosedError) as caught:
-        store.tenancy.users.add(user("u1"))
+        store.users.add(user("u1"))
     assert (False, True) == (
         isinstance(caught.value, ConflictError),
         isinstance(caught.value, PartnercoreError),
@@ -233,13 +233,13 @@ def test_closing_a_store_twice_is_harmless(path: Path) -> None:
     store.close()
     store.close()
     with SqliteStore(path) as reopened:
-        reopened.tenancy.users.add(user("u1"))
+        reopened.users.add(user("u1"))
     assert ["u1"] == stored_users(path)
 
 
 def close_inside_a_unit_of_work(store: SqliteStore) -> None:
     with store.unit_of_work():
-        store.tenancy.users.add(user("u1"))
+        store.users.add(user("u1"))
         store.close()
 
 

@@ -7,76 +7,68 @@ import pytest
 
 from partnercore.sqlite import SqliteStore
 from partnercore.tenancy import (
-    AuditTrail,
     ConsentRepository,
     GrantRepository,
     MembershipRepository,
     TeamHistory,
     TeamRepository,
-    TenancyPorts,
+    TenancyStore,
     UserRepository,
 )
 from partnercore.testing import (
-    AuditTrailContract,
     ConsentRepositoryContract,
     GrantRepositoryContract,
     MembershipRepositoryContract,
     TeamHistoryContract,
     TeamRepositoryContract,
-    TenancyPortsContract,
+    TenancyStoreContract,
     UserRepositoryContract,
 )
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[SqliteStore]:
+def sqlite_store(tmp_path: Path) -> Iterator[SqliteStore]:
     with SqliteStore(tmp_path / "store.db") as opened:
         yield opened
 
 
 class TestSqliteTeams(TeamRepositoryContract):
     @pytest.fixture
-    def teams(self, store: SqliteStore) -> TeamRepository:
-        return store.tenancy.teams
+    def teams(self, sqlite_store: SqliteStore) -> TeamRepository:
+        return sqlite_store.teams
 
 
 class TestSqliteUsers(UserRepositoryContract):
     @pytest.fixture
-    def users(self, store: SqliteStore) -> UserRepository:
-        return store.tenancy.users
+    def users(self, sqlite_store: SqliteStore) -> UserRepository:
+        return sqlite_store.users
 
 
 class TestSqliteMemberships(MembershipRepositoryContract):
     @pytest.fixture
-    def memberships(self, store: SqliteStore) -> MembershipRepository:
-        return store.tenancy.memberships
+    def memberships(self, sqlite_store: SqliteStore) -> MembershipRepository:
+        return sqlite_store.memberships
 
 
 class TestSqliteGrants(GrantRepositoryContract):
     @pytest.fixture
-    def grants(self, store: SqliteStore) -> GrantRepository:
-        return store.tenancy.grants
+    def grants(self, sqlite_store: SqliteStore) -> GrantRepository:
+        return sqlite_store.grants
 
 
 class TestSqliteConsents(ConsentRepositoryContract):
     @pytest.fixture
-    def consents(self, store: SqliteStore) -> ConsentRepository:
-        return store.tenancy.consents
+    def consents(self, sqlite_store: SqliteStore) -> ConsentRepository:
+        return sqlite_store.consents
 
 
 class TestSqliteTeamHistory(TeamHistoryContract):
     @pytest.fixture
-    def history(self, store: SqliteStore) -> TeamHistory:
-        return store.tenancy.history
+    def history(self, sqlite_store: SqliteStore) -> TeamHistory:
+        return sqlite_store.history
 
 
-class TestSqliteAuditTrail(AuditTrailContract):
+class TestSqliteStoreTenancy(TenancyStoreContract):
     @pytest.fixture
-    def audit(self, store: SqliteStore) -> AuditTrail:
-        return store.tenancy.audit
-
-
-class TestSqliteTenancy(TenancyPortsContract):
-    @pytest.fixture
-    def ports(self, store: SqliteStore) -> TenancyPorts:
-        return store.tenancy
+    def store(self, sqlite_store: SqliteStore) -> TenancyStore:
+        return sqlite_store

@@ -37,18 +37,18 @@ class TestSqliteLicensesOnTwoConnections(LicenseRepositoryContract):
 class TestSqliteContentItemsOnTwoConnections(ContentItemRepositoryContract):
     @pytest.fixture
     def items(self, stores: tuple[SqliteStore, SqliteStore]) -> ContentItemRepository:
-        return stores[0].content.items
+        return stores[0].items
 
     @pytest.fixture
     def other_items(self, stores: tuple[SqliteStore, SqliteStore]) -> ContentItemRepository:
-        return stores[1].content.items
+        return stores[1].items
 
 
 class TestSqliteTemplatesOnTwoConnections(TemplateRepositoryContract):
     @pytest.fixture
     def templates(self, stores: tuple[SqliteStore, SqliteStore]) -> TemplateRepository:
-        return stores[0].content.templates
+        return stores[0].templates
 
     @pytest.fixture
     def other_templates(self, stores: tuple[SqliteStore, SqliteStore]) -> TemplateRepository:
-        return stores[1].content.templates
+        return stores[1].templates

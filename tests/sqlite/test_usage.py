@@ -15,15 +15,16 @@ from hypothesis import strategies as st
 from partnercore import ValidationError
 from partnercore.billing import (
     BillingAccount,
-    BillingPorts,
     PriceBook,
     UsageRecord,
     UsageTotal,
     bill_period,
 )
-from partnercore.memory import InMemoryBilling, InMemoryLicenses, InMemoryTenancy, InMemoryUsage
-from partnercore.sqlite import SqliteStore, SqliteUsage
-from partnercore.tenancy import TenancyPorts, create_client, create_partner
+from partnercore.events import SYSTEM
+from partnercore.memory import InMemoryStore, InMemoryUsage
+from partnercore.sqlite import SqliteStore
+from partnercore.store import Store
+from partnercore.tenancy import create_client, create_partner
 from partnercore.time import BillingPeriod
 from tests.strategies import usage_records
 
@@ -49,7 +50,7 @@ MID = datetime(2026, 11, 15, tzinfo=UTC)
 
 
 def test_totals_are_summed_per_client_and_metric_sorted(store: SqliteStore) -> None:
-    usage = store.billing.usage
+    usage = store.usage
     usage.extend(
         [
             record("c2", "assessments", "1", MID),
@@ -67,7 +68,7 @@ def test_totals_are_summed_per_client_and_metric_sorted(store: SqliteStore) -> N
 
 
 def test_the_sum_keeps_the_exponent_a_decimal_sum_would_have(store: SqliteStore) -> None:
-    usage = store.billing.usage
+    usage = store.usage
     for quantity in ("2.50", "1", "0.125", "1E+3"):
         usage.add(record("c1", "a", quantity, MID))
     assert [("c1", "a", "2026-11", "1003.625")] == shown(usage.totals(NOVEMBER, ["c1"]))
@@ -76,7 +77,7 @@ def test_the_sum_keeps_the_exponent_a_decimal_sum_would_have(store: SqliteStore)
 
 def test_a_period_is_half_open_in_its_own_time_zone(store: SqliteStore) -> None:
     paris = BillingPeriod(2026, 11, "Europe/Paris")
-    usage = store.billing.usage
+    usage = store.usage
     usage.add(record("c1", "a", "1", datetime(2026, 10, 31, 23, 30, tzinfo=UTC)))
     usage.add(record("c1", "a", "10", paris.start - timedelta(microseconds=1)))
     usage.add(record("c1", "a", "100", paris.end - timedelta(microseconds=1)))
@@ -85,7 +86,7 @@ def test_a_period_is_half_open_in_its_own_time_zone(store: SqliteStore) -> None:
 
 
 def test_quantities_too_long_for_sql_integers_are_summed_exactly(store: SqliteStore) -> None:
-    usage = store.billing.usage
+    usage = store.usage
     usage.add(record("c1", "a", "12345678901234567890.5", MID))
     usage.add(record("c1", "a", "0.5", MID))
     assert [("c1", "a", "2026-11", "12345678901234567891.0")] == shown(
@@ -94,7 +95,7 @@ def test_quantities_too_long_for_sql_integers_are_summed_exactly(store: SqliteSt
 
 
 def test_a_sum_that_overflows_sql_integers_is_still_exact(store: SqliteStore) -> None:
-    usage = store.billing.usage
+    usage = store.usage
     usage.extend(record("c1", "a", "999999999999999999", MID) for _ in range(20))
     assert [("c1", "a", "2026-11", "19999999999999999980")] == shown(usage.totals(NOVEMBER, ["c1"]))
 
@@ -102,21 +103,21 @@ def test_a_sum_that_overflows_sql_integers_is_still_exact(store: SqliteStore) ->
 def test_records_come_back_oldest_first_as_they_were_written(store: SqliteStore) -> None:
     later = record("c1", "a", "2", MID + timedelta(hours=1))
     first, tie = record("c1", "b", "1", MID), record("c1", "a", "3.0", MID)
-    store.billing.usage.extend([later, first, tie])
-    assert [first, tie, later] == store.billing.usage.records("c1")
-    assert 3 == len(store.billing.usage)
+    store.usage.extend([later, first, tie])
+    assert [first, tie, later] == store.usage.records("c1")
+    assert 3 == len(store.usage)
 
 
 def test_a_bad_record_in_a_batch_adds_none_of_the_batch(store: SqliteStore) -> None:
     good = record("c1", "a", "1", MID)
     with pytest.raises(ValidationError, match=r"records\[1\]"):
-        store.billing.usage.extend([good, "not a record"])  # type: ignore[list-item]
-    assert [] == store.billing.usage.records("c1")
+        store.usage.extend([good, "not a record"])  # type: ignore[list-item]
+    assert [] == store.usage.records("c1")
 
 
 def test_a_period_that_is_not_a_billing_period_is_rejected(store: SqliteStore) -> None:
     with pytest.raises(ValidationError, match="period"):
-        store.billing.usage.totals("2026-11", ["c1"])  # type: ignore[arg-type]
+        store.usage.totals("2026-11", ["c1"])  # type: ignore[arg-type]
 
 
 @given(
@@ -132,9 +133,9 @@ def test_sql_totals_equal_the_in_memory_totals_exactly(
     reference = InMemoryUsage()
     reference.extend(records)
     with SqliteStore(":memory:") as store:
-        store.billing.usage.extend(records)
+        store.usage.extend(records)
         assert shown(reference.totals(period, clients)) == shown(
-            store.billing.usage.totals(period, clients)
+            store.usage.totals(period, clients)
         )
 
 
@@ -154,35 +155,34 @@ def test_totals_are_exact_whatever_the_callers_decimal_context(
     store: SqliteStore, quantities: tuple[str, ...], total: str, context: decimal.Context
 ) -> None:
     records = [record("c1", "a", quantity, MID) for quantity in quantities]
-    store.billing.usage.extend(records)
+    store.usage.extend(records)
     reference = InMemoryUsage()
     reference.extend(records)
 
     with decimal.localcontext(context):
-        from_sql = store.billing.usage.totals(NOVEMBER, ["c1"])
+        from_sql = store.usage.totals(NOVEMBER, ["c1"])
         in_memory = reference.totals(NOVEMBER, ["c1"])
 
     assert [("c1", "a", "2026-11", total)] == shown(from_sql) == shown(in_memory)
 
 
-def bill_usage(
-    ports: BillingPorts, tenancy: TenancyPorts, usage: InMemoryUsage | SqliteUsage
-) -> list[tuple[str, str, str]]:
+def bill_usage(store: Store) -> list[tuple[str, str, str]]:
     """Bill 123456 + 1.5 assessments at 1.00 to a reseller client, in November 2026."""
     start = datetime(2026, 1, 1, tzinfo=UTC)
-    create_partner(tenancy, "acme", "Acme", at=start)
+    create_partner(store, "acme", "Acme", at=start, by=SYSTEM)
     create_client(
-        tenancy, "c1", "One", partner_id="acme", operated_by="partner",
-        billing_model="reseller", at=start,
+        store, "c1", "One", partner_id="acme", operated_by="partner",
+        billing_model="reseller", at=start, by=SYSTEM,
     )  # fmt: skip
-    ports.price_books.add(PriceBook.of(
+    store.price_books.add(PriceBook.of(
         "standard", "USD", advisor_monthly_fee="50.00", full_license_monthly_fee="400.00",
         usage={"assessments": "1.00"},
     ))  # fmt: skip
-    ports.accounts.add(BillingAccount("acme", "standard", Decimal("0.20")))
-    usage.extend(record("c1", "assessments", q, MID) for q in ("123456", "1.5"))
+    store.accounts.add(BillingAccount("acme", "standard", Decimal("0.20")))
+    for q in ("123456", "1.5"):
+        store.usage.add(record("c1", "assessments", q, MID))
     with decimal.localcontext(hostile()):
-        run = bill_period("2026-11", ports)
+        run = bill_period(store, "2026-11")
     return [
         (line["kind"], line["quantity"], line["amount"])
         for line in run.to_dict()["invoices"][0]["clients"][0]["lines"]
@@ -192,12 +192,9 @@ def bill_usage(
 def test_sqlite_bills_usage_as_memory_does_under_a_hostile_decimal_context(
     store: SqliteStore,
 ) -> None:
-    memory = InMemoryBilling()
-    tenancy = InMemoryTenancy()
-    licenses = InMemoryLicenses()
-    expected = bill_usage(memory.ports(tenancy=tenancy, licenses=licenses), tenancy, memory.usage)
+    expected = bill_usage(InMemoryStore())
 
-    actual = bill_usage(store.billing_ports, store.tenancy, store.billing.usage)
+    actual = bill_usage(store)
 
     assert [("usage", "123457.5", "123457.50")] == [line for line in actual if line[0] == "usage"]
     assert expected == actual

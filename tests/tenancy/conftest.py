@@ -6,7 +6,7 @@ Users: paula (partner_admin of acme), alice and adam (advisors of acme), bianca
 (partner_admin of beta), bob (advisor of beta), carol (client_admin of c1), mike (member
 of c1), vera (viewer of c1), cedric (client_admin of c3), dora (client_admin of d1), and
 sam, who belongs nowhere. Grant g1 gives alice ``advisor`` on c1 from 2026-02-01 until
-2026-11-01. Everything starts 2026-01-01.
+2026-11-01. Everything starts 2026-01-01 and is set up by ``SYSTEM``.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from partnercore.memory import InMemoryTenancy
+from partnercore.events import SYSTEM
+from partnercore.memory import InMemoryStore
 from partnercore.tenancy import (
     Grant,
     Membership,
-    TenancyPorts,
     User,
     add_membership,
     add_user,
@@ -57,9 +57,10 @@ USERS = (*MEMBERS, "sam")
 
 
 def assert_rejected_without_change(
-    world: TenancyPorts, error: type[Exception], operation: Callable[[], object], match: str
+    world: InMemoryStore, error: type[Exception], operation: Callable[[], object], match: str
 ) -> None:
-    """``operation`` raises ``error`` (matching ``match``) and the stores hold what they held."""
+    """``operation`` raises ``error`` (matching ``match``) and the store holds what it held
+    (its events included)."""
     before = tenancy_snapshot(world, TEAMS, USERS)
     with pytest.raises(error, match=match):
         operation()
@@ -71,7 +72,7 @@ def membership_id(user: str) -> str:
     return f"{team}/{user}/{role}@2026-01-01T00:00:00Z"
 
 
-def add_late_teams(world: TenancyPorts) -> None:
+def add_late_teams(world: InMemoryStore) -> None:
     """``x1``, a client of acme, and ``late``, a partner, both created on 2026-06-01."""
     create_client(
         world,
@@ -81,14 +82,15 @@ def add_late_teams(world: TenancyPorts) -> None:
         operated_by="client",
         billing_model="reseller",
         at=at("2026-06-01"),
+        by=SYSTEM,
     )
-    create_partner(world, "late", "Late Partners", at=at("2026-06-01"))
+    create_partner(world, "late", "Late Partners", at=at("2026-06-01"), by=SYSTEM)
 
 
-def build_world() -> TenancyPorts:
-    ports = InMemoryTenancy()
-    create_partner(ports, "acme", "Acme Advisory", at=T0, timezone="Europe/Paris")
-    create_partner(ports, "beta", "Beta Consulting", at=T0)
+def build_world() -> InMemoryStore:
+    store = InMemoryStore()
+    create_partner(store, "acme", "Acme Advisory", at=T0, by=SYSTEM, timezone="Europe/Paris")
+    create_partner(store, "beta", "Beta Consulting", at=T0, by=SYSTEM)
     for client, partner, operated_by, billing_model in [
         ("c1", "acme", "client", "reseller"),
         ("c2", "acme", "partner", "non_reseller"),
@@ -96,22 +98,26 @@ def build_world() -> TenancyPorts:
         ("d1", "beta", "client", "reseller"),
     ]:
         create_client(
-            ports,
+            store,
             client,
             f"Client {client}",
             partner_id=partner,
             operated_by=operated_by,
             billing_model=billing_model,
             at=T0,
+            by=SYSTEM,
         )
     for user in [*MEMBERS, "sam"]:
-        add_user(ports, User(user, f"{user}@example.com", user.title()))
+        add_user(store, User(user, f"{user}@example.com", user.title()), at=T0, by=SYSTEM)
     for user, (team, role) in MEMBERS.items():
         add_membership(
-            ports, Membership(user_id=user, team_id=team, role=role, active_from=T0), by="setup"
+            store,
+            Membership(user_id=user, team_id=team, role=role, active_from=T0),
+            at=T0,
+            by=SYSTEM,
         )
     grant_access(
-        ports,
+        store,
         Grant(
             id="g1",
             partner_id="acme",
@@ -122,10 +128,12 @@ def build_world() -> TenancyPorts:
             expires_at=at("2026-11-01"),
             granted_by="paula",
         ),
+        at=at("2026-02-01"),
+        by=SYSTEM,
     )
-    return ports
+    return store
 
 
 @pytest.fixture
-def world() -> TenancyPorts:
+def world() -> InMemoryStore:
     return build_world()

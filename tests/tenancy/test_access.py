@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from partnercore import AccessDeniedError, NotFoundError, ValidationError
+from partnercore.events import SYSTEM
+from partnercore.memory import InMemoryStore
 from partnercore.tenancy import (
     ALL,
     Decision,
@@ -15,7 +18,7 @@ from partnercore.tenancy import (
     Membership,
     Permission,
     Rule,
-    TenancyPorts,
+    TenancyReader,
     add_membership,
     archive_team,
     check,
@@ -43,8 +46,8 @@ def decided(decision: Decision) -> tuple[bool, Rule, str | None]:
     return (decision.allowed, decision.rule, decision.via)
 
 
-def allowed(ports: TenancyPorts, user: str, permission: str, team: str, when: str) -> bool:
-    return check(ports, user, permission, team, at(when)).allowed
+def allowed(store: InMemoryStore, user: str, permission: str, team: str, when: str) -> bool:
+    return check(store, user, permission, team, at(when)).allowed
 
 
 # -- R1 membership ---------------------------------------------------------------------------
@@ -59,7 +62,7 @@ def allowed(ports: TenancyPorts, user: str, permission: str, team: str, when: st
     ],
 )
 def test_a_client_role_holds_exactly_its_permissions_on_its_team(
-    world: TenancyPorts, user: str, permissions: set[Permission]
+    world: InMemoryStore, user: str, permissions: set[Permission]
 ) -> None:
     held = {p for p in Permission if check(world, user, p, "c1", NOW).allowed}
     assert permissions == held
@@ -69,7 +72,7 @@ def test_a_client_role_holds_exactly_its_permissions_on_its_team(
 
 
 def test_a_client_admin_sees_billing_only_when_the_client_pays_for_itself(
-    world: TenancyPorts,
+    world: InMemoryStore,
 ) -> None:
     assert (True, Rule.R1) == decided(check(world, "cedric", "billing.view", "c3", NOW))[:2]
     denied = check(world, "carol", "billing.view", "c1", NOW)
@@ -79,35 +82,38 @@ def test_a_client_admin_sees_billing_only_when_the_client_pays_for_itself(
     )
 
 
-def test_a_viewer_cannot_edit_and_is_told_why(world: TenancyPorts) -> None:
+def test_a_viewer_cannot_edit_and_is_told_why(world: InMemoryStore) -> None:
     decision = check(world, "vera", "team.edit", "c1", NOW)
     assert (False, Rule.R1, None) == decided(decision)
     assert "vera is viewer of c1; viewer does not hold team.edit there" == decision.explanation
 
 
-def test_an_advisor_holds_team_and_content_view_on_its_partner_team(world: TenancyPorts) -> None:
+def test_an_advisor_holds_team_and_content_view_on_its_partner_team(world: InMemoryStore) -> None:
     held = {p for p in Permission if check(world, "alice", p, "acme", NOW).allowed}
     assert {P.TEAM_VIEW, P.CONTENT_VIEW} == held
     assert (False, Rule.R1, None) == decided(check(world, "alice", "team.edit", "acme", NOW))
 
 
-def test_a_partner_admin_holds_every_permission_on_its_partner_team(world: TenancyPorts) -> None:
+def test_a_partner_admin_holds_every_permission_on_its_partner_team(world: InMemoryStore) -> None:
     assert set(Permission) == {
         p for p in Permission if allowed(world, "paula", p, "acme", "2026-06-01")
     }
 
 
-def test_a_membership_holds_only_during_its_interval(world: TenancyPorts) -> None:
-    end_membership(world, membership_id("mike"), at=at("2026-03-01"))
+def test_a_membership_holds_only_during_its_interval(world: InMemoryStore) -> None:
+    end_membership(world, membership_id("mike"), at=at("2026-03-01"), by=SYSTEM)
     assert allowed(world, "mike", "team.edit", "c1", "2026-02-28T23:59")
     decision = check(world, "mike", "team.edit", "c1", at("2026-03-01"))
     assert (False, Rule.R1, None) == decided(decision)
     assert "mike's membership in c1 ended 2026-03-01T00:00:00Z" == decision.explanation
 
 
-def test_a_membership_that_has_not_started_gives_nothing_yet(world: TenancyPorts) -> None:
+def test_a_membership_that_has_not_started_gives_nothing_yet(world: InMemoryStore) -> None:
     add_membership(
-        world, Membership(user_id="sam", team_id="c3", role="member", active_from=at("2026-07-01"))
+        world,
+        Membership(user_id="sam", team_id="c3", role="member", active_from=at("2026-07-01")),
+        at=NOW,
+        by=SYSTEM,
     )
     decision = check(world, "sam", "team.view", "c3", NOW)
     assert "sam's membership in c3 starts 2026-07-01T00:00:00Z" == decision.explanation
@@ -117,7 +123,7 @@ def test_a_membership_that_has_not_started_gives_nothing_yet(world: TenancyPorts
 # -- R2 partner administration -----------------------------------------------------------------
 
 
-def test_a_partner_admin_administers_every_client_of_its_partner(world: TenancyPorts) -> None:
+def test_a_partner_admin_administers_every_client_of_its_partner(world: InMemoryStore) -> None:
     r2 = {P.LICENSE_VIEW, P.LICENSE_MANAGE, P.BILLING_VIEW, P.TEAM_ADMIN, P.CONTENT_VIEW}
     assert r2 | {P.BILLING_MANAGE} == {
         p for p in Permission if check(world, "paula", p, "c1", NOW).allowed
@@ -128,7 +134,7 @@ def test_a_partner_admin_administers_every_client_of_its_partner(world: TenancyP
     )
 
 
-def test_a_partner_admin_manages_billing_only_of_reseller_clients(world: TenancyPorts) -> None:
+def test_a_partner_admin_manages_billing_only_of_reseller_clients(world: InMemoryStore) -> None:
     assert allowed(world, "paula", "billing.manage", "c1", "2026-06-01")
     decision = check(world, "paula", "billing.manage", "c3", NOW)
     assert (False, Rule.R3) == decided(decision)[:2]
@@ -139,7 +145,7 @@ def test_a_partner_admin_manages_billing_only_of_reseller_clients(world: Tenancy
 
 
 def test_a_partner_admin_cannot_edit_a_client_run_team_without_a_grant(
-    world: TenancyPorts,
+    world: InMemoryStore,
 ) -> None:
     decision = check(world, "paula", "team.edit", "c1", NOW)
     assert (False, Rule.R3, None) == decided(decision)
@@ -149,39 +155,39 @@ def test_a_partner_admin_cannot_edit_a_client_run_team_without_a_grant(
     ) == decision.explanation
 
 
-def test_an_advisor_does_not_hold_partner_administration(world: TenancyPorts) -> None:
+def test_an_advisor_does_not_hold_partner_administration(world: InMemoryStore) -> None:
     assert not allowed(world, "adam", "license.view", "c1", "2026-06-01")
 
 
 # -- R3 delegated access ----------------------------------------------------------------------
 
 
-def test_an_active_grant_gives_its_role_on_the_client(world: TenancyPorts) -> None:
+def test_an_active_grant_gives_its_role_on_the_client(world: InMemoryStore) -> None:
     decision = check(world, "alice", "team.edit", "c1", NOW)
     assert (True, Rule.R3, "g1") == decided(decision)
     assert "grant g1 gives alice advisor on c1, which includes team.edit" == decision.explanation
     assert not allowed(world, "alice", "team.admin", "c1", "2026-06-01")
 
 
-def test_a_grant_holds_from_granted_at_until_just_before_expiry(world: TenancyPorts) -> None:
+def test_a_grant_holds_from_granted_at_until_just_before_expiry(world: InMemoryStore) -> None:
     assert allowed(world, "alice", "team.view", "c1", "2026-02-01")
     assert allowed(world, "alice", "team.view", "c1", "2026-10-31T23:59:59")
     assert not allowed(world, "alice", "team.view", "c1", "2026-11-01")
 
 
-def test_an_expired_grant_gives_no_access(world: TenancyPorts) -> None:
+def test_an_expired_grant_gives_no_access(world: InMemoryStore) -> None:
     decision = check(world, "alice", "team.view", "c1", at("2026-11-15"))
     assert (False, Rule.R3, None) == decided(decision)
     assert "grant g1 expired 2026-11-01T00:00:00Z" == decision.explanation
 
 
-def test_a_check_before_the_grant_starts_is_denied(world: TenancyPorts) -> None:
+def test_a_check_before_the_grant_starts_is_denied(world: InMemoryStore) -> None:
     decision = check(world, "alice", "team.view", "c1", at("2026-01-15"))
     assert (False, Rule.R3, None) == decided(decision)
     assert "grant g1 starts 2026-02-01T00:00:00Z" == decision.explanation
 
 
-def test_a_revoked_grant_gives_nothing_from_the_revocation_on(world: TenancyPorts) -> None:
+def test_a_revoked_grant_gives_nothing_from_the_revocation_on(world: InMemoryStore) -> None:
     revoke_grant(world, "g1", at=at("2026-05-01"), by="paula")
     assert allowed(world, "alice", "team.view", "c1", "2026-04-30T23:59")
     decision = check(world, "alice", "team.view", "c1", NOW)
@@ -190,15 +196,17 @@ def test_a_revoked_grant_gives_nothing_from_the_revocation_on(world: TenancyPort
 
 
 def test_an_advisor_who_left_the_partner_loses_the_grant_even_after_rejoining(
-    world: TenancyPorts,
+    world: InMemoryStore,
 ) -> None:
-    end_membership(world, membership_id("alice"), at=at("2026-04-01"))
+    end_membership(world, membership_id("alice"), at=at("2026-04-01"), by=SYSTEM)
     decision = check(world, "alice", "team.view", "c1", at("2026-04-02"))
     assert (False, Rule.R3, None) == decided(decision)
     assert decision.explanation.startswith("alice's membership in acme ended 2026-04-01T00:00:00Z")
     add_membership(
         world,
         Membership(user_id="alice", team_id="acme", role="advisor", active_from=at("2026-05-01")),
+        at=at("2026-05-01"),
+        by=SYSTEM,
     )
     rejoined = check(world, "alice", "team.view", "c1", NOW)
     assert (False, Rule.R3, None) == decided(rejoined)
@@ -206,19 +214,21 @@ def test_an_advisor_who_left_the_partner_loses_the_grant_even_after_rejoining(
     assert allowed(world, "alice", "team.view", "c1", "2026-03-31")
 
 
-def test_a_role_change_without_a_gap_is_not_leaving(world: TenancyPorts) -> None:
-    end_membership(world, membership_id("alice"), at=at("2026-04-01"))
+def test_a_role_change_without_a_gap_is_not_leaving(world: InMemoryStore) -> None:
+    end_membership(world, membership_id("alice"), at=at("2026-04-01"), by=SYSTEM)
     add_membership(
         world,
         Membership(
             user_id="alice", team_id="acme", role="partner_admin", active_from=at("2026-04-01")
         ),
+        at=at("2026-04-01"),
+        by=SYSTEM,
     )
     assert (True, Rule.R3, "g1") == decided(check(world, "alice", "team.edit", "c1", NOW))
 
 
-def test_a_transferred_client_ends_the_old_partners_grants(world: TenancyPorts) -> None:
-    transfer_client(world, "c1", "beta", at=at("2026-05-01"), by="paula")
+def test_a_transferred_client_ends_the_old_partners_grants(world: InMemoryStore) -> None:
+    transfer_client(world, "c1", "beta", at=at("2026-05-01"), by=SYSTEM)
     decision = check(world, "alice", "team.view", "c1", NOW)
     assert (False, Rule.R5, None) == decided(decision)
     assert (
@@ -237,10 +247,10 @@ def test_a_transferred_client_ends_the_old_partners_grants(world: TenancyPorts) 
 
 
 def test_a_client_transferred_away_and_back_does_not_revive_a_per_client_grant(
-    world: TenancyPorts,
+    world: InMemoryStore,
 ) -> None:
-    transfer_client(world, "c1", "beta", at=at("2026-05-01"), by="paula")
-    transfer_client(world, "c1", "acme", at=at("2026-05-10"), by="bianca")
+    transfer_client(world, "c1", "beta", at=at("2026-05-01"), by=SYSTEM)
+    transfer_client(world, "c1", "acme", at=at("2026-05-10"), by=SYSTEM)
     decision = check(world, "alice", "team.view", "c1", NOW)
     assert (False, Rule.R3, None) == decided(decision)
     assert (
@@ -249,8 +259,10 @@ def test_a_client_transferred_away_and_back_does_not_revive_a_per_client_grant(
     )
 
 
-def test_an_all_clients_grant_covers_present_and_future_clients(world: TenancyPorts) -> None:
-    grant_access(world, _grant("g2", client=ALL, advisor="adam", role="advisor_readonly"))
+def test_an_all_clients_grant_covers_present_and_future_clients(world: InMemoryStore) -> None:
+    grant_access(
+        world, _grant("g2", client=ALL, advisor="adam", role="advisor_readonly"), at=T0, by=SYSTEM
+    )
     create_client(
         world,
         "c9",
@@ -259,6 +271,7 @@ def test_an_all_clients_grant_covers_present_and_future_clients(world: TenancyPo
         operated_by="client",
         billing_model="reseller",
         at=at("2026-05-01"),
+        by="paula",
     )
     for client in ("c1", "c2", "c3", "c9"):
         assert (True, Rule.R3, "g2") == decided(check(world, "adam", "team.view", client, NOW))
@@ -268,8 +281,10 @@ def test_an_all_clients_grant_covers_present_and_future_clients(world: TenancyPo
     assert not allowed(world, "adam", "team.view", "d1", "2026-06-01")
 
 
-def test_a_read_only_grant_does_not_give_edit(world: TenancyPorts) -> None:
-    grant_access(world, _grant("g2", client=ALL, advisor="adam", role="advisor_readonly"))
+def test_a_read_only_grant_does_not_give_edit(world: InMemoryStore) -> None:
+    grant_access(
+        world, _grant("g2", client=ALL, advisor="adam", role="advisor_readonly"), at=T0, by=SYSTEM
+    )
     decision = check(world, "adam", "team.edit", "c3", NOW)
     assert (False, Rule.R3, None) == decided(decision)
     assert (
@@ -279,28 +294,32 @@ def test_a_read_only_grant_does_not_give_edit(world: TenancyPorts) -> None:
 
 
 def test_an_all_advisors_grant_covers_whoever_is_an_advisor_at_the_check(
-    world: TenancyPorts,
+    world: InMemoryStore,
 ) -> None:
-    grant_access(world, _grant("g3", client="c3", advisor=ALL, role="advisor_admin"))
+    grant_access(
+        world, _grant("g3", client="c3", advisor=ALL, role="advisor_admin"), at=T0, by=SYSTEM
+    )
     assert (True, Rule.R3, "g3") == decided(check(world, "adam", "team.admin", "c3", NOW))
     assert allowed(world, "paula", "team.edit", "c3", "2026-06-01")
     add_membership(
         world,
         Membership(user_id="sam", team_id="acme", role="advisor", active_from=at("2026-07-01")),
+        at=NOW,
+        by=SYSTEM,
     )
     assert not allowed(world, "sam", "team.view", "c3", "2026-06-30")
     assert allowed(world, "sam", "team.view", "c3", "2026-07-01")
     assert not allowed(world, "bob", "team.view", "c3", "2026-07-01")
 
 
-def test_an_advisor_without_a_grant_is_told_so(world: TenancyPorts) -> None:
+def test_an_advisor_without_a_grant_is_told_so(world: InMemoryStore) -> None:
     decision = check(world, "adam", "team.view", "c1", NOW)
     assert (False, Rule.R3, None) == decided(decision)
     assert "adam is advisor of acme but has no active grant on c1" == decision.explanation
 
 
 def test_partner_admins_hold_advisor_admin_on_partner_operated_clients(
-    world: TenancyPorts,
+    world: InMemoryStore,
 ) -> None:
     decision = check(world, "paula", "team.edit", "c2", NOW)
     assert (True, Rule.R3, membership_id("paula")) == decided(decision)
@@ -313,9 +332,11 @@ def test_partner_admins_hold_advisor_admin_on_partner_operated_clients(
 
 
 def test_of_several_missed_grants_the_one_that_would_cover_the_permission_is_named(
-    world: TenancyPorts,
+    world: InMemoryStore,
 ) -> None:
-    grant_access(world, _grant("g2", client="c1", advisor="alice", role="advisor_readonly"))
+    grant_access(
+        world, _grant("g2", client="c1", advisor="alice", role="advisor_readonly"), at=T0, by=SYSTEM
+    )
     decision = check(world, "alice", "team.edit", "c1", at("2026-12-01"))
     assert "grant g1 expired 2026-11-01T00:00:00Z" == decision.explanation
 
@@ -323,7 +344,7 @@ def test_of_several_missed_grants_the_one_that_would_cover_the_permission_is_nam
 # -- R4 client consent --------------------------------------------------------------------------
 
 
-def test_consent_revoked_then_restored(world: TenancyPorts) -> None:
+def test_consent_revoked_then_restored(world: InMemoryStore) -> None:
     revoke_partner_access(world, "c1", at=at("2026-05-01"), by="carol")
     restore_partner_access(world, "c1", at=at("2026-07-01"), by="carol")
     decision = check(world, "alice", "team.view", "c1", NOW)
@@ -338,7 +359,7 @@ def test_consent_revoked_then_restored(world: TenancyPorts) -> None:
 
 
 def test_while_consent_is_revoked_partner_admins_keep_only_licence_and_billing(
-    world: TenancyPorts,
+    world: InMemoryStore,
 ) -> None:
     revoke_partner_access(world, "c1", at=at("2026-05-01"), by="carol")
     held = {p for p in Permission if check(world, "paula", p, "c1", NOW).allowed}
@@ -347,7 +368,7 @@ def test_while_consent_is_revoked_partner_admins_keep_only_licence_and_billing(
     assert Rule.R4 == check(world, "paula", "content.view", "c1", NOW).rule
 
 
-def test_revoked_consent_does_not_touch_the_clients_own_members(world: TenancyPorts) -> None:
+def test_revoked_consent_does_not_touch_the_clients_own_members(world: InMemoryStore) -> None:
     revoke_partner_access(world, "c1", at=at("2026-05-01"), by="carol")
     assert allowed(world, "mike", "team.edit", "c1", "2026-06-01")
 
@@ -355,7 +376,7 @@ def test_revoked_consent_does_not_touch_the_clients_own_members(world: TenancyPo
 # -- R5 isolation -------------------------------------------------------------------------------
 
 
-def test_a_client_member_probing_a_sibling_client_is_denied(world: TenancyPorts) -> None:
+def test_a_client_member_probing_a_sibling_client_is_denied(world: InMemoryStore) -> None:
     decision = check(world, "carol", "team.view", "c3", NOW)
     assert (False, Rule.R5, None) == decided(decision)
     assert (
@@ -364,7 +385,7 @@ def test_a_client_member_probing_a_sibling_client_is_denied(world: TenancyPorts)
     ) == decision.explanation
 
 
-def test_a_client_member_probing_the_partner_team_is_denied(world: TenancyPorts) -> None:
+def test_a_client_member_probing_the_partner_team_is_denied(world: InMemoryStore) -> None:
     for permission in Permission:
         decision = check(world, "carol", permission, "acme", NOW)
         assert (False, Rule.R5, None) == decided(decision)
@@ -374,7 +395,7 @@ def test_a_client_member_probing_the_partner_team_is_denied(world: TenancyPorts)
     ) == check(world, "carol", "team.view", "acme", NOW).explanation
 
 
-def test_another_partners_roles_reach_nothing_here(world: TenancyPorts) -> None:
+def test_another_partners_roles_reach_nothing_here(world: InMemoryStore) -> None:
     for user in ("bianca", "bob", "dora"):
         for team in ("acme", "c1", "c2", "c3"):
             for permission in Permission:
@@ -390,13 +411,13 @@ def test_another_partners_roles_reach_nothing_here(world: TenancyPorts) -> None:
     ).explanation
 
 
-def test_a_grant_cannot_name_another_partners_client(world: TenancyPorts) -> None:
+def test_a_grant_cannot_name_another_partners_client(world: InMemoryStore) -> None:
     with pytest.raises(ValidationError, match="client_id"):
-        grant_access(world, _grant("g9", client="d1", advisor="alice"))
+        grant_access(world, _grant("g9", client="d1", advisor="alice"), at=T0, by=SYSTEM)
     assert not allowed(world, "alice", "team.view", "d1", "2026-06-01")
 
 
-def test_a_user_with_no_membership_anywhere_is_denied_by_default(world: TenancyPorts) -> None:
+def test_a_user_with_no_membership_anywhere_is_denied_by_default(world: InMemoryStore) -> None:
     decision = check(world, "sam", "team.view", "c1", NOW)
     assert (False, Rule.DEFAULT, None) == decided(decision)
     assert "no membership in c1 and no active grant" == decision.explanation
@@ -407,7 +428,7 @@ def test_a_user_with_no_membership_anywhere_is_denied_by_default(world: TenancyP
 
 
 def test_on_a_suspended_client_only_the_partner_admins_administration_holds(
-    world: TenancyPorts,
+    world: InMemoryStore,
 ) -> None:
     suspend_team(world, "c1", at=at("2026-05-01"), by="paula")
     held = {p for p in Permission if check(world, "paula", p, "c1", NOW).allowed}
@@ -425,7 +446,7 @@ def test_on_a_suspended_client_only_the_partner_admins_administration_holds(
 
 
 def test_on_an_archived_client_only_the_partner_admins_billing_view_holds(
-    world: TenancyPorts,
+    world: InMemoryStore,
 ) -> None:
     archive_team(world, "c3", at=at("2026-05-01"), by="paula")
     assert {P.BILLING_VIEW} == {
@@ -439,7 +460,7 @@ def test_on_an_archived_client_only_the_partner_admins_billing_view_holds(
     ) == decision.explanation
 
 
-def test_a_reactivated_client_is_reachable_again(world: TenancyPorts) -> None:
+def test_a_reactivated_client_is_reachable_again(world: InMemoryStore) -> None:
     suspend_team(world, "c1", at=at("2026-05-01"), by="paula")
     reactivate_team(world, "c1", at=at("2026-05-15"), by="paula")
     assert not allowed(world, "alice", "team.view", "c1", "2026-05-14")
@@ -447,9 +468,9 @@ def test_a_reactivated_client_is_reachable_again(world: TenancyPorts) -> None:
 
 
 def test_a_suspended_partner_team_keeps_its_admins_administration_only(
-    world: TenancyPorts,
+    world: InMemoryStore,
 ) -> None:
-    suspend_team(world, "acme", at=at("2026-05-01"), by="paula")
+    suspend_team(world, "acme", at=at("2026-05-01"), by=SYSTEM)
     assert (False, Rule.R6) == decided(check(world, "alice", "team.view", "acme", NOW))[:2]
     assert allowed(world, "paula", "billing.view", "acme", "2026-06-01")
     assert not allowed(world, "paula", "team.edit", "acme", "2026-06-01")
@@ -459,7 +480,7 @@ def test_a_suspended_partner_team_keeps_its_admins_administration_only(
 # -- R7 referral statements ---------------------------------------------------------------------
 
 
-def test_referral_view_is_for_a_partner_admin_on_its_own_partner_team(world: TenancyPorts) -> None:
+def test_referral_view_is_for_a_partner_admin_on_its_own_partner_team(world: InMemoryStore) -> None:
     decision = check(world, "paula", "referral.view", "acme", NOW)
     assert (True, Rule.R7, membership_id("paula")) == decided(decision)
 
@@ -474,7 +495,7 @@ def test_referral_view_is_for_a_partner_admin_on_its_own_partner_team(world: Ten
     ],
 )
 def test_referral_view_is_denied_to_everyone_else(
-    world: TenancyPorts, user: str, team: str, rule: Rule
+    world: InMemoryStore, user: str, team: str, rule: Rule
 ) -> None:
     decision = check(world, user, "referral.view", team, NOW)
     assert (False, rule, None) == decided(decision)
@@ -484,7 +505,7 @@ def test_referral_view_is_denied_to_everyone_else(
 # -- the service's edges ------------------------------------------------------------------------
 
 
-def test_unknown_users_teams_and_permissions_are_rejected(world: TenancyPorts) -> None:
+def test_unknown_users_teams_and_permissions_are_rejected(world: InMemoryStore) -> None:
     with pytest.raises(NotFoundError, match="team"):
         check(world, "paula", "team.view", "nope", NOW)
     with pytest.raises(NotFoundError, match="user"):
@@ -493,17 +514,17 @@ def test_unknown_users_teams_and_permissions_are_rejected(world: TenancyPorts) -
         check(world, "paula", "team.fly", "c1", NOW)
 
 
-def test_a_naive_instant_is_rejected(world: TenancyPorts) -> None:
+def test_a_naive_instant_is_rejected(world: InMemoryStore) -> None:
     with pytest.raises(ValidationError, match="naive"):
         check(world, "paula", "team.view", "c1", datetime(2026, 6, 1))
 
 
-def test_an_instant_in_another_zone_is_the_same_instant(world: TenancyPorts) -> None:
+def test_an_instant_in_another_zone_is_the_same_instant(world: InMemoryStore) -> None:
     paris = datetime(2026, 11, 1, 0, 30, tzinfo=ZoneInfo("Europe/Paris"))  # 23:30Z the day before
     assert check(world, "alice", "team.view", "c1", paris).allowed
 
 
-def test_require_raises_with_the_decision_on_denial(world: TenancyPorts) -> None:
+def test_require_raises_with_the_decision_on_denial(world: InMemoryStore) -> None:
     assert require(world, "carol", "team.view", "c1", NOW).allowed
     with pytest.raises(AccessDeniedError) as raised:
         require(world, "carol", "team.view", "c3", NOW)
@@ -513,7 +534,7 @@ def test_require_raises_with_the_decision_on_denial(world: TenancyPorts) -> None
 # -- before a team exists ----------------------------------------------------------------------
 
 
-def _late_client(world: TenancyPorts) -> None:
+def _late_client(world: InMemoryStore) -> None:
     """``x1``, a client-run reseller client of acme created on 2026-06-01 (acme: 2026-01-01)."""
     create_client(
         world,
@@ -523,6 +544,7 @@ def _late_client(world: TenancyPorts) -> None:
         operated_by="client",
         billing_model="reseller",
         at=at("2026-06-01"),
+        by="paula",
     )
 
 
@@ -530,7 +552,7 @@ BEFORE_X1 = "team x1 was created at 2026-06-01T00:00:00Z; nothing is allowed on 
 
 
 def test_a_partner_admin_holds_nothing_on_a_client_before_it_was_created(
-    world: TenancyPorts,
+    world: InMemoryStore,
 ) -> None:
     _late_client(world)
     decision = check(world, "paula", "license.view", "x1", at("2026-03-01"))
@@ -543,10 +565,12 @@ def test_a_partner_admin_holds_nothing_on_a_client_before_it_was_created(
 
 
 def test_before_a_team_was_created_every_user_and_permission_is_denied_the_same_way(
-    world: TenancyPorts,
+    world: InMemoryStore,
 ) -> None:
     _late_client(world)
-    grant_access(world, _grant("g2", client=ALL, advisor=ALL, role="advisor_admin"))
+    grant_access(
+        world, _grant("g2", client=ALL, advisor=ALL, role="advisor_admin"), at=T0, by=SYSTEM
+    )
     for user in ("paula", "alice", "adam", "bianca", "carol", "sam"):
         for permission in Permission:
             decision = check(world, user, permission, "x1", at("2026-03-01"))
@@ -558,7 +582,7 @@ def test_before_a_team_was_created_every_user_and_permission_is_denied_the_same_
 
 
 def test_a_membership_a_store_holds_from_before_the_team_existed_gives_nothing_before(
-    world: TenancyPorts,
+    world: InMemoryStore,
 ) -> None:
     # written straight to the store, as a store filled before this rule could hold it
     _late_client(world)
@@ -577,8 +601,8 @@ def test_a_membership_a_store_holds_from_before_the_team_existed_gives_nothing_b
     assert ["x1"] == teams(world, "sam", "team.view", at("2026-06-01"))
 
 
-def test_a_partner_team_gives_nothing_before_it_was_created(world: TenancyPorts) -> None:
-    create_partner(world, "late", "Late Partners", at=at("2026-06-01"))
+def test_a_partner_team_gives_nothing_before_it_was_created(world: InMemoryStore) -> None:
+    create_partner(world, "late", "Late Partners", at=at("2026-06-01"), by=SYSTEM)
     world.memberships.add(
         Membership(user_id="sam", team_id="late", role="partner_admin", active_from=T0)
     )
@@ -593,7 +617,7 @@ def test_a_partner_team_gives_nothing_before_it_was_created(world: TenancyPorts)
     assert ["late"] == teams(world, "sam", "team.view", at("2026-06-01"))
 
 
-def test_teams_and_who_leave_out_a_client_before_it_was_created(world: TenancyPorts) -> None:
+def test_teams_and_who_leave_out_a_client_before_it_was_created(world: InMemoryStore) -> None:
     _late_client(world)
     assert ["acme", "c1", "c2", "c3"] == teams(world, "paula", "license.view", at("2026-03-01"))
     assert ["acme", "c1", "c2", "c3", "x1"] == teams(world, "paula", "license.view", NOW)
@@ -601,13 +625,13 @@ def test_teams_and_who_leave_out_a_client_before_it_was_created(world: TenancyPo
     assert ["paula"] == [h.user_id for h in who(world, "x1", "license.view", NOW)]
 
 
-def test_an_unknown_user_is_not_found_before_a_team_was_created(world: TenancyPorts) -> None:
+def test_an_unknown_user_is_not_found_before_a_team_was_created(world: InMemoryStore) -> None:
     _late_client(world)
     with pytest.raises(NotFoundError, match="unknown user 'nobody'"):
         check(world, "nobody", "team.view", "x1", at("2026-03-01"))
 
 
-def test_require_before_a_team_was_created_says_why(world: TenancyPorts) -> None:
+def test_require_before_a_team_was_created_says_why(world: InMemoryStore) -> None:
     _late_client(world)
     with pytest.raises(AccessDeniedError) as denied:
         require(world, "paula", "license.view", "x1", at("2026-03-01"))
@@ -617,7 +641,7 @@ def test_require_before_a_team_was_created_says_why(world: TenancyPorts) -> None
 # -- reverse lookups ----------------------------------------------------------------------------
 
 
-def test_teams_lists_every_reachable_team_sorted(world: TenancyPorts) -> None:
+def test_teams_lists_every_reachable_team_sorted(world: InMemoryStore) -> None:
     assert ["acme", "c1", "c2", "c3"] == teams(world, "paula", "team.admin", NOW)
     assert ["acme", "c1"] == teams(world, "alice", "team.view", NOW)
     assert ["acme"] == teams(world, "alice", "team.view", at("2026-11-15"))
@@ -626,15 +650,15 @@ def test_teams_lists_every_reachable_team_sorted(world: TenancyPorts) -> None:
 
 
 def test_teams_sees_a_transferred_client_at_instants_before_the_transfer(
-    world: TenancyPorts,
+    world: InMemoryStore,
 ) -> None:
-    transfer_client(world, "c1", "beta", at=at("2026-05-01"), by="paula")
+    transfer_client(world, "c1", "beta", at=at("2026-05-01"), by=SYSTEM)
     assert ["acme", "c1", "c2", "c3"] == teams(world, "paula", "license.view", at("2026-04-30"))
     assert ["acme", "c2", "c3"] == teams(world, "paula", "license.view", NOW)
     assert ["beta", "c1", "d1"] == teams(world, "bianca", "license.view", NOW)
 
 
-def test_who_lists_every_user_with_the_rule_and_what_gives_it(world: TenancyPorts) -> None:
+def test_who_lists_every_user_with_the_rule_and_what_gives_it(world: InMemoryStore) -> None:
     holders = who(world, "c1", "team.view", NOW)
     assert [
         ("alice", Rule.R3, "g1"),
@@ -646,9 +670,9 @@ def test_who_lists_every_user_with_the_rule_and_what_gives_it(world: TenancyPort
 
 
 def test_who_follows_a_transfer_old_partners_people_before_new_partners_after(
-    world: TenancyPorts,
+    world: InMemoryStore,
 ) -> None:
-    transfer_client(world, "c1", "beta", at=at("2026-05-01"), by="paula")
+    transfer_client(world, "c1", "beta", at=at("2026-05-01"), by=SYSTEM)
     before = who(world, "c1", "license.view", at("2026-04-30"))
     assert [
         ("carol", Rule.R1, membership_id("carol")),
@@ -698,13 +722,16 @@ class _Spy:
         return call
 
 
-def _spied(world: TenancyPorts, calls: list[str]) -> TenancyPorts:
-    return TenancyPorts(
-        **{
-            name: _Spy(name, getattr(world, name), calls)
-            for name in ("teams", "users", "memberships", "grants", "consents", "history", "audit")
-        }  # type: ignore[arg-type]
-    )
+class _SpiedStore:
+    """A store's tenancy repositories, each behind a :class:`_Spy`."""
+
+    def __init__(self, world: InMemoryStore, calls: list[str]) -> None:
+        for name in ("teams", "users", "memberships", "grants", "consents", "history"):
+            setattr(self, name, _Spy(name, getattr(world, name), calls))
+
+
+def _spied(world: InMemoryStore, calls: list[str]) -> TenancyReader:
+    return cast(TenancyReader, _SpiedStore(world, calls))
 
 
 KEYED = {
@@ -729,9 +756,11 @@ KEYED = {
     ],
 )
 def test_a_check_uses_only_keyed_lookups(
-    world: TenancyPorts, user: str, permission: str, team: str
+    world: InMemoryStore, user: str, permission: str, team: str
 ) -> None:
-    grant_access(world, _grant("g2", client=ALL, advisor=ALL, role="advisor_readonly"))
+    grant_access(
+        world, _grant("g2", client=ALL, advisor=ALL, role="advisor_readonly"), at=T0, by=SYSTEM
+    )
     revoke_partner_access(world, "c1", at=at("2026-05-01"), by="carol")
     calls: list[str] = []
     check(_spied(world, calls), user, permission, team, NOW)
@@ -739,7 +768,7 @@ def test_a_check_uses_only_keyed_lookups(
     assert set() == set(calls) - KEYED
 
 
-def test_a_check_never_writes_and_sees_changes_at_once(world: TenancyPorts) -> None:
+def test_a_check_never_writes_and_sees_changes_at_once(world: InMemoryStore) -> None:
     calls: list[str] = []
     spied = _spied(world, calls)
     assert check(spied, "alice", "team.view", "c1", NOW).allowed
@@ -751,7 +780,7 @@ def test_a_check_never_writes_and_sees_changes_at_once(world: TenancyPorts) -> N
 @pytest.mark.parametrize("permission", list(Permission))
 @pytest.mark.parametrize("team", ["acme", "c1", "c2"])
 def test_an_unknown_user_is_not_found_for_every_permission_and_team(
-    world: TenancyPorts, permission: Permission, team: str
+    world: InMemoryStore, permission: Permission, team: str
 ) -> None:
     with pytest.raises(NotFoundError, match="unknown user 'nobody'"):
         check(world, "nobody", permission, team, NOW)

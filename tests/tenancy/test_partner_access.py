@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 
 from partnercore import AccessDeniedError, InvalidTransitionError, ValidationError
+from partnercore.events import SYSTEM, ConsentRestored, ConsentRevoked
+from partnercore.memory import InMemoryStore
 from partnercore.tenancy import (
-    AuditAction,
     ConsentChange,
     Membership,
     PartnerAccess,
-    TenancyPorts,
+    Rule,
+    audit_trail,
     change_partner_access,
     consent_at,
     end_membership,
@@ -26,7 +28,7 @@ from tests.tenancy.conftest import (
 )
 
 
-def test_a_client_admin_revokes_and_restores_and_both_are_audited(world: TenancyPorts) -> None:
+def test_a_client_admin_revokes_and_restores_and_both_are_audited(world: InMemoryStore) -> None:
     revoked = revoke_partner_access(world, "c1", at=at("2026-05-01"), by="carol")
     restored = restore_partner_access(world, "c1", at=at("2026-06-01"), by="carol")
     assert [revoked, restored] == list(world.consents.for_client("c1"))
@@ -34,13 +36,18 @@ def test_a_client_admin_revokes_and_restores_and_both_are_audited(world: Tenancy
         revoked.partner_access,
         restored.partner_access,
     )
+    revision = world.revision()
     assert [
-        (at("2026-05-01"), "carol", AuditAction.PARTNER_ACCESS_REVOKED),
-        (at("2026-06-01"), "carol", AuditAction.PARTNER_ACCESS_RESTORED),
-    ] == [(e.at, e.actor, e.action) for e in world.audit.for_team("c1")[-2:]]
+        ConsentRevoked(
+            at=at("2026-05-01"), by="carol", team_id="c1", partner_id="acme", revision=revision - 1
+        ),
+        ConsentRestored(
+            at=at("2026-06-01"), by="carol", team_id="c1", partner_id="acme", revision=revision
+        ),
+    ] == audit_trail(world, "c1")[-2:]
 
 
-def test_consent_at_an_instant_is_the_revocation_then_in_force(world: TenancyPorts) -> None:
+def test_consent_at_an_instant_is_the_revocation_then_in_force(world: InMemoryStore) -> None:
     revoked = revoke_partner_access(world, "c1", at=at("2026-05-01"), by="carol")
     restore_partner_access(world, "c1", at=at("2026-06-01"), by="carol")
     changes = world.consents.for_client("c1")
@@ -49,7 +56,7 @@ def test_consent_at_an_instant_is_the_revocation_then_in_force(world: TenancyPor
     ]
 
 
-def test_a_partner_operated_team_cannot_revoke(world: TenancyPorts) -> None:
+def test_a_partner_operated_team_cannot_revoke(world: InMemoryStore) -> None:
     assert_rejected_without_change(
         world,
         ValidationError,
@@ -58,18 +65,26 @@ def test_a_partner_operated_team_cannot_revoke(world: TenancyPorts) -> None:
     )
 
 
-@pytest.mark.parametrize("user", ["mike", "vera", "paula", "cedric", "sam"])
-def test_only_a_client_admin_of_the_team_can_revoke(world: TenancyPorts, user: str) -> None:
+@pytest.mark.parametrize("user", ["mike", "vera", "paula", "cedric", "sam", "nobody"])
+def test_only_a_client_admin_of_the_team_can_revoke(world: InMemoryStore, user: str) -> None:
     assert_rejected_without_change(
         world,
         AccessDeniedError,
         lambda: revoke_partner_access(world, "c1", at=at("2026-05-01"), by=user),
-        "is not a client_admin of 'c1'",
+        f"{user} may not revoke partner access to c1: {user} is not a client_admin of c1",
     )
+    with pytest.raises(AccessDeniedError) as refused:
+        revoke_partner_access(world, "c1", at=at("2026-05-01"), by=user)
+    assert (False, Rule.R4) == (refused.value.decision.allowed, refused.value.decision.rule)
 
 
-def test_a_former_client_admin_cannot_revoke(world: TenancyPorts) -> None:
-    end_membership(world, membership_id("carol"), at=at("2026-04-01"))
+def test_the_system_may_change_consent_for_a_client(world: InMemoryStore) -> None:
+    revoked = revoke_partner_access(world, "c1", at=at("2026-05-01"), by=SYSTEM)
+    assert ("system", "system") == (revoked.by, audit_trail(world, "c1")[-1].by)
+
+
+def test_a_former_client_admin_cannot_revoke(world: InMemoryStore) -> None:
+    end_membership(world, membership_id("carol"), at=at("2026-04-01"), by=SYSTEM)
     assert_rejected_without_change(
         world,
         AccessDeniedError,
@@ -78,7 +93,7 @@ def test_a_former_client_admin_cannot_revoke(world: TenancyPorts) -> None:
     )
 
 
-def test_a_partner_team_has_no_consent_to_change(world: TenancyPorts) -> None:
+def test_a_partner_team_has_no_consent_to_change(world: InMemoryStore) -> None:
     assert_rejected_without_change(
         world,
         ValidationError,
@@ -87,7 +102,7 @@ def test_a_partner_team_has_no_consent_to_change(world: TenancyPorts) -> None:
     )
 
 
-def test_revoking_twice_or_restoring_what_is_not_revoked_is_invalid(world: TenancyPorts) -> None:
+def test_revoking_twice_or_restoring_what_is_not_revoked_is_invalid(world: InMemoryStore) -> None:
     assert_rejected_without_change(
         world,
         InvalidTransitionError,
@@ -103,7 +118,7 @@ def test_revoking_twice_or_restoring_what_is_not_revoked_is_invalid(world: Tenan
     )
 
 
-def test_consent_changes_are_chronological(world: TenancyPorts) -> None:
+def test_consent_changes_are_chronological(world: InMemoryStore) -> None:
     revoke_partner_access(world, "c1", at=at("2026-05-01"), by="carol")
     assert_rejected_without_change(
         world,
@@ -113,7 +128,7 @@ def test_consent_changes_are_chronological(world: TenancyPorts) -> None:
     )
 
 
-def test_consent_cannot_change_before_the_client_was_created(world: TenancyPorts) -> None:
+def test_consent_cannot_change_before_the_client_was_created(world: InMemoryStore) -> None:
     add_late_teams(world)  # x1, created 2026-06-01
     # a client_admin from before the client existed, as a store filled earlier could hold
     world.memberships.add(
@@ -127,7 +142,7 @@ def test_consent_cannot_change_before_the_client_was_created(world: TenancyPorts
     )
 
 
-def test_an_unknown_value_is_rejected(world: TenancyPorts) -> None:
+def test_an_unknown_value_is_rejected(world: InMemoryStore) -> None:
     assert_rejected_without_change(
         world,
         ValidationError,

@@ -259,8 +259,12 @@ def billing_inputs(
 
     One record per partner (or only ``partner_id``): its price book, referral rate and
     time zone, its advisor seats, and per client the billing model, the spans of ``full``
-    licence, the usage totals, late usage of finalised periods and content charges. The
-    clients are those the partner had at the period's last instant (``ports.history``).
+    licence, the usage totals, late usage of finalised periods, content charges and the
+    terms its partner's billing account records for it (deal price book, employee count,
+    discounts). The clients are those the partner had at the period's last instant
+    (``ports.history``). A partner whose book has partner tiers gets its trailing revenue:
+    its clients' referral bases over the twelve periods before, in one pass over its
+    history (§5.1).
     """
     return list(_load_inputs(period, ports, partner_id, content))
 
@@ -312,7 +316,7 @@ def _load_inputs(
             tiered.append(partner)
     # The licence spans read for the trailing revenue, by (client, zone): from the window's
     # start to the period's end, so that the period itself reads none again.
-    spans: dict[tuple[str, str], Intervals] = {}
+    spans: dict[str, dict[str, Intervals]] = {}
     trailing = (
         trailing_revenues(ports, tiered, periods, accounts, book_of, TermsCache(), histories, spans)
         if tiered
@@ -330,7 +334,7 @@ def _load_inputs(
         late = _late_usage(ports, partner, local, clients, histories, previous)
         inputs = []
         for client in clients:
-            known = spans.get((client.id, zone)) if spans else None
+            known = spans[zone].get(client.id) if zone in spans else None
             agreed = account.terms_of(client.id)
             inputs.append(
                 ClientBillingInput(

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from partnercore._errors import CurrencyMismatchError
+from partnercore._errors import CurrencyMismatchError, ValidationError
 from partnercore.billing._deals import ClientTerms, Discount, discount_in
 from partnercore.billing._ports import BillingPorts
 from partnercore.billing._pricebook import BillingAccount, PriceBook
@@ -40,20 +40,32 @@ Intervals = tuple[tuple[datetime, datetime | None], ...]
 
 class _Client:
     """One client of one partner in the window: in which periods it was the partner's, and
-    what its charges in them come to."""
+    what its usage in them comes to. ``other`` chains the entry of another partner of the
+    same zone that had the client in other periods of the window (rare: a transfer)."""
 
-    __slots__ = ("discounts", "employees", "id", "member", "own", "path", "usage")
+    __slots__ = ("discounts", "employees", "id", "member", "other", "own", "partner", "usage")
 
     def __init__(
-        self, client_id: str, member: list[bool], own: Terms, terms: ClientTerms | None, path: str
+        self,
+        client_id: str,
+        partner_id: str,
+        member: list[bool],
+        own: Terms,
+        terms: ClientTerms | None,
     ) -> None:
         self.id = client_id
+        self.partner = partner_id
         self.member = member
         self.own = own
         self.employees = None if terms is None else terms.employee_count
         self.discounts: tuple[Discount, ...] = () if terms is None else terms.discounts
-        self.path = path
         self.usage: list[int] | None = None
+        self.other: _Client | None = None
+
+    @property
+    def path(self) -> str:
+        """Where an error about this client is: ``partners[p].trailing_revenue.clients[c]``."""
+        return f"partners[{self.partner}].trailing_revenue.clients[{self.id}]"
 
 
 _ALWAYS = [True] * WINDOW
@@ -127,6 +139,14 @@ def full_intervals(
     )
 
 
+def _whole(client: _Client, intervals: Intervals, first: datetime, last: datetime) -> bool:
+    """Whether the client's licence was full from ``first`` to ``last`` without a break."""
+    if len(intervals) != 1:
+        return False
+    start, end = intervals[0]
+    return start <= first and (end is None or end >= last)
+
+
 def _licence_units(
     client: _Client, intervals: Intervals, frames: list[PeriodFrame]
 ) -> list[int] | None:
@@ -136,11 +156,9 @@ def _licence_units(
     first, last = frames[0].start, frames[-1].end
     own = client.own
     member = client.member
-    if len(intervals) == 1:
-        start, end = intervals[0]
-        if start <= first and (end is None or end >= last):  # full all along: the common case
-            units = own.fee(client.employees, client.path).units
-            return [units if is_member else 0 for is_member in member]
+    if _whole(client, intervals, first, last):  # full all along: the common case
+        whole = own.fee(client.employees, "").units
+        return [whole if is_member else 0 for is_member in member]
     spans = [
         (start, end) for start, end in intervals if start < last and (end is None or end > first)
     ]
@@ -163,20 +181,47 @@ def _licence_units(
         if share.is_zero:
             units.append(0)
             continue
-        fee = own.fee(client.employees, client.path)
-        units.append(own.license_line(fee, share)[1])
+        units.append(own.license_line(own.fee(client.employees, ""), share)[1])
     return units
+
+
+def _licence_total(client: _Client, intervals: Intervals, frames: list[PeriodFrame]) -> int:
+    """The client's licence charges over the partner's periods of the window, summed."""
+    if not intervals:
+        return 0
+    if _whole(client, intervals, frames[0].start, frames[-1].end):
+        member = client.member
+        periods = WINDOW if member is _ALWAYS else sum(member)
+        return periods * client.own.fee(client.employees, "").units
+    units = _licence_units(client, intervals, frames)
+    return 0 if units is None else sum(units)
 
 
 def _base(client: _Client, licence: int, usage: int, period: str, usage_only: bool) -> int:
     """The client's referral base for one period, after its discount (as the calculator)."""
     charges = licence + usage
-    discount = None
+    discount = discount_in(client.discounts, period) if client.discounts else None
     if discount is None or charges <= 0:
         return usage if usage_only else charges
     if usage_only:
         return usage - client.own.discounted(usage, discount) if usage > 0 else usage
     return charges - client.own.discounted(charges, discount)
+
+
+def _window(current: BillingPeriod) -> list[BillingPeriod]:
+    """The twelve periods before ``current``, oldest first."""
+    window = [current.previous()]
+    while len(window) < WINDOW:
+        window.append(window[-1].previous())
+    window.reverse()
+    return window
+
+
+def _owner(client: _Client | None, index: int) -> _Client | None:
+    """The entry of the partner that had the client at the end of period ``index``."""
+    while client is not None and not client.member[index]:
+        client = client.other
+    return client
 
 
 def trailing_revenues(
@@ -187,14 +232,15 @@ def trailing_revenues(
     book_of: Callable[[str], PriceBook],
     books: TermsCache,
     histories: dict[str, Sequence[TeamChange]],
-    intervals: dict[tuple[str, str], Intervals],
+    intervals: dict[str, dict[str, Intervals]],
 ) -> dict[str, Money]:
     """The trailing revenue of each of ``partners`` (whose books have partner tiers) for the
     period of its zone in ``periods``: the sum of its clients' referral bases, after
     discounts, over the twelve periods before it.
 
-    The licence spans read for a client are kept in ``intervals`` by (client, zone), from
-    the window's start to the billed period's end, so the billed period reads none again.
+    The licence spans read for a client are kept in ``intervals`` (by zone, then client),
+    from the window's start to the billed period's end, so the billed period reads none
+    again. Few objects are made per client: a full collection of a large heap is costly.
     """
     by_zone: dict[str, list[Team]] = defaultdict(list)
     for partner in partners:
@@ -202,17 +248,17 @@ def trailing_revenues(
     found: dict[str, Money] = {}
     for zone, group in sorted(by_zone.items()):
         current = periods[zone]
-        window = [current.previous()]
-        while len(window) < WINDOW:
-            window.append(window[-1].previous())
-        window.reverse()
+        window = _window(current)
         keys = [period.key for period in window]
         frames = [PeriodFrame.of(period) for period in window]
         lasts = [frame.end - _STEP for frame in frames]
         start, end = frames[0].start, current.end
-        # Per period of the window: the clients of the zone's tiered partners then.
-        owners: list[dict[str, _Client]] = [{} for _ in window]
+        spans = intervals.setdefault(zone, {})
+        # The clients of the zone's tiered partners in the window, by id (a client two of
+        # them had, in different periods, is chained through ``other``).
+        by_id: dict[str, _Client] = {}
         clients_of: dict[str, list[_Client]] = {}
+        moving = False
         for partner in group:
             account = accounts[partner.id]
             terms = books.of(book_of(account.price_book_id))
@@ -229,62 +275,77 @@ def trailing_revenues(
                             f"bill (deal price book {deal.id!r} of {team.id!r})",
                         )
                     own = books.of(deal)
-                path = f"partners[{partner.id}].trailing_revenue.clients[{team.id}]"
-                client = _Client(team.id, member, own, agreed, path)
+                client = _Client(team.id, partner.id, member, own, agreed)
                 own_clients.append(client)
-                for index, is_member in enumerate(member):
-                    if is_member:
-                        owners[index][team.id] = client
+                client.other = by_id.get(team.id)
+                by_id[team.id] = client
+                moving = moving or member is not _ALWAYS
             clients_of[partner.id] = own_clients
         # Usage: one read per period of the window for all the zone's clients then.
+        everyone = sorted(by_id)
         for index, period in enumerate(window):
-            owned = owners[index]
-            if not owned:
+            asked = (
+                everyone
+                if not moving
+                else [cid for cid in everyone if _owner(by_id[cid], index) is not None]
+            )
+            if not asked:
                 continue
             quantities: dict[tuple[str, str], Decimal] = {}
-            for read in ports.usage.totals(period, sorted(owned)):
-                if read.client_id not in owned:
-                    continue
+            for read in ports.usage.totals(period, asked):
                 key = (read.client_id, read.metric)
-                known = quantities.get(key)
-                quantities[key] = (
-                    read.quantity if known is None else EXACT.add(known, read.quantity)
-                )
+                had = quantities.get(key)
+                quantities[key] = read.quantity if had is None else EXACT.add(had, read.quantity)
             for (client_id, metric), quantity in quantities.items():
-                client = owned[client_id]
+                client = _owner(by_id.get(client_id), index)
+                if client is None:
+                    continue
                 if client.usage is None:
                     client.usage = [0] * WINDOW
-                path = f"{client.path}.usage[{keys[index]}]"
-                client.usage[index] += client.own.usage_units(metric, quantity, path)
+                try:
+                    client.usage[index] += client.own.usage_units(metric, quantity, "")
+                except ValidationError as error:
+                    raise error.prefixed(f"{client.path}.usage[{keys[index]}]") from None
         for partner in group:
             terms = books.of(book_of(accounts[partner.id].price_book_id))
             usage_only = terms.usage_only
             total = 0
             for client in clients_of[partner.id]:
-                key = (client.id, zone)
-                spans = intervals.get(key)
-                if spans is None:
-                    spans = intervals[key] = full_intervals(ports, client.id, start, end)
-                usage = client.usage
-                if usage is None and not client.discounts:
-                    if not usage_only:  # the licence alone: zero outside the partner's periods
-                        licence = _licence_units(client, spans, frames)
-                        total += 0 if licence is None else sum(licence)
-                    continue
-                licence = _licence_units(client, spans, frames)
-                member = client.member
-                for index in range(WINDOW):
-                    if not member[index]:
-                        continue
-                    total += _base(
-                        client,
-                        0 if licence is None else licence[index],
-                        0 if usage is None else usage[index],
-                        keys[index],
-                        usage_only,
-                    )
+                known_spans = spans.get(client.id)
+                if known_spans is None:
+                    known_spans = spans[client.id] = full_intervals(ports, client.id, start, end)
+                try:
+                    total += _client_total(client, known_spans, frames, keys, usage_only)
+                except ValidationError as error:
+                    raise error.prefixed(client.path) from None
             found[partner.id] = terms.money(total)
     return found
+
+
+def _client_total(
+    client: _Client,
+    spans: Intervals,
+    frames: list[PeriodFrame],
+    keys: list[str],
+    usage_only: bool,
+) -> int:
+    """The client's referral bases over the partner's periods of the window, summed."""
+    usage = client.usage
+    if usage is None and not client.discounts:  # the licence alone
+        return 0 if usage_only else _licence_total(client, spans, frames)
+    licence = _licence_units(client, spans, frames)
+    member = client.member
+    total = 0
+    for index in range(WINDOW):
+        if member[index]:
+            total += _base(
+                client,
+                0 if licence is None else licence[index],
+                0 if usage is None else usage[index],
+                keys[index],
+                usage_only,
+            )
+    return total
 
 
 def clip(spans: Intervals, start: datetime, end: datetime) -> Intervals:

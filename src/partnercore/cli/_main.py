@@ -1,12 +1,13 @@
 """The ``partnercore`` command line (argparse, standard library only).
 
 Exit status: 0 ok, 1 access denied (``check``), 2 bad input: a bad scenario file, bad
-arguments or unknown ids, a database that cannot be used, reported as one line on standard
-error, never a traceback.
+arguments or unknown ids, a refused or conflicting write, a database that cannot be used,
+reported as one line on standard error, never a traceback.
 
 ``--db PATH`` names a database file: never a SQLite URI, ``:memory:`` or an empty path. Read
 commands open it read-only (they never create, migrate or change it); ``import`` creates it
-whole or not at all.
+whole or not at all; ``apply`` and ``finalise`` write to an existing store in one unit of
+work, all of it or (on any refusal or conflict) nothing.
 """
 
 from __future__ import annotations
@@ -28,10 +29,14 @@ from partnercore._errors import (
     StoreError,
     ValidationError,
 )
+from partnercore.billing import finalise
 from partnercore.cli import _render
 from partnercore.cli._demo import run_demo
-from partnercore.scenario import Scenario, demo_text, load
+from partnercore.cli._tables import table
+from partnercore.events import SYSTEM, InvoiceFinalised
+from partnercore.scenario import Scenario, apply_changes, demo_text, load, read_changes
 from partnercore.sqlite import SqliteStore, import_scenario_at, open_scenario
+from partnercore.store import Store
 from partnercore.tenancy import Permission
 from partnercore.time import BillingPeriod, ensure_aware, format_instant
 
@@ -94,6 +99,29 @@ def _periods(text: str) -> tuple[BillingPeriod, BillingPeriod | None]:
     if stop is not None and stop < start:
         raise BadInput(f"--period: {stop.key} is before {start.key} in {text!r}")
     return start, stop
+
+
+def _period(text: str) -> BillingPeriod:
+    try:
+        return BillingPeriod.parse(text)
+    except ValidationError:
+        raise BadInput(f"--period: expected YYYY-MM, got {text!r}") from None
+
+
+def _revision(text: str) -> int:
+    if not text.isascii() or not text.isdigit():
+        raise BadInput(f"--since: expected a revision (a whole number >= 0), got {text!r}")
+    return int(text)
+
+
+def _timeout(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 86_400:
+        raise BadInput(f"--timeout: expected a number of seconds from 0 to 86400, got {text!r}")
+    return seconds
 
 
 def _check_format(args: argparse.Namespace) -> None:
@@ -159,18 +187,112 @@ def _opened(args: argparse.Namespace) -> Iterator[Scenario]:
         yield open_scenario(store)
 
 
+@contextmanager
+def _store_of(args: argparse.Namespace) -> Iterator[Store]:
+    """The store of a scenario FILE (built in memory), or at ``--db`` opened read-only."""
+    if args.db is None:
+        with _opened(args) as scenario:
+            yield scenario.store
+        return
+    if args.file is not None:
+        raise BadInput(f"{args.command}: give a scenario FILE or --db PATH, not both")
+    with SqliteStore(_existing(args.db), read_only=True) as store:
+        yield store
+
+
+def _existing(db: str) -> str:
+    """``--db PATH`` naming a database file that exists."""
+    path = _database(db)
+    kind = _file_kind(path)
+    if kind == _MISSING:
+        raise BadInput(f"--db: {_MISSING}: {path}")
+    if kind is not None:
+        raise BadInput(f"--db: {kind}")
+    return path
+
+
+@contextmanager
+def _writing(args: argparse.Namespace) -> Iterator[SqliteStore]:
+    """The existing store at ``--db`` opened for writing (never created: import does that)."""
+    path = _existing(args.db)
+    if os.path.getsize(path) == 0:
+        raise StoreError(path, "not a partnercore database: the file is empty")
+    with SqliteStore(path, timeout=args.timeout) as store:
+        yield store
+
+
+def _text_of(path: str) -> str:
+    with open(path, "rb") as file:
+        data = file.read()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ValidationError.at("", f"not UTF-8 text (byte {error.start})") from None
+
+
+def _apply(args: argparse.Namespace) -> tuple[str, int]:
+    document = read_changes(_text_of(args.file))
+    with _writing(args) as store, store.unit_of_work():
+        before = store.revision()
+        apply_changes(store, document)
+        after = store.revision()
+    count = after - before
+    noun = "event" if count == 1 else "events"
+    return f"applied {args.file} to {args.db}: {count} {noun}, revision {after}", EXIT_OK
+
+
+def _finalise(args: argparse.Namespace) -> tuple[str, int]:
+    period = _period(args.period)
+    at = _instant("--at", args.at)
+    with _writing(args) as store, store.unit_of_work():
+        before = store.revision()
+        run = finalise(store, period.key, at=at, by=SYSTEM)
+        stored = {
+            event.invoice_id
+            for event in store.events.since(before)
+            if isinstance(event, InvoiceFinalised)
+        }
+        revision = store.revision()
+    rows = [
+        [
+            invoice.id,
+            invoice.billed_to,
+            invoice.total.currency.code,
+            invoice.total.format_amount(),
+            "stored" if invoice.id in stored else "already stored",
+        ]
+        for invoice in run.invoices
+    ]
+    if not run.invoices:
+        summary = f"nothing to finalise in {period.key}"
+    elif stored:
+        summary = (
+            f"finalised {period.key} in {args.db}: {len(stored)} of {len(rows)} invoices "
+            f"stored, revision {revision}"
+        )
+    else:
+        summary = f"{period.key} was already finalised with these results: nothing stored"
+    if not rows:
+        return summary, EXIT_OK
+    headers = ("invoice", "billed to", "currency", "total", "")
+    return f"{summary}\n{table(headers, rows)}", EXIT_OK
+
+
+def _events(args: argparse.Namespace) -> tuple[str, int]:
+    since = 0 if args.since is None else _revision(args.since)
+    with _store_of(args) as store:
+        found = store.events.since(since)
+    if args.format == "json":
+        return _render.json_text(_render.events_document(found)), EXIT_OK
+    return _render.events_text(found, since), EXIT_OK
+
+
 def _import(args: argparse.Namespace) -> tuple[str, int]:
     path = _database(args.db)
     kind = _file_kind(path)
     if kind not in (None, _MISSING):
         raise BadInput(f"--db: {kind}")
-    with open(args.file, "rb") as file:
-        data = file.read()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ValidationError.at("", f"not UTF-8 text (byte {error.start})") from None
-    import_scenario_at(path, text)
+    import_scenario_at(path, _text_of(args.file))
     return f"imported {args.file} into {args.db}", EXIT_OK
 
 
@@ -323,6 +445,45 @@ def _parser() -> _Parser:
     library.add_argument("--team", required=True)
     library.add_argument("--at", help="an ISO 8601 datetime (default: the scenario's last)")
     formats(library, "text", "json")
+
+    def timeout(sub: _Parser) -> None:
+        sub.add_argument(
+            "--timeout",
+            type=_timeout,
+            default=30.0,
+            metavar="SECONDS",
+            help="how long to wait for another process writing the store (default 30)",
+        )
+
+    apply = command(
+        "apply",
+        _apply,
+        "apply a file of changes (memberships, grants, consent, license_events, usage, "
+        "installs, pushes, onboard) to a SQLite store, all or nothing",
+        file=False,
+    )
+    apply.add_argument(
+        "file", metavar="CHANGES", help="a file in the scenario format holding only those tables"
+    )
+    apply.add_argument("--db", metavar="PATH", required=True, help="the SQLite store to change")
+    timeout(apply)
+    finalise_ = command(
+        "finalise",
+        _finalise,
+        "bill a period and store its invoices, all or nothing (again: a no-op)",
+        file=False,
+    )
+    finalise_.add_argument("--db", metavar="PATH", required=True, help="the SQLite store")
+    finalise_.add_argument("--period", required=True, help="YYYY-MM")
+    finalise_.add_argument(
+        "--at", required=True, help="when the invoices are finalised (ISO 8601, with an offset)"
+    )
+    timeout(finalise_)
+    events = command("events", _events, "the events a store recorded, oldest first")
+    events.add_argument(
+        "--since", metavar="N", help="only the events after revision N (default 0: all)"
+    )
+    formats(events, "text", "json")
     return parser
 
 
@@ -345,7 +506,7 @@ def _one_line(text: str) -> str:
     return " ".join(text.split("\n"))
 
 
-def _describe(error: Exception, file: str | None) -> str:
+def _describe(error: Exception, file: str | None, command: str | None = None) -> str:
     """One line naming what was wrong and where."""
     if isinstance(error, BadInput | StoreError | ConflictError):
         return str(error)  # (store errors and conflicts name their file)
@@ -362,7 +523,8 @@ def _describe(error: Exception, file: str | None) -> str:
         tail = ""
         if more:
             noun = "problem" if more == 1 else "problems"
-            tail = f" (and {more} more {noun}: partnercore validate {file})"
+            hint = "" if command == "apply" else f": partnercore validate {file}"
+            tail = f" (and {more} more {noun}{hint})"
         return f"{file}: {first}{tail}" if file else f"{first}{tail}"
     return f"{file}: {error}" if file else str(error)
 
@@ -388,7 +550,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (BadInput, PartnercoreError, OSError) as error:
         if command == "validate" and file is not None and isinstance(error, ValidationError):
             _print(_validate_report(error, file))
-        message = _describe(_by_flag(error), file)
+        message = _describe(_by_flag(error), file, command)
         print(f"partnercore: error: {_one_line(message)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as error:  # a defect: still one line, never a traceback

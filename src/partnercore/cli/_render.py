@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from partnercore.cli._tables import table
+from partnercore.events import Event
 from partnercore.scenario import BillingRange, Scenario
 from partnercore.tenancy import Decision, Holder, TeamKind
 from partnercore.time import format_instant
@@ -18,6 +19,8 @@ __all__ = [
     "bill_text",
     "check_document",
     "check_text",
+    "events_document",
+    "events_text",
     "hierarchy_text",
     "json_text",
     "library_text",
@@ -247,7 +250,7 @@ def hierarchy_text(scenario: Scenario, at: Any) -> str:
     for partner in scenario.partners():
         rows.append([partner.id, "partner", partner.name, "", "", "", partner.timezone])
         for client in scenario.clients_of(partner.id):
-            state = scenario.licenses.get(client.id).state_at(at).value
+            state = scenario.store.licenses.get(client.id).state_at(at).value
             rows.append(
                 [
                     f"  {client.id}",
@@ -261,3 +264,22 @@ def hierarchy_text(scenario: Scenario, at: Any) -> str:
             )
     headers = ("team", "kind", "name", "billing", "operated", "licence", "timezone")
     return table(headers, rows)
+
+
+# -- events -------------------------------------------------------------------------------
+
+
+def events_document(events: Sequence[Event]) -> dict[str, Any]:
+    """``{"events": [...]}``: each event as :meth:`Event.to_dict` writes it."""
+    return {"events": [event.to_dict() for event in events]}
+
+
+def events_text(events: Sequence[Event], since: int) -> str:
+    """The events as a table: revision, instant, actor and what happened."""
+    if not events:
+        return f"no events after revision {since}"
+    rows = [
+        [str(event.revision), format_instant(event.at), event.by, event.describe()]
+        for event in events
+    ]
+    return table(("revision", "at", "by", "event"), rows)

@@ -1,4 +1,9 @@
-"""Content: the open library, partners' exclusive libraries, push and pull, client templates."""
+"""Content: the open library, partners' exclusive libraries, push and pull, client templates.
+
+The services take a :class:`ContentStore` (every :class:`~partnercore.store.Store` is one):
+each write authorises its actor (``by``: a user id, or ``SYSTEM``), runs in one unit of
+work and appends its events.
+"""
 
 from partnercore.content._catalogue import add_item, deselect, publish, retire, select
 from partnercore.content._charges import InstalledContentCharges, charges_in
@@ -32,13 +37,11 @@ from partnercore.content._onboard import add_template, onboard
 from partnercore.content._onboarding import Onboarding, OnboardingRequest
 from partnercore.content._ports import (
     ContentItemRepository,
-    ContentPorts,
     ContentStore,
     InstallRepository,
     LibraryRepository,
     OnboardingRepository,
     TemplateRepository,
-    UnitOfWork,
 )
 from partnercore.content._templates import (
     ClientTemplate,
@@ -62,7 +65,6 @@ __all__ = [
     "ContentItem",
     "ContentItemRepository",
     "ContentKind",
-    "ContentPorts",
     "ContentPrice",
     "ContentRelease",
     "ContentStatus",
@@ -86,7 +88,6 @@ __all__ = [
     "TemplateContent",
     "TemplateGrant",
     "TemplateRepository",
-    "UnitOfWork",
     "add_item",
     "add_template",
     "charges_in",

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from partnercore.billing import ContentCharge
 from partnercore.content._copies import CopyEvent, departures_applied, presence
 from partnercore.content._items import ContentItem, PriceType
-from partnercore.content._ports import ContentPorts
+from partnercore.content._ports import ContentStore
 from partnercore.content._world import client_team, departures, partner_at
 from partnercore.time import BillingPeriod
 
@@ -82,30 +82,30 @@ def charges_in(
 
 
 class InstalledContentCharges:
-    """The content charges of installed priced items, read through the content ports.
+    """The content charges of installed priced items, read from a content store.
 
     Implements billing's ``ContentChargeSource``: give it to the billing run. The client's
     charges for a period are those of the items of the partner it has at the period's last
     instant (the partner that bills it for the period).
     """
 
-    def __init__(self, ports: ContentPorts) -> None:
-        self._ports = ports
+    def __init__(self, store: ContentStore) -> None:
+        self._store = store
 
     def content_charges(self, client_id: str, period: BillingPeriod) -> Sequence[ContentCharge]:
-        client = client_team(self._ports, client_id)
-        events = self._ports.installs.for_client(client_id)
+        client = client_team(self._store, client_id)
+        events = self._store.installs.for_client(client_id)
         items = {}
         for item_id in sorted({event.item_id for event in events}):
-            item = self._ports.items.find(item_id)
+            item = self._store.items.find(item_id)
             if item is not None:
                 items[item_id] = item
-        billed_by = partner_at(self._ports, client, period.end - _INSTANT)
+        billed_by = partner_at(self._store, client, period.end - _INSTANT)
         return charges_in(
             client_id,
             period,
             events,
             items,
-            departures(self._ports, client),
+            departures(self._store, client),
             billed_by=billed_by,
         )

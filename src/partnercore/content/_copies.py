@@ -56,7 +56,7 @@ class CopyEvent:
     """One change to a client's copy of an item.
 
     ``version`` is the version the client holds after the change (``None`` for an
-    uninstall). ``by`` is the acting user (``None`` for an act of the host system);
+    uninstall). ``by`` is the acting user (``None`` for an act of the platform, ``SYSTEM``);
     ``template_id`` names the client template of an ``onboard``.
     """
 

@@ -12,19 +12,28 @@ import attrs
 from partnercore._errors import InvalidTransitionError, NotFoundError, ValidationError
 from partnercore._fields import check_id
 from partnercore.content._copies import CopyChange, CopyEvent, InstalledCopy
-from partnercore.content._fields import user_id
+from partnercore.content._fields import valid_flag_value
 from partnercore.content._library import LibraryEntry
-from partnercore.content._ports import ContentPorts
+from partnercore.content._ports import ContentStore
 from partnercore.content._templates import ClientTemplate, TemplateContent
 from partnercore.content._visibility import copies_of, partner_library
 from partnercore.content._world import (
     client_team,
     partner_at,
     partner_team,
-    require,
+    recorded_by,
     require_active,
 )
-from partnercore.tenancy import Permission, Team, TeamStatus, status_at
+from partnercore.events import (
+    Actor,
+    ContentInstalled,
+    ContentPushed,
+    ContentUninstalled,
+    Event,
+    TemplateChanged,
+    actor_id,
+)
+from partnercore.tenancy import Permission, Team, TeamStatus, authorise, status_at
 from partnercore.time import ensure_aware, format_instant
 
 __all__ = ["PushReport", "install", "push", "repush", "uninstall"]
@@ -51,9 +60,9 @@ class PushReport:
     templates_unchanged: tuple[str, ...] = ()
 
 
-def _entry(ports: ContentPorts, partner_id: str, item_id: str, at: datetime) -> LibraryEntry:
+def _entry(store: ContentStore, partner_id: str, item_id: str, at: datetime) -> LibraryEntry:
     check_id(item_id, "item_id")
-    for entry in partner_library(ports, partner_id, at):
+    for entry in partner_library(store, partner_id, at):
         if entry.id == item_id:
             return entry
     # Drafts, retired items and other partners' items are all simply not in the library.
@@ -61,9 +70,9 @@ def _entry(ports: ContentPorts, partner_id: str, item_id: str, at: datetime) -> 
 
 
 def _check_order(
-    ports: ContentPorts, client_id: str, item_id: str, at: datetime, event: str
+    store: ContentStore, client_id: str, item_id: str, at: datetime, event: str
 ) -> None:
-    for earlier in ports.installs.for_client(client_id):
+    for earlier in store.installs.for_client(client_id):
         if earlier.item_id == item_id and earlier.at > at:
             raise InvalidTransitionError(
                 earlier.change.value,
@@ -74,77 +83,99 @@ def _check_order(
 
 
 def install(
-    ports: ContentPorts, client_id: str, item_id: str, at: datetime, *, by: str | None = None
+    store: ContentStore, client_id: str, item_id: str, *, at: datetime, by: Actor
 ) -> InstalledCopy:
     """Pull: the client adds an item from its partner's exclusive library at ``at``.
 
     The copy is the item's version current at ``at``, unlocked. Installing a newer version
-    over an older copy updates it; installing what is already installed changes nothing.
-    A locked copy cannot be changed by the client. ``by`` needs ``content.view`` and
-    ``team.admin`` on the client (installing may create charges).
+    over an older copy updates it; installing what is already installed changes nothing
+    (and records nothing). A locked copy cannot be changed by the client. ``by`` needs
+    ``content.view`` and ``team.admin`` on the client (installing may create charges).
     """
-    moment = ensure_aware(at)
-    user_id(by)
-    client = client_team(ports, client_id)
-    partner = require_active(ports, client, moment, "install")
-    require(
-        ports, by, Permission.CONTENT_VIEW, client_id, moment, f"see the library of {client_id}"
-    )
-    require(ports, by, Permission.TEAM_ADMIN, client_id, moment, f"install content on {client_id}")
-    entry = _entry(ports, partner, item_id, moment)
-    _check_order(ports, client_id, item_id, moment, "install")
-    copy = copies_of(ports, client, moment).get(item_id)
-    if copy is not None and copy.version == entry.version:
-        return copy
-    if copy is not None and copy.locked:
-        raise InvalidTransitionError(
-            "locked", "install", f"{partner} pushed {item_id} locked; only a push updates it"
+    moment = ensure_aware(at, "at")
+    who = recorded_by(by)
+    with store.unit_of_work():
+        client = client_team(store, client_id)
+        authorise(
+            store, by, Permission.CONTENT_VIEW, client_id, moment, f"see the library of {client_id}"
         )
-    event = CopyEvent(
-        client_id=client_id,
-        item_id=item_id,
-        change=CopyChange.INSTALL,
-        at=moment,
-        version=entry.version,
-        by=by,
-    )
-    ports.installs.add_all([event])
-    return copies_of(ports, client, moment)[item_id]
+        authorise(
+            store, by, Permission.TEAM_ADMIN, client_id, moment, f"install content on {client_id}"
+        )
+        partner = require_active(store, client, moment, "install")
+        entry = _entry(store, partner, item_id, moment)
+        _check_order(store, client_id, item_id, moment, "install")
+        copy = copies_of(store, client, moment).get(item_id)
+        if copy is not None and copy.version == entry.version:
+            return copy
+        if copy is not None and copy.locked:
+            raise InvalidTransitionError(
+                "locked", "install", f"{partner} pushed {item_id} locked; only a push updates it"
+            )
+        event = CopyEvent(
+            client_id=client_id,
+            item_id=item_id,
+            change=CopyChange.INSTALL,
+            at=moment,
+            version=entry.version,
+            by=who,
+        )
+        store.installs.add_all([event])
+        store.events.append(
+            [
+                ContentInstalled(
+                    at=moment,
+                    by=actor_id(by),
+                    team_id=client_id,
+                    item_id=item_id,
+                    version=entry.version,
+                    pushed=False,
+                )
+            ]
+        )
+        return copies_of(store, client, moment)[item_id]
 
 
 def uninstall(
-    ports: ContentPorts, client_id: str, item_id: str, at: datetime, *, by: str | None = None
+    store: ContentStore, client_id: str, item_id: str, *, at: datetime, by: Actor
 ) -> InstalledCopy:
     """Remove the client's copy of an item from ``at``; returns the copy removed.
 
     A locked copy cannot be removed by the client (its partner can push it unlocked first).
     A monthly-priced item is charged for every period in which it was installed at any
-    instant, so the period of the uninstall is still charged. ``by`` needs ``team.admin``.
+    instant, so the period of the uninstall is still charged. ``by`` needs ``team.admin``
+    on the client.
     """
-    moment = ensure_aware(at)
-    user_id(by)
-    client = client_team(ports, client_id)
-    require_active(ports, client, moment, "uninstall")
-    require(ports, by, Permission.TEAM_ADMIN, client_id, moment, f"remove content from {client_id}")
+    moment = ensure_aware(at, "at")
+    who = recorded_by(by)
     check_id(item_id, "item_id")
-    _check_order(ports, client_id, item_id, moment, "uninstall")
-    copy = copies_of(ports, client, moment).get(item_id)
-    if copy is None:
-        raise NotFoundError(f"installed copy on {client_id}", item_id)
-    if copy.locked:
-        raise InvalidTransitionError("locked", "uninstall", f"{item_id} was pushed locked")
-    ports.installs.add_all(
-        [
-            CopyEvent(
-                client_id=client_id,
-                item_id=item_id,
-                change=CopyChange.UNINSTALL,
-                at=moment,
-                by=by,
-            )
-        ]
-    )
-    return copy
+    with store.unit_of_work():
+        client = client_team(store, client_id)
+        authorise(
+            store, by, Permission.TEAM_ADMIN, client_id, moment, f"remove content from {client_id}"
+        )
+        require_active(store, client, moment, "uninstall")
+        _check_order(store, client_id, item_id, moment, "uninstall")
+        copy = copies_of(store, client, moment).get(item_id)
+        if copy is None:
+            raise NotFoundError(f"installed copy on {client_id}", item_id)
+        if copy.locked:
+            raise InvalidTransitionError("locked", "uninstall", f"{item_id} was pushed locked")
+        store.installs.add_all(
+            [
+                CopyEvent(
+                    client_id=client_id,
+                    item_id=item_id,
+                    change=CopyChange.UNINSTALL,
+                    at=moment,
+                    by=who,
+                )
+            ]
+        )
+        store.events.append(
+            [ContentUninstalled(at=moment, by=actor_id(by), team_id=client_id, item_id=item_id)]
+        )
+        return copy
 
 
 def _ids(values: Iterable[str], path: str) -> tuple[str, ...]:
@@ -184,26 +215,30 @@ class _Changes:
 
     def write(
         self,
-        ports: ContentPorts,
+        store: ContentStore,
         partner_id: str,
         item_id: str,
         version: int,
         at: datetime,
-        by: str | None,
+        by: Actor,
         locked: bool | None,
+        clients: tuple[str, ...],
     ) -> PushReport:
-        """All of it written in one unit of work; the report of what changed."""
-        with ports.unit_of_work():
-            if self.events:
-                ports.installs.add_all(self.events)
-            for template in self.saves:
-                ports.templates.save(template)
+        """All of it written (in the caller's unit of work), with its events; the report."""
+        if self.events:
+            store.installs.add_all(self.events)
+        for template in self.saves:
+            store.templates.save(template)
+        if self.events or self.saves:
+            store.events.append(
+                self._domain_events(partner_id, item_id, version, at, by, locked, clients)
+            )
         return PushReport(
             partner_id=partner_id,
             item_id=item_id,
             version=version,
             at=at,
-            by=by,
+            by=recorded_by(by),
             locked=locked,
             changed=tuple(self.changed),
             unchanged=tuple(self.unchanged),
@@ -211,84 +246,131 @@ class _Changes:
             templates_unchanged=tuple(self.templates_unchanged),
         )
 
+    def _domain_events(
+        self,
+        partner_id: str,
+        item_id: str,
+        version: int,
+        at: datetime,
+        by: Actor,
+        locked: bool | None,
+        clients: tuple[str, ...],
+    ) -> list[Event]:
+        """A re-push (``locked`` is ``None``) reports ``locked`` when a copy it changed is."""
+        actor = actor_id(by)
+        pushed = ContentPushed(
+            at=at,
+            by=actor,
+            team_id=partner_id,
+            item_id=item_id,
+            version=version,
+            locked=any(e.locked for e in self.events) if locked is None else locked,
+            clients=clients,
+            templates=tuple(t.id for t in self.saves),
+            changed=tuple(self.changed),
+        )
+        installed: list[Event] = [
+            ContentInstalled(
+                at=at,
+                by=actor,
+                team_id=event.client_id,
+                item_id=item_id,
+                version=version,
+                pushed=True,
+            )
+            for event in self.events
+        ]
+        templates: list[Event] = [
+            TemplateChanged(at=at, by=actor, team_id=partner_id, template_id=template.id)
+            for template in self.saves
+        ]
+        return [pushed, *installed, *templates]
+
 
 def push(
-    ports: ContentPorts,
+    store: ContentStore,
     partner_id: str,
     item_id: str,
-    at: datetime,
     *,
+    at: datetime,
+    by: Actor,
     clients: Iterable[str] = (),
     templates: Iterable[str] = (),
     locked: bool = False,
-    by: str | None = None,
 ) -> PushReport:
     """Push the item's current version to chosen clients and templates of the partner.
 
     Each client receives a versioned copy recording the item, the version, who pushed and
     when (``locked``: the client cannot change or remove it); each template installs that
     version on the clients onboarded from it. Everything is checked before anything is
-    written, and it is all written or none. A priced item pushed to a client is charged
-    like an installed one. ``by`` needs ``content.manage`` on the partner.
+    written, and it is all written or none, in one unit of work. A priced item pushed to a
+    client is charged like an installed one. ``by`` needs ``content.manage`` on the partner.
     """
-    moment = ensure_aware(at)
-    user_id(by)
-    if not isinstance(locked, bool):
-        raise ValidationError.at("locked", f"expected true or false, got {locked!r}")
+    moment = ensure_aware(at, "at")
+    who = recorded_by(by)
+    valid_flag_value(locked, "locked")
     client_ids = _ids(clients, "clients")
     template_ids = _ids(templates, "templates")
-    partner_team(ports, partner_id)
-    require(ports, by, Permission.CONTENT_MANAGE, partner_id, moment, f"push {item_id}")
-    entry = _entry(ports, partner_id, item_id, moment)
-    changes = _Changes()
-    for index, client_id in enumerate(client_ids):
-        client = client_team(ports, client_id, f"clients[{index}]")
-        if partner_at(ports, client, moment) != partner_id:
-            raise ValidationError.at(
-                f"clients[{index}]",
-                f"{client_id!r} is not a client of {partner_id} at {format_instant(moment)}",
+    with store.unit_of_work():
+        partner_team(store, partner_id)
+        authorise(store, by, Permission.CONTENT_MANAGE, partner_id, moment, f"push {item_id}")
+        entry = _entry(store, partner_id, item_id, moment)
+        changes = _Changes()
+        for index, client_id in enumerate(client_ids):
+            client = client_team(store, client_id, f"clients[{index}]")
+            if partner_at(store, client, moment) != partner_id:
+                raise ValidationError.at(
+                    f"clients[{index}]",
+                    f"{client_id!r} is not a client of {partner_id} at {format_instant(moment)}",
+                )
+            require_active(store, client, moment, "push")
+            _check_order(store, client_id, item_id, moment, "push")
+            copy = copies_of(store, client, moment).get(item_id)
+            if copy is not None and (copy.version, copy.locked) == (entry.version, locked):
+                changes.unchanged.append(client_id)
+                continue
+            changes.events.append(
+                _push_event(client_id, item_id, entry.version, locked, moment, who)
             )
-        require_active(ports, client, moment, "push")
-        _check_order(ports, client_id, item_id, moment, "push")
-        copy = copies_of(ports, client, moment).get(item_id)
-        if copy is not None and (copy.version, copy.locked) == (entry.version, locked):
-            changes.unchanged.append(client_id)
-            continue
-        changes.events.append(_push_event(client_id, item_id, entry.version, locked, moment, by))
-        changes.changed.append(client_id)
-    pinned = TemplateContent(
-        item_id=item_id, locked=locked, version=entry.version, pushed_by=by, pushed_at=moment
-    )
-    for index, template_id in enumerate(template_ids):
-        template = ports.templates.get(template_id)
-        if template.partner_id != partner_id:
-            raise ValidationError.at(
-                f"templates[{index}]", f"template {template_id!r} is not {partner_id}'s"
-            )
-        current = template.entry(item_id)
-        if current is not None and (current.version, current.locked) == (entry.version, locked):
-            changes.templates_unchanged.append(template_id)
-        else:
-            changes.saves.append(template.with_entry(pinned))
-    return changes.write(ports, partner_id, item_id, entry.version, moment, by, locked)
+            changes.changed.append(client_id)
+        pinned = TemplateContent(
+            item_id=item_id, locked=locked, version=entry.version, pushed_by=who, pushed_at=moment
+        )
+        for index, template_id in enumerate(template_ids):
+            template = store.templates.get(template_id)
+            if template.partner_id != partner_id:
+                raise ValidationError.at(
+                    f"templates[{index}]", f"template {template_id!r} is not {partner_id}'s"
+                )
+            current = template.entry(item_id)
+            if current is not None and (current.version, current.locked) == (
+                entry.version,
+                locked,
+            ):
+                changes.templates_unchanged.append(template_id)
+            else:
+                changes.saves.append(template.with_entry(pinned))
+        return changes.write(
+            store, partner_id, item_id, entry.version, moment, by, locked, client_ids
+        )
 
 
-def _holders(ports: ContentPorts, partner_id: str, item_id: str, at: datetime) -> list[Team]:
+def _holders(store: ContentStore, partner_id: str, item_id: str, at: datetime) -> list[Team]:
     """The clients of the partner at ``at`` that hold a copy of the item it sent them."""
     found = []
     seen: set[str] = set()
-    for event in ports.installs.for_item(item_id):
+    for event in store.installs.for_item(item_id):
         if event.client_id in seen:
             continue
         seen.add(event.client_id)
-        client = ports.tenancy.teams.find(event.client_id)
-        if client is not None and partner_at(ports, client, at) == partner_id:
+        client = store.teams.find(event.client_id)
+        if client is not None and partner_at(store, client, at) == partner_id:
             found.append(client)
     return sorted(found, key=lambda team: team.id)
 
 
 def repush(
-    ports: ContentPorts, partner_id: str, item_id: str, at: datetime, *, by: str | None = None
+    store: ContentStore, partner_id: str, item_id: str, *, at: datetime, by: Actor
 ) -> PushReport:
     """Re-push the item's current version wherever the partner sent an older one.
 
@@ -297,38 +379,44 @@ def repush(
     lock; clients that pulled the item themselves are not touched (they see the update in
     ``updates_available``). Templates that pinned an older version move to the current
     one. Inactive clients are left as they are. The report says which clients changed.
+    ``by`` needs ``content.manage`` on the partner.
     """
-    moment = ensure_aware(at)
-    user_id(by)
-    partner_team(ports, partner_id)
-    require(ports, by, Permission.CONTENT_MANAGE, partner_id, moment, f"re-push {item_id}")
-    entry = _entry(ports, partner_id, item_id, moment)
-    changes = _Changes()
-    for client in _holders(ports, partner_id, item_id, moment):
-        copy = copies_of(ports, client, moment).get(item_id)
-        if copy is None or copy.source is CopyChange.INSTALL:
-            continue
-        history = ports.tenancy.history.for_team(client.id)
-        if (
-            copy.version >= entry.version
-            or status_at(client, history, moment) is not TeamStatus.ACTIVE
-        ):
-            changes.unchanged.append(client.id)
-            continue
-        _check_order(ports, client.id, item_id, moment, "push")
-        event = _push_event(client.id, item_id, entry.version, copy.locked, moment, by)
-        changes.events.append(event)
-        changes.changed.append(client.id)
-    for template in ports.templates.for_partner(partner_id):
-        current = template.entry(item_id)
-        if current is None or current.version is None:
-            continue
-        if current.version >= entry.version:
-            changes.templates_unchanged.append(template.id)
-            continue
-        changes.saves.append(
-            template.with_entry(
-                attrs.evolve(current, version=entry.version, pushed_by=by, pushed_at=moment)
+    moment = ensure_aware(at, "at")
+    who = recorded_by(by)
+    with store.unit_of_work():
+        partner_team(store, partner_id)
+        authorise(store, by, Permission.CONTENT_MANAGE, partner_id, moment, f"re-push {item_id}")
+        entry = _entry(store, partner_id, item_id, moment)
+        changes = _Changes()
+        considered: list[str] = []
+        for client in _holders(store, partner_id, item_id, moment):
+            copy = copies_of(store, client, moment).get(item_id)
+            if copy is None or copy.source is CopyChange.INSTALL:
+                continue
+            considered.append(client.id)
+            history = store.history.for_team(client.id)
+            if (
+                copy.version >= entry.version
+                or status_at(client, history, moment) is not TeamStatus.ACTIVE
+            ):
+                changes.unchanged.append(client.id)
+                continue
+            _check_order(store, client.id, item_id, moment, "push")
+            event = _push_event(client.id, item_id, entry.version, copy.locked, moment, who)
+            changes.events.append(event)
+            changes.changed.append(client.id)
+        for template in store.templates.for_partner(partner_id):
+            current = template.entry(item_id)
+            if current is None or current.version is None:
+                continue
+            if current.version >= entry.version:
+                changes.templates_unchanged.append(template.id)
+                continue
+            changes.saves.append(
+                template.with_entry(
+                    attrs.evolve(current, version=entry.version, pushed_by=who, pushed_at=moment)
+                )
             )
+        return changes.write(
+            store, partner_id, item_id, entry.version, moment, by, None, tuple(considered)
         )
-    return changes.write(ports, partner_id, item_id, entry.version, moment, by, None)

@@ -14,6 +14,7 @@ __all__ = [
     "PLATFORM",
     "user_id",
     "valid_flag",
+    "valid_flag_value",
     "valid_text",
     "valid_version",
     "version_number",
@@ -24,7 +25,8 @@ PLATFORM = "platform"
 
 
 def user_id(value: object) -> str | None:
-    """An attrs converter for ``by``: a user id, or ``None`` for an act of the host system."""
+    """An attrs converter for ``by`` in records: a user id, or ``None`` for an act of the
+    platform (:data:`~partnercore.events.SYSTEM`)."""
     return optional_id(value, "by")
 
 
@@ -47,9 +49,15 @@ def valid_text(_: object, attribute: Any, value: Any) -> None:
         raise ValidationError.at(attribute.name, f"at most 200 characters, got {len(value)}")
 
 
-def valid_flag(_: object, attribute: Any, value: Any) -> None:
+def valid_flag_value(value: object, path: str) -> bool:
+    """``value`` if it is ``True`` or ``False``, else ValidationError naming ``path``."""
     if not isinstance(value, bool):
-        raise ValidationError.at(attribute.name, f"expected true or false, got {value!r}")
+        raise ValidationError.at(path, f"expected true or false, got {value!r}")
+    return value
+
+
+def valid_flag(_: object, attribute: Any, value: Any) -> None:
+    valid_flag_value(value, attribute.name)
 
 
 def valid_version(_: object, attribute: Any, value: Any) -> None:

@@ -8,12 +8,20 @@ from datetime import datetime
 
 from partnercore._errors import ConflictError, NotFoundError, ValidationError
 from partnercore.content._copies import CopyChange, CopyEvent
-from partnercore.content._fields import user_id
 from partnercore.content._onboarding import Onboarding, OnboardingRequest
-from partnercore.content._ports import ContentPorts
+from partnercore.content._ports import ContentStore
 from partnercore.content._templates import ClientTemplate
 from partnercore.content._visibility import partner_library
-from partnercore.content._world import partner_team, require
+from partnercore.content._world import partner_team, recorded_by
+from partnercore.events import (
+    Actor,
+    ClientOnboarded,
+    ContentInstalled,
+    Event,
+    TemplateChanged,
+    actor_id,
+    check_actor,
+)
 from partnercore.licensing import LicensePolicy, open_license
 from partnercore.tenancy import (
     ALL,
@@ -22,43 +30,57 @@ from partnercore.tenancy import (
     Team,
     TeamKind,
     TeamStatus,
+    authorise,
     create_client,
     grant_access,
 )
-from partnercore.time import format_instant
+from partnercore.time import ensure_aware, format_instant
 
 __all__ = ["add_template", "onboard"]
 
 
 def add_template(
-    ports: ContentPorts,
-    template: ClientTemplate,
-    *,
-    at: datetime | None = None,
-    by: str | None = None,
+    store: ContentStore, template: ClientTemplate, *, at: datetime, by: Actor
 ) -> ClientTemplate:
     """Store a partner's new client template.
 
     Every item it installs must be the partner's own or an open-library item (whether it is
-    published is checked at each onboarding). ``by`` needs ``client.create`` on the partner
-    at ``at``.
+    published is checked at each onboarding). ``by`` needs ``content.manage`` on the
+    partner at ``at``.
     """
     if not isinstance(template, ClientTemplate):
         raise ValidationError.at("template", f"expected a ClientTemplate, got {template!r}")
-    user_id(by)
-    partner_team(ports, template.partner_id)
-    if by is not None:
-        if at is None:
-            raise ValidationError.at("at", "a user adds a template at an instant")
-        require(ports, by, Permission.CLIENT_CREATE, template.partner_id, at, "add a template")
-    for index, entry in enumerate(template.content):
-        item = ports.items.find(entry.item_id)
-        if item is None or not (item.is_open or item.owner == template.partner_id):
-            raise NotFoundError(
-                f"item for {template.partner_id}'s templates (content[{index}])", entry.item_id
-            )
-    ports.templates.add(template)
-    return template
+    moment = ensure_aware(at, "at")
+    check_actor(by)
+    with store.unit_of_work():
+        partner_team(store, template.partner_id)
+        authorise(
+            store,
+            by,
+            Permission.CONTENT_MANAGE,
+            template.partner_id,
+            moment,
+            f"add template {template.id}",
+        )
+        for index, entry in enumerate(template.content):
+            item = store.items.find(entry.item_id)
+            if item is None or not (item.is_open or item.owner == template.partner_id):
+                raise NotFoundError(
+                    f"item for {template.partner_id}'s templates (content[{index}])",
+                    entry.item_id,
+                )
+        store.templates.add(template)
+        store.events.append(
+            [
+                TemplateChanged(
+                    at=moment,
+                    by=actor_id(by),
+                    team_id=template.partner_id,
+                    template_id=template.id,
+                )
+            ]
+        )
+        return template
 
 
 def _grant_id(client_id: str, number: int) -> str:
@@ -70,15 +92,15 @@ def _grant_id(client_id: str, number: int) -> str:
 
 
 def _check_advisor(
-    ports: ContentPorts, partner_id: str, advisor: str, at: datetime, path: str
+    store: ContentStore, partner_id: str, advisor: str, at: datetime, path: str
 ) -> None:
     if advisor == ALL:
         return
-    if ports.tenancy.users.find(advisor) is None:
+    if store.users.find(advisor) is None:
         raise NotFoundError("user", advisor)
     if not any(
         m.role.team_kind is TeamKind.PARTNER and (m.active_until is None or m.active_until > at)
-        for m in ports.tenancy.memberships.between(advisor, partner_id)
+        for m in store.memberships.between(advisor, partner_id)
     ):
         raise ValidationError.at(
             path,
@@ -88,15 +110,15 @@ def _check_advisor(
 
 
 def _plan(
-    ports: ContentPorts, request: OnboardingRequest, template: ClientTemplate, partner: Team
+    store: ContentStore, request: OnboardingRequest, template: ClientTemplate, partner: Team
 ) -> tuple[list[CopyEvent], list[Grant]]:
     """Check everything the onboarding will write; the copies and grants it will make."""
     at = request.at
-    if ports.tenancy.teams.find(request.client_id) is not None:
+    if store.teams.find(request.client_id) is not None:
         raise ConflictError(
             f"team {request.client_id!r} already exists", kind="team", id=request.client_id
         )
-    if ports.licenses.find(request.client_id) is not None:
+    if store.licenses.find(request.client_id) is not None:
         raise ConflictError(
             f"team {request.client_id!r} already has a licence",
             kind="license",
@@ -108,7 +130,7 @@ def _plan(
         raise ValidationError.at(
             "at", f"partner {partner.id} does not exist before {format_instant(partner.created_at)}"
         )
-    library = {entry.id: entry for entry in partner_library(ports, partner.id, at)}
+    library = {entry.id: entry for entry in partner_library(store, partner.id, at)}
     copies = []
     for index, entry in enumerate(template.content):
         offered = library.get(entry.item_id)
@@ -132,7 +154,7 @@ def _plan(
         )
     grants = []
     for index, default in enumerate(template.grants):
-        _check_advisor(ports, partner.id, default.advisor, at, f"template.grants[{index}].advisor")
+        _check_advisor(store, partner.id, default.advisor, at, f"template.grants[{index}].advisor")
         grant = Grant(
             id=_grant_id(request.client_id, index + 1),
             partner_id=partner.id,
@@ -142,21 +164,21 @@ def _plan(
             granted_at=at,
             granted_by=request.by or template.id,
         )
-        if ports.tenancy.grants.find(grant.id) is not None:
+        if store.grants.find(grant.id) is not None:
             raise ConflictError(f"grant {grant.id!r} already exists", kind="grant", id=grant.id)
         grants.append(grant)
     return copies, grants
 
 
 def onboard(
-    ports: ContentPorts,
+    store: ContentStore,
     template_id: str,
     client_id: str,
     name: str,
-    at: datetime,
-    request_id: str,
     *,
-    by: str | None = None,
+    at: datetime,
+    by: Actor,
+    request_id: str,
     timezone: str = "UTC",
     organisation_key: str | None = None,
     license_policy: LicensePolicy | None = None,
@@ -166,10 +188,11 @@ def onboard(
 
     The client team (billing model, operated-by), its licence (free, trial or full from
     ``at``), the template's content installed and its default grants are created in one
-    step: everything is checked first, then written in one unit of work, so either all of
-    it exists afterwards or none of it. The same ``request_id`` again returns the first
-    result and creates nothing; reused with different details it raises
-    :class:`ConflictError`. ``by`` needs ``client.create`` on the partner.
+    unit of work, so either all of it exists afterwards or none of it. The same
+    ``request_id`` again returns the first result and creates nothing; reused with
+    different details it raises :class:`ConflictError`. ``by`` needs ``client.create`` on
+    the partner; the client, licence and grants are created through ``create_client``,
+    ``open_license`` and ``grant_access`` acting as ``by``, so their events name it too.
 
     ``billing_timezone`` defaults to the partner's timezone (its billing timezone).
     """
@@ -179,64 +202,116 @@ def onboard(
         client_id=client_id,
         name=name,
         at=at,
-        by=by,
+        by=recorded_by(by),
         timezone=timezone,
         organisation_key=organisation_key,
     )
-    done = _recorded(ports, request)
-    if done is not None:
-        return done
-    template = ports.templates.get(template_id)
-    partner = partner_team(ports, template.partner_id)
-    require(ports, by, Permission.CLIENT_CREATE, partner.id, request.at, f"onboard {client_id}")
-    copies, grants = _plan(ports, request, template, partner)
-    try:
-        with ports.unit_of_work():
-            create_client(
-                ports.tenancy,
-                client_id,
-                name,
-                partner_id=partner.id,
-                operated_by=template.operated_by,
-                billing_model=template.billing_model,
-                at=request.at,
-                timezone=timezone,
-                organisation_key=organisation_key,
-                by=by,
-            )
-            license = open_license(
-                ports.licenses,
-                client_id,
-                request.at,
-                timezone=timezone,
-                organisation_key=organisation_key,
-                initial_state=template.license.value,
-                policy=license_policy,
-                billing_timezone=partner.timezone if billing_timezone is None else billing_timezone,
-            )
-            for grant in grants:
-                grant_access(ports.tenancy, grant)
-            if copies:
-                ports.installs.add_all(copies)
-            onboarding = Onboarding(
-                request=request,
-                partner_id=partner.id,
-                license=license.state_at(request.at),
-                installed=copies,
-                grants=grants,
-            )
-            ports.onboardings.add(onboarding)
-    except ConflictError:
-        # Another onboarding with this request id may have completed meanwhile.
-        done = _recorded(ports, request)
+    with store.unit_of_work():
+        template = store.templates.get(template_id)
+        partner = partner_team(store, template.partner_id)
+        authorise(
+            store, by, Permission.CLIENT_CREATE, partner.id, request.at, f"onboard {client_id}"
+        )
+        done = _recorded(store, request)
         if done is not None:
             return done
-        raise
+        copies, grants = _plan(store, request, template, partner)
+        try:
+            with store.unit_of_work():
+                return _create(
+                    store,
+                    request,
+                    template,
+                    partner,
+                    copies,
+                    grants,
+                    by,
+                    license_policy,
+                    partner.timezone if billing_timezone is None else billing_timezone,
+                )
+        except ConflictError:
+            # A store whose units do not exclude each other (another writer onboarded with
+            # this request id meanwhile): the first result stands.
+            done = _recorded(store, request)
+            if done is not None:
+                return done
+            raise
+
+
+def _create(
+    store: ContentStore,
+    request: OnboardingRequest,
+    template: ClientTemplate,
+    partner: Team,
+    copies: list[CopyEvent],
+    grants: list[Grant],
+    by: Actor,
+    license_policy: LicensePolicy | None,
+    billing_timezone: str,
+) -> Onboarding:
+    """Write everything an onboarding planned, with its events."""
+    at = request.at
+    create_client(
+        store,
+        request.client_id,
+        request.name,
+        partner_id=partner.id,
+        operated_by=template.operated_by,
+        billing_model=template.billing_model,
+        at=at,
+        by=by,
+        timezone=request.timezone,
+        organisation_key=request.organisation_key,
+    )
+    license = open_license(
+        store,
+        request.client_id,
+        at=at,
+        by=by,
+        timezone=request.timezone,
+        organisation_key=request.organisation_key,
+        initial_state=template.license.value,
+        policy=license_policy,
+        billing_timezone=billing_timezone,
+    )
+    for grant in grants:
+        grant_access(store, grant, at=at, by=by)
+    if copies:
+        store.installs.add_all(copies)
+    onboarding = Onboarding(
+        request=request,
+        partner_id=partner.id,
+        license=license.state_at(at),
+        installed=copies,
+        grants=grants,
+    )
+    store.onboardings.add(onboarding)
+    actor = actor_id(by)
+    installed: list[Event] = [
+        ContentInstalled(
+            at=at,
+            by=actor,
+            team_id=request.client_id,
+            item_id=copy.item_id,
+            version=copy.version or 0,
+            pushed=True,
+        )
+        for copy in copies
+    ]
+    onboarded = ClientOnboarded(
+        at=at,
+        by=actor,
+        team_id=request.client_id,
+        partner_id=partner.id,
+        template_id=template.id,
+        request_id=request.request_id,
+    )
+    store.events.append([*installed, onboarded])
     return onboarding
 
 
-def _recorded(ports: ContentPorts, request: OnboardingRequest) -> Onboarding | None:
-    done = ports.onboardings.find(request.request_id)
+def _recorded(store: ContentStore, request: OnboardingRequest) -> Onboarding | None:
+    done = store.onboardings.find(request.request_id)
     if done is None:
         return None
     if done.request != request:

@@ -1,4 +1,5 @@
-"""The content ports: narrow, collection-like protocols a host application implements.
+"""The content ports: narrow, collection-like protocols a host application implements, and
+:class:`ContentStore`, the view of the store the content services take.
 
 Every method either returns plain records or raises the library's own errors
 (:class:`~partnercore.NotFoundError`, :class:`~partnercore.ConflictError`,
@@ -8,28 +9,23 @@ Every method either returns plain records or raises the library's own errors
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from typing import Protocol
-
-import attrs
 
 from partnercore.content._copies import CopyEvent
 from partnercore.content._items import ContentItem
 from partnercore.content._library import LibrarySelection
 from partnercore.content._onboarding import Onboarding
 from partnercore.content._templates import ClientTemplate
-from partnercore.licensing import LicenseRepository, LicensingStore
-from partnercore.tenancy import TenancyPorts, UserRepository
+from partnercore.licensing import LicensingStore
+from partnercore.tenancy import UserRepository
 
 __all__ = [
     "ContentItemRepository",
-    "ContentPorts",
     "ContentStore",
     "InstallRepository",
     "LibraryRepository",
     "OnboardingRepository",
     "TemplateRepository",
-    "UnitOfWork",
 ]
 
 
@@ -127,35 +123,6 @@ class OnboardingRepository(Protocol):
     def find(self, request_id: str) -> Onboarding | None:
         """The onboarding recorded for ``request_id``, or ``None``."""
         ...
-
-
-class UnitOfWork(Protocol):
-    """``with unit_of_work(): ...`` keeps every write made in the block, or (on error) none.
-
-    ``SqliteStore.unit_of_work`` is one; :class:`~partnercore.memory.InMemoryUnitOfWork` is
-    the in-memory one.
-    """
-
-    def __call__(self) -> AbstractContextManager[None]: ...
-
-
-@attrs.frozen(kw_only=True)
-class ContentPorts:
-    """Everything the content services work through, bundled.
-
-    Content reaches into tenancy (teams, their history, grants, the access check) and
-    licensing (a client onboarded from a template gets its licence), so the bundle holds
-    those ports too, and one unit of work that spans them all.
-    """
-
-    tenancy: TenancyPorts
-    licenses: LicenseRepository
-    items: ContentItemRepository
-    libraries: LibraryRepository
-    installs: InstallRepository
-    templates: TemplateRepository
-    onboardings: OnboardingRepository
-    unit_of_work: UnitOfWork
 
 
 class ContentStore(LicensingStore, Protocol):

@@ -14,11 +14,12 @@ from typing import Any
 import attrs
 
 from partnercore.content._copies import InstalledCopy, copies_at, departures_applied
-from partnercore.content._fields import PLATFORM, user_id
+from partnercore.content._fields import PLATFORM
 from partnercore.content._items import ContentItem
 from partnercore.content._library import LibraryEntry, exclusive_library, open_library
-from partnercore.content._ports import ContentPorts
-from partnercore.content._world import departures, partner_at, require
+from partnercore.content._ports import ContentStore
+from partnercore.content._world import departures, partner_at, viewer
+from partnercore.events import Actor, check_actor
 from partnercore.tenancy import Permission, Team, TeamKind
 from partnercore.time import ensure_aware
 
@@ -76,23 +77,23 @@ class LibraryView:
         }
 
 
-def partner_library(ports: ContentPorts, partner_id: str, at: datetime) -> tuple[LibraryEntry, ...]:
-    items = [*ports.items.owned_by(partner_id), *ports.items.owned_by(PLATFORM)]
-    return exclusive_library(partner_id, items, ports.libraries.for_partner(partner_id), at)
+def partner_library(store: ContentStore, partner_id: str, at: datetime) -> tuple[LibraryEntry, ...]:
+    items = [*store.items.owned_by(partner_id), *store.items.owned_by(PLATFORM)]
+    return exclusive_library(partner_id, items, store.libraries.for_partner(partner_id), at)
 
 
-def _team_library(ports: ContentPorts, team: Team, at: datetime) -> tuple[LibraryEntry, ...]:
+def _team_library(store: ContentStore, team: Team, at: datetime) -> tuple[LibraryEntry, ...]:
     if team.kind is TeamKind.PARTNER:
-        own = partner_library(ports, team.id, at)
+        own = partner_library(store, team.id, at)
         known = {entry.id for entry in own}
-        extra = [e for e in open_library(ports.items.owned_by(PLATFORM), at) if e.id not in known]
+        extra = [e for e in open_library(store.items.owned_by(PLATFORM), at) if e.id not in known]
         return tuple(sorted((*own, *extra), key=lambda entry: entry.id))
-    partner = partner_at(ports, team, at)
-    return () if partner is None else partner_library(ports, partner, at)
+    partner = partner_at(store, team, at)
+    return () if partner is None else partner_library(store, partner, at)
 
 
 def library(
-    ports: ContentPorts, team_id: str, at: datetime, *, by: str | None = None
+    store: ContentStore, team_id: str, at: datetime, *, by: Actor | None = None
 ) -> tuple[LibraryEntry, ...]:
     """The published items team ``team_id`` can see at ``at``, sorted by id.
 
@@ -101,48 +102,48 @@ def library(
     from). ``by`` needs ``content.view`` on the team.
     """
     moment = ensure_aware(at)
-    user_id(by)
-    team = ports.tenancy.teams.get(team_id)
-    require(ports, by, Permission.CONTENT_VIEW, team_id, moment, f"see the library of {team_id}")
-    return _team_library(ports, team, moment)
+    if by is not None:
+        check_actor(by)
+    team = store.teams.get(team_id)
+    viewer(store, by, Permission.CONTENT_VIEW, team_id, moment, f"see the library of {team_id}")
+    return _team_library(store, team, moment)
 
 
-def _owners(ports: ContentPorts, item_ids: set[str]) -> dict[str, ContentItem]:
+def _owners(store: ContentStore, item_ids: set[str]) -> dict[str, ContentItem]:
     found = {}
     for item_id in sorted(item_ids):
-        item = ports.items.find(item_id)
+        item = store.items.find(item_id)
         if item is not None:
             found[item_id] = item
     return found
 
 
-def copies_of(ports: ContentPorts, client: Team, at: datetime) -> Mapping[str, InstalledCopy]:
+def copies_of(store: ContentStore, client: Team, at: datetime) -> Mapping[str, InstalledCopy]:
     """The copies a client holds at ``at`` (copies a transfer took away are gone)."""
-    events = ports.installs.for_client(client.id)
-    items = _owners(ports, {event.item_id for event in events})
+    events = store.installs.for_client(client.id)
+    items = _owners(store, {event.item_id for event in events})
     owners = {item_id: item.owner for item_id, item in items.items()}
-    return copies_at(departures_applied(events, owners, departures(ports, client)), at)
+    return copies_at(departures_applied(events, owners, departures(store, client)), at)
 
 
 def installed(
-    ports: ContentPorts, client_id: str, at: datetime, *, by: str | None = None
+    store: ContentStore, client_id: str, at: datetime, *, by: Actor | None = None
 ) -> tuple[InstalledCopy, ...]:
     """The copies client ``client_id`` holds at ``at``, sorted by item id."""
     moment = ensure_aware(at)
-    user_id(by)
-    team = ports.tenancy.teams.get(client_id)
-    require(
-        ports, by, Permission.CONTENT_VIEW, client_id, moment, f"see the content of {client_id}"
-    )
+    if by is not None:
+        check_actor(by)
+    team = store.teams.get(client_id)
+    viewer(store, by, Permission.CONTENT_VIEW, client_id, moment, f"see the content of {client_id}")
     if team.kind is not TeamKind.CLIENT:
         return ()
-    return tuple(copies_of(ports, team, moment).values())
+    return tuple(copies_of(store, team, moment).values())
 
 
 def _updates(
-    ports: ContentPorts, team: Team, copies: Sequence[InstalledCopy], at: datetime
+    store: ContentStore, team: Team, copies: Sequence[InstalledCopy], at: datetime
 ) -> tuple[AvailableUpdate, ...]:
-    newest = {entry.id: entry.version for entry in _team_library(ports, team, at)}
+    newest = {entry.id: entry.version for entry in _team_library(store, team, at)}
     return tuple(
         AvailableUpdate(
             item_id=copy.item_id,
@@ -156,31 +157,31 @@ def _updates(
 
 
 def updates_available(
-    ports: ContentPorts, client_id: str, at: datetime, *, by: str | None = None
+    store: ContentStore, client_id: str, at: datetime, *, by: Actor | None = None
 ) -> tuple[AvailableUpdate, ...]:
     """The client's installed items with a newer version in its library at ``at``.
 
     An update comes through the library: an item that left it (retired, removed from the
     selection) offers none. A locked copy is listed too; only a push can update it.
     """
-    copies = installed(ports, client_id, at, by=by)
+    copies = installed(store, client_id, at, by=by)
     if not copies:
         return ()
-    return _updates(ports, ports.tenancy.teams.get(client_id), copies, ensure_aware(at))
+    return _updates(store, store.teams.get(client_id), copies, ensure_aware(at))
 
 
 def library_view(
-    ports: ContentPorts, team_id: str, at: datetime, *, by: str | None = None
+    store: ContentStore, team_id: str, at: datetime, *, by: Actor | None = None
 ) -> LibraryView:
     """Everything ``partnercore library`` shows for a team at ``at``."""
     moment = ensure_aware(at)
-    visible = library(ports, team_id, moment, by=by)
-    copies = installed(ports, team_id, moment, by=by)
-    team = ports.tenancy.teams.get(team_id)
+    visible = library(store, team_id, moment, by=by)
+    copies = installed(store, team_id, moment, by=by)
+    team = store.teams.get(team_id)
     return LibraryView(
         team_id=team_id,
         at=moment,
         visible=visible,
         installed=copies,
-        updates=_updates(ports, team, copies, moment),
+        updates=_updates(store, team, copies, moment),
     )

@@ -2,8 +2,9 @@
 
 A :class:`License` is an immutable aggregate holding a client team's recorded events; its
 state at any instant and its timeline follow from those events, the team's time zone and
-the :class:`LicensePolicy`. Services load through a :class:`LicenseRepository`, decide in
-the aggregate, save and return the new licence.
+the :class:`LicensePolicy`. Services take a :class:`LicensingStore`, authorise the actor,
+load, decide in the aggregate, save, append events and return the new licence, all in one
+unit of work.
 """
 
 from partnercore.licensing._entitlements import (
@@ -28,6 +29,7 @@ from partnercore.licensing._services import (
     upgrade,
 )
 from partnercore.licensing._states import TRANSITIONS, LicenseEventKind, LicenseState
+from partnercore.licensing._trials import TrialEnding, trials_ending
 
 __all__ = [
     "EXAMPLE_CATALOG",
@@ -44,6 +46,7 @@ __all__ = [
     "LicenseRepository",
     "LicenseState",
     "LicensingStore",
+    "TrialEnding",
     "cancel_trial",
     "convert",
     "downgrade",
@@ -51,5 +54,6 @@ __all__ = [
     "organisation_trial_used",
     "request_upgrade",
     "trial_available",
+    "trials_ending",
     "upgrade",
 ]

@@ -9,35 +9,29 @@ from partnercore.memory._billing import (
     InMemoryUsageTotals,
 )
 from partnercore.memory._content import (
-    InMemoryContent,
     InMemoryContentItems,
     InMemoryInstalls,
     InMemoryLibraries,
     InMemoryOnboardings,
     InMemoryTemplates,
-    InMemoryUnitOfWork,
 )
 from partnercore.memory._events import InMemoryEvents
 from partnercore.memory._journal import Journal
 from partnercore.memory._licensing import InMemoryLicenses
 from partnercore.memory._store import InMemoryStore
 from partnercore.memory._tenancy import (
-    InMemoryAuditTrail,
     InMemoryConsents,
     InMemoryGrants,
     InMemoryMemberships,
     InMemoryTeamHistory,
     InMemoryTeams,
-    InMemoryTenancy,
     InMemoryUsers,
 )
 
 __all__ = [
-    "InMemoryAuditTrail",
     "InMemoryBilling",
     "InMemoryBillingAccounts",
     "InMemoryConsents",
-    "InMemoryContent",
     "InMemoryContentItems",
     "InMemoryEvents",
     "InMemoryGrants",
@@ -52,8 +46,6 @@ __all__ = [
     "InMemoryTeamHistory",
     "InMemoryTeams",
     "InMemoryTemplates",
-    "InMemoryTenancy",
-    "InMemoryUnitOfWork",
     "InMemoryUsage",
     "InMemoryUsageTotals",
     "InMemoryUsers",

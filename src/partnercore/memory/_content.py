@@ -1,36 +1,27 @@
-"""In-memory reference adapters for the content ports."""
+"""In-memory reference adapters for the content ports (``InMemoryStore`` holds one of each)."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
-from typing import Any
+from collections.abc import Sequence
 
 from partnercore._errors import ConflictError, NotFoundError, StaleWriteError
 from partnercore._fields import check_instance
 from partnercore.content import (
     ClientTemplate,
     ContentItem,
-    ContentPorts,
     CopyEvent,
     LibrarySelection,
     Onboarding,
 )
-from partnercore.licensing import LicenseRepository
 from partnercore.memory._journal import Journal
-from partnercore.memory._licensing import InMemoryLicenses
-from partnercore.memory._tenancy import InMemoryTenancy
-from partnercore.tenancy import TenancyPorts
 
 __all__ = [
-    "InMemoryContent",
     "InMemoryContentItems",
     "InMemoryInstalls",
     "InMemoryLibraries",
     "InMemoryOnboardings",
     "InMemoryTemplates",
-    "InMemoryUnitOfWork",
 ]
 
 
@@ -224,120 +215,3 @@ class InMemoryOnboardings:
 
     def find(self, request_id: str) -> Onboarding | None:
         return self._onboardings.get(request_id) if isinstance(request_id, str) else None
-
-
-def _copy(value: Any) -> Any:
-    """``value`` with every dict, list and set in it copied (records are immutable)."""
-    if isinstance(value, dict):
-        return {key: _copy(inner) for key, inner in value.items()}
-    if isinstance(value, list):
-        return [_copy(inner) for inner in value]
-    if isinstance(value, set):
-        return set(value)
-    return value
-
-
-def _fields(store: object) -> list[str]:
-    names = list(vars(store)) if hasattr(store, "__dict__") else []
-    for cls in type(store).__mro__:
-        names.extend(
-            name
-            for name in getattr(cls, "__slots__", ())
-            if name not in ("__dict__", "__weakref__")
-        )
-    return [name for name in names if hasattr(store, name)]
-
-
-def _snapshot(store: object) -> dict[str, Any]:
-    return {name: _copy(getattr(store, name)) for name in _fields(store)}
-
-
-def _restore(store: object, snapshot: dict[str, Any]) -> None:
-    # Containers are refilled in place: another handle on the same store (``view()``) keeps
-    # seeing what this one sees, and a ``defaultdict`` keeps its default.
-    for name, value in snapshot.items():
-        current = getattr(store, name)
-        if current is value:
-            continue
-        if isinstance(current, dict) and isinstance(value, dict):
-            current.clear()
-            current.update(value)
-        elif isinstance(current, list) and isinstance(value, list):
-            current[:] = value
-        elif isinstance(current, set) and isinstance(value, set):
-            current.clear()
-            current.update(value)
-        else:
-            object.__setattr__(store, name, value)
-
-
-class InMemoryUnitOfWork:
-    """A unit of work over in-memory stores: ``with unit_of_work(): ...``.
-
-    Entering takes a snapshot of every store's state; an exception leaving the block puts
-    every store back as it was, so the block's writes are all kept or none. Nested blocks
-    each undo their own writes on error. It is a reference for tests and notebooks:
-    snapshotting costs time in proportion to what the stores hold.
-    """
-
-    def __init__(self, *stores: object) -> None:
-        self._stores = stores
-
-    def __call__(self) -> AbstractContextManager[None]:
-        return self._unit()
-
-    @contextmanager
-    def _unit(self) -> Iterator[None]:
-        saved = [_snapshot(store) for store in self._stores]
-        try:
-            yield
-        except BaseException:
-            for store, snapshot in zip(self._stores, saved, strict=True):
-                _restore(store, snapshot)
-            raise
-
-
-class InMemoryContent(ContentPorts):
-    """Every port the content services need, in memory, with one unit of work over them.
-
-    Pass the tenancy ports and licence store of an existing in-memory world to share them;
-    by default new, empty ones are made.
-    """
-
-    __slots__ = ()
-
-    def __init__(
-        self, tenancy: TenancyPorts | None = None, licenses: LicenseRepository | None = None
-    ) -> None:
-        tenancy = InMemoryTenancy() if tenancy is None else tenancy
-        licenses = InMemoryLicenses() if licenses is None else licenses
-        items = InMemoryContentItems()
-        libraries = InMemoryLibraries()
-        installs = InMemoryInstalls()
-        templates = InMemoryTemplates()
-        onboardings = InMemoryOnboardings()
-        stores: list[object] = [
-            tenancy.teams,
-            tenancy.users,
-            tenancy.memberships,
-            tenancy.grants,
-            tenancy.consents,
-            tenancy.history,
-            tenancy.audit,
-            licenses,
-            items,
-            libraries,
-            installs,
-            templates,
-            onboardings,
-        ]
-        super().__init__(
-            tenancy=tenancy,
-            licenses=licenses,
-            items=items,
-            libraries=libraries,
-            installs=installs,
-            templates=templates,
-            onboardings=onboardings,
-            unit_of_work=InMemoryUnitOfWork(*stores),
-        )

@@ -18,7 +18,6 @@ from partnercore._fields import check_instance
 from partnercore.memory._journal import Journal
 from partnercore.tenancy import (
     ALL,
-    AuditEntry,
     ConsentChange,
     Grant,
     Membership,
@@ -26,19 +25,16 @@ from partnercore.tenancy import (
     Team,
     TeamChange,
     TeamKind,
-    TenancyPorts,
     Transfer,
     User,
 )
 
 __all__ = [
-    "InMemoryAuditTrail",
     "InMemoryConsents",
     "InMemoryGrants",
     "InMemoryMemberships",
     "InMemoryTeamHistory",
     "InMemoryTeams",
-    "InMemoryTenancy",
     "InMemoryUsers",
 ]
 
@@ -374,42 +370,3 @@ class InMemoryTeamHistory:
 
     def transfers_from(self, partner_id: str) -> list[Transfer]:
         return list(self._transfers_from.get(partner_id, ())) if _key(partner_id) else []
-
-
-class InMemoryAuditTrail:
-    """An append-only list of audit entries, indexed by team."""
-
-    def __init__(self) -> None:
-        self._entries: list[AuditEntry] = []
-        self._by_team: dict[str, list[AuditEntry]] = {}
-
-    def append(self, entry: AuditEntry) -> None:
-        check_instance(entry, AuditEntry, "entry")
-        self._entries.append(entry)
-        self._by_team.setdefault(entry.team_id, []).append(entry)
-
-    def entries(self) -> list[AuditEntry]:
-        return list(self._entries)
-
-    def for_team(self, team_id: str) -> list[AuditEntry]:
-        return list(self._by_team.get(team_id, ())) if _key(team_id) else []
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-
-class InMemoryTenancy(TenancyPorts):
-    """Every tenancy port, in memory: ``InMemoryTenancy()`` is a ready :class:`TenancyPorts`."""
-
-    __slots__ = ()
-
-    def __init__(self) -> None:
-        super().__init__(
-            teams=InMemoryTeams(),
-            users=InMemoryUsers(),
-            memberships=InMemoryMemberships(),
-            grants=InMemoryGrants(),
-            consents=InMemoryConsents(),
-            history=InMemoryTeamHistory(),
-            audit=InMemoryAuditTrail(),
-        )

@@ -19,9 +19,18 @@ except ImportError as _error:  # pragma: no cover - the extra is installed in th
 
 from partnercore.postgres._database import BUSY, DEFAULT_SCHEMA, Database
 from partnercore.postgres._events import PostgresEvents
+from partnercore.postgres._licensing import PostgresLicenses
 from partnercore.postgres._migrations import CLIENT_TABLES, MIGRATIONS, SCHEMA_VERSION
 from partnercore.postgres._schema import Migration
 from partnercore.postgres._store import PostgresStore, connect, on
+from partnercore.postgres._tenancy import (
+    PostgresConsents,
+    PostgresGrants,
+    PostgresMemberships,
+    PostgresTeamHistory,
+    PostgresTeams,
+    PostgresUsers,
+)
 
 del _psycopg, _psycopg_pool
 
@@ -33,8 +42,15 @@ __all__ = [
     "SCHEMA_VERSION",
     "Database",
     "Migration",
+    "PostgresConsents",
     "PostgresEvents",
+    "PostgresGrants",
+    "PostgresLicenses",
+    "PostgresMemberships",
     "PostgresStore",
+    "PostgresTeamHistory",
+    "PostgresTeams",
+    "PostgresUsers",
     "connect",
     "on",
 ]

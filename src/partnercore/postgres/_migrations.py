@@ -18,15 +18,17 @@ distributed by ``partner_id`` (Citus) or hash-partitioned by it without a redesi
   revision counter (one store-wide order), the scenario source and the schema version.
 
 Ids are unique store-wide (the ports look records up by id alone): a unique index on each id
-enforces it. Distributing or partitioning a table by ``partner_id`` needs every unique index
-to include ``partner_id``: those id indexes then become plain indexes, and the repositories'
-own checks (a lookup by id before each insert, inside the unit of work) keep ids unique.
+enforces it (the repositories insert with ``ON CONFLICT DO NOTHING`` and report a duplicate as
+a ``ConflictError``). Distributing or partitioning a table by ``partner_id`` needs every unique
+index to include ``partner_id``: doing so means turning those id indexes into plain ones and
+checking each id before inserting it, under an advisory lock on the id.
 
-Other conventions: instants are ``timestamptz``; usage quantities are ``numeric`` (exact:
-totals are summed by the server, keeping each quantity's scale, as ``Decimal`` addition does);
-whole records are ``jsonb`` written through the library's converter; ``seq`` columns
-(identity) keep insertion order among records of the same instant. Every port query has an
-index.
+Other conventions: text columns use the ``"C"`` collation, so "sorted by id" is code-point
+order (and served by the index) whatever the database's locale; instants are ``timestamptz``;
+usage quantities are ``numeric`` (exact: totals are summed by the server, keeping each
+quantity's scale, as ``Decimal`` addition does); whole records are ``jsonb`` written through
+the library's converter; ``seq`` columns (identity) keep insertion order among records of the
+same instant. Every port query has an index.
 
 Events: the revision of each event comes from a one-row counter (``event_revision``) updated
 in the transaction that appends the event, not from a sequence: a sequence leaves gaps when a
@@ -59,10 +61,10 @@ TENANCY_SCHEMA = Migration(
     "tenancy: teams, users, memberships, grants, consent, team history",
     (
         """CREATE TABLE {schema}.teams (
-            partner_id text NOT NULL,
-            id text NOT NULL,
-            kind text NOT NULL CHECK (kind IN ('partner', 'client')),
-            parent_id text,
+            partner_id text COLLATE "C" NOT NULL,
+            id text COLLATE "C" NOT NULL,
+            kind text COLLATE "C" NOT NULL CHECK (kind IN ('partner', 'client')),
+            parent_id text COLLATE "C",
             record jsonb NOT NULL,
             PRIMARY KEY (partner_id, id),
             CHECK ((kind = 'partner') = (parent_id IS NULL)),
@@ -71,15 +73,15 @@ TENANCY_SCHEMA = Migration(
         "CREATE UNIQUE INDEX teams_by_id ON {schema}.teams (id)",
         "CREATE INDEX teams_partners ON {schema}.teams (id) WHERE kind = 'partner'",
         """CREATE TABLE {schema}.users (
-            id text PRIMARY KEY,
+            id text COLLATE "C" PRIMARY KEY,
             record jsonb NOT NULL
         )""",
         """CREATE TABLE {schema}.memberships (
-            partner_id text NOT NULL,
-            id text NOT NULL,
+            partner_id text COLLATE "C" NOT NULL,
+            id text COLLATE "C" NOT NULL,
             seq bigint GENERATED ALWAYS AS IDENTITY,
-            user_id text NOT NULL,
-            team_id text NOT NULL,
+            user_id text COLLATE "C" NOT NULL,
+            team_id text COLLATE "C" NOT NULL,
             active_from timestamptz NOT NULL,
             record jsonb NOT NULL,
             PRIMARY KEY (partner_id, id)
@@ -91,11 +93,11 @@ TENANCY_SCHEMA = Migration(
         "CREATE INDEX memberships_by_user_in_order"
         " ON {schema}.memberships (user_id, active_from, seq)",
         """CREATE TABLE {schema}.grants (
-            partner_id text NOT NULL,
-            id text NOT NULL,
+            partner_id text COLLATE "C" NOT NULL,
+            id text COLLATE "C" NOT NULL,
             seq bigint GENERATED ALWAYS AS IDENTITY,
-            client_id text NOT NULL,
-            advisor_id text NOT NULL,
+            client_id text COLLATE "C" NOT NULL,
+            advisor_id text COLLATE "C" NOT NULL,
             granted_at timestamptz NOT NULL,
             record jsonb NOT NULL,
             PRIMARY KEY (partner_id, id)
@@ -105,8 +107,8 @@ TENANCY_SCHEMA = Migration(
         "CREATE INDEX grants_by_partner ON {schema}.grants (partner_id, granted_at, seq)",
         "CREATE INDEX grants_by_advisor ON {schema}.grants (advisor_id, granted_at, seq)",
         """CREATE TABLE {schema}.consent_changes (
-            partner_id text NOT NULL,
-            client_id text NOT NULL,
+            partner_id text COLLATE "C" NOT NULL,
+            client_id text COLLATE "C" NOT NULL,
             seq bigint GENERATED ALWAYS AS IDENTITY,
             at timestamptz NOT NULL,
             record jsonb NOT NULL,
@@ -114,11 +116,11 @@ TENANCY_SCHEMA = Migration(
         )""",
         "CREATE INDEX consent_by_client ON {schema}.consent_changes (client_id, at, seq)",
         """CREATE TABLE {schema}.team_changes (
-            partner_id text NOT NULL,
-            team_id text NOT NULL,
+            partner_id text COLLATE "C" NOT NULL,
+            team_id text COLLATE "C" NOT NULL,
             seq bigint GENERATED ALWAYS AS IDENTITY,
-            kind text NOT NULL CHECK (kind IN ('transfer', 'status')),
-            from_partner text,
+            kind text COLLATE "C" NOT NULL CHECK (kind IN ('transfer', 'status')),
+            from_partner text COLLATE "C",
             at timestamptz NOT NULL,
             record jsonb NOT NULL,
             PRIMARY KEY (partner_id, team_id, seq)
@@ -134,9 +136,9 @@ LICENSING_SCHEMA = Migration(
     "licensing: licences with a version for optimistic concurrency",
     (
         """CREATE TABLE {schema}.licenses (
-            partner_id text NOT NULL,
-            team_id text NOT NULL,
-            organisation_key text,
+            partner_id text COLLATE "C" NOT NULL,
+            team_id text COLLATE "C" NOT NULL,
+            organisation_key text COLLATE "C",
             version integer NOT NULL CHECK (version >= 1),
             record jsonb NOT NULL,
             PRIMARY KEY (partner_id, team_id)
@@ -152,19 +154,19 @@ BILLING_SCHEMA = Migration(
     "billing: price books, billing accounts, usage records, finalised invoices",
     (
         """CREATE TABLE {schema}.price_books (
-            id text PRIMARY KEY,
+            id text COLLATE "C" PRIMARY KEY,
             record jsonb NOT NULL
         )""",
         """CREATE TABLE {schema}.billing_accounts (
-            partner_id text PRIMARY KEY,
-            price_book_id text NOT NULL,
+            partner_id text COLLATE "C" PRIMARY KEY,
+            price_book_id text COLLATE "C" NOT NULL,
             record jsonb NOT NULL
         )""",
         """CREATE TABLE {schema}.usage_records (
-            partner_id text NOT NULL,
-            client_id text NOT NULL,
+            partner_id text COLLATE "C" NOT NULL,
+            client_id text COLLATE "C" NOT NULL,
             seq bigint GENERATED ALWAYS AS IDENTITY,
-            metric text NOT NULL,
+            metric text COLLATE "C" NOT NULL,
             at timestamptz NOT NULL,
             quantity numeric NOT NULL,
             PRIMARY KEY (partner_id, client_id, seq)
@@ -174,9 +176,9 @@ BILLING_SCHEMA = Migration(
         "CREATE INDEX usage_by_client_and_time"
         " ON {schema}.usage_records (client_id, at, seq) INCLUDE (metric, quantity)",
         """CREATE TABLE {schema}.invoices (
-            partner_id text NOT NULL,
-            id text NOT NULL,
-            period text NOT NULL,
+            partner_id text COLLATE "C" NOT NULL,
+            id text COLLATE "C" NOT NULL,
+            period text COLLATE "C" NOT NULL,
             record jsonb NOT NULL,
             PRIMARY KEY (partner_id, id)
         )""",
@@ -190,40 +192,40 @@ CONTENT_SCHEMA = Migration(
     "content: items, library selections, copy events, templates, onboardings",
     (
         """CREATE TABLE {schema}.content_items (
-            partner_id text NOT NULL,
-            id text NOT NULL,
+            partner_id text COLLATE "C" NOT NULL,
+            id text COLLATE "C" NOT NULL,
             revision integer NOT NULL,
             record jsonb NOT NULL,
             PRIMARY KEY (partner_id, id)
         )""",
         "CREATE UNIQUE INDEX content_items_by_id ON {schema}.content_items (id)",
         """CREATE TABLE {schema}.library_selections (
-            partner_id text NOT NULL,
+            partner_id text COLLATE "C" NOT NULL,
             seq bigint GENERATED ALWAYS AS IDENTITY,
             record jsonb NOT NULL,
             PRIMARY KEY (partner_id, seq)
         )""",
         """CREATE TABLE {schema}.copy_events (
-            partner_id text NOT NULL,
-            client_id text NOT NULL,
+            partner_id text COLLATE "C" NOT NULL,
+            client_id text COLLATE "C" NOT NULL,
             seq bigint GENERATED ALWAYS AS IDENTITY,
-            item_id text NOT NULL,
+            item_id text COLLATE "C" NOT NULL,
             record jsonb NOT NULL,
             PRIMARY KEY (partner_id, client_id, seq)
         )""",
         "CREATE INDEX copy_events_by_client ON {schema}.copy_events (client_id, seq)",
         "CREATE INDEX copy_events_by_item ON {schema}.copy_events (item_id, seq)",
         """CREATE TABLE {schema}.client_templates (
-            partner_id text NOT NULL,
-            id text NOT NULL,
+            partner_id text COLLATE "C" NOT NULL,
+            id text COLLATE "C" NOT NULL,
             revision integer NOT NULL,
             record jsonb NOT NULL,
             PRIMARY KEY (partner_id, id)
         )""",
         "CREATE UNIQUE INDEX client_templates_by_id ON {schema}.client_templates (id)",
         """CREATE TABLE {schema}.onboardings (
-            partner_id text NOT NULL,
-            request_id text NOT NULL,
+            partner_id text COLLATE "C" NOT NULL,
+            request_id text COLLATE "C" NOT NULL,
             record jsonb NOT NULL,
             PRIMARY KEY (partner_id, request_id)
         )""",
@@ -237,7 +239,7 @@ SCENARIO_SCHEMA = Migration(
     (
         """CREATE TABLE {schema}.scenario_source (
             id integer PRIMARY KEY CHECK (id = 1),
-            text text NOT NULL
+            text text COLLATE "C" NOT NULL
         )""",
     ),
 )
@@ -253,8 +255,8 @@ EVENTS_SCHEMA = Migration(
         "INSERT INTO {schema}.event_revision (id, revision) VALUES (1, 0)",
         """CREATE TABLE {schema}.events (
             revision bigint PRIMARY KEY CHECK (revision >= 1),
-            kind text NOT NULL,
-            team_id text,
+            kind text COLLATE "C" NOT NULL,
+            team_id text COLLATE "C",
             record jsonb NOT NULL
         )""",
         "CREATE INDEX events_by_team ON {schema}.events (team_id, revision)",

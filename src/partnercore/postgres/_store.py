@@ -11,8 +11,17 @@ import psycopg
 
 from partnercore.postgres._database import DEFAULT_SCHEMA, Database
 from partnercore.postgres._events import PostgresEvents
+from partnercore.postgres._licensing import PostgresLicenses
 from partnercore.postgres._migrations import MIGRATIONS
 from partnercore.postgres._schema import migrate
+from partnercore.postgres._tenancy import (
+    PostgresConsents,
+    PostgresGrants,
+    PostgresMemberships,
+    PostgresTeamHistory,
+    PostgresTeams,
+    PostgresUsers,
+)
 
 __all__ = ["PostgresStore", "connect", "on"]
 
@@ -22,8 +31,9 @@ class PostgresStore:
 
     Open it with :meth:`connect` (a pool of connections to a URL) or :meth:`on` (a host's
     psycopg connection, sharing the host's transaction). Opening migrates the schema forward
-    (creating it when missing); the events and units of work are ready, the repositories
-    arrive with the store's next version.
+    (creating it when missing). The tenancy and licence repositories, the event log and units
+    of work are ready; the billing and content repositories arrive with the store's next
+    version.
 
     ``with store.unit_of_work(): ...`` commits every write in the block, or none. On a host's
     connection with a transaction open, the outermost unit is a savepoint inside the host's
@@ -38,6 +48,13 @@ class PostgresStore:
             db.close()
             raise
         self._events = PostgresEvents(db)
+        self._teams = PostgresTeams(db)
+        self._users = PostgresUsers(db)
+        self._memberships = PostgresMemberships(db)
+        self._grants = PostgresGrants(db)
+        self._consents = PostgresConsents(db)
+        self._history = PostgresTeamHistory(db)
+        self._licenses = PostgresLicenses(db)
 
     @classmethod
     def connect(
@@ -102,6 +119,34 @@ class PostgresStore:
     def events(self) -> PostgresEvents:
         """The store's event log (revisions gap-free, in commit order)."""
         return self._events
+
+    @property
+    def teams(self) -> PostgresTeams:
+        return self._teams
+
+    @property
+    def users(self) -> PostgresUsers:
+        return self._users
+
+    @property
+    def memberships(self) -> PostgresMemberships:
+        return self._memberships
+
+    @property
+    def grants(self) -> PostgresGrants:
+        return self._grants
+
+    @property
+    def consents(self) -> PostgresConsents:
+        return self._consents
+
+    @property
+    def history(self) -> PostgresTeamHistory:
+        return self._history
+
+    @property
+    def licenses(self) -> PostgresLicenses:
+        return self._licenses
 
     def revision(self) -> int:
         """The revision of the newest committed event (``0`` when there is none)."""

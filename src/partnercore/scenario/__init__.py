@@ -1,31 +1,35 @@
 """Scenario files: a whole partner world described in TOML, loaded for exploration and tests.
 
 ``load(path)`` / ``loads(text)`` check the document against the scenario format (every
-problem named with its table, entry and key) and build it through the library's own
-services on the in-memory store. The :class:`Scenario` then answers access checks,
-licence timelines, billing runs (one month or a range) and what-if questions.
+problem named with its table, entry and key) and build it through the library's own write
+services into a fresh ``InMemoryStore``, in one unit of work. The :class:`Scenario` then
+answers access checks, licence timelines, billing runs (one month or a range) and what-if
+questions.
 
-To keep a scenario in another store: ``build_world(read(text), into=ports)`` applies it to
-that store's :class:`ScenarioPorts`, and ``Scenario.over(ports, document)`` answers the same
-questions from the store later, without building anything again.
+To keep a scenario in another store: ``build_world(store, read(text))`` applies it to any
+:class:`~partnercore.store.Store`, and ``Scenario.over(store, document)`` answers the same
+questions from the store later, without building anything again. ``apply_changes(store,
+read_changes(text))`` applies a file of changes (the event tables only) to a store that
+already holds a world, in one unit of work.
 """
 
+from partnercore.scenario._changes import read_changes
 from partnercore.scenario._demo import demo_text, load_demo
 from partnercore.scenario._document import FORMAT, TABLES, Document
 from partnercore.scenario._loading import load, loads, parse, read
-from partnercore.scenario._ports import ScenarioPorts
 from partnercore.scenario._revenue import AMOUNT_COLUMNS, BillingRange
 from partnercore.scenario._scenario import Scenario
-from partnercore.scenario._world import build_world
+from partnercore.scenario._world import CHANGE_TABLES, apply_changes, build_world
 
 __all__ = [
     "AMOUNT_COLUMNS",
+    "CHANGE_TABLES",
     "FORMAT",
     "TABLES",
     "BillingRange",
     "Document",
     "Scenario",
-    "ScenarioPorts",
+    "apply_changes",
     "build_world",
     "demo_text",
     "load",
@@ -33,4 +37,5 @@ __all__ = [
     "loads",
     "parse",
     "read",
+    "read_changes",
 ]

@@ -231,6 +231,7 @@ class MembershipEntry:
     role: str = attrs.field(metadata=key(Choice(MEMBER_ROLE)))
     active_from: datetime = attrs.field(metadata=key(Instant(), name="from"))
     active_until: datetime | None = attrs.field(metadata=key(Instant(), name="until", default=None))
+    by: str | None = attrs.field(metadata=key(Identifier(), ref="users", default=None))
 
 
 @attrs.frozen(kw_only=True)
@@ -245,6 +246,7 @@ class GrantEntry:
     revoked_at: datetime | None = attrs.field(metadata=key(Instant(), default=None))
     granted_by: str | None = attrs.field(metadata=key(Identifier(), ref="users", default=None))
     revoked_by: str | None = attrs.field(metadata=key(Identifier(), ref="users", default=None))
+    by: str | None = attrs.field(metadata=key(Identifier(), ref="users", default=None))
 
 
 @attrs.frozen(kw_only=True)
@@ -262,6 +264,7 @@ class LicenseEventEntry:
     at: datetime = attrs.field(metadata=key(Instant()))
     skip_trial: bool | None = attrs.field(metadata=key(Flag(), default=None))
     at_period_end: bool | None = attrs.field(metadata=key(Flag(), default=None))
+    by: str | None = attrs.field(metadata=key(Identifier(), ref="users", default=None))
 
 
 @attrs.frozen(kw_only=True)

@@ -2,7 +2,7 @@
 
 Every question goes through the library's own services (``tenancy.check``,
 ``licensing`` timelines, ``billing.bill_period``, ``content.library_view``) over the
-ports of the store the scenario was built into (in memory, unless it was made with
+store the scenario was built into (an ``InMemoryStore``, unless it was made with
 :meth:`Scenario.over`); :class:`Scenario` only wires them together.
 """
 
@@ -11,13 +11,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from partnercore._errors import NotFoundError, ValidationError
-from partnercore.billing import BillingPorts, BillingRun, bill_period
-from partnercore.content import ContentPorts, LibraryView, library_view
-from partnercore.licensing import LicenseInterval, LicenseRepository
+from partnercore.billing import BillingRun, bill_period
+from partnercore.content import InstalledContentCharges, LibraryView, library_view
+from partnercore.licensing import LicenseInterval
+from partnercore.memory import InMemoryStore
 from partnercore.scenario._document import Document
-from partnercore.scenario._ports import ScenarioPorts
 from partnercore.scenario._revenue import BillingRange
 from partnercore.scenario._world import build_world
+from partnercore.store import Store
 from partnercore.tenancy import (
     BillingModel,
     Decision,
@@ -25,7 +26,6 @@ from partnercore.tenancy import (
     Permission,
     Team,
     TeamKind,
-    TenancyPorts,
     check,
     teams,
     who,
@@ -50,36 +50,37 @@ class Scenario:
     """A partner world loaded from a scenario file (see :func:`partnercore.scenario.load`).
 
     Build one with :func:`~partnercore.scenario.load` or :func:`~partnercore.scenario.loads`
-    (on fresh in-memory stores), or with :meth:`Scenario.over` over a store the world is
-    already in. ``ports`` (and ``tenancy``, ``licenses``, ``billing_ports``,
-    ``content_ports``) expose the stores for anything the methods here do not cover.
+    (into a fresh ``InMemoryStore``), or with :meth:`Scenario.over` over a store the world
+    is already in. ``store`` is that store, for anything the methods here do not cover.
     """
 
-    __slots__ = ("_billing_models", "_document", "_world")
+    __slots__ = ("_billing_models", "_document", "_store")
 
     def __init__(self, document: Document, *, billing_models: dict[str, str] | None = None):
         models = dict(billing_models or {})
-        self._world: ScenarioPorts = build_world(document, billing_models=models)
+        self._store: Store = build_world(InMemoryStore(), document, billing_models=models)
         self._document = document
         self._billing_models = models
 
     @classmethod
-    def over(cls, ports: ScenarioPorts, document: Document) -> Scenario:
-        """The scenario ``document`` describes, answered from ``ports`` as they are.
+    def over(cls, store: Store, document: Document) -> Scenario:
+        """The scenario ``document`` describes, answered from ``store`` as it is.
 
-        Nothing is built or written: ``ports`` already hold the world (built earlier with
-        :func:`~partnercore.scenario.build_world`, maybe in another process), and every
-        question reads them as they are now. ``document`` gives what only the file knows
-        (its first and last instants, its client ids). :meth:`with_billing_model` builds
-        a new in-memory scenario from ``document``, never writing to ``ports``.
+        Nothing is built or written: ``store`` already holds the world (built earlier with
+        :func:`~partnercore.scenario.build_world`, maybe in another process, and maybe
+        changed since), and every question reads it as it is now. ``document`` gives what
+        only the file knows (its first and last instants, its client ids).
+        :meth:`with_billing_model` builds a new in-memory scenario from ``document``, never
+        writing to ``store``.
         """
-        if not isinstance(ports, ScenarioPorts):
-            raise ValidationError.at("ports", f"expected ScenarioPorts, got {type(ports).__name__}")
+        if not callable(getattr(store, "unit_of_work", None)) or not hasattr(store, "teams"):
+            kind = type(store).__name__
+            raise ValidationError.at("store", f"expected a Store, got {kind}")
         if not isinstance(document, Document):
             kind = type(document).__name__
             raise ValidationError.at("document", f"expected a Document, got {kind}")
         scenario = cls.__new__(cls)
-        scenario._world = ports
+        scenario._store = store
         scenario._document = document
         scenario._billing_models = {}
         return scenario
@@ -92,37 +93,21 @@ class Scenario:
         return self._document
 
     @property
-    def ports(self) -> ScenarioPorts:
-        """Every port of the store the scenario reads."""
-        return self._world
-
-    @property
-    def tenancy(self) -> TenancyPorts:
-        return self._world.tenancy
-
-    @property
-    def licenses(self) -> LicenseRepository:
-        return self._world.licenses
-
-    @property
-    def billing_ports(self) -> BillingPorts:
-        return self._world.billing_ports
-
-    @property
-    def content_ports(self) -> ContentPorts:
-        return self._world.content
+    def store(self) -> Store:
+        """The store the scenario reads (every repository, the event log)."""
+        return self._store
 
     def team(self, team_id: str) -> Team:
         """The team; :class:`~partnercore.NotFoundError` if the scenario has none."""
-        return self._world.tenancy.teams.get(team_id)
+        return self._store.teams.get(team_id)
 
     def partners(self) -> list[Team]:
         """Every partner team, sorted by id."""
-        return self._world.tenancy.teams.partners()
+        return self._store.teams.partners()
 
     def clients_of(self, partner_id: str) -> list[Team]:
         """The partner's clients, sorted by id."""
-        return self._world.tenancy.teams.clients_of(partner_id)
+        return self._store.teams.clients_of(partner_id)
 
     @property
     def first_instant(self) -> datetime:
@@ -140,16 +125,16 @@ class Scenario:
         self, *, user: str, permission: Permission | str, team: str, at: datetime
     ) -> Decision:
         """May ``user`` exercise ``permission`` on ``team`` at ``at``? (rules R1 to R7)"""
-        return check(self._world.tenancy, user, permission, team, at)
+        return check(self._store, user, permission, team, at)
 
     def teams(self, *, user: str, permission: Permission | str, at: datetime) -> list[str]:
         """Every team ``user`` can reach with ``permission`` at ``at``, sorted."""
-        return teams(self._world.tenancy, user, permission, at)
+        return teams(self._store, user, permission, at)
 
     def who(self, *, team: str, permission: Permission | str, at: datetime) -> list[Holder]:
         """Every user who can reach ``team`` with ``permission`` at ``at``, sorted by user,
         each with the rule and the membership or grant that gives it."""
-        return who(self._world.tenancy, team, permission, at)
+        return who(self._store, team, permission, at)
 
     # -- licences -----------------------------------------------------------------------
 
@@ -168,7 +153,7 @@ class Scenario:
             )
         begin = None if start is None else ensure_aware(start, "start")
         stop = None if end is None else ensure_aware(end, "end")
-        return self._world.licenses.get(team).timeline(begin, stop)
+        return self._store.licenses.get(team).timeline(begin, stop)
 
     # -- billing --------------------------------------------------------------------------
 
@@ -179,9 +164,7 @@ class Scenario:
         ``run.to_dict()`` is exactly the ``partnercore bill --format json`` document.
         """
         month = _period(period)
-        return bill_period(
-            month.key, self._world.billing_ports, content=self._world.content_charges
-        )
+        return bill_period(self._store, month.key, content=InstalledContentCharges(self._store))
 
     def bill_range(self, first: BillingPeriod | str, last: BillingPeriod | str) -> BillingRange:
         """The billing runs of every month from ``first`` to ``last`` (inclusive)."""
@@ -216,4 +199,4 @@ class Scenario:
         available (``at`` defaults to the scenario's last instant)."""
         self.team(team)
         moment = self.last_instant if at is None else ensure_aware(at, "at")
-        return library_view(self._world.content, team, moment)
+        return library_view(self._store, team, moment)

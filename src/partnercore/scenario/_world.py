@@ -1,26 +1,34 @@
 """Building a scenario's world: every entry applied through the library's own services.
 
-:func:`build_world` applies a checked :class:`Document` to a :class:`ScenarioPorts` (fresh
-in-memory stores unless another store's ports are given) table by table, through the same
-services and ports a host application uses (``create_partner``, ``grant_access``,
-``request_upgrade``, the price-book and usage ports, ``onboard``, ...). A domain error raised
-by an entry (an impossible licence event, a membership whose role does not fit its team, ...)
-is re-raised as a :class:`~partnercore.ValidationError` naming the table, the entry and the
-key.
+:func:`build_world` applies a checked :class:`Document` to a store, table by table, through
+the same write services a host application calls (``create_partner``, ``grant_access``,
+``request_upgrade``, ``add_price_book``, ``record_usage``, ``onboard``, ...), all in one unit
+of work: the store holds the whole world or, on any error, nothing of it. Every entry acts as
+:data:`~partnercore.events.SYSTEM` unless it names its actor (``by``), whose rights are then
+checked as the service checks any user's. :func:`apply_changes` applies only the event tables
+of a document (memberships, grants, consent, licence events, usage, installs, pushes,
+onboardings) to a store that already holds a world.
+
+A domain error raised by an entry (an impossible licence event, a membership whose role does
+not fit its team, an actor without the right, ...) is re-raised as a
+:class:`~partnercore.ValidationError` naming the table, the entry and the key; a conflict
+with another writer (a busy store, a stale licence) is re-raised as it is.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
 from partnercore._errors import (
     AccessDeniedError,
+    ConflictError,
     PartnercoreError,
     Problem,
+    StaleWriteError,
     StoreClosedError,
     StoreError,
     ValidationError,
@@ -31,6 +39,9 @@ from partnercore.billing import (
     Discount,
     PriceBook,
     UsageRecord,
+    add_price_book,
+    open_billing_account,
+    record_usage,
 )
 from partnercore.content import (
     ClientTemplate,
@@ -45,6 +56,7 @@ from partnercore.content import (
     push,
     select,
 )
+from partnercore.events import SYSTEM, Actor
 from partnercore.licensing import (
     LicensePolicy,
     cancel_trial,
@@ -56,8 +68,8 @@ from partnercore.licensing import (
 )
 from partnercore.money import Money
 from partnercore.scenario._document import Document, PriceBookEntry
-from partnercore.scenario._ports import ScenarioPorts
 from partnercore.scenario._schema import keys_of, quote
+from partnercore.store import Store
 from partnercore.tenancy import (
     BillingModel,
     Grant,
@@ -71,7 +83,21 @@ from partnercore.tenancy import (
     grant_access,
 )
 
-__all__ = ["build_world"]
+__all__ = ["CHANGE_TABLES", "apply_changes", "build_world"]
+
+S = TypeVar("S", bound=Store)
+
+CHANGE_TABLES = (
+    "memberships",
+    "grants",
+    "consent",
+    "license_events",
+    "usage",
+    "installs",
+    "pushes",
+    "onboard",
+)
+"""The event tables: what a file of changes (``partnercore apply``) may hold."""
 
 
 # Domain field names, as the key a scenario file spells them.
@@ -125,8 +151,12 @@ def _entry(label: str, keys: frozenset[str], default: str) -> Iterator[None]:
     except AccessDeniedError as error:
         key = "by" if "by" in keys else default
         raise ValidationError.at(f"{label}.{key}", str(error)) from None
-    except (StoreError, StoreClosedError):
+    except (StoreError, StoreClosedError, StaleWriteError):
         raise  # the store failed (a full disk, a damaged file): not the entry's fault
+    except ConflictError as error:
+        if error.kind == "database":
+            raise  # another process holds the store: worth retrying, not the entry's fault
+        raise ValidationError.at(f"{label}.{default}", str(error)) from None
     except PartnercoreError as error:
         # NotFoundError, ConflictError, InvalidTransitionError, ...
         raise ValidationError.at(f"{label}.{default}", str(error)) from None
@@ -138,37 +168,74 @@ def _label(table: str, index: int, entry: object) -> str:
     return f"{label} (id {quote(identifier)})" if isinstance(identifier, str) else label
 
 
-def build_world(
-    document: Document,
-    *,
-    into: ScenarioPorts | None = None,
-    billing_models: Mapping[str, str] | None = None,
-) -> ScenarioPorts:
-    """Every entry of ``document`` applied to the stores of ``into``; returns ``into``.
-
-    Without ``into``, a fresh in-memory store (``ScenarioPorts.in_memory()``) is built. The
-    tables are applied in this order, each in file order: price books; partners (with their
-    billing accounts); clients (with their licences); users; content items, new versions
-    (``publish``) and library selections; templates; memberships in declared teams;
-    onboardings; memberships in onboarded teams; grants; consent changes; licence events;
-    usage; installs; pushes. ``billing_models`` (client id to ``reseller`` or
-    ``non_reseller``) overrides the billing model of those clients (what-if analysis).
-
-    The first domain error stops the build as a :class:`~partnercore.ValidationError` naming
-    the table, entry and key. The writes are not grouped: the entries applied before it stay
-    in ``into``. To keep a store all-or-nothing, build inside its unit of work (as
-    :func:`partnercore.sqlite.import_scenario` does), or build into a fresh store and drop
-    it on error (as :func:`~partnercore.scenario.loads` does).
-    """
+def _check_arguments(store: object, document: object) -> None:
     if not isinstance(document, Document):
         raise ValidationError.at(
             "document", f"expected a Document (see scenario.read), got {type(document).__name__}"
         )
-    if into is not None and not isinstance(into, ScenarioPorts):
-        raise ValidationError.at("into", f"expected ScenarioPorts, got {type(into).__name__}")
-    ports = ScenarioPorts.in_memory() if into is None else into
-    _Builder(ports, document, _overrides(billing_models)).run()
-    return ports
+    if not callable(getattr(store, "unit_of_work", None)) or getattr(store, "events", None) is None:
+        raise ValidationError.at(
+            "store",
+            f"expected a Store (InMemoryStore, SqliteStore, ...), got {type(store).__name__}",
+        )
+
+
+def build_world(
+    store: S,
+    document: Document,
+    *,
+    billing_models: Mapping[str, str] | None = None,
+) -> S:
+    """Every entry of ``document`` applied to ``store``, in one unit of work; returns ``store``.
+
+    The tables are applied in this order, each in file order: price books; partners (with
+    their billing accounts); clients (with their licences); users; content items, new versions
+    (``publish``) and library selections; templates; memberships in declared teams;
+    onboardings; memberships in onboarded teams; grants; consent changes; licence events;
+    usage; installs; pushes. Every entry acts as :data:`~partnercore.events.SYSTEM` unless it
+    names ``by``. ``billing_models`` (client id to ``reseller`` or ``non_reseller``) overrides
+    the billing model of those clients (what-if analysis).
+
+    The first domain error stops the build as a :class:`~partnercore.ValidationError` naming
+    the table, entry and key, and the unit of work leaves ``store`` as it was (when the
+    caller has a unit of work open, the build is a savepoint inside it).
+    """
+    _check_arguments(store, document)
+    builder = _Builder(store, document, _overrides(billing_models))
+    with store.unit_of_work():
+        builder.run()
+    return store
+
+
+def apply_changes(store: S, document: Document) -> S:
+    """The event tables of ``document`` applied to ``store``, in one unit of work.
+
+    ``document`` holds only :data:`CHANGE_TABLES` (read one with
+    :func:`~partnercore.scenario.read_changes`); its ids name what ``store`` already holds
+    (or what an ``[[onboard]]`` entry of the same document creates). The tables are applied
+    in the order :func:`build_world` applies them, each entry acting as
+    :data:`~partnercore.events.SYSTEM` unless it names ``by``. The first refusal (an unknown
+    id, an impossible licence event, an actor without the right) raises a
+    :class:`~partnercore.ValidationError` naming the entry, and nothing of the document is
+    written; so does a conflict with another writer (a busy store, a licence changed
+    meanwhile), raised as it is.
+    """
+    _check_arguments(store, document)
+    extra = [
+        field.name
+        for field in attrs.fields(Document)
+        if field.name not in CHANGE_TABLES
+        and field.name != "license_policy"
+        and getattr(document, field.name)
+    ]
+    if extra:
+        raise ValidationError.at(
+            extra[0], f"a file of changes holds only {', '.join(CHANGE_TABLES)}"
+        )
+    builder = _Builder(store, document, {})
+    with store.unit_of_work():
+        builder.run_changes()
+    return store
 
 
 def _price_book(book: PriceBookEntry) -> PriceBook:
@@ -261,8 +328,8 @@ def _overrides(billing_models: Mapping[str, str] | None) -> dict[str, str]:
 
 
 class _Builder:
-    def __init__(self, world: ScenarioPorts, document: Document, overrides: dict[str, str]) -> None:
-        self.world = world
+    def __init__(self, store: Store, document: Document, overrides: dict[str, str]) -> None:
+        self.store = store
         self.document = document
         self.overrides = overrides
         self.epoch = document.epoch()
@@ -284,7 +351,6 @@ class _Builder:
             yield entry, _entry(_label(table, index, entry), keys, key)
 
     def run(self) -> None:
-        declared = {c.id for c in self.document.clients} | set(self.partners)
         steps: list[Callable[[], None]] = [
             self.pricebooks,
             self.partner_teams,
@@ -292,9 +358,17 @@ class _Builder:
             self.users,
             self.content,
             self.templates,
-            lambda: self.memberships(lambda team: team in declared),
+        ]
+        for step in steps:
+            step()
+        self.run_changes()
+
+    def run_changes(self) -> None:
+        onboarded = {step.client for step in self.document.onboard}
+        steps: list[Callable[[], None]] = [
+            lambda: self.memberships(lambda team: team not in onboarded),
             self.onboardings,
-            lambda: self.memberships(lambda team: team not in declared),
+            lambda: self.memberships(lambda team: team in onboarded),
             self.grants,
             self.consent,
             self.license_events,
@@ -310,25 +384,30 @@ class _Builder:
     def pricebooks(self) -> None:
         for book, naming in self.each("pricebooks", "id"):
             with naming:
-                self.world.billing.price_books.add(_price_book(book))
+                add_price_book(self.store, _price_book(book), at=self.epoch, by=SYSTEM)
 
     def partner_teams(self) -> None:
         for partner, naming in self.each("partners", "id"):
             with naming:
+                created = partner.created_at or self.epoch
                 create_partner(
-                    self.world.tenancy,
+                    self.store,
                     partner.id,
                     partner.name,
-                    at=partner.created_at or self.epoch,
+                    at=created,
+                    by=SYSTEM,
                     timezone=partner.timezone,
                 )
-                self.world.billing.accounts.add(
+                open_billing_account(
+                    self.store,
                     BillingAccount(
                         partner.id,
                         partner.pricebook,
                         partner.referral_rate,
                         clients=self.terms.get(partner.id, ()),
-                    )
+                    ),
+                    at=created,
+                    by=SYSTEM,
                 )
 
     def clients(self) -> None:
@@ -336,21 +415,23 @@ class _Builder:
             with naming:
                 created = client.created_at or self.epoch
                 create_client(
-                    self.world.tenancy,
+                    self.store,
                     client.id,
                     client.name,
                     partner_id=client.partner,
                     operated_by=client.operated_by,
                     billing_model=self.overrides.get(client.id, client.billing_model),
                     at=created,
+                    by=SYSTEM,
                     timezone=client.timezone,
                     organisation_key=client.organisation_key,
                     status=client.status,
                 )
                 open_license(
-                    self.world.licenses,
+                    self.store,
                     client.id,
-                    created,
+                    at=created,
+                    by=SYSTEM,
                     timezone=client.timezone,
                     organisation_key=client.organisation_key,
                     policy=self.policy,
@@ -360,14 +441,19 @@ class _Builder:
     def users(self) -> None:
         for user, naming in self.each("users", "id"):
             with naming:
-                add_user(self.world.tenancy, User(user.id, user.email, user.name or user.id))
+                add_user(
+                    self.store,
+                    User(user.id, user.email, user.name or user.id),
+                    at=self.epoch,
+                    by=SYSTEM,
+                )
 
     def memberships(self, include: Callable[[str], bool]) -> None:
         for membership, naming in self.each("memberships", "from"):
             with naming:
                 if include(membership.team):
                     add_membership(
-                        self.world.tenancy,
+                        self.store,
                         Membership(
                             user_id=membership.user,
                             team_id=membership.team,
@@ -375,13 +461,15 @@ class _Builder:
                             active_from=membership.active_from,
                             active_until=membership.active_until,
                         ),
+                        at=membership.active_from,
+                        by=_actor(membership.by),
                     )
 
     def grants(self) -> None:
         for grant, naming in self.each("grants", "id"):
             with naming:
                 grant_access(
-                    self.world.tenancy,
+                    self.store,
                     Grant(
                         id=grant.id,
                         partner_id=grant.partner,
@@ -391,16 +479,18 @@ class _Builder:
                         granted_at=grant.granted_at,
                         expires_at=grant.expires_at,
                         revoked_at=grant.revoked_at,
-                        granted_by=grant.granted_by or grant.partner,
+                        granted_by=grant.granted_by or grant.by or grant.partner,
                         revoked_by=grant.revoked_by,
                     ),
+                    at=grant.granted_at,
+                    by=_actor(grant.by),
                 )
 
     def consent(self) -> None:
         for change, naming in self.each("consent", "partner_access"):
             with naming:
                 change_partner_access(
-                    self.world.tenancy,
+                    self.store,
                     change.client,
                     change.partner_access,
                     at=change.at,
@@ -408,32 +498,31 @@ class _Builder:
                 )
 
     def license_events(self) -> None:
-        licenses = self.world.licenses
+        store = self.store
         for event, naming in self.each("license_events", "event"):
             with naming:
-                team, at = event.team, event.at
+                team, at, by = event.team, event.at, _actor(event.by)
                 if event.event == "request_upgrade":
-                    request_upgrade(licenses, team, at)
+                    request_upgrade(store, team, at=at, by=by)
                 elif event.event == "upgrade":
-                    upgrade(licenses, team, at, skip_trial=event.skip_trial is not False)
+                    upgrade(store, team, at=at, by=by, skip_trial=event.skip_trial is not False)
                 elif event.event == "convert":
-                    convert(licenses, team, at)
+                    convert(store, team, at=at, by=by)
                 elif event.event == "cancel_trial":
-                    cancel_trial(licenses, team, at)
+                    cancel_trial(store, team, at=at, by=by)
                 else:
-                    downgrade(licenses, team, at, at_period_end=bool(event.at_period_end))
+                    downgrade(store, team, at=at, by=by, at_period_end=bool(event.at_period_end))
 
     def usage(self) -> None:
         for usage, naming in self.each("usage", "metric"):
             with naming:
-                self.world.billing.usage.add(
-                    UsageRecord(
-                        client_id=usage.team,
-                        metric=usage.metric,
-                        quantity=usage.quantity,
-                        at=usage.at,
-                    )
+                record = UsageRecord(
+                    client_id=usage.team,
+                    metric=usage.metric,
+                    quantity=usage.quantity,
+                    at=usage.at,
                 )
+                record_usage(self.store, [record], at=usage.at, by=SYSTEM)
 
     # -- content and onboarding ---------------------------------------------------------
 
@@ -441,7 +530,7 @@ class _Builder:
         return self.books[self.partners[partner_id].pricebook].currency
 
     def content(self) -> None:
-        ports = self.world.content
+        store = self.store
         for item, naming in self.each("content", "id"):
             with naming:
                 price = None
@@ -449,7 +538,7 @@ class _Builder:
                     money = Money.of(item.price, self.currency_of(item.owner))
                     price = ContentPrice(money, item.price_type)
                 add_item(
-                    ports,
+                    store,
                     ContentItem.create(
                         id=item.id,
                         kind=item.kind,
@@ -459,19 +548,28 @@ class _Builder:
                         status=item.status,
                         price=price,
                     ),
+                    at=self.epoch,
+                    by=SYSTEM,
                 )
         for release, naming in self.each("publish", "version"):
             with naming:
-                publish(ports, release.item, release.version, release.at)
+                publish(store, release.item, release.version, at=release.at, by=SYSTEM)
         for selection, naming in self.each("library", "item"):
             with naming:
-                select(ports, selection.partner, selection.item)
+                select(
+                    store,
+                    selection.partner,
+                    selection.item,
+                    at=self.epoch,
+                    by=SYSTEM,
+                    since_always=True,
+                )
 
     def templates(self) -> None:
         for template, naming in self.each("templates", "id"):
             with naming:
                 add_template(
-                    self.world.content,
+                    self.store,
                     ClientTemplate(
                         id=template.id,
                         partner_id=template.partner,
@@ -482,26 +580,25 @@ class _Builder:
                         content=template.content,
                         grants=tuple(TemplateGrant(g.advisor, g.role) for g in template.grants),
                     ),
+                    at=self.epoch,
+                    by=SYSTEM,
                 )
 
     def onboardings(self) -> None:
-        templates = {t.id: t for t in self.document.templates}
-        teams = self.world.tenancy.teams
+        teams = self.store.teams
         for step, naming in self.each("onboard", "client"):
             with naming:
-                partner = self.partners[templates[step.template].partner]
                 onboard(
-                    self.world.content,
+                    self.store,
                     step.template,
                     step.client,
                     step.name,
-                    step.at,
-                    step.request_id,
-                    by=step.by,
+                    at=step.at,
+                    by=_actor(step.by),
+                    request_id=step.request_id,
                     timezone=step.timezone,
                     organisation_key=step.organisation_key,
                     license_policy=self.policy,
-                    billing_timezone=partner.timezone,
                 )
                 model = self.overrides.get(step.client)
                 team = teams.get(step.client)
@@ -512,18 +609,23 @@ class _Builder:
     def installs(self) -> None:
         for copy, naming in self.each("installs", "item"):
             with naming:
-                install(self.world.content, copy.client, copy.item, copy.at, by=copy.by)
+                install(self.store, copy.client, copy.item, at=copy.at, by=_actor(copy.by))
 
     def pushes(self) -> None:
         for pushed, naming in self.each("pushes", "item"):
             with naming:
                 push(
-                    self.world.content,
+                    self.store,
                     pushed.partner,
                     pushed.item,
-                    pushed.at,
                     clients=pushed.clients,
                     templates=pushed.templates,
                     locked=pushed.locked,
-                    by=pushed.by,
+                    at=pushed.at,
+                    by=_actor(pushed.by),
                 )
+
+
+def _actor(by: str | None) -> Actor:
+    """The actor an entry names (``by``), or :data:`~partnercore.events.SYSTEM`."""
+    return SYSTEM if by is None else by

@@ -23,22 +23,18 @@ from partnercore._errors import ConflictError, NotFoundError, ValidationError
 from partnercore._fields import check_instance
 from partnercore.billing import (
     BillingAccount,
-    BillingPorts,
     Invoice,
     PriceBook,
     UsageRecord,
     UsageTotal,
 )
-from partnercore.licensing import LicenseRepository
 from partnercore.money._money import _CONTEXT as DECIMAL
 from partnercore.sqlite._database import Database, from_micros, is_key, to_micros
 from partnercore.sqlite._schema import Migration
-from partnercore.tenancy import TenancyPorts
 from partnercore.time import BillingPeriod
 
 __all__ = [
     "BILLING_SCHEMA",
-    "SqliteBilling",
     "SqliteBillingAccounts",
     "SqliteInvoices",
     "SqlitePriceBooks",
@@ -379,17 +375,3 @@ class SqliteInvoices:
     def __len__(self) -> int:
         row = self._db.query_one("SELECT count(*) FROM invoices")
         return 0 if row is None else int(row[0])
-
-
-class SqliteBilling:
-    """The billing stores on one SQLite database: price books, accounts, usage, invoices."""
-
-    def __init__(self, db: Database) -> None:
-        self.price_books = SqlitePriceBooks(db)
-        self.accounts = SqliteBillingAccounts(db)
-        self.usage = SqliteUsage(db)
-        self.invoices = SqliteInvoices(db)
-
-    def ports(self, *, tenancy: TenancyPorts, licenses: LicenseRepository) -> BillingPorts:
-        """These stores with the tenancy and licence repositories, as billing ports."""
-        return BillingPorts.join(self, tenancy=tenancy, licenses=licenses)

@@ -8,27 +8,22 @@ when another writer got there first.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Sequence
 
 from partnercore._errors import ConflictError, NotFoundError, StaleWriteError
 from partnercore._fields import check_instance
 from partnercore.content import (
     ClientTemplate,
     ContentItem,
-    ContentPorts,
     CopyEvent,
     LibrarySelection,
     Onboarding,
 )
-from partnercore.licensing import LicenseRepository
 from partnercore.sqlite._database import Database, is_key
 from partnercore.sqlite._schema import Migration
-from partnercore.tenancy import TenancyPorts
 
 __all__ = [
     "CONTENT_SCHEMA",
-    "SqliteContent",
     "SqliteContentItems",
     "SqliteInstalls",
     "SqliteLibraries",
@@ -294,28 +289,3 @@ class SqliteOnboardings:
             "SELECT record FROM onboardings WHERE request_id = ?", (request_id,)
         )
         return None if row is None else self._db.load(row[0], Onboarding)
-
-
-class SqliteContent(ContentPorts):
-    """Every port the content services need, on one SQLite database, with its unit of work."""
-
-    __slots__ = ()
-
-    def __init__(
-        self,
-        db: Database,
-        *,
-        tenancy: TenancyPorts,
-        licenses: LicenseRepository,
-        unit_of_work: Callable[[], AbstractContextManager[None]],
-    ) -> None:
-        super().__init__(
-            tenancy=tenancy,
-            licenses=licenses,
-            items=SqliteContentItems(db),
-            libraries=SqliteLibraries(db),
-            installs=SqliteInstalls(db),
-            templates=SqliteTemplates(db),
-            onboardings=SqliteOnboardings(db),
-            unit_of_work=unit_of_work,
-        )

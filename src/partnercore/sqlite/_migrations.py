@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from partnercore.sqlite._billing import BILLING_SCHEMA
 from partnercore.sqlite._content import CONTENT_SCHEMA
+from partnercore.sqlite._events import EVENTS_SCHEMA
 from partnercore.sqlite._licensing import LICENSING_SCHEMA
 from partnercore.sqlite._schema import Migration
 from partnercore.sqlite._tenancy import TENANCY_SCHEMA
@@ -27,4 +28,5 @@ MIGRATIONS: tuple[Migration, ...] = (
     BILLING_SCHEMA,
     CONTENT_SCHEMA,
     SCENARIO_SCHEMA,
+    EVENTS_SCHEMA,
 )

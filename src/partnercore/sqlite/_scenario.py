@@ -1,9 +1,10 @@
 """Scenario files in a SQLite store: import one, and open a store as a scenario again.
 
-``import_scenario`` checks a scenario (TOML text) and builds it into the store's ports with
-:func:`partnercore.scenario.build_world`, in one unit of work: the store holds the whole
-scenario or, on any error, nothing of it. The scenario's text is kept too, for what only the
-document knows (its first and last instants, its client ids for what-if questions).
+``import_scenario`` checks a scenario (TOML text) and builds it into the store with
+:func:`partnercore.scenario.build_world`, in one unit of work (one ``BEGIN IMMEDIATE``
+transaction): the store holds the whole scenario or, on any error, nothing of it. The
+scenario's text is kept too, for what only the document knows (its first and last instants,
+its client ids for what-if questions).
 
 ``import_scenario_at`` does the same for a file path, creating the file when it does not
 exist: a new file is written under a temporary name in the same folder and appears under its
@@ -21,16 +22,10 @@ import secrets
 from contextlib import suppress
 
 from partnercore._errors import ConflictError, StoreError, ValidationError
-from partnercore.scenario import Document, Scenario, ScenarioPorts, build_world, read
+from partnercore.scenario import Document, Scenario, build_world, read
 from partnercore.sqlite._store import SqliteStore
 
 __all__ = ["import_scenario", "import_scenario_at", "open_scenario"]
-
-
-def _ports(store: SqliteStore) -> ScenarioPorts:
-    return ScenarioPorts(
-        tenancy=store.tenancy, licenses=store.licenses, billing=store.billing, content=store.content
-    )
 
 
 def import_scenario(store: SqliteStore, text: str) -> None:
@@ -53,7 +48,7 @@ def _write(store: SqliteStore, document: Document, text: str) -> None:
                 f"{store.path} already holds teams: import a scenario into an empty store",
                 kind="scenario",
             )
-        build_world(document, into=_ports(store))
+        build_world(store, document)
         db.execute("INSERT INTO scenario_source (id, text) VALUES (1, ?)", (text,))
 
 
@@ -152,4 +147,4 @@ def open_scenario(store: SqliteStore) -> Scenario:
         document = read(text)
     except ValidationError as error:
         raise db.damaged(f"the stored scenario is not valid: {error.problems[0]}") from None
-    return Scenario.over(_ports(store), document)
+    return Scenario.over(store, document)

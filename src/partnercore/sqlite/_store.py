@@ -1,4 +1,4 @@
-"""The SQLite store: one file, every port, a unit of work."""
+"""The SQLite store: one file, every repository, the event log and units of work."""
 
 from __future__ import annotations
 
@@ -8,14 +8,32 @@ from types import TracebackType
 
 import cattrs
 
-from partnercore.billing import BillingPorts
-from partnercore.sqlite._billing import SqliteBilling
-from partnercore.sqlite._content import SqliteContent
+from partnercore.sqlite._billing import (
+    SqliteBillingAccounts,
+    SqliteInvoices,
+    SqlitePriceBooks,
+    SqliteUsage,
+)
+from partnercore.sqlite._content import (
+    SqliteContentItems,
+    SqliteInstalls,
+    SqliteLibraries,
+    SqliteOnboardings,
+    SqliteTemplates,
+)
 from partnercore.sqlite._database import Database
+from partnercore.sqlite._events import SqliteEvents
 from partnercore.sqlite._licensing import SqliteLicenses
 from partnercore.sqlite._migrations import MIGRATIONS
 from partnercore.sqlite._schema import check_schema, migrate
-from partnercore.sqlite._tenancy import SqliteTenancy
+from partnercore.sqlite._tenancy import (
+    SqliteConsents,
+    SqliteGrants,
+    SqliteMemberships,
+    SqliteTeamHistory,
+    SqliteTeams,
+    SqliteUsers,
+)
 
 __all__ = ["SCHEMA_VERSION", "SqliteStore", "connect"]
 
@@ -24,19 +42,22 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 
 class SqliteStore:
-    """Every port of the library on one SQLite file.
+    """Every repository of the library on one SQLite file: a :class:`~partnercore.store.Store`.
 
     Opening a store creates the file if needed and migrates its schema forward; a file that
     is not a partnercore database (written by something else, damaged) raises
     :class:`~partnercore.StoreError` and is left as it was. ``read_only=True`` opens an
     existing, up-to-date store without ever writing to it (every write then raises
     :class:`~partnercore.StoreError`). ``path`` is a file name taken literally (a SQLite URI is
-    not interpreted); ``":memory:"`` is a private in-memory database. The ports
-    are attributes shaped like the in-memory ones: ``tenancy`` (a ``TenancyPorts``),
-    ``licenses``, ``billing`` (price books, accounts, usage, invoices; ``billing_ports`` joins
-    them with the tenancy and licence repositories) and ``content`` (a ``ContentPorts``).
-    Each write commits on its own, unless it runs inside :meth:`unit_of_work`, which groups
-    writes into one atomic transaction.
+    not interpreted); ``":memory:"`` is a private in-memory database.
+
+    The repositories are attributes named as on ``InMemoryStore``: ``teams``, ``users``,
+    ``memberships``, ``grants``, ``consents``, ``history``, ``licenses``, ``price_books``,
+    ``accounts``, ``usage``, ``invoices``, ``items``, ``libraries``, ``installs``,
+    ``templates``, ``onboardings``, and the event log ``events``. A repository write outside
+    a unit of work commits on its own; :meth:`unit_of_work` groups writes (and the events
+    describing them) into one ``BEGIN IMMEDIATE`` transaction that holds the write lock from
+    its start, so a rule a service checks inside it still holds when it commits.
 
     ``timeout`` is how many seconds a write waits for another writer (busy timeout);
     ``synchronous="full"`` (default) makes every commit durable across power loss,
@@ -67,24 +88,24 @@ class SqliteStore:
         except BaseException:
             self._db.close()
             raise
-        self.tenancy = SqliteTenancy(self._db)
-        """The tenancy ports (teams, users, memberships, grants, consent, history, audit)."""
-        self.licenses = SqliteLicenses(self._db)
-        """The licence repository (optimistic concurrency on ``version``)."""
-        self.billing = SqliteBilling(self._db)
-        """Price books, billing accounts, usage (totals by SQL) and finalised invoices."""
-        self.content = SqliteContent(
-            self._db,
-            tenancy=self.tenancy,
-            licenses=self.licenses,
-            unit_of_work=self.unit_of_work,
-        )
-        """The content ports, sharing this store's tenancy, licences and unit of work."""
-
-    @property
-    def billing_ports(self) -> BillingPorts:
-        """The billing ports over this store's teams, memberships and licences."""
-        return self.billing.ports(tenancy=self.tenancy, licenses=self.licenses)
+        db = self._db
+        self.teams = SqliteTeams(db)
+        self.users = SqliteUsers(db)
+        self.memberships = SqliteMemberships(db)
+        self.grants = SqliteGrants(db)
+        self.consents = SqliteConsents(db)
+        self.history = SqliteTeamHistory(db)
+        self.licenses = SqliteLicenses(db)
+        self.price_books = SqlitePriceBooks(db)
+        self.accounts = SqliteBillingAccounts(db)
+        self.usage = SqliteUsage(db)
+        self.invoices = SqliteInvoices(db)
+        self.items = SqliteContentItems(db)
+        self.libraries = SqliteLibraries(db)
+        self.installs = SqliteInstalls(db)
+        self.templates = SqliteTemplates(db)
+        self.onboardings = SqliteOnboardings(db)
+        self.events = SqliteEvents(db)
 
     @property
     def path(self) -> str:
@@ -104,10 +125,16 @@ class SqliteStore:
     def unit_of_work(self) -> AbstractContextManager[None]:
         """``with store.unit_of_work(): ...`` commits every write in the block, or none.
 
-        Nested use joins the outer unit; an exception leaving a unit undoes its writes, and
+        The outermost unit is one ``BEGIN IMMEDIATE`` transaction (it waits up to ``timeout``
+        for another writer, then raises the retryable :class:`~partnercore.ConflictError`).
+        A nested unit is a savepoint: an exception leaving it undoes its own writes only, and
         one leaving the outermost unit undoes them all.
         """
         return self._db.unit_of_work()
+
+    def revision(self) -> int:
+        """The revision of the newest committed event (``0`` when there is none)."""
+        return self.events.revision()
 
     def close(self) -> None:
         """Close the connection (an open unit of work is rolled back).

@@ -1,4 +1,4 @@
-"""The tenancy ports on SQLite: teams, users, memberships, grants, consent, history, audit.
+"""The tenancy ports on SQLite: teams, users, memberships, grants, consent, history.
 
 Each record is stored whole as JSON (through the library's converter) next to the key
 columns its lookups need, each lookup backed by an index. "Oldest first" orders by the
@@ -16,7 +16,6 @@ from partnercore.sqlite._database import Database, is_key, to_micros
 from partnercore.sqlite._schema import Migration
 from partnercore.tenancy import (
     ALL,
-    AuditEntry,
     ConsentChange,
     Grant,
     Membership,
@@ -24,25 +23,24 @@ from partnercore.tenancy import (
     Team,
     TeamChange,
     TeamKind,
-    TenancyPorts,
     Transfer,
     User,
 )
 
 __all__ = [
     "TENANCY_SCHEMA",
-    "SqliteAuditTrail",
     "SqliteConsents",
     "SqliteGrants",
     "SqliteMemberships",
     "SqliteTeamHistory",
     "SqliteTeams",
-    "SqliteTenancy",
     "SqliteUsers",
 ]
 
 T = TypeVar("T")
 
+# Migration 1 also created ``audit_entries``; migrations are forward-only, so the table stays
+# in old and new files alike, unused: the audit trail is now the event log (migration 6).
 TENANCY_SCHEMA = Migration(
     1,
     "tenancy: teams, users, memberships, grants, consent, team history, audit trail",
@@ -435,52 +433,4 @@ class SqliteTeamHistory:
             "SELECT record FROM team_changes WHERE from_partner = ? AND kind = ? ORDER BY at, seq",
             partner_id,
             _TRANSFER,
-        )
-
-
-class SqliteAuditTrail:
-    """An append-only table of audit entries, indexed by team."""
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
-
-    def append(self, entry: AuditEntry) -> None:
-        check_instance(entry, AuditEntry, "entry")
-        self._db.execute(
-            "INSERT INTO audit_entries (team_id, record) VALUES (?, ?)",
-            (entry.team_id, self._db.dump(entry)),
-        )
-
-    def entries(self) -> list[AuditEntry]:
-        return _records(self._db, AuditEntry, "SELECT record FROM audit_entries ORDER BY seq")
-
-    def for_team(self, team_id: str) -> list[AuditEntry]:
-        if not is_key(team_id):
-            return []
-        return _records(
-            self._db,
-            AuditEntry,
-            "SELECT record FROM audit_entries WHERE team_id = ? ORDER BY seq",
-            team_id,
-        )
-
-    def __len__(self) -> int:
-        row = self._db.query_one("SELECT count(*) FROM audit_entries")
-        return 0 if row is None else int(row[0])
-
-
-class SqliteTenancy(TenancyPorts):
-    """Every tenancy port on one SQLite database: a ready :class:`TenancyPorts`."""
-
-    __slots__ = ()
-
-    def __init__(self, db: Database) -> None:
-        super().__init__(
-            teams=SqliteTeams(db),
-            users=SqliteUsers(db),
-            memberships=SqliteMemberships(db),
-            grants=SqliteGrants(db),
-            consents=SqliteConsents(db),
-            history=SqliteTeamHistory(db),
-            audit=SqliteAuditTrail(db),
         )

@@ -1,8 +1,14 @@
 """Tenancy and access: partner/client teams, memberships, delegated grants, consent, and the
-explained access decisions of rules R1 to R7 (domain.md §2, §3)."""
+explained access decisions of rules R1 to R7 (domain.md §2, §3).
+
+Write services take the store first and the acting user (``by``, or ``SYSTEM``) last; each
+authorises its actor before it writes anything (``authorise``, ``system_only``) and appends
+its events, which are the audit trail (``audit_trail``).
+"""
 
 from partnercore.tenancy._access import check, require, teams, who
-from partnercore.tenancy._audit import AuditAction, AuditEntry
+from partnercore.tenancy._actors import authorise, system_only
+from partnercore.tenancy._audit import audit_trail
 from partnercore.tenancy._consent import ConsentChange, PartnerAccess, consent_at
 from partnercore.tenancy._decision import Decision, Holder
 from partnercore.tenancy._delegation import grant_access, revoke_grant
@@ -35,13 +41,11 @@ from partnercore.tenancy._permissions import (
     partner_role_permissions,
 )
 from partnercore.tenancy._ports import (
-    AuditTrail,
     ConsentRepository,
     GrantRepository,
     MembershipRepository,
     TeamHistory,
     TeamRepository,
-    TenancyPorts,
     TenancyReader,
     TenancyStore,
     UserRepository,
@@ -51,9 +55,6 @@ from partnercore.tenancy._team import BillingModel, OperatedBy, Team, TeamKind, 
 __all__ = [
     "ALL",
     "PARTNER_ROLES",
-    "AuditAction",
-    "AuditEntry",
-    "AuditTrail",
     "BillingModel",
     "ConsentChange",
     "ConsentRepository",
@@ -76,7 +77,6 @@ __all__ = [
     "TeamKind",
     "TeamRepository",
     "TeamStatus",
-    "TenancyPorts",
     "TenancyReader",
     "TenancyStore",
     "Transfer",
@@ -86,6 +86,8 @@ __all__ = [
     "add_team",
     "add_user",
     "archive_team",
+    "audit_trail",
+    "authorise",
     "change_partner_access",
     "check",
     "client_role_permissions",
@@ -104,6 +106,7 @@ __all__ = [
     "revoke_partner_access",
     "status_at",
     "suspend_team",
+    "system_only",
     "teams",
     "transfer_client",
     "who",

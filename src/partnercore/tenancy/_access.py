@@ -56,7 +56,7 @@ from partnercore.tenancy._permissions import (
     Role,
     Rule,
 )
-from partnercore.tenancy._ports import TenancyPorts
+from partnercore.tenancy._ports import TenancyReader
 from partnercore.tenancy._team import BillingModel, OperatedBy, Team, TeamKind, TeamStatus
 from partnercore.time import ensure_aware, format_instant
 
@@ -96,7 +96,7 @@ _GIVEN_BY: dict[Permission, frozenset[GrantRole]] = {
 
 
 def check(
-    ports: TenancyPorts, user: str, permission: Permission | str, team: str, at: datetime
+    store: TenancyReader, user: str, permission: Permission | str, team: str, at: datetime
 ) -> Decision:
     """May ``user`` exercise ``permission`` on ``team`` at ``at``? An explained decision.
 
@@ -106,21 +106,21 @@ def check(
     if type(at) is not datetime or at.tzinfo is not UTC:
         at = ensure_aware(at)
     perm = permission if type(permission) is Permission else _permission(permission)
-    target = ports.teams.find(team)
+    target = store.teams.find(team)
     if target is None:
         raise NotFoundError("team", team)
     # An unknown user has no memberships: the decision reaches deny by default (or R7 on a
     # client), where the user is looked up; known users are never looked up.
     if target.kind is _PARTNER:
-        return _on_partner(ports, user, perm, target, at)
-    return _on_client(ports, user, perm, target, at)
+        return _on_partner(store, user, perm, target, at)
+    return _on_client(store, user, perm, target, at)
 
 
 def require(
-    ports: TenancyPorts, user: str, permission: Permission | str, team: str, at: datetime
+    store: TenancyReader, user: str, permission: Permission | str, team: str, at: datetime
 ) -> Decision:
     """Like :func:`check`, raising :class:`AccessDeniedError` (with the decision) on denial."""
-    decision = check(ports, user, permission, team, at)
+    decision = check(store, user, permission, team, at)
     if not decision.allowed:
         raise AccessDeniedError(
             f"{user} may not {Permission(permission)} on {team}: {decision.explanation}",
@@ -129,7 +129,7 @@ def require(
     return decision
 
 
-def teams(ports: TenancyPorts, user: str, permission: Permission | str, at: datetime) -> list[str]:
+def teams(store: TenancyReader, user: str, permission: Permission | str, at: datetime) -> list[str]:
     """Every team ``user`` can reach with ``permission`` at ``at``, sorted by id.
 
     Always equal to checking every team one by one: the candidates are the teams the user
@@ -139,40 +139,42 @@ def teams(ports: TenancyPorts, user: str, permission: Permission | str, at: date
     """
     at = ensure_aware(at)
     perm = permission if type(permission) is Permission else _permission(permission)
-    if ports.users.find(user) is None:
+    if store.users.find(user) is None:
         raise NotFoundError("user", user)
-    memberships = ports.memberships.for_user(user)
+    memberships = store.memberships.for_user(user)
     member_of = {m.team_id for m in memberships}
     partners = sorted({m.team_id for m in memberships if m.role in PARTNER_ROLES and _holds(m, at)})
     reachable = []
     seen: set[str] = set()
     for partner_id in partners:
-        known = (partner_id, ports.memberships.between(user, partner_id), member_of)
-        clients = ports.teams.clients_of(partner_id)
-        for transfer in ports.history.transfers_from(partner_id):
-            moved = ports.teams.find(transfer.client_id)
+        known = (partner_id, store.memberships.between(user, partner_id), member_of)
+        clients = store.teams.clients_of(partner_id)
+        for transfer in store.history.transfers_from(partner_id):
+            moved = store.teams.find(transfer.client_id)
             if moved is not None:
                 clients.append(moved)
         for client in clients:
             if client.id not in seen:
                 seen.add(client.id)
-                if _on_client(ports, user, perm, client, at, known).allowed:
+                if _on_client(store, user, perm, client, at, known).allowed:
                     reachable.append(client.id)
     for team_id in member_of - seen:
-        target = ports.teams.find(team_id)
+        target = store.teams.find(team_id)
         if target is None:
             continue
         if target.kind is _PARTNER:
-            decision = _on_partner(ports, user, perm, target, at)
+            decision = _on_partner(store, user, perm, target, at)
         else:
-            decision = _on_client(ports, user, perm, target, at)
+            decision = _on_client(store, user, perm, target, at)
         if decision.allowed:
             reachable.append(team_id)
     reachable.sort()
     return reachable
 
 
-def who(ports: TenancyPorts, team: str, permission: Permission | str, at: datetime) -> list[Holder]:
+def who(
+    store: TenancyReader, team: str, permission: Permission | str, at: datetime
+) -> list[Holder]:
     """Every user who can reach ``team`` with ``permission`` at ``at``, sorted by user id,
     each with the rule and the membership or grant that gives it.
 
@@ -181,23 +183,23 @@ def who(ports: TenancyPorts, team: str, permission: Permission | str, at: dateti
     """
     at = ensure_aware(at)
     perm = permission if type(permission) is Permission else _permission(permission)
-    target = ports.teams.get(team)
+    target = store.teams.get(team)
     if at < target.created_at:  # nothing is allowed on a team before it exists
         return []
-    users = {m.user_id for m in ports.memberships.for_team(team)}
+    users = {m.user_id for m in store.memberships.for_team(team)}
     if target.kind is not _PARTNER:
-        partner_id = _parent_at(target, ports.history.for_team(team), at)
+        partner_id = _parent_at(target, store.history.for_team(team), at)
         users.update(
             m.user_id
-            for m in ports.memberships.for_team(partner_id)
+            for m in store.memberships.for_team(partner_id)
             if m.role in PARTNER_ROLES and _holds(m, at)
         )
     holders = []
     for user in sorted(users):
         if target.kind is _PARTNER:
-            decision = _on_partner(ports, user, perm, target, at)
+            decision = _on_partner(store, user, perm, target, at)
         else:
-            decision = _on_client(ports, user, perm, target, at)
+            decision = _on_client(store, user, perm, target, at)
         if decision.allowed:
             holders.append(Holder(user, decision.rule, decision.via))
     return holders
@@ -205,18 +207,18 @@ def who(ports: TenancyPorts, team: str, permission: Permission | str, at: dateti
 
 # Decisions are made with `decide_later`: `allowed`, the rule and `via` at once, and the
 # explanation by a pure function (the `_..._text` functions) of values already looked up,
-# written only when it is read. No `_..._text` function reads the ports.
+# written only when it is read. No `_..._text` function reads the store.
 
 
 # -- partner teams -------------------------------------------------------------------------
 
 
 def _on_partner(
-    ports: TenancyPorts, user: str, perm: Permission, team: Team, at: datetime
+    store: TenancyReader, user: str, perm: Permission, team: Team, at: datetime
 ) -> Decision:
     if at < team.created_at:
-        return _before_creation(ports, user, team)
-    memberships = ports.memberships.between(user, team.id)
+        return _before_creation(store, user, team)
+    memberships = store.memberships.between(user, team.id)
     membership = None
     for candidate in memberships:  # the first membership active at `at`
         if candidate.active_from <= at:
@@ -227,7 +229,7 @@ def _on_partner(
     if membership is None:
         if memberships:
             return _inactive_denial(user, memberships, team.id, _R1, at)
-        return _stranger(ports, user, team, team.id, (), at)
+        return _stranger(store, user, team, team.id, (), at)
     role = membership.role
     if perm is _REFERRAL_VIEW:
         if role is not _PARTNER_ADMIN:
@@ -237,7 +239,7 @@ def _on_partner(
         rule = _R1
     else:
         return decide_later(False, _R1, None, (_role_lacks_text, user, role, team.id, perm))
-    history = ports.history.for_team(team.id)
+    history = store.history.for_team(team.id)
     status = status_at(team, history, at) if history else team.status
     if status is not _ACTIVE:
         keeps = ARCHIVED_KEEPS if status is _ARCHIVED else SUSPENDED_KEEPS
@@ -279,7 +281,7 @@ _Known = tuple[str, Sequence[Membership], set[str]]
 
 
 def _on_client(
-    ports: TenancyPorts,
+    store: TenancyReader,
     user: str,
     perm: Permission,
     team: Team,
@@ -288,13 +290,13 @@ def _on_client(
 ) -> Decision:
     """Decide a client team."""
     if at < team.created_at:
-        return _before_creation(ports, user, team)
+        return _before_creation(store, user, team)
     if perm is _REFERRAL_VIEW:
-        if ports.users.find(user) is None:
+        if store.users.find(user) is None:
             raise NotFoundError("user", user)
         return decide_later(False, _R7, None, (_referral_client_text, team.id))
     client_id = team.id
-    history = ports.history.for_team(client_id)
+    history = store.history.for_team(client_id)
     if history:
         status = status_at(team, history, at)
         partner_id = _parent_at(team, history, at)
@@ -308,7 +310,7 @@ def _on_client(
 
     # R1: a member of the client.
     if known is None or client_id in known[2]:
-        own = ports.memberships.between(user, client_id)
+        own = store.memberships.between(user, client_id)
     else:
         own = ()
     membership = None
@@ -334,7 +336,7 @@ def _on_client(
     if known is not None and known[0] == partner_id:
         partner_memberships = known[1]
     else:
-        partner_memberships = ports.memberships.between(user, partner_id)
+        partner_memberships = store.memberships.between(user, partner_id)
     held = None
     for candidate in partner_memberships:  # the first membership active at `at`
         if candidate.active_from <= at:
@@ -346,7 +348,7 @@ def _on_client(
         if blocked is not None:
             return blocked
         return _outside(
-            ports, user, perm, team, partner_id, history, membership, own, partner_memberships, at
+            store, user, perm, team, partner_id, history, membership, own, partner_memberships, at
         )
 
     # R4 matters only on a client-run team, and only once a candidate would allow: look the
@@ -356,7 +358,7 @@ def _on_client(
     if held.role is _PARTNER_ADMIN:
         if perm in _R2_PERMISSIONS[billing_model]:
             if perm not in CONSENT_REVOKED_KEEPS and consent is _UNKNOWN:
-                consent = _consent(ports, client_id, at)
+                consent = _consent(store, client_id, at)
             if not active and perm not in (
                 ARCHIVED_KEEPS if status is _ARCHIVED else SUSPENDED_KEEPS
             ):
@@ -379,8 +381,8 @@ def _on_client(
     # Only a permission some grant role gives needs a look at each grant now; otherwise (and
     # when no grant allows) the grants only explain the denial, which `_r3_denial_text`
     # writes from the looked-up sequences when it is read.
-    grants = ports.grants.for_client(partner_id, client_id)
-    all_clients_grants = ports.grants.for_all_clients(partner_id)
+    grants = store.grants.for_client(partner_id, client_id)
+    all_clients_grants = store.grants.for_all_clients(partner_id)
     given_by = _GIVEN_BY[perm]
     if given_by:
         # A grant to a named advisor needs a look at their stay at the partner only when that
@@ -405,7 +407,7 @@ def _on_client(
                 ) and _grant_end(grant, partner_id, history, partner_memberships, at) is not None:
                     continue
                 if consent is _UNKNOWN:
-                    consent = _consent(ports, client_id, at)
+                    consent = _consent(store, client_id, at)
                 if not active:
                     blocked = blocked or _status_denial(team, history, status, at)
                 elif type(consent) is ConsentChange:
@@ -620,9 +622,9 @@ def _left_at(memberships: Sequence[Membership], since: datetime, at: datetime) -
 # -- denials -------------------------------------------------------------------------------
 
 
-def _before_creation(ports: TenancyPorts, user: str, team: Team) -> Decision:
+def _before_creation(store: TenancyReader, user: str, team: Team) -> Decision:
     """The denial of everything on ``team`` before its ``created_at`` (deny by default)."""
-    if ports.users.find(user) is None:
+    if store.users.find(user) is None:
         raise NotFoundError("user", user)
     return decide_later(False, _DEFAULT, None, (_before_creation_text, team))
 
@@ -635,7 +637,7 @@ def _before_creation_text(team: Team) -> str:
 
 
 def _outside(
-    ports: TenancyPorts,
+    store: TenancyReader,
     user: str,
     perm: Permission,
     team: Team,
@@ -659,7 +661,7 @@ def _outside(
             None,
             (_left_partner_text, user, partner_memberships, partner_id, client_id, at),
         )
-    return _stranger(ports, user, team, partner_id, history, at)
+    return _stranger(store, user, team, partner_id, history, at)
 
 
 def _left_partner_text(
@@ -676,7 +678,7 @@ def _left_partner_text(
 
 
 def _stranger(
-    ports: TenancyPorts,
+    store: TenancyReader,
     user: str,
     team: Team,
     partner_id: str,
@@ -687,13 +689,13 @@ def _stranger(
 
     ``history`` is the team's (for a client: its transfers explain a former partner).
     """
-    for membership in ports.memberships.for_user(user):
+    for membership in store.memberships.for_user(user):
         if at < membership.active_from:  # not _holds(membership, at), inlined
             continue
         until = membership.active_until
         if until is not None and until <= at:
             continue
-        other = ports.teams.find(membership.team_id)
+        other = store.teams.find(membership.team_id)
         if other is None:
             continue
         if other.kind is _PARTNER:
@@ -703,14 +705,14 @@ def _stranger(
                 None,
                 (_other_partner_text, user, other, team, partner_id, history, at),
             )
-        other_partner = _parent_at(other, ports.history.for_team(other.id), at)
+        other_partner = _parent_at(other, store.history.for_team(other.id), at)
         return decide_later(
             False,
             _R5,
             None,
             (_client_member_text, user, membership.role, other, other_partner, team, partner_id),
         )
-    if ports.users.find(user) is None:
+    if store.users.find(user) is None:
         raise NotFoundError("user", user)
     if team.kind is _PARTNER:
         return decide_later(False, _DEFAULT, None, (_no_membership_text, team.id))
@@ -820,9 +822,9 @@ class _Unknown:
 _UNKNOWN = _Unknown()
 
 
-def _consent(ports: TenancyPorts, client_id: str, at: datetime) -> ConsentChange | None:
+def _consent(store: TenancyReader, client_id: str, at: datetime) -> ConsentChange | None:
     """The revocation of partner data access in force at ``at`` (R4), if any."""
-    changes = ports.consents.for_client(client_id)
+    changes = store.consents.for_client(client_id)
     return consent_at(changes, at) if changes else None
 
 

@@ -1,70 +1,23 @@
-"""The append-only audit trail: who did what, to which team, when."""
+"""The audit trail of a team: the events about it, in the order they were committed.
+
+There is one history, not two: every tenancy write appends its domain events to the store's
+event log in the unit of work that makes the change, and a team's audit trail reads them
+back. Each event says what happened (``kind`` and its facts, ``describe()`` as a sentence),
+when (``at``), who did it (``by``: a user id or ``"system"``) and at which store revision.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
-from enum import StrEnum
-from typing import TYPE_CHECKING
+from partnercore.events import Event, Transactional
 
-import attrs
-
-from partnercore._fields import to_enum
-from partnercore.time import ensure_aware
-
-if TYPE_CHECKING:
-    from partnercore.tenancy._ports import TenancyPorts
-
-__all__ = ["AuditAction", "AuditEntry", "record"]
+__all__ = ["audit_trail"]
 
 
-class AuditAction(StrEnum):
-    """What an audit entry records."""
+def audit_trail(store: Transactional, team_id: str) -> list[Event]:
+    """Every committed event about ``team_id``, oldest first (``store.events.about``).
 
-    TEAM_CREATED = "team_created"
-    MEMBERSHIP_ADDED = "membership_added"
-    MEMBERSHIP_ENDED = "membership_ended"
-    GRANT_CREATED = "grant_created"
-    GRANT_REVOKED = "grant_revoked"
-    PARTNER_ACCESS_REVOKED = "partner_access_revoked"
-    PARTNER_ACCESS_RESTORED = "partner_access_restored"
-    CLIENT_TRANSFERRED = "client_transferred"
-    TEAM_SUSPENDED = "team_suspended"
-    TEAM_ARCHIVED = "team_archived"
-    TEAM_REACTIVATED = "team_reactivated"
-
-
-def _action(value: object) -> AuditAction:
-    return to_enum(AuditAction, value, "action")
-
-
-@attrs.frozen(kw_only=True)
-class AuditEntry:
-    """One thing that happened: ``actor`` did ``action`` to ``subject`` in ``team_id`` at ``at``.
-
-    ``actor`` is ``None`` when the caller did not name one (for example when a host
-    application loads its existing teams). ``detail`` is a human sentence.
+    A team's own events (created, status changes, transfers, memberships, consent, licence,
+    ...) and the grants naming it; an all-clients grant is about its partner. A team nobody
+    wrote about (or an unknown id) has an empty trail.
     """
-
-    at: datetime = attrs.field(converter=ensure_aware)
-    actor: str | None
-    action: AuditAction = attrs.field(converter=_action)
-    team_id: str
-    subject: str
-    detail: str
-
-
-def record(
-    ports: TenancyPorts,
-    at: datetime,
-    actor: str | None,
-    action: AuditAction,
-    team_id: str,
-    subject: str,
-    detail: str,
-) -> None:
-    """Append one entry to the audit trail."""
-    ports.audit.append(
-        AuditEntry(
-            at=at, actor=actor, action=action, team_id=team_id, subject=subject, detail=detail
-        )
-    )
+    return store.events.about(team_id)

@@ -9,6 +9,7 @@ import attrs
 
 from partnercore._errors import ValidationError
 from partnercore._fields import id_validator, optional_instant, text_validator, to_enum
+from partnercore.events import SYSTEM_ID
 from partnercore.tenancy._permissions import Role
 from partnercore.time import ensure_aware, format_instant
 
@@ -23,11 +24,24 @@ def _email_validator(_: object, attribute: Any, value: str) -> None:
         raise ValidationError.at(attribute.name, f"not an email address: {value!r}")
 
 
+def _user_id_validator(_: object, attribute: Any, value: str) -> None:
+    id_validator(_, attribute, value)
+    if value == SYSTEM_ID:
+        raise ValidationError.at(
+            attribute.name,
+            f"{SYSTEM_ID!r} is reserved: events name the platform (SYSTEM) with it",
+        )
+
+
 @attrs.frozen
 class User:
-    """A person who logs in. ``name`` defaults to the id."""
+    """A person who logs in. ``name`` defaults to the id.
 
-    id: str = attrs.field(validator=id_validator)
+    The id ``"system"`` is reserved: events and scenario files name the platform actor
+    (:data:`~partnercore.events.SYSTEM`) with it, so no user may have it.
+    """
+
+    id: str = attrs.field(validator=_user_id_validator)
     email: str = attrs.field(validator=_email_validator)
     name: str = attrs.field(validator=text_validator)
 

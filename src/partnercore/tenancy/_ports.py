@@ -14,10 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-import attrs
-
 from partnercore.events import Transactional
-from partnercore.tenancy._audit import AuditEntry
 from partnercore.tenancy._consent import ConsentChange
 from partnercore.tenancy._grants import Grant
 from partnercore.tenancy._history import TeamChange, Transfer
@@ -25,13 +22,11 @@ from partnercore.tenancy._people import Membership, User
 from partnercore.tenancy._team import Team
 
 __all__ = [
-    "AuditTrail",
     "ConsentRepository",
     "GrantRepository",
     "MembershipRepository",
     "TeamHistory",
     "TeamRepository",
-    "TenancyPorts",
     "TenancyReader",
     "TenancyStore",
     "UserRepository",
@@ -172,35 +167,6 @@ class TeamHistory(Protocol):
     def transfers_from(self, partner_id: str) -> list[Transfer]:
         """Transfers of clients away from ``partner_id``, oldest first."""
         ...
-
-
-class AuditTrail(Protocol):
-    """An append-only log: entries can be added and read, never changed or removed."""
-
-    def append(self, entry: AuditEntry) -> None:
-        """Add an entry at the end."""
-        ...
-
-    def entries(self) -> list[AuditEntry]:
-        """Every entry, in the order appended."""
-        ...
-
-    def for_team(self, team_id: str) -> list[AuditEntry]:
-        """The entries about ``team_id``, in the order appended."""
-        ...
-
-
-@attrs.frozen(kw_only=True)
-class TenancyPorts:
-    """The repositories the tenancy services work through, bundled."""
-
-    teams: TeamRepository
-    users: UserRepository
-    memberships: MembershipRepository
-    grants: GrantRepository
-    consents: ConsentRepository
-    history: TeamHistory
-    audit: AuditTrail
 
 
 class TenancyReader(Protocol):

@@ -20,7 +20,7 @@ from partnercore.testing._billing import (
 )
 from partnercore.testing._content import (
     ContentItemRepositoryContract,
-    ContentPortsContract,
+    ContentStoreContract,
     InstallRepositoryContract,
     LibraryRepositoryContract,
     OnboardingRepositoryContract,
@@ -29,22 +29,20 @@ from partnercore.testing._content import (
 from partnercore.testing._licensing import LicenseRepositoryContract
 from partnercore.testing._store import StoreContract
 from partnercore.testing._tenancy import (
-    AuditTrailContract,
     ConsentRepositoryContract,
     GrantRepositoryContract,
     MembershipRepositoryContract,
     TeamHistoryContract,
     TeamRepositoryContract,
-    TenancyPortsContract,
+    TenancyStoreContract,
     UserRepositoryContract,
 )
 
 __all__ = [
-    "AuditTrailContract",
     "BillingAccountRepositoryContract",
     "ConsentRepositoryContract",
     "ContentItemRepositoryContract",
-    "ContentPortsContract",
+    "ContentStoreContract",
     "GrantRepositoryContract",
     "InstallRepositoryContract",
     "InvoiceRepositoryContract",
@@ -57,7 +55,7 @@ __all__ = [
     "TeamHistoryContract",
     "TeamRepositoryContract",
     "TemplateRepositoryContract",
-    "TenancyPortsContract",
+    "TenancyStoreContract",
     "UsageRepositoryContract",
     "UsageTotalsContract",
     "UserRepositoryContract",

@@ -1,4 +1,4 @@
-"""The contracts every content port must honour, and the unit of work that spans them."""
+"""The contracts every content port must honour, and their part in a store's units of work."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from partnercore.content import (
     ClientTemplate,
     ContentItem,
     ContentItemRepository,
-    ContentPorts,
     ContentPrice,
     CopyEvent,
     InstallRepository,
@@ -27,6 +26,7 @@ from partnercore.content import (
 )
 from partnercore.licensing import License
 from partnercore.money import Money
+from partnercore.store import Store
 from partnercore.tenancy import Grant, Team
 from partnercore.testing._hostile import (
     NOT_RECORDS,
@@ -41,7 +41,7 @@ from partnercore.testing._hostile import (
 
 __all__ = [
     "ContentItemRepositoryContract",
-    "ContentPortsContract",
+    "ContentStoreContract",
     "InstallRepositoryContract",
     "LibraryRepositoryContract",
     "OnboardingRepositoryContract",
@@ -550,62 +550,83 @@ class OnboardingRepositoryContract:
         assert _none(ODD_KEYS) == answers(onboardings.find, ODD_KEYS)
 
 
-class ContentPortsContract:
-    """Subclass and override the ``ports`` fixture with a ``ContentPorts`` over empty stores.
+class ContentStoreContract:
+    """Subclass and override the ``store`` fixture with an empty :class:`~partnercore.store.Store`.
 
-    Checks the bundle's unit of work: what is written inside a block is kept when the block
-    ends normally, and undone in every store (tenancy, licences, content) when it raises.
+    Checks that the content repositories take part in the store's units of work: what is
+    written inside a block is kept when the block ends normally, and undone in every
+    repository (tenancy, licences, content) when it raises.
     """
 
     @pytest.fixture
-    def ports(self) -> ContentPorts:
-        raise NotImplementedError("provide a fixture 'ports': a ContentPorts over empty stores")
+    def store(self) -> Store:
+        raise NotImplementedError("provide a fixture 'store': an empty Store")
 
-    def _write_everything(self, ports: ContentPorts) -> None:
-        ports.tenancy.teams.add(Team.partner("acme", "Acme", created_at=_T0))
-        ports.licenses.add(License.open("c9", _T0))
-        ports.items.add(_item())
-        ports.libraries.add(LibrarySelection("acme", "iso", _day(2)))
-        ports.installs.add_all([_event("c9", "gap", 3)])
-        ports.templates.add(_template())
-        ports.onboardings.add(_onboarding())
+    def _write_everything(self, store: Store) -> None:
+        store.teams.add(Team.partner("acme", "Acme", created_at=_T0))
+        store.licenses.add(License.open("c9", _T0))
+        store.items.add(_item())
+        store.libraries.add(LibrarySelection("acme", "iso", _day(2)))
+        store.installs.add_all([_event("c9", "gap", 3)])
+        store.templates.add(_template())
+        store.onboardings.add(_onboarding())
 
-    def _state(self, ports: ContentPorts) -> tuple[object, ...]:
+    def _state(self, store: Store) -> tuple[object, ...]:
         return (
-            ports.tenancy.teams.find("acme"),
-            ports.licenses.find("c9"),
-            ports.items.find("gap"),
-            list(ports.libraries.for_partner("acme")),
-            list(ports.installs.for_client("c9")),
-            ports.templates.find("readiness"),
-            ports.onboardings.find("req-1"),
+            store.teams.find("acme"),
+            store.licenses.find("c9"),
+            store.items.find("gap"),
+            list(store.libraries.for_partner("acme")),
+            list(store.installs.for_client("c9")),
+            store.templates.find("readiness"),
+            store.onboardings.find("req-1"),
         )
 
-    def test_a_unit_of_work_keeps_its_writes(self, ports: ContentPorts) -> None:
-        with ports.unit_of_work():
-            self._write_everything(ports)
-        assert all(part not in (None, []) for part in self._state(ports))
+    def test_a_unit_of_work_keeps_its_content_writes(self, store: Store) -> None:
+        with store.unit_of_work():
+            self._write_everything(store)
+        assert all(part not in (None, []) for part in self._state(store))
 
-    def test_a_unit_of_work_that_raises_undoes_every_write(self, ports: ContentPorts) -> None:
-        before = self._state(ports)
+    def test_a_unit_of_work_that_raises_undoes_every_content_write(self, store: Store) -> None:
+        before = self._state(store)
 
         def abandoned() -> None:
-            with ports.unit_of_work():
-                self._write_everything(ports)
+            with store.unit_of_work():
+                self._write_everything(store)
                 raise RuntimeError("abandon")
 
         with pytest.raises(RuntimeError, match="abandon"):
             abandoned()
-        assert before == self._state(ports)
+        assert before == self._state(store)
 
-    def test_writes_before_a_failed_unit_stay(self, ports: ContentPorts) -> None:
-        ports.items.add(_item("kept"))
+    def test_content_writes_before_a_failed_unit_stay(self, store: Store) -> None:
+        store.items.add(_item("kept"))
 
         def abandoned() -> None:
-            with ports.unit_of_work():
-                ports.items.add(_item())
+            with store.unit_of_work():
+                store.items.add(_item())
                 raise RuntimeError("abandon")
 
         with pytest.raises(RuntimeError, match="abandon"):
             abandoned()
-        assert (True, None) == (ports.items.find("kept") is not None, ports.items.find("gap"))
+        assert (True, None) == (store.items.find("kept") is not None, store.items.find("gap"))
+
+    def test_a_failed_nested_unit_undoes_only_its_own_content_writes(self, store: Store) -> None:
+        def nested() -> None:
+            with store.unit_of_work():
+                store.templates.save(
+                    store.templates.get("readiness").with_entry(TemplateContent(item_id="gap"))
+                )
+                store.installs.add_all([_event("c9", "gap", 5)])
+                raise RuntimeError("abandon")
+
+        with store.unit_of_work():
+            self._write_everything(store)
+            with pytest.raises(RuntimeError, match="abandon"):
+                nested()
+            store.items.save(store.items.get("gap").retire(_day(6)))
+        assert (1, 1, "retired") == (
+            store.templates.get("readiness").revision,
+            len(store.installs.for_client("c9")),
+            store.items.get("gap").status.value,
+        )

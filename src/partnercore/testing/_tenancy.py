@@ -1,8 +1,9 @@
-"""The contracts every tenancy port must honour, and an end-to-end contract for the bundle.
+"""The contracts every tenancy port must honour, and an end-to-end contract for the store.
 
 Subclass a contract in a test module and override its fixture with an empty store of yours.
-``TenancyPortsContract`` runs the tenancy services and the access check through a whole
-``TenancyPorts`` bundle: a host's adapters must give the decisions the rules require.
+``TenancyStoreContract`` runs the tenancy services and the access check through a whole
+store: a host's adapters must give the decisions the rules require, append the events of
+every write, and keep a refused write or a failed unit of work from changing anything.
 """
 
 from __future__ import annotations
@@ -12,12 +13,10 @@ from datetime import UTC, datetime, timedelta
 import attrs
 import pytest
 
-from partnercore._errors import ConflictError, NotFoundError
+from partnercore._errors import AccessDeniedError, ConflictError, NotFoundError
+from partnercore.events import SYSTEM, TeamStatusChanged
 from partnercore.tenancy import (
     ALL,
-    AuditAction,
-    AuditEntry,
-    AuditTrail,
     ConsentChange,
     ConsentRepository,
     Decision,
@@ -33,12 +32,13 @@ from partnercore.tenancy import (
     TeamHistory,
     TeamRepository,
     TeamStatus,
-    TenancyPorts,
+    TenancyStore,
     Transfer,
     User,
     UserRepository,
     add_membership,
     add_user,
+    audit_trail,
     check,
     create_client,
     create_partner,
@@ -64,13 +64,12 @@ from partnercore.testing._hostile import (
 )
 
 __all__ = [
-    "AuditTrailContract",
     "ConsentRepositoryContract",
     "GrantRepositoryContract",
     "MembershipRepositoryContract",
     "TeamHistoryContract",
     "TeamRepositoryContract",
-    "TenancyPortsContract",
+    "TenancyStoreContract",
     "UserRepositoryContract",
 ]
 
@@ -582,190 +581,181 @@ class TeamHistoryContract:
         )
 
 
-class AuditTrailContract:
-    """Override the ``audit`` fixture with an empty ``AuditTrail``."""
+class TenancyStoreContract:
+    """Override the ``store`` fixture with an empty store (a ``TenancyStore``; every
+    :class:`~partnercore.store.Store` is one).
 
-    @pytest.fixture
-    def audit(self) -> AuditTrail:
-        raise NotImplementedError("provide a fixture 'audit': an empty AuditTrail")
-
-    def test_entries_come_back_in_the_order_appended(self, audit: AuditTrail) -> None:
-        entries = [
-            AuditEntry(
-                at=_day(day),
-                actor=actor,
-                action=action,
-                team_id=team,
-                subject=team,
-                detail=f"entry {n}",
-            )
-            for n, (day, actor, action, team) in enumerate(
-                [
-                    (3, "paula", AuditAction.GRANT_CREATED, "c1"),
-                    (1, None, AuditAction.TEAM_CREATED, "c2"),
-                    (2, "carol", AuditAction.PARTNER_ACCESS_REVOKED, "c1"),
-                ]
-            )
-        ]
-        for entry in entries:
-            audit.append(entry)
-        assert entries == list(audit.entries())
-        assert [entries[0], entries[2]] == list(audit.for_team("c1"))
-        assert [] == list(audit.for_team("c9"))
-
-    def test_changing_a_returned_list_does_not_change_the_trail(self, audit: AuditTrail) -> None:
-        entry = AuditEntry(
-            at=_T0,
-            actor="paula",
-            action=AuditAction.GRANT_REVOKED,
-            team_id="c1",
-            subject="g1",
-            detail="grant g1 revoked",
-        )
-        audit.append(entry)
-        audit.entries().clear()
-        audit.for_team("c1").clear()
-        assert [entry] == list(audit.entries())
-        assert [entry] == list(audit.for_team("c1"))
-
-    def test_appending_anything_but_an_entry_is_a_validation_error_and_changes_nothing(
-        self, audit: AuditTrail
-    ) -> None:
-        wrong = (*NOT_RECORDS, _partner("p1"))
-        assert _refused(wrong) == answers(audit.append, wrong)
-        assert [] == list(audit.entries())
-
-    def test_a_key_no_team_can_have_finds_nothing(self, audit: AuditTrail) -> None:
-        audit.append(
-            AuditEntry(
-                at=_T0,
-                actor=None,
-                action=AuditAction.TEAM_CREATED,
-                team_id="p1",
-                subject="p1",
-                detail="created",
-            )
-        )
-        assert _nothing(ODD_KEYS) == answers(audit.for_team, ODD_KEYS)
-
-    def test_odd_details_come_back_exactly(self, audit: AuditTrail) -> None:
-        entries = [
-            AuditEntry(
-                at=_T0,
-                actor="paula",
-                action=AuditAction.TEAM_CREATED,
-                team_id="c1",
-                subject="c1",
-                detail=text,
-            )
-            for text in ODD_TEXTS
-        ]
-        for entry in entries:
-            audit.append(entry)
-        assert entries == list(audit.for_team("c1"))
-
-    def test_troublesome_details_are_refused_or_kept_exactly(self, audit: AuditTrail) -> None:
-        def outcome(n: int, detail: str) -> str:
-            def entry() -> AuditEntry:
-                return AuditEntry(
-                    at=_T0,
-                    actor=None,
-                    action=AuditAction.TEAM_CREATED,
-                    team_id=f"c{n}",
-                    subject=f"c{n}",
-                    detail=detail,
-                )
-
-            def stored() -> AuditEntry | None:
-                found = audit.for_team(f"c{n}")
-                return found[0] if found else None
-
-            return kept_or_refused(entry, audit.append, stored)
-
-        assert _kept_or_refused(TROUBLESOME_TEXTS) == {
-            label(detail): outcome(n, detail) for n, detail in enumerate(TROUBLESOME_TEXTS)
-        }
-
-
-class TenancyPortsContract:
-    """Override the ``ports`` fixture with a ``TenancyPorts`` bundle of empty stores.
-
-    Runs the tenancy services and the access rules end to end through the bundle.
+    Runs the tenancy services and the access rules end to end through the store: the
+    decisions the rules require, the events every write appends (the audit trail), refused
+    writes that change nothing, and units of work that a host opens around several services.
     """
 
     @pytest.fixture
-    def ports(self) -> TenancyPorts:
-        raise NotImplementedError("provide a fixture 'ports': a TenancyPorts of empty stores")
+    def store(self) -> TenancyStore:
+        raise NotImplementedError("provide a fixture 'store': an empty TenancyStore")
 
     @pytest.fixture
-    def world(self, ports: TenancyPorts) -> TenancyPorts:
-        """Partners p1 and p2; clients c1 (client-run) and c2 (partner-operated) of p1."""
-        create_partner(ports, "p1", "Partner One", at=_T0)
-        create_partner(ports, "p2", "Partner Two", at=_T0)
-        create_client(ports, "c1", "Client One", partner_id="p1", operated_by="client",
-                      billing_model="reseller", at=_T0)  # fmt: skip
-        create_client(ports, "c2", "Client Two", partner_id="p1", operated_by="partner",
-                      billing_model="non_reseller", at=_T0)  # fmt: skip
+    def world(self, store: TenancyStore) -> TenancyStore:
+        """Partners p1 and p2; clients c1 (client-run) and c2 (partner-operated) of p1;
+        paula partner admin and alice advisor of p1, bob advisor of p2, carol client admin
+        of c1; grant g1 gives alice ``advisor`` on c1 from day 1 to day 60."""
+        create_partner(store, "p1", "Partner One", at=_T0, by=SYSTEM)
+        create_partner(store, "p2", "Partner Two", at=_T0, by=SYSTEM)
         for user in ("paula", "alice", "bob", "carol"):
-            add_user(ports, User(user, f"{user}@example.com"))
-        add_membership(ports, _membership("paula", "p1", "partner_admin", 0))
-        add_membership(ports, _membership("alice", "p1", "advisor", 0))
-        add_membership(ports, _membership("bob", "p2", "advisor", 0))
-        add_membership(ports, _membership("carol", "c1", "client_admin", 0))
-        grant_access(ports, attrs.evolve(_grant("g1", "p1", "c1", "alice", 1), expires_at=_day(60)))
-        return ports
+            add_user(store, User(user, f"{user}@example.com"), at=_T0, by=SYSTEM)
+        add_membership(store, _membership("paula", "p1", "partner_admin", 0), at=_T0, by=SYSTEM)
+        add_membership(store, _membership("alice", "p1", "advisor", 0), at=_T0, by="paula")
+        add_membership(store, _membership("bob", "p2", "advisor", 0), at=_T0, by=SYSTEM)
+        create_client(store, "c1", "Client One", partner_id="p1", operated_by="client",
+                      billing_model="reseller", at=_T0, by="paula")  # fmt: skip
+        create_client(store, "c2", "Client Two", partner_id="p1", operated_by="partner",
+                      billing_model="non_reseller", at=_T0, by="paula")  # fmt: skip
+        add_membership(store, _membership("carol", "c1", "client_admin", 0), at=_T0, by="paula")
+        grant = attrs.evolve(
+            _grant("g1", "p1", "c1", "alice", 1), granted_by="paula", expires_at=_day(60)
+        )
+        grant_access(store, grant, at=_day(1), by="paula")
+        return store
 
-    def test_a_grant_gives_access_until_it_expires(self, world: TenancyPorts) -> None:
+    def test_a_grant_gives_access_until_it_expires(self, world: TenancyStore) -> None:
         assert (True, Rule.R3, "g1") == _short(check(world, "alice", "team.edit", "c1", _day(2)))
         assert (False, Rule.R3, None) == _short(check(world, "alice", "team.edit", "c1", _day(60)))
 
-    def test_a_revoked_grant_gives_nothing_from_its_revocation(self, world: TenancyPorts) -> None:
+    def test_a_revoked_grant_gives_nothing_from_its_revocation(self, world: TenancyStore) -> None:
         revoke_grant(world, "g1", at=_day(10), by="paula")
         assert check(world, "alice", "team.view", "c1", _day(9)).allowed
         assert not check(world, "alice", "team.view", "c1", _day(10)).allowed
 
-    def test_an_advisor_who_left_loses_the_grant(self, world: TenancyPorts) -> None:
-        end_membership(world, "p1/alice/advisor@2026-01-01T00:00:00Z", at=_day(20))
+    def test_an_advisor_who_left_loses_the_grant(self, world: TenancyStore) -> None:
+        end_membership(world, "p1/alice/advisor@2026-01-01T00:00:00Z", at=_day(20), by="paula")
         assert not check(world, "alice", "team.view", "c1", _day(21)).allowed
 
-    def test_consent_revoked_then_restored(self, world: TenancyPorts) -> None:
+    def test_consent_revoked_then_restored(self, world: TenancyStore) -> None:
         revoke_partner_access(world, "c1", at=_day(5), by="carol")
         restore_partner_access(world, "c1", at=_day(8), by="carol")
         assert (False, Rule.R4, None) == _short(check(world, "alice", "team.view", "c1", _day(6)))
         assert (True, Rule.R3, "g1") == _short(check(world, "alice", "team.view", "c1", _day(8)))
 
-    def test_a_transfer_ends_the_old_partners_grants(self, world: TenancyPorts) -> None:
-        transfer_client(world, "c1", "p2", at=_day(30), by="paula")
+    def test_a_transfer_ends_the_old_partners_grants(self, world: TenancyStore) -> None:
+        transfer_client(world, "c1", "p2", at=_day(30), by=SYSTEM)
         assert check(world, "alice", "team.view", "c1", _day(29)).allowed
         assert (False, Rule.R5, None) == _short(check(world, "alice", "team.view", "c1", _day(30)))
         assert ["c1"] == [c.id for c in world.teams.clients_of("p2")]
 
     def test_a_suspended_client_keeps_only_the_partner_admins_administration(
-        self, world: TenancyPorts
+        self, world: TenancyStore
     ) -> None:
         suspend_team(world, "c1", at=_day(3), by="paula")
         assert not check(world, "carol", "team.view", "c1", _day(4)).allowed
         assert check(world, "paula", Permission.LICENSE_MANAGE, "c1", _day(4)).allowed
 
-    def test_reverse_lookups_agree_with_checks(self, world: TenancyPorts) -> None:
+    def test_reverse_lookups_agree_with_checks(self, world: TenancyStore) -> None:
         assert ["c1"] == teams(world, "alice", "team.edit", _day(2))
         assert ["alice", "carol"] == [h.user_id for h in who(world, "c1", "team.edit", _day(2))]
         assert ["c2", "p1"] == teams(world, "paula", "team.edit", _day(2))
 
-    def test_nothing_reaches_across_partners(self, world: TenancyPorts) -> None:
+    def test_nothing_reaches_across_partners(self, world: TenancyStore) -> None:
         for team in ("p1", "c1", "c2"):
             for permission in Permission:
                 assert not check(world, "bob", permission, team, _day(2)).allowed
 
-    def test_every_change_is_in_the_audit_trail(self, world: TenancyPorts) -> None:
+    def test_every_change_is_in_the_audit_trail_with_its_actor(self, world: TenancyStore) -> None:
         revoke_grant(world, "g1", at=_day(10), by="paula")
-        actions = [e.action for e in world.audit.for_team("c1")]
         assert [
-            AuditAction.TEAM_CREATED,
-            AuditAction.MEMBERSHIP_ADDED,
-            AuditAction.GRANT_CREATED,
-            AuditAction.GRANT_REVOKED,
-        ] == actions
+            ("client_created", "paula", _T0),
+            ("membership_added", "paula", _T0),
+            ("grant_created", "paula", _day(1)),
+            ("grant_revoked", "paula", _day(10)),
+        ] == [(e.kind, e.by, e.at) for e in audit_trail(world, "c1")]
+
+    def test_every_write_appends_its_events_with_consecutive_revisions(
+        self, world: TenancyStore
+    ) -> None:
+        events = world.events.since(0)
+        assert list(range(1, len(events) + 1)) == [e.revision for e in events]
+        assert len(events) == world.revision()
+        suspend_team(world, "c2", at=_day(3), by="paula")
+        [suspended] = world.events.since(len(events))
+        assert (TeamStatusChanged, len(events) + 1, "c2", "suspended", "active") == (
+            type(suspended),
+            suspended.revision,
+            suspended.team_id,
+            getattr(suspended, "status", None),
+            getattr(suspended, "previous", None),
+        )
+
+    def test_a_refused_write_raises_with_the_decision_and_writes_nothing(
+        self, world: TenancyStore
+    ) -> None:
+        before = _tenancy_state(world)
+        with pytest.raises(AccessDeniedError) as refused:
+            transfer_client(world, "c1", "p2", at=_day(30), by="paula")  # not p2's admin
+        assert (False, Rule.R5) == (refused.value.decision.allowed, refused.value.decision.rule)
+        with pytest.raises(AccessDeniedError):
+            revoke_grant(world, "g1", at=_day(10), by="alice")  # an advisor, not an admin
+        with pytest.raises(AccessDeniedError):
+            revoke_partner_access(world, "c1", at=_day(5), by="paula")  # R4: client admins only
+        assert before == _tenancy_state(world)
+
+    def test_a_host_unit_of_work_around_several_services_commits_them_together(
+        self, world: TenancyStore
+    ) -> None:
+        start = world.revision()
+        with world.unit_of_work():
+            revoke_grant(world, "g1", at=_day(10), by="paula")
+            suspend_team(world, "c2", at=_day(10), by="paula")
+        assert ["grant_revoked", "team_status_changed"] == [
+            e.kind for e in world.events.since(start)
+        ]
+        assert [start + 1, start + 2] == [e.revision for e in world.events.since(start)]
+
+    def test_an_error_leaving_a_host_unit_of_work_undoes_every_service_in_it(
+        self, world: TenancyStore
+    ) -> None:
+        before = _tenancy_state(world)
+
+        def failing() -> None:
+            with world.unit_of_work():
+                revoke_grant(world, "g1", at=_day(10), by="paula")
+                transfer_client(world, "c1", "p2", at=_day(30), by=SYSTEM)
+                add_user(world, User("dave", "dave@example.com"), at=_day(30), by=SYSTEM)
+                raise _HostError
+
+        with pytest.raises(_HostError):
+            failing()
+        assert before == _tenancy_state(world)
+        assert world.users.find("dave") is None
+
+    def test_a_refused_service_inside_a_host_unit_leaves_the_others_to_commit(
+        self, world: TenancyStore
+    ) -> None:
+        start = world.revision()
+        with world.unit_of_work():
+            revoke_grant(world, "g1", at=_day(10), by="paula")
+            with pytest.raises(AccessDeniedError):
+                transfer_client(world, "c1", "p2", at=_day(30), by="paula")
+        assert ["grant_revoked"] == [e.kind for e in world.events.since(start)]
+        assert "p1" == world.teams.get("c1").parent_id
+        assert [] == list(world.history.for_team("c1"))
+
+
+class _HostError(Exception):
+    """What a host's own code raises inside a unit of work, in these tests."""
+
+
+def _tenancy_state(store: TenancyStore) -> object:
+    """What the store holds about the contract's world, read through its repositories."""
+    teams = ("p1", "p2", "c1", "c2")
+    return (
+        [store.teams.find(t) for t in teams],
+        [[c.id for c in store.teams.clients_of(t)] for t in teams],
+        [store.memberships.for_team(t) for t in teams],
+        [list(store.grants.for_partner(t)) for t in teams],
+        [list(store.consents.for_client(t)) for t in teams],
+        [list(store.history.for_team(t)) for t in teams],
+        store.events.since(0),
+        store.revision(),
+    )
 
 
 def _short(decision: Decision) -> tuple[bool, Rule, str | None]:
