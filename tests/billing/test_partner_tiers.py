@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from partnercore import CurrencyMismatchError, ValidationError
 from partnercore.billing import (
     BillingAccount,
-    BillingPorts,
     BillingRun,
     ClientBillingInput,
     ClientTerms,
@@ -25,8 +24,9 @@ from partnercore.billing import (
     billing_inputs,
     calculate_run,
 )
+from partnercore.events import SYSTEM
 from partnercore.licensing import License
-from partnercore.memory import InMemoryBilling, InMemoryLicenses, InMemoryTenancy
+from partnercore.memory import InMemoryStore
 from partnercore.money import Money
 from partnercore.tenancy import Team, transfer_client
 from partnercore.time import BillingPeriod
@@ -186,11 +186,8 @@ class Year:
     """Summit Partners' world: two clients, a discount, usage every month from May."""
 
     def __init__(self) -> None:
-        self.tenancy, self.licenses, self.billing = (
-            InMemoryTenancy(),
-            InMemoryLicenses(),
-            InMemoryBilling(),
-        )
+        self.store = self.tenancy = self.billing = InMemoryStore()
+        self.licenses = self.store.licenses
         teams = self.tenancy.teams
         teams.add(Team.partner("summit", "Summit Partners", created_at=JAN))
         for cid, model in [("harrow", "reseller"), ("isla", "non_reseller")]:
@@ -224,11 +221,11 @@ class Year:
             )
 
     @property
-    def ports(self) -> BillingPorts:
-        return self.billing.ports(tenancy=self.tenancy, licenses=self.licenses)
+    def ports(self) -> InMemoryStore:
+        return self.store
 
     def statement(self, period: str) -> ReferralStatement:
-        return bill_period(period, self.ports).referral("summit")
+        return bill_period(self.ports, period).referral("summit")
 
 
 YEAR = [
@@ -276,7 +273,7 @@ def test_the_trailing_revenue_is_the_sum_of_the_twelve_previous_statements_bases
 
 
 def test_a_partners_inputs_carry_the_trailing_revenue() -> None:
-    [inputs] = billing_inputs("2026-06", Year().ports)
+    [inputs] = billing_inputs(Year().ports, "2026-06")
 
     assert (usd("2650.00"), None, "silver") == (
         inputs.trailing_revenue,
@@ -317,11 +314,8 @@ class Moving:
     discounts, banded fees and tier-priced usage spread over two years."""
 
     def __init__(self, events: list[tuple[int, int, int]]) -> None:
-        self.tenancy, self.licenses, self.billing = (
-            InMemoryTenancy(),
-            InMemoryLicenses(),
-            InMemoryBilling(),
-        )
+        self.store = self.tenancy = self.billing = InMemoryStore()
+        self.licenses = self.store.licenses
         start = datetime(2025, 1, 1, tzinfo=UTC)
         teams = self.tenancy.teams
         teams.add(Team.partner("north", "North", created_at=start, timezone="Europe/Paris"))
@@ -419,11 +413,11 @@ class Moving:
                 target = "south" if team.parent_id == "north" else "north"
                 last = self.tenancy.history.for_team(cid)
                 if team.created_at <= at and (not last or last[-1].at <= at):
-                    transfer_client(self.tenancy, cid, target, at=at, by="ops")
+                    transfer_client(self.tenancy, cid, target, at=at, by=SYSTEM)
 
     @property
-    def ports(self) -> BillingPorts:
-        return self.billing.ports(tenancy=self.tenancy, licenses=self.licenses)
+    def ports(self) -> InMemoryStore:
+        return self.store
 
 
 def _check_one_pass_equals_twelve_runs(world: Moving, period: BillingPeriod) -> None:
@@ -432,8 +426,8 @@ def _check_one_pass_equals_twelve_runs(world: Moving, period: BillingPeriod) -> 
     month = period
     for _ in range(12):
         month = month.previous()
-        runs.append(bill_period(month.key, ports))
-    statements = bill_period(period.key, ports)
+        runs.append(bill_period(ports, month.key))
+    statements = bill_period(ports, period.key)
     for pid in ("north", "south"):
         expected = sum((_bases(run, pid) for run in runs), Decimal(0))
         assert usd(str(expected)) == statements.referral(pid).trailing_revenue

@@ -30,8 +30,9 @@ from partnercore.billing import (
     thirty_day_share,
 )
 from partnercore.billing._presentation import line_to_dict
+from partnercore.events import SYSTEM
 from partnercore.licensing import License
-from partnercore.memory import InMemoryBilling, InMemoryLicenses, InMemoryTenancy
+from partnercore.memory import InMemoryStore
 from partnercore.money import Currency, Money
 from partnercore.serialization import structure, unstructure
 from partnercore.tenancy import Team
@@ -60,6 +61,9 @@ LAGO_VOLUME = {
 }
 # Kill Bill's published block example: blocks of 100 at 2.95.
 KILL_BILL_BLOCKS = {"model": "package", "size": 100, "package_price": "2.95"}
+
+FINALISED_AT = datetime(2030, 1, 1, tzinfo=UTC)
+"""When finalisations in these tests happen (the act's instant, not the period's)."""
 
 
 def book(**terms: object) -> PriceBook:
@@ -516,7 +520,8 @@ def test_a_tier_line_without_a_model_has_to_have_a_unit_price() -> None:
 
 def test_usage_arriving_after_finalising_is_charged_the_difference_of_the_tiered_amounts() -> None:
     jan = datetime(2026, 1, 1, tzinfo=UTC)
-    tenancy, licenses, billing = InMemoryTenancy(), InMemoryLicenses(), InMemoryBilling()
+    store = tenancy = billing = InMemoryStore()
+    licenses = store.licenses
     tenancy.teams.add(Team.partner("acme", "Acme", created_at=jan))
     tenancy.teams.add(
         Team.client(
@@ -531,7 +536,7 @@ def test_usage_arriving_after_finalising_is_charged_the_difference_of_the_tiered
     licenses.add(License.open("c1", jan))
     billing.price_books.add(book(usage_tiers={"calls": LAGO_VOLUME}))
     billing.accounts.add(BillingAccount("acme", "b", "0.20"))
-    ports = billing.ports(tenancy=tenancy, licenses=licenses)
+    ports = store
 
     def use(quantity: int, day: int) -> None:
         at = datetime(2026, 10, day, tzinfo=UTC)
@@ -539,11 +544,11 @@ def test_usage_arriving_after_finalising_is_charged_the_difference_of_the_tiered
 
     use(60, 3)
     use(40, 4)
-    october = finalise("2026-10", ports)
+    october = finalise(ports, "2026-10", at=FINALISED_AT, by=SYSTEM)
     assert Money("210.00", "USD") == october.invoice("inv-c1-2026-10").total
     use(1, 30)  # 101 units: each at 1.00 now
 
-    november = bill_period("2026-11", ports).invoice("inv-c1-2026-11")
+    november = bill_period(ports, "2026-11").invoice("inv-c1-2026-11")
     assert november is not None
     [line] = november.lines
     assert ("adjustment", Decimal(1), Money("-109.00", "USD")) == (
@@ -551,9 +556,9 @@ def test_usage_arriving_after_finalising_is_charged_the_difference_of_the_tiered
         line.quantity,
         line.amount,
     )
-    finalise("2026-11", ports)
+    finalise(ports, "2026-11", at=FINALISED_AT, by=SYSTEM)
     use(99, 31)  # 200 units: 200.00 in all, 101.00 billed so far
 
-    december = bill_period("2026-12", ports).invoice("inv-c1-2026-12")
+    december = bill_period(ports, "2026-12").invoice("inv-c1-2026-12")
     assert december is not None
     assert [Money("99.00", "USD")] == [line.amount for line in december.lines]

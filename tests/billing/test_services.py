@@ -6,13 +6,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
-import attrs
 import pytest
 
 from partnercore import ConflictError, NotFoundError, ValidationError
 from partnercore.billing import (
     BillingAccount,
-    BillingPorts,
     BillingRun,
     ContentCharge,
     LineKind,
@@ -22,8 +20,9 @@ from partnercore.billing import (
     billing_inputs,
     finalise,
 )
+from partnercore.events import SYSTEM
 from partnercore.licensing import License
-from partnercore.memory import InMemoryBilling, InMemoryLicenses, InMemoryTenancy
+from partnercore.memory import InMemoryStore
 from partnercore.money import Money
 from partnercore.tenancy import (
     Membership,
@@ -37,14 +36,16 @@ from partnercore.time import BillingPeriod
 
 CREATED = datetime(2025, 1, 1, tzinfo=UTC)
 
+FINALISED_AT = datetime(2030, 1, 1, tzinfo=UTC)
+"""When finalisations in these tests happen (the act's instant, not the period's)."""
+
 
 class World:
     """Acme (Paris) with a reseller client c1, a non-reseller c2 and a free reseller c3."""
 
     def __init__(self, **policies: object) -> None:
-        self.tenancy = InMemoryTenancy()
-        self.licenses = InMemoryLicenses()
-        self.billing = InMemoryBilling()
+        self.store = self.tenancy = self.billing = InMemoryStore()
+        self.licenses = self.store.licenses
         teams = self.tenancy.teams
         teams.add(Team.partner("acme", "Acme", created_at=CREATED, timezone="Europe/Paris"))
         teams.add(Team.partner("beta", "Beta", created_at=CREATED))
@@ -89,8 +90,8 @@ class World:
         self.billing.accounts.add(BillingAccount("beta", "standard", "0.10"))
 
     @property
-    def ports(self) -> BillingPorts:
-        return self.billing.ports(tenancy=self.tenancy, licenses=self.licenses)
+    def ports(self) -> InMemoryStore:
+        return self.store
 
     def use(self, client: str, quantity: int, at: datetime, metric: str = "assessments") -> None:
         self.billing.usage.add(
@@ -105,7 +106,7 @@ def _amounts(lines: object) -> list[tuple[str, str]]:
 def test_a_period_is_billed_for_every_partner() -> None:
     world = World()
     world.use("c1", 3, datetime(2025, 11, 5, tzinfo=UTC))
-    run = bill_period("2025-11", world.ports)
+    run = bill_period(world.ports, "2025-11")
     assert ["inv-acme-2025-11", "inv-c2-2025-11", "inv-beta-2025-11"] == [
         invoice.id for invoice in run.invoices
     ]
@@ -119,7 +120,7 @@ def test_a_period_is_billed_for_every_partner() -> None:
 
 
 def test_one_partner_can_be_billed_alone() -> None:
-    run = bill_period("2025-11", World().ports, partner_id="beta")
+    run = bill_period(World().ports, "2025-11", partner_id="beta")
     assert ["inv-beta-2025-11"] == [invoice.id for invoice in run.invoices]
     assert ["beta"] == [statement.partner_id for statement in run.referrals]
 
@@ -127,8 +128,8 @@ def test_one_partner_can_be_billed_alone() -> None:
 def test_usage_at_23_30z_on_october_31_is_billed_in_november_for_a_paris_partner() -> None:
     world = World()
     world.use("c1", 3, datetime(2025, 10, 31, 23, 30, tzinfo=UTC))
-    october = bill_period("2025-10", world.ports, partner_id="acme")
-    november = bill_period("2025-11", world.ports, partner_id="acme")
+    october = bill_period(world.ports, "2025-10", partner_id="acme")
+    november = bill_period(world.ports, "2025-11", partner_id="acme")
     assert [LineKind.LICENSE] == [line.kind for line in october.invoices[0].group("c1").lines]
     assert ("usage", "15.00") == _amounts(november.invoices[0].group("c1").lines)[1]
 
@@ -137,21 +138,21 @@ def test_the_licence_timeline_decides_the_licence_charge() -> None:
     world = World(proration="exact")
     paris_october_26 = datetime(2025, 10, 25, 22, tzinfo=UTC)
     world.licenses.save(world.licenses.get("c3").upgrade(paris_october_26))
-    run = bill_period("2025-10", world.ports, partner_id="acme")
+    run = bill_period(world.ports, "2025-10", partner_id="acme")
     assert [("license", "77.85")] == _amounts(run.invoices[0].group("c3").lines)  # 400 x 145/745
 
 
 def test_billing_twice_gives_equal_runs_with_the_same_ids() -> None:
     world = World()
     world.use("c2", 4, datetime(2025, 11, 5, tzinfo=UTC))
-    first, second = bill_period("2025-11", world.ports), bill_period("2025-11", world.ports)
+    first, second = bill_period(world.ports, "2025-11"), bill_period(world.ports, "2025-11")
     assert first == second
     assert first.to_dict() == second.to_dict()
 
 
 def test_billing_writes_nothing() -> None:
     world = World()
-    bill_period("2025-11", world.ports)
+    bill_period(world.ports, "2025-11")
     assert 0 == len(world.billing.invoices)
 
 
@@ -159,28 +160,28 @@ def test_an_unknown_metric_in_the_usage_is_an_error() -> None:
     world = World()
     world.use("c1", 1, datetime(2025, 11, 5, tzinfo=UTC), metric="logins")
     with pytest.raises(ValidationError, match="logins"):
-        bill_period("2025-11", world.ports)
+        bill_period(world.ports, "2025-11")
 
 
 def test_a_partner_without_a_billing_account_is_not_found() -> None:
     world = World()
     world.tenancy.teams.add(Team.partner("gamma", "Gamma", created_at=CREATED))
     with pytest.raises(NotFoundError, match="billing account 'gamma'"):
-        bill_period("2025-11", world.ports)
+        bill_period(world.ports, "2025-11")
 
 
 def test_billing_a_client_as_a_partner_is_rejected() -> None:
     with pytest.raises(ValidationError, match="partner_id"):
-        bill_period("2025-11", World().ports, partner_id="c1")
+        bill_period(World().ports, "2025-11", partner_id="c1")
 
 
 def test_billing_an_unknown_partner_is_not_found() -> None:
     with pytest.raises(NotFoundError):
-        bill_period("2025-11", World().ports, partner_id="nobody")
+        bill_period(World().ports, "2025-11", partner_id="nobody")
 
 
 def test_inputs_are_loaded_per_partner_in_its_own_time_zone() -> None:
-    [acme] = billing_inputs("2025-11", World().ports, partner_id="acme")
+    [acme] = billing_inputs(World().ports, "2025-11", partner_id="acme")
     assert ("Europe/Paris", Decimal("0.20")) == (acme.timezone, acme.referral_rate)
     assert ["alice", "bob"] == [seat.user_id for seat in acme.seats]
     assert ["c1", "c2", "c3"] == [client.client_id for client in acme.clients]
@@ -205,7 +206,7 @@ class Catalogue:
 
 
 def test_content_charges_come_from_the_content_source() -> None:
-    run = bill_period("2025-11", World().ports, partner_id="acme", content=Catalogue())
+    run = bill_period(World().ports, "2025-11", partner_id="acme", content=Catalogue())
     assert ("content", "25.00") == _amounts(run.invoices[0].group("c1").lines)[-1]
     assert ("content", "25.00") == _amounts(run.invoice("inv-c2-2025-11").lines)[-1]
     assert Money("50.00", "USD") == run.referral("acme").content_revenue.total
@@ -216,7 +217,7 @@ def test_content_charges_come_from_the_content_source() -> None:
 
 def test_finalising_stores_every_invoice_of_the_period() -> None:
     world = World()
-    run = finalise("2025-11", world.ports)
+    run = finalise(world.ports, "2025-11", at=FINALISED_AT, by=SYSTEM)
     assert sorted(invoice.id for invoice in run.invoices) == sorted(
         invoice.id
         for partner in ("acme", "beta")
@@ -226,26 +227,26 @@ def test_finalising_stores_every_invoice_of_the_period() -> None:
 
 def test_finalising_again_with_identical_results_is_a_no_op() -> None:
     world = World()
-    first = finalise("2025-11", world.ports)
-    second = finalise("2025-11", world.ports)
+    first = finalise(world.ports, "2025-11", at=FINALISED_AT, by=SYSTEM)
+    second = finalise(world.ports, "2025-11", at=FINALISED_AT, by=SYSTEM)
     assert first == second
     assert 3 == len(world.billing.invoices)
 
 
 def test_finalising_again_with_different_results_is_a_conflict_and_stores_nothing() -> None:
     world = World()
-    finalise("2025-11", world.ports)
+    finalise(world.ports, "2025-11", at=FINALISED_AT, by=SYSTEM)
     stored = world.billing.invoices.get("inv-acme-2025-11")
     world.use("c1", 1, datetime(2025, 11, 30, tzinfo=UTC))
     with pytest.raises(ConflictError, match="inv-acme-2025-11"):
-        finalise("2025-11", world.ports)
+        finalise(world.ports, "2025-11", at=FINALISED_AT, by=SYSTEM)
     assert stored == world.billing.invoices.get("inv-acme-2025-11")
     assert 3 == len(world.billing.invoices)
 
 
 def test_a_new_invoice_in_a_finalised_period_is_a_conflict() -> None:
     world = World()
-    finalise("2025-11", world.ports, partner_id="beta")
+    finalise(world.ports, "2025-11", at=FINALISED_AT, by=SYSTEM, partner_id="beta")
     world.tenancy.teams.add(
         Team.client(
             "b2",
@@ -258,16 +259,16 @@ def test_a_new_invoice_in_a_finalised_period_is_a_conflict() -> None:
     )
     world.licenses.add(License.open("b2", CREATED).upgrade(CREATED))
     with pytest.raises(ConflictError, match="inv-b2-2025-11"):
-        finalise("2025-11", world.ports, partner_id="beta")
+        finalise(world.ports, "2025-11", at=FINALISED_AT, by=SYSTEM, partner_id="beta")
 
 
 def test_late_usage_for_a_finalised_period_is_an_adjustment_in_the_next_open_period() -> None:
     world = World()
     world.use("c1", 3, datetime(2025, 10, 10, tzinfo=UTC))
-    finalise("2025-10", world.ports)
+    finalise(world.ports, "2025-10", at=FINALISED_AT, by=SYSTEM)
     world.use("c1", 2, datetime(2025, 10, 20, tzinfo=UTC))  # arrives after finalisation
     world.use("c2", 1, datetime(2025, 10, 21, tzinfo=UTC))
-    november = bill_period("2025-11", world.ports, partner_id="acme")
+    november = bill_period(world.ports, "2025-11", partner_id="acme")
     [adjustment] = [
         line for line in november.invoices[0].group("c1").lines if line.kind is LineKind.ADJUSTMENT
     ]
@@ -284,15 +285,15 @@ def test_late_usage_for_a_finalised_period_is_an_adjustment_in_the_next_open_per
 
 def test_late_usage_is_billed_once_even_when_later_periods_are_finalised() -> None:
     world = World()
-    finalise("2025-10", world.ports)
+    finalise(world.ports, "2025-10", at=FINALISED_AT, by=SYSTEM)
     world.use("c1", 2, datetime(2025, 10, 20, tzinfo=UTC))
-    finalise("2025-11", world.ports)
-    december = bill_period("2025-12", world.ports, partner_id="acme")
+    finalise(world.ports, "2025-11", at=FINALISED_AT, by=SYSTEM)
+    december = bill_period(world.ports, "2025-12", partner_id="acme")
     kinds = [line.kind for line in december.invoices[0].group("c1").lines]
     assert LineKind.ADJUSTMENT not in kinds
     # More usage for October arriving now goes into the next open period, December.
     world.use("c1", 1, datetime(2025, 10, 25, tzinfo=UTC))
-    december = bill_period("2025-12", world.ports, partner_id="acme")
+    december = bill_period(world.ports, "2025-12", partner_id="acme")
     [adjustment] = [
         line for line in december.invoices[0].group("c1").lines if line.kind is LineKind.ADJUSTMENT
     ]
@@ -301,10 +302,10 @@ def test_late_usage_is_billed_once_even_when_later_periods_are_finalised() -> No
 
 def test_refinalising_a_period_with_its_adjustments_is_a_no_op() -> None:
     world = World()
-    finalise("2025-10", world.ports)
+    finalise(world.ports, "2025-10", at=FINALISED_AT, by=SYSTEM)
     world.use("c1", 2, datetime(2025, 10, 20, tzinfo=UTC))
-    first = finalise("2025-11", world.ports)
-    assert first == finalise("2025-11", world.ports)
+    first = finalise(world.ports, "2025-11", at=FINALISED_AT, by=SYSTEM)
+    assert first == finalise(world.ports, "2025-11", at=FINALISED_AT, by=SYSTEM)
 
 
 # -- transfers ------------------------------------------------------------------------
@@ -331,7 +332,7 @@ class HistorySpy:
 
 
 def _transfer(world: World, client: str, to: str, at: datetime) -> None:
-    transfer_client(world.tenancy, client, to, at=at, by="ops")
+    transfer_client(world.tenancy, client, to, at=at, by=SYSTEM)
 
 
 def _referred(run: BillingRun, partner: str) -> list[str]:
@@ -344,7 +345,7 @@ def test_a_client_transferred_mid_period_is_billed_to_the_partner_it_had_at_the_
     world = World()
     world.use("c1", 3, datetime(2025, 11, 5, tzinfo=UTC))  # used while still with acme
     _transfer(world, "c1", "beta", datetime(2025, 11, 15, tzinfo=UTC))
-    run = bill_period("2025-11", world.ports)
+    run = bill_period(world.ports, "2025-11")
     assert ["c2", "c3"] == _referred(run, "acme")
     assert ["b1", "c1"] == _referred(run, "beta")
     assert [] == [group.client_id for group in run.invoice("inv-acme-2025-11").clients]
@@ -359,18 +360,20 @@ def test_a_period_before_a_transfer_billed_after_it_is_unchanged() -> None:
     world.use("c1", 3, datetime(2025, 10, 5, tzinfo=UTC))
     world.use("c2", 2, datetime(2025, 10, 6, tzinfo=UTC))
     ports = world.ports
-    before = finalise("2025-10", ports)
+    before = finalise(ports, "2025-10", at=FINALISED_AT, by=SYSTEM)
     # Both acme clients with October charges leave for beta in November.
     _transfer(world, "c1", "beta", datetime(2025, 11, 15, tzinfo=UTC))
     _transfer(world, "c2", "beta", datetime(2025, 11, 20, tzinfo=UTC))
-    after = bill_period("2025-10", ports)
+    after = bill_period(ports, "2025-10")
     assert before == after
     assert ["inv-acme-2025-10", "inv-c2-2025-10", "inv-beta-2025-10"] == [
         invoice.id for invoice in after.invoices
     ]
-    assert after == finalise("2025-10", ports)  # a no-op, not a conflict
+    assert after == finalise(
+        ports, "2025-10", at=FINALISED_AT, by=SYSTEM
+    )  # a no-op, not a conflict
     assert 3 == len(world.billing.invoices)
-    november = bill_period("2025-11", ports)
+    november = bill_period(ports, "2025-11")
     assert "beta" == november.invoice("inv-c2-2025-11").partner_id
     assert ["c3"] == _referred(november, "acme")
 
@@ -378,7 +381,7 @@ def test_a_period_before_a_transfer_billed_after_it_is_unchanged() -> None:
 def test_a_client_transferred_exactly_at_the_periods_end_stays_with_its_old_partner() -> None:
     world = World()
     _transfer(world, "b1", "acme", datetime(2025, 12, 1, tzinfo=UTC))  # beta bills in UTC
-    run = bill_period("2025-11", world.ports)
+    run = bill_period(world.ports, "2025-11")
     assert ["b1"] == _referred(run, "beta")
     assert ["c1", "c2", "c3"] == _referred(run, "acme")
 
@@ -388,7 +391,7 @@ def test_a_client_that_left_and_came_back_is_billed_where_it_was_at_each_periods
     _transfer(world, "c3", "beta", datetime(2025, 10, 10, tzinfo=UTC))
     _transfer(world, "c3", "acme", datetime(2025, 11, 10, tzinfo=UTC))
     ports = world.ports
-    october, november = bill_period("2025-10", ports), bill_period("2025-11", ports)
+    october, november = bill_period(ports, "2025-10"), bill_period(ports, "2025-11")
     assert (["c1", "c2"], ["b1", "c3"]) == (_referred(october, "acme"), _referred(october, "beta"))
     assert (["c1", "c2", "c3"], ["b1"]) == (
         _referred(november, "acme"),
@@ -408,18 +411,18 @@ def test_a_client_created_after_the_period_is_not_billed() -> None:
             created_at=datetime(2025, 12, 3, tzinfo=UTC),
         )
     )
-    assert ["c1", "c2", "c3"] == _referred(bill_period("2025-11", world.ports), "acme")
-    assert ["c1", "c2", "c3", "c4"] == _referred(bill_period("2025-12", world.ports), "acme")
+    assert ["c1", "c2", "c3"] == _referred(bill_period(world.ports, "2025-11"), "acme")
+    assert ["c1", "c2", "c3", "c4"] == _referred(bill_period(world.ports, "2025-12"), "acme")
 
 
 def test_late_usage_of_a_period_billed_by_the_former_partner_is_not_billed_again() -> None:
     world = World()
     world.use("c1", 3, datetime(2025, 10, 5, tzinfo=UTC))
     ports = world.ports
-    finalise("2025-10", ports)
+    finalise(ports, "2025-10", at=FINALISED_AT, by=SYSTEM)
     _transfer(world, "c1", "beta", datetime(2025, 11, 15, tzinfo=UTC))
     # beta finalised October too, without c1: c1's October usage is acme's, billed there.
-    november = bill_period("2025-11", ports, partner_id="beta")
+    november = bill_period(ports, "2025-11", partner_id="beta")
     kinds = [line.kind for line in november.invoices[0].group("c1").lines]
     assert [LineKind.LICENSE] == kinds
 
@@ -428,8 +431,9 @@ def test_transfers_are_looked_up_by_key_never_by_scanning() -> None:
     world = World()
     _transfer(world, "c1", "beta", datetime(2025, 11, 15, tzinfo=UTC))
     spy = HistorySpy(world.tenancy.history)
-    ports = attrs.evolve(world.ports, history=spy)
-    run = bill_period("2025-10", ports, partner_id="acme")
+    world.store.history = spy  # type: ignore[assignment]
+    ports = world.ports
+    run = bill_period(ports, "2025-10", partner_id="acme")
     assert ["c1", "c2", "c3"] == _referred(run, "acme")
     assert ["acme"] == spy.partners
     # Its current clients, and the client it transferred away after October.

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,7 +15,6 @@ from hypothesis import strategies as st
 from partnercore import ValidationError
 from partnercore.billing import (
     BillingAccount,
-    BillingPorts,
     BillingRun,
     ClientBillingInput,
     LateUsage,
@@ -31,13 +29,17 @@ from partnercore.billing import (
     finalise,
 )
 from partnercore.billing._presentation import format_quantity
+from partnercore.events import SYSTEM
 from partnercore.licensing import License
-from partnercore.memory import InMemoryBilling, InMemoryLicenses, InMemoryTenancy
+from partnercore.memory import InMemoryStore
 from partnercore.money import Money
 from partnercore.tenancy import Membership, Team
 from partnercore.time import BillingPeriod
 
 LATE_ON_OCTOBER_31 = datetime(2025, 10, 31, 23, 30, tzinfo=UTC)
+
+FINALISED_AT = datetime(2030, 1, 1, tzinfo=UTC)
+"""When finalisations in these tests happen (the act's instant, not the period's)."""
 
 
 def _record(at: datetime, quantity: object = 1, client: str = "c1") -> UsageRecord:
@@ -287,8 +289,8 @@ class _World:
     ``created``."""
 
     def __init__(self, created: datetime, zone: str) -> None:
-        self.tenancy, self.licenses = InMemoryTenancy(), InMemoryLicenses()
-        self.billing = InMemoryBilling()
+        self.store = self.tenancy = self.billing = InMemoryStore()
+        self.licenses = self.store.licenses
         teams = self.tenancy.teams
         teams.add(Team.partner("acme", "Acme", created_at=created, timezone=zone))
         teams.add(
@@ -317,8 +319,8 @@ class _World:
         self.billing.accounts.add(BillingAccount("acme", "standard", "0.20"))
 
     @property
-    def ports(self) -> BillingPorts:
-        return self.billing.ports(tenancy=self.tenancy, licenses=self.licenses)
+    def ports(self) -> InMemoryStore:
+        return self.store
 
     def use(self, quantity: int, at: datetime) -> None:
         self.billing.usage.add(_record(at, quantity))
@@ -342,7 +344,7 @@ def test_usage_in_the_first_period_there_is_is_billed(zone: str) -> None:
     world = _World(YEAR_2, zone)
     world.use(4, max(YEAR_2, BillingPeriod(2, 1, zone).start))
 
-    run = bill_period("0002-01", world.ports)
+    run = bill_period(world.ports, "0002-01")
 
     assert [("usage", "4", "1.00")] == _usage_lines(run)
 
@@ -351,10 +353,10 @@ def test_usage_in_the_first_period_there_is_is_billed(zone: str) -> None:
 def test_late_usage_of_the_first_period_is_billed_in_the_second(zone: str) -> None:
     world = _World(YEAR_2, zone)
     world.use(4, max(YEAR_2, BillingPeriod(2, 1, zone).start))
-    finalise("0002-01", world.ports)
+    finalise(world.ports, "0002-01", at=FINALISED_AT, by=SYSTEM)
     world.use(2, BillingPeriod(2, 1, zone).end - timedelta(microseconds=1))
 
-    run = bill_period("0002-02", world.ports)
+    run = bill_period(world.ports, "0002-02")
 
     assert [("adjustment", "2", "0.50")] == _usage_lines(run)
 
@@ -363,9 +365,9 @@ def test_late_usage_of_the_first_period_is_billed_in_the_second(zone: str) -> No
 def test_usage_in_the_last_period_there_is_is_billed(zone: str) -> None:
     world = _World(datetime(2026, 1, 1, tzinfo=UTC), zone)
     world.use(4, BillingPeriod(9998, 12, zone).end - timedelta(microseconds=1))
-    finalise("9998-11", world.ports)
+    finalise(world.ports, "9998-11", at=FINALISED_AT, by=SYSTEM)
 
-    run = bill_period("9998-12", world.ports)
+    run = bill_period(world.ports, "9998-12")
 
     assert [("usage", "4", "1.00")] == _usage_lines(run)
     assert Money.of("451.00", "USD") == run.invoices[0].total
@@ -388,12 +390,13 @@ def test_usage_billed_then_lost_is_credited_exactly_whatever_the_callers_decimal
             at=datetime(2026, 11, 5, tzinfo=UTC),
         )
     )
-    finalise("2026-11", world.ports)
-    lost = attrs.evolve(world.ports, usage=_NoUsage())
+    finalise(world.ports, "2026-11", at=FINALISED_AT, by=SYSTEM)
+    world.store.usage = _NoUsage()  # type: ignore[assignment]
+    lost = world.ports
 
     with decimal.localcontext() as context:
         context.prec = 5
-        run = bill_period("2026-12", lost)
+        run = bill_period(lost, "2026-12")
 
     assert [("adjustment", "-123456789012345678901.5", "-30864197253086419725.38")] == (
         _usage_lines(run)

@@ -173,7 +173,8 @@ def test_entries_act_as_the_system_unless_they_name_by(loaded: Scenario) -> None
     assert [("c3", "tess")] == [(e.team_id, e.by) for e in of_kind(events, ConsentRevoked)]
     assert [("c9", "paula")] == [(e.team_id, e.by) for e in of_kind(events, ClientOnboarded)]
     assert {"system"} == {event.by for event in of_kind(events, MembershipAdded)}
-    assert {"system"} == {event.by for event in of_kind(events, LicenseChanged)}
+    licences = {(event.team_id == "c9", event.by) for event in of_kind(events, LicenseChanged)}
+    assert {(False, "system"), (True, "paula")} == licences  # c9 was onboarded by paula
 
 
 ACTED = """

@@ -111,7 +111,7 @@ def test_the_bill_command_names_the_tier_on_the_statement(
 
 
 def test_the_accounts_keep_the_clients_terms() -> None:
-    accounts = load(PRICING).billing_ports.accounts
+    accounts = load(PRICING).store.accounts
 
     assert BillingAccount(
         "harbour",
@@ -329,7 +329,7 @@ def test_an_onboarded_client_under_a_banded_book_needs_an_employee_count() -> No
             "at = 2026-11-01T00:00:00Z\n", "at = 2026-11-01T00:00:00Z\nemployee_count = 60\n"
         )
     )
-    terms = world.billing_ports.accounts.get("atlas").terms_of("cedar")
+    terms = world.store.accounts.get("atlas").terms_of("cedar")
     assert terms is not None
     assert 60 == terms.employee_count
 

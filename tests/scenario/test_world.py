@@ -65,8 +65,9 @@ def test_consent_changed_by_someone_who_is_not_client_admin_names_by() -> None:
     )
 
     expected = (
-        "consent[0].by: 'alice' is not a client_admin of 'c2' at 2026-11-02T00:00:00Z: only a "
-        "client_admin can revoke or restore the partner's data access"
+        "consent[0].by: alice may not revoke partner access to c2: alice is not a client_admin "
+        "of c2 at 2026-11-02T00:00:00Z: only a client_admin can revoke or restore the partner's "
+        "data access"
     )
     assert expected == problem(text)
 

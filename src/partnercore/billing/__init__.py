@@ -26,9 +26,7 @@ from partnercore.billing._policies import (
 )
 from partnercore.billing._ports import (
     BillingAccountRepository,
-    BillingPorts,
     BillingStore,
-    BillingStores,
     InvoiceRepository,
     PriceBookRepository,
     UsageRepository,
@@ -53,6 +51,12 @@ from partnercore.billing._proration import (
     prorate,
     thirty_day_share,
 )
+from partnercore.billing._recording import (
+    add_price_book,
+    open_billing_account,
+    record_usage,
+    save_price_book,
+)
 from partnercore.billing._referral import (
     ContentRevenue,
     ContentRevenueLine,
@@ -67,10 +71,8 @@ from partnercore.billing._usage import LateUsage, UsageRecord, UsageTotal, aggre
 __all__ = [
     "BillingAccount",
     "BillingAccountRepository",
-    "BillingPorts",
     "BillingRun",
     "BillingStore",
-    "BillingStores",
     "ClientBillingInput",
     "ClientGroup",
     "ClientTerms",
@@ -108,6 +110,7 @@ __all__ = [
     "UsageRepository",
     "UsageTotal",
     "UsageTotals",
+    "add_price_book",
     "aggregate_usage",
     "bill_period",
     "billing_inputs",
@@ -117,6 +120,9 @@ __all__ = [
     "finalise",
     "invoice_id",
     "license_share",
+    "open_billing_account",
     "prorate",
+    "record_usage",
+    "save_price_book",
     "thirty_day_share",
 ]

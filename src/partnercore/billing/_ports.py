@@ -5,20 +5,15 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Protocol
 
-import attrs
-
 from partnercore.billing._invoice import Invoice
 from partnercore.billing._pricebook import BillingAccount, PriceBook
 from partnercore.billing._usage import UsageRecord, UsageTotal
-from partnercore.licensing import LicenseRepository, LicensingStore
-from partnercore.tenancy import MembershipRepository, TeamHistory, TeamRepository, TenancyPorts
+from partnercore.licensing import LicensingStore
 from partnercore.time import BillingPeriod
 
 __all__ = [
     "BillingAccountRepository",
-    "BillingPorts",
     "BillingStore",
-    "BillingStores",
     "InvoiceRepository",
     "PriceBookRepository",
     "UsageRepository",
@@ -107,61 +102,6 @@ class InvoiceRepository(Protocol):
         """The invoices of ``partner_id`` (its own and its non-reseller clients') for the
         period ``YYYY-MM``, sorted by id."""
         ...
-
-
-class BillingStores(Protocol):
-    """The billing repositories of one store: price books, accounts, usage and invoices.
-
-    ``partnercore.memory.InMemoryBilling`` and ``partnercore.sqlite.SqliteBilling`` are such
-    bundles; :meth:`BillingPorts.join` adds the tenancy and licence repositories billing reads.
-    """
-
-    @property
-    def price_books(self) -> PriceBookRepository: ...
-
-    @property
-    def accounts(self) -> BillingAccountRepository: ...
-
-    @property
-    def usage(self) -> UsageRepository: ...
-
-    @property
-    def invoices(self) -> InvoiceRepository: ...
-
-
-@attrs.frozen(kw_only=True)
-class BillingPorts:
-    """Every repository the billing services read from and write to, bundled.
-
-    ``history`` is tenancy's :class:`~partnercore.tenancy.TeamHistory`: each client is billed
-    with the partner it belonged to at the period's last instant, so billing a past period
-    after a transfer gives the same documents as before it.
-    """
-
-    teams: TeamRepository
-    memberships: MembershipRepository
-    history: TeamHistory
-    licenses: LicenseRepository
-    price_books: PriceBookRepository
-    accounts: BillingAccountRepository
-    usage: UsageTotals
-    invoices: InvoiceRepository
-
-    @classmethod
-    def join(
-        cls, stores: BillingStores, *, tenancy: TenancyPorts, licenses: LicenseRepository
-    ) -> BillingPorts:
-        """Billing ``stores`` with the teams, memberships, history and licences they bill."""
-        return cls(
-            teams=tenancy.teams,
-            memberships=tenancy.memberships,
-            history=tenancy.history,
-            licenses=licenses,
-            price_books=stores.price_books,
-            accounts=stores.accounts,
-            usage=stores.usage,
-            invoices=stores.invoices,
-        )
 
 
 class BillingStore(LicensingStore, Protocol):

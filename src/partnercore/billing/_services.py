@@ -16,7 +16,7 @@ from partnercore.billing._calculation import (
 from partnercore.billing._content import ContentChargeSource
 from partnercore.billing._invoice import Invoice, invoice_id
 from partnercore.billing._policies import LineKind
-from partnercore.billing._ports import BillingPorts
+from partnercore.billing._ports import BillingStore
 from partnercore.billing._pricebook import BillingAccount, PriceBook
 from partnercore.billing._rounding import EXACT
 from partnercore.billing._run import BillingRun
@@ -25,8 +25,19 @@ from partnercore.billing._terms import TermsCache
 from partnercore.billing._trailing import Intervals, clip, full_intervals, trailing_revenues
 from partnercore.billing._usage import LateUsage, UsageTotal
 from partnercore.billing._validation import period_key
+from partnercore.events import Actor, InvoiceFinalised, actor_id
 from partnercore.money import Money
-from partnercore.tenancy import BillingModel, Role, Team, TeamChange, TeamKind, parent_at
+from partnercore.tenancy import (
+    BillingModel,
+    Permission,
+    Role,
+    Team,
+    TeamChange,
+    TeamKind,
+    authorise,
+    parent_at,
+    system_only,
+)
 from partnercore.time import BillingPeriod
 
 __all__ = ["bill_period", "billing_inputs", "finalise"]
@@ -41,19 +52,19 @@ def _parts(period: BillingPeriod | str) -> tuple[int, int]:
     return int(key[:4]), int(key[5:])
 
 
-def _partners(ports: BillingPorts, partner_id: str | None) -> list[Team]:
+def _partners(store: BillingStore, partner_id: str | None) -> list[Team]:
     if partner_id is None:
-        return ports.teams.partners()
-    team = ports.teams.get(partner_id)
+        return store.teams.partners()
+    team = store.teams.get(partner_id)
     if team.kind is not TeamKind.PARTNER:
         raise ValidationError.at("partner_id", f"{partner_id!r} is not a partner team")
     return [team]
 
 
-def _seats(ports: BillingPorts, partner: Team) -> tuple[SeatHolding, ...]:
+def _seats(store: BillingStore, partner: Team) -> tuple[SeatHolding, ...]:
     return tuple(
         SeatHolding(m.user_id, m.active_from, m.active_until)
-        for m in ports.memberships.for_team(partner.id)
+        for m in store.memberships.for_team(partner.id)
         if m.role in _SEAT_ROLES
     )
 
@@ -72,7 +83,7 @@ def _partner_at(client: Team, history: Sequence[TeamChange], at: datetime) -> st
 
 
 def _clients_at_end(
-    ports: BillingPorts, partner_id: str, period: BillingPeriod, histories: _Histories
+    store: BillingStore, partner_id: str, period: BillingPeriod, histories: _Histories
 ) -> list[Team]:
     """The clients ``partner_id`` had at the last instant of ``period``, sorted by id.
 
@@ -82,10 +93,10 @@ def _clients_at_end(
     The histories read are kept in ``histories`` (an empty one too).
     """
     last = period.end - _STEP
-    history = ports.history
+    history = store.history
     found: dict[str, Team] = {}
     looked: set[str] = set()
-    for client in ports.teams.clients_of(partner_id):
+    for client in store.teams.clients_of(partner_id):
         looked.add(client.id)
         changes = histories.get(client.id)
         if changes is None:
@@ -98,7 +109,7 @@ def _clients_at_end(
         if transfer.client_id in looked:
             continue
         looked.add(transfer.client_id)
-        client = ports.teams.get(transfer.client_id)
+        client = store.teams.get(transfer.client_id)
         changes = histories.get(client.id)
         if changes is None:
             changes = histories[client.id] = history.for_team(client.id)
@@ -116,7 +127,7 @@ def _previous(period: BillingPeriod, known: dict[BillingPeriod, BillingPeriod]) 
 
 
 def _late_usage(
-    ports: BillingPorts,
+    store: BillingStore,
     partner: Team,
     period: BillingPeriod,
     clients: list[Team],
@@ -134,7 +145,7 @@ def _late_usage(
     if period.is_first:  # 0002-01: no period before it
         return {}
     earlier = _previous(period, previous)
-    while ports.invoices.find(invoice_id(partner.id, earlier.key)) is not None:
+    while store.invoices.find(invoice_id(partner.id, earlier.key)) is not None:
         chain.append(earlier)
         if earlier.is_first:
             break
@@ -144,7 +155,7 @@ def _late_usage(
     billed: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
     amounts: dict[tuple[str, str, str], Money] = {}
     for finalised in chain:
-        for invoice in ports.invoices.for_partner(partner.id, finalised.key):
+        for invoice in store.invoices.for_partner(partner.id, finalised.key):
             for client_id, line in invoice.client_lines():
                 if line.metric is None:
                     continue
@@ -165,7 +176,7 @@ def _late_usage(
             for client in clients
             if _partner_at(client, histories.get(client.id, ()), last) == partner.id
         }
-        totals = ports.usage.totals(finalised, sorted(current)) if current else []
+        totals = store.usage.totals(finalised, sorted(current)) if current else []
         seen: set[tuple[str, str, str]] = set()
         for total in totals:
             if total.client_id not in current:
@@ -249,42 +260,42 @@ def _client_of(total: UsageTotal) -> str:
 
 
 def billing_inputs(
+    store: BillingStore,
     period: BillingPeriod | str,
-    ports: BillingPorts,
     *,
     partner_id: str | None = None,
     content: ContentChargeSource | None = None,
 ) -> list[PartnerBillingInput]:
-    """Everything :func:`calculate_run` needs for ``period``, loaded through the ports.
+    """Everything :func:`calculate_run` needs for ``period``, loaded through the store.
 
     One record per partner (or only ``partner_id``): its price book, referral rate and
     time zone, its advisor seats, and per client the billing model, the spans of ``full``
     licence, the usage totals, late usage of finalised periods, content charges and the
     terms its partner's billing account records for it (deal price book, employee count,
     discounts). The clients are those the partner had at the period's last instant
-    (``ports.history``). A partner whose book has partner tiers gets its trailing revenue:
+    (``store.history``). A partner whose book has partner tiers gets its trailing revenue:
     its clients' referral bases over the twelve periods before, in one pass over its
     history (§5.1).
     """
-    return list(_load_inputs(period, ports, partner_id, content))
+    return list(_load_inputs(store, period, partner_id, content))
 
 
 def _load_inputs(
+    store: BillingStore,
     period: BillingPeriod | str,
-    ports: BillingPorts,
     partner_id: str | None,
     content: ContentChargeSource | None,
 ) -> Iterator[PartnerBillingInput]:
     """The inputs of each partner in turn (usage totals are read for all of them at once)."""
     year, month = _parts(period)
-    partners = _partners(ports, partner_id)
+    partners = _partners(store, partner_id)
     periods: dict[str, BillingPeriod] = {}
     for partner in partners:
         if partner.timezone not in periods:
             periods[partner.timezone] = BillingPeriod(year, month, partner.timezone)
     histories: _Histories = {}
     clients_of = {
-        partner.id: _clients_at_end(ports, partner.id, periods[partner.timezone], histories)
+        partner.id: _clients_at_end(store, partner.id, periods[partner.timezone], histories)
         for partner in partners
     }
     by_zone: dict[str, list[str]] = defaultdict(list)
@@ -296,19 +307,19 @@ def _load_inputs(
     for zone, client_ids in sorted(by_zone.items()):
         usage[zone] = index = _UsageIndex()
         if client_ids:
-            index.extend(ports.usage.totals(periods[zone], client_ids), client_ids)
+            index.extend(store.usage.totals(periods[zone], client_ids), client_ids)
     books: dict[str, PriceBook] = {}
 
     def book_of(price_book_id: str) -> PriceBook:
         book = books.get(price_book_id)
         if book is None:
-            book = books[price_book_id] = ports.price_books.get(price_book_id)
+            book = books[price_book_id] = store.price_books.get(price_book_id)
         return book
 
     accounts: dict[str, BillingAccount] = {}
     tiered: list[Team] = []
     for partner in partners:
-        account = ports.accounts.find(partner.id)
+        account = store.accounts.find(partner.id)
         if account is None:
             raise NotFoundError("billing account", partner.id)
         accounts[partner.id] = account
@@ -318,7 +329,7 @@ def _load_inputs(
     # start to the period's end, so that the period itself reads none again.
     spans: dict[str, dict[str, Intervals]] = {}
     trailing = (
-        trailing_revenues(ports, tiered, periods, accounts, book_of, TermsCache(), histories, spans)
+        trailing_revenues(store, tiered, periods, accounts, book_of, TermsCache(), histories, spans)
         if tiered
         else {}
     )
@@ -331,7 +342,7 @@ def _load_inputs(
         start, end = local.start, local.end
         totals = usage[zone]
         clients = clients_of.pop(partner.id)
-        late = _late_usage(ports, partner, local, clients, histories, previous)
+        late = _late_usage(store, partner, local, clients, histories, previous)
         inputs = []
         for client in clients:
             known = spans[zone].get(client.id) if zone in spans else None
@@ -340,7 +351,7 @@ def _load_inputs(
                 ClientBillingInput(
                     client_id=client.id,
                     billing_model=client.billing_model or BillingModel.RESELLER,
-                    full_intervals=full_intervals(ports, client.id, start, end)
+                    full_intervals=full_intervals(store, client.id, start, end)
                     if known is None
                     else clip(known, start, end),
                     usage=totals.of(client.id),
@@ -360,15 +371,15 @@ def _load_inputs(
             price_book=book,
             referral_rate=account.referral_rate,
             timezone=zone,
-            seats=_seats(ports, partner),
+            seats=_seats(store, partner),
             clients=tuple(inputs),
             trailing_revenue=trailing.get(partner.id),
         )
 
 
 def bill_period(
+    store: BillingStore,
     period: BillingPeriod | str,
-    ports: BillingPorts,
     *,
     partner_id: str | None = None,
     content: ContentChargeSource | None = None,
@@ -377,36 +388,64 @@ def bill_period(
 
     ``period`` is ``YYYY-MM`` (or a ``BillingPeriod``, of which only the month is used):
     each partner is billed for that month in its own time zone, for the clients it had at
-    the month's last instant (as ``ports.history`` records transfers), so billing a past
+    the month's last instant (as ``store.history`` records transfers), so billing a past
     period after a transfer changes nothing. Reads through the ports and writes nothing:
     billing twice gives equal runs with the same ids.
     ``content`` supplies content charges (none without it).
     """
     year, month = _parts(period)
-    inputs = _load_inputs(period, ports, partner_id, content)
+    inputs = _load_inputs(store, period, partner_id, content)
     return calculate_run(f"{year:04d}-{month:02d}", inputs)
 
 
 def finalise(
+    store: BillingStore,
     period: BillingPeriod | str,
-    ports: BillingPorts,
     *,
+    at: datetime,
+    by: Actor,
     partner_id: str | None = None,
     content: ContentChargeSource | None = None,
 ) -> BillingRun:
-    """Bill ``period`` and store its invoices through the invoice port.
+    """Bill ``period`` and store its invoices through the invoice port, all at once.
 
-    Finalising again with identical results stores nothing (a no-op); with different
-    results it raises :class:`~partnercore.ConflictError` and stores nothing. Finalised
-    invoices are never changed: usage that arrives later is billed in the next open
-    period as an ``adjustment`` line naming the original period.
+    The comparison with what is stored and the storing of every new invoice happen in one
+    unit of work: concurrent finalisations leave either one complete run stored or a
+    :class:`~partnercore.ConflictError` and nothing stored. Finalising again with identical
+    results stores nothing (a no-op); with different results it is a conflict. Finalised
+    invoices are never changed: usage that arrives later is billed in the next open period
+    as an ``adjustment`` line naming the original period. Each newly stored invoice appends
+    an ``invoice_finalised`` event.
+
+    ``by`` is :data:`~partnercore.events.SYSTEM` (a billing run), or a user holding
+    ``billing.manage`` on the partner team when ``partner_id`` names one partner.
     """
-    run = bill_period(period, ports, partner_id=partner_id, content=content)
+    with store.unit_of_work():
+        if partner_id is None:
+            system_only(by, "finalise every partner's invoices")
+        else:
+            authorise(
+                store,
+                by,
+                Permission.BILLING_MANAGE,
+                partner_id,
+                at,
+                f"finalise {partner_id}'s invoices",
+            )
+        run = bill_period(store, period, partner_id=partner_id, content=content)
+        to_add = _unstored(store, run)
+        for invoice in to_add:
+            store.invoices.add(invoice)
+        store.events.append([_finalised(invoice, at, by) for invoice in to_add])
+        return run
+
+
+def _unstored(store: BillingStore, run: BillingRun) -> list[Invoice]:
+    """The invoices of ``run`` not stored yet; ConflictError if any stored one differs."""
     to_add: list[Invoice] = []
-    partners = sorted({invoice.partner_id for invoice in run.invoices})
-    for pid in partners:
+    for pid in sorted({invoice.partner_id for invoice in run.invoices}):
         computed = {invoice.id: invoice for invoice in run.invoices_of(pid)}
-        stored = {invoice.id: invoice for invoice in ports.invoices.for_partner(pid, run.period)}
+        stored = {invoice.id: invoice for invoice in store.invoices.for_partner(pid, run.period)}
         complete = invoice_id(pid, run.period) in stored
         differing = sorted(
             invoice_id_
@@ -424,6 +463,17 @@ def finalise(
         # The partner's own invoice goes last: once it is stored, the period is complete.
         missing.sort(key=lambda invoice: (invoice.is_partner_invoice, invoice.id))
         to_add.extend(missing)
-    for invoice in to_add:
-        ports.invoices.add(invoice)
-    return run
+    return to_add
+
+
+def _finalised(invoice: Invoice, at: datetime, by: Actor) -> InvoiceFinalised:
+    return InvoiceFinalised(
+        at=at,
+        by=actor_id(by),
+        team_id=invoice.billed_to,
+        invoice_id=invoice.id,
+        partner_id=invoice.partner_id,
+        period=invoice.period,
+        total=str(invoice.total.amount),
+        currency=invoice.total.currency.code,
+    )

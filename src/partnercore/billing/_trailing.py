@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from partnercore._errors import CurrencyMismatchError, ValidationError
 from partnercore.billing._deals import ClientTerms, Discount, discount_in
-from partnercore.billing._ports import BillingPorts
+from partnercore.billing._ports import BillingStore
 from partnercore.billing._pricebook import BillingAccount, PriceBook
 from partnercore.billing._proration import PeriodFrame, checked_license_share
 from partnercore.billing._rounding import EXACT
@@ -88,7 +88,7 @@ def _member(
 
 
 def _window_clients(
-    ports: BillingPorts,
+    store: BillingStore,
     partner_id: str,
     lasts: list[datetime],
     histories: dict[str, Sequence[TeamChange]],
@@ -102,23 +102,23 @@ def _window_clients(
     def history(client_id: str) -> Sequence[TeamChange]:
         changes = histories.get(client_id)
         if changes is None:
-            changes = histories[client_id] = ports.history.for_team(client_id)
+            changes = histories[client_id] = store.history.for_team(client_id)
         return changes
 
     found: dict[str, tuple[Team, list[bool]]] = {}
     looked: set[str] = set()
-    for client in ports.teams.clients_of(partner_id):
+    for client in store.teams.clients_of(partner_id):
         looked.add(client.id)
         member = _member(client, history(client.id), partner_id, lasts)
         if any(member):
             found[client.id] = (client, member)
-    for transfer in reversed(ports.history.transfers_from(partner_id)):
+    for transfer in reversed(store.history.transfers_from(partner_id)):
         if transfer.at <= lasts[0]:
             break
         if transfer.client_id in looked:
             continue
         looked.add(transfer.client_id)
-        client = ports.teams.get(transfer.client_id)
+        client = store.teams.get(transfer.client_id)
         member = _member(client, history(client.id), partner_id, lasts)
         if any(member):
             found[client.id] = (client, member)
@@ -126,10 +126,10 @@ def _window_clients(
 
 
 def full_intervals(
-    ports: BillingPorts, client_id: str, start: datetime, end: datetime
+    store: BillingStore, client_id: str, start: datetime, end: datetime
 ) -> Intervals:
     """The ``[start, end)`` spans of ``[start, end)`` in which the client's licence was full."""
-    license = ports.licenses.find(client_id)
+    license = store.licenses.find(client_id)
     if license is None:
         return ()
     return tuple(
@@ -225,7 +225,7 @@ def _owner(client: _Client | None, index: int) -> _Client | None:
 
 
 def trailing_revenues(
-    ports: BillingPorts,
+    store: BillingStore,
     partners: Sequence[Team],
     periods: dict[str, BillingPeriod],
     accounts: dict[str, BillingAccount],
@@ -263,7 +263,7 @@ def trailing_revenues(
             account = accounts[partner.id]
             terms = books.of(book_of(account.price_book_id))
             own_clients: list[_Client] = []
-            for team, member in _window_clients(ports, partner.id, lasts, histories):
+            for team, member in _window_clients(store, partner.id, lasts, histories):
                 agreed = account.terms_of(team.id)
                 own = terms
                 if agreed is not None and agreed.price_book_id is not None:
@@ -292,20 +292,20 @@ def trailing_revenues(
             if not asked:
                 continue
             quantities: dict[tuple[str, str], Decimal] = {}
-            for read in ports.usage.totals(period, asked):
+            for read in store.usage.totals(period, asked):
                 key = (read.client_id, read.metric)
                 had = quantities.get(key)
                 quantities[key] = read.quantity if had is None else EXACT.add(had, read.quantity)
             for (client_id, metric), quantity in quantities.items():
-                client = _owner(by_id.get(client_id), index)
-                if client is None:
+                user = _owner(by_id.get(client_id), index)
+                if user is None:
                     continue
-                if client.usage is None:
-                    client.usage = [0] * WINDOW
+                if user.usage is None:
+                    user.usage = [0] * WINDOW
                 try:
-                    client.usage[index] += client.own.usage_units(metric, quantity, "")
+                    user.usage[index] += user.own.usage_units(metric, quantity, "")
                 except ValidationError as error:
-                    raise error.prefixed(f"{client.path}.usage[{keys[index]}]") from None
+                    raise error.prefixed(f"{user.path}.usage[{keys[index]}]") from None
         for partner in group:
             terms = books.of(book_of(accounts[partner.id].price_book_id))
             usage_only = terms.usage_only
@@ -313,7 +313,7 @@ def trailing_revenues(
             for client in clients_of[partner.id]:
                 known_spans = spans.get(client.id)
                 if known_spans is None:
-                    known_spans = spans[client.id] = full_intervals(ports, client.id, start, end)
+                    known_spans = spans[client.id] = full_intervals(store, client.id, start, end)
                 try:
                     total += _client_total(client, known_spans, frames, keys, usage_only)
                 except ValidationError as error:

@@ -1,7 +1,6 @@
 """In-memory reference adapters for every port (the store scenarios and tests use)."""
 
 from partnercore.memory._billing import (
-    InMemoryBilling,
     InMemoryBillingAccounts,
     InMemoryInvoices,
     InMemoryPriceBooks,
@@ -29,7 +28,6 @@ from partnercore.memory._tenancy import (
 )
 
 __all__ = [
-    "InMemoryBilling",
     "InMemoryBillingAccounts",
     "InMemoryConsents",
     "InMemoryContentItems",

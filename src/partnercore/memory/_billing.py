@@ -14,19 +14,15 @@ from partnercore._errors import ConflictError, NotFoundError
 from partnercore._fields import check_instance
 from partnercore.billing import (
     BillingAccount,
-    BillingPorts,
     Invoice,
     PriceBook,
     UsageRecord,
     UsageTotal,
 )
-from partnercore.licensing import LicenseRepository
 from partnercore.memory._journal import Journal
-from partnercore.tenancy import TenancyPorts
 from partnercore.time import BillingPeriod
 
 __all__ = [
-    "InMemoryBilling",
     "InMemoryBillingAccounts",
     "InMemoryInvoices",
     "InMemoryPriceBooks",
@@ -258,17 +254,3 @@ class InMemoryInvoices:
 
     def __len__(self) -> int:
         return len(self._invoices)
-
-
-class InMemoryBilling:
-    """The billing stores, bundled: price books, accounts, usage and finalised invoices."""
-
-    def __init__(self) -> None:
-        self.price_books = InMemoryPriceBooks()
-        self.accounts = InMemoryBillingAccounts()
-        self.usage = InMemoryUsage()
-        self.invoices = InMemoryInvoices()
-
-    def ports(self, *, tenancy: TenancyPorts, licenses: LicenseRepository) -> BillingPorts:
-        """These stores with the tenancy and licence repositories, as billing ports."""
-        return BillingPorts.join(self, tenancy=tenancy, licenses=licenses)

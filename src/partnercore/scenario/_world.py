@@ -118,23 +118,34 @@ _KEYS = {
 }
 
 
-def _key_path(path: str, keys: frozenset[str], default: str) -> str:
+# The key a table's entries give as a service's ``at`` (when the table has no ``at`` key).
+_AT = {
+    "partners": "created_at",
+    "clients": "created_at",
+    "memberships": "from",
+    "grants": "granted_at",
+}
+
+
+def _key_path(path: str, keys: frozenset[str], default: str, at: str | None = None) -> str:
     """A domain error's field path as the entry's key: ``advisor_id`` -> ``advisor``.
 
-    A path that names no key of the entry's table (``operated_by`` on a consent change)
-    becomes ``default``.
+    ``at`` is the key the service's ``at`` came from, if not ``at``. A path that names no
+    key of the entry's table (``operated_by`` on a consent change) becomes ``default``.
     """
     head, dot, rest = path.partition(".")
     bracket = head.find("[")
     name, index = (head, "") if bracket < 0 else (head[:bracket], head[bracket:])
-    name = _KEYS.get(name, name)
+    name = at if name == "at" and at is not None else _KEYS.get(name, name)
     if name not in keys:
         return default
     return name + index + dot + rest
 
 
 @contextmanager
-def _entry(label: str, keys: frozenset[str], default: str) -> Iterator[None]:
+def _entry(
+    label: str, keys: frozenset[str], default: str, at: str | None = None
+) -> Iterator[None]:
     """Re-raise a domain error from applying one entry as a ValidationError naming it.
 
     ``default`` is the key named when the error does not say which of ``keys`` it is about;
@@ -144,7 +155,7 @@ def _entry(label: str, keys: frozenset[str], default: str) -> Iterator[None]:
         yield
     except ValidationError as error:
         problems = [
-            Problem(f"{label}.{_key_path(p.path, keys, default)}", p.message)
+            Problem(f"{label}.{_key_path(p.path, keys, default, at)}", p.message)
             for p in error.problems
         ]
         raise ValidationError(problems) from None
@@ -348,7 +359,7 @@ class _Builder:
         """
         for index, entry in enumerate(getattr(self.document, table)):
             keys = frozenset(spec.name for _, spec in keys_of(type(entry)))
-            yield entry, _entry(_label(table, index, entry), keys, key)
+            yield entry, _entry(_label(table, index, entry), keys, key, _AT.get(table))
 
     def run(self) -> None:
         steps: list[Callable[[], None]] = [

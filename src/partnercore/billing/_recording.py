@@ -1,0 +1,122 @@
+"""Billing's write services besides finalising: price books, accounts and usage (§5).
+
+They are platform operations: only :data:`~partnercore.events.SYSTEM` may perform them
+(a price list or a metering pipeline is no user's act).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+
+from partnercore._errors import ValidationError
+from partnercore._fields import check_instance
+from partnercore.billing._ports import BillingStore
+from partnercore.billing._pricebook import BillingAccount, PriceBook
+from partnercore.billing._usage import UsageRecord
+from partnercore.events import Actor, PriceBookChanged, UsageRecorded, actor_id
+from partnercore.tenancy import TeamKind, system_only
+from partnercore.time import ensure_aware, format_instant
+
+__all__ = ["add_price_book", "open_billing_account", "record_usage", "save_price_book"]
+
+
+def add_price_book(
+    store: BillingStore, price_book: PriceBook, *, at: datetime, by: Actor
+) -> PriceBook:
+    """Store a new price book (:class:`~partnercore.ConflictError` if the id is taken)."""
+    at = ensure_aware(at)
+    with store.unit_of_work():
+        system_only(by, "add price books")
+        check_instance(price_book, PriceBook, "price_book")
+        store.price_books.add(price_book)
+        store.events.append([_changed(price_book, None, at, by)])
+        return price_book
+
+
+def save_price_book(
+    store: BillingStore, price_book: PriceBook, *, at: datetime, by: Actor
+) -> PriceBook:
+    """Replace a stored price book (:class:`~partnercore.NotFoundError` if there is none)."""
+    at = ensure_aware(at)
+    with store.unit_of_work():
+        system_only(by, "change price books")
+        check_instance(price_book, PriceBook, "price_book")
+        store.price_books.save(price_book)
+        store.events.append([_changed(price_book, None, at, by)])
+        return price_book
+
+
+def open_billing_account(
+    store: BillingStore, account: BillingAccount, *, at: datetime, by: Actor
+) -> BillingAccount:
+    """Open the billing account of a partner: which price book bills it, at what referral
+    rate, with which client terms. The partner and the price books must exist."""
+    at = ensure_aware(at)
+    with store.unit_of_work():
+        system_only(by, "open billing accounts")
+        check_instance(account, BillingAccount, "account")
+        partner = store.teams.get(account.partner_id)
+        if partner.kind is not TeamKind.PARTNER:
+            raise ValidationError.at(
+                "partner_id", f"{partner.id!r} is a client team; accounts belong to partners"
+            )
+        book = store.price_books.get(account.price_book_id)
+        store.accounts.add(account)
+        store.events.append([_changed(book, partner.id, at, by)])
+        return account
+
+
+def record_usage(
+    store: BillingStore, records: Iterable[UsageRecord], *, at: datetime, by: Actor
+) -> list[UsageRecord]:
+    """Record usage of client teams (metering). Each client must exist and the usage must
+    not be dated before the client was created; one ``usage_recorded`` event is appended
+    per client."""
+    at = ensure_aware(at)
+    batch = list(records) if not isinstance(records, str) else [records]
+    with store.unit_of_work():
+        system_only(by, "record usage")
+        metrics: dict[str, set[str]] = defaultdict(set)
+        counts: dict[str, int] = defaultdict(int)
+        for index, record in enumerate(batch):
+            check_instance(record, UsageRecord, f"records[{index}]")
+            client = store.teams.get(record.client_id)
+            if client.kind is not TeamKind.CLIENT:
+                raise ValidationError.at(
+                    f"records[{index}].client_id", f"{client.id!r} is a partner, not a client"
+                )
+            if record.at < client.created_at:
+                raise ValidationError.at(
+                    f"records[{index}].at",
+                    f"{format_instant(record.at)} is before client {client.id!r} was created "
+                    f"({format_instant(client.created_at)})",
+                )
+            metrics[record.client_id].add(record.metric)
+            counts[record.client_id] += 1
+        for record in batch:
+            store.usage.add(record)
+        store.events.append(
+            [
+                UsageRecorded(
+                    at=at,
+                    by=actor_id(by),
+                    team_id=client_id,
+                    records=counts[client_id],
+                    metrics=tuple(sorted(metrics[client_id])),
+                )
+                for client_id in sorted(counts)
+            ]
+        )
+        return batch
+
+
+def _changed(book: PriceBook, partner_id: str | None, at: datetime, by: Actor) -> PriceBookChanged:
+    return PriceBookChanged(
+        at=at,
+        by=actor_id(by),
+        team_id=partner_id,
+        price_book_id=book.id,
+        currency=book.currency.code,
+    )
