@@ -66,6 +66,7 @@ from partnercore.billing._referral import (
 from partnercore.billing._run import BillingRun
 from partnercore.billing._seats import SeatHolding
 from partnercore.billing._services import bill_period, billing_inputs, finalise
+from partnercore.billing._transfers import billing_partner
 from partnercore.billing._usage import LateUsage, UsageRecord, UsageTotal, aggregate_usage
 
 __all__ = [
@@ -114,6 +115,7 @@ __all__ = [
     "aggregate_usage",
     "bill_period",
     "billing_inputs",
+    "billing_partner",
     "calculate_run",
     "daily_share",
     "exact_share",

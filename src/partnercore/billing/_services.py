@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from partnercore._errors import ConflictError, NotFoundError, ValidationError
@@ -23,8 +23,8 @@ from partnercore.billing._run import BillingRun
 from partnercore.billing._seats import SeatHolding
 from partnercore.billing._terms import TermsCache
 from partnercore.billing._trailing import Intervals, clip, full_intervals, trailing_revenues
+from partnercore.billing._transfers import SETTLING, Billers, billed_for, month_of
 from partnercore.billing._usage import LateUsage, UsageTotal
-from partnercore.billing._validation import period_key
 from partnercore.events import Actor, InvoiceFinalised, actor_id
 from partnercore.money import Money
 from partnercore.tenancy import (
@@ -35,7 +35,6 @@ from partnercore.tenancy import (
     TeamChange,
     TeamKind,
     authorise,
-    parent_at,
     system_only,
 )
 from partnercore.time import BillingPeriod
@@ -43,13 +42,6 @@ from partnercore.time import BillingPeriod
 __all__ = ["bill_period", "billing_inputs", "finalise"]
 
 _SEAT_ROLES = frozenset({Role.ADVISOR, Role.PARTNER_ADMIN})
-
-
-def _parts(period: BillingPeriod | str) -> tuple[int, int]:
-    if isinstance(period, BillingPeriod):
-        return period.year, period.month
-    key = period_key(period)
-    return int(key[:4]), int(key[5:])
 
 
 def _partners(store: BillingStore, partner_id: str | None) -> list[Team]:
@@ -69,30 +61,27 @@ def _seats(store: BillingStore, partner: Team) -> tuple[SeatHolding, ...]:
     )
 
 
-_STEP = timedelta(microseconds=1)
-
 #: The histories (transfers and status changes, oldest first) of the clients looked up.
 _Histories = dict[str, Sequence[TeamChange]]
 
 
-def _partner_at(client: Team, history: Sequence[TeamChange], at: datetime) -> str | None:
-    """The partner ``client`` belonged to at ``at`` (``None`` before it was created)."""
-    if client.created_at > at:
-        return None
-    return parent_at(client, history, at)
-
-
 def _clients_at_end(
-    store: BillingStore, partner_id: str, period: BillingPeriod, histories: _Histories
+    store: BillingStore,
+    partner_id: str,
+    period: BillingPeriod,
+    histories: _Histories,
+    billers: Billers,
 ) -> list[Team]:
-    """The clients ``partner_id`` had at the last instant of ``period``, sorted by id.
+    """The clients ``partner_id`` bills for ``period``, sorted by id: usually those it had at
+    the period's last instant (:func:`~partnercore.billing.billing_partner` says which).
 
-    Its current clients that were already its clients then, and the clients transferred
-    away from it after the period that were its clients then; each is looked up by key
-    (the partner's clients, its transfers out, the client's history), never by scanning.
-    The histories read are kept in ``histories`` (an empty one too).
+    Its current clients, and the clients transferred away from it since shortly before the
+    period's end; each is looked up by key (the partner's clients, its transfers out, the
+    client's history), never by scanning. The histories read are kept in ``histories`` (an
+    empty one too).
     """
-    last = period.end - _STEP
+    since = period.end - SETTLING
+    ends = billers.month(period.year, period.month)
     history = store.history
     found: dict[str, Team] = {}
     looked: set[str] = set()
@@ -101,10 +90,10 @@ def _clients_at_end(
         changes = histories.get(client.id)
         if changes is None:
             changes = histories[client.id] = history.for_team(client.id)
-        if _partner_at(client, changes, last) == partner_id:
+        if billed_for(client, changes, ends) == partner_id:
             found[client.id] = client
     for transfer in reversed(history.transfers_from(partner_id)):  # newest first
-        if transfer.at <= last:
+        if transfer.at < since:
             break
         if transfer.client_id in looked:
             continue
@@ -113,7 +102,7 @@ def _clients_at_end(
         changes = histories.get(client.id)
         if changes is None:
             changes = histories[client.id] = history.for_team(client.id)
-        if _partner_at(client, changes, last) == partner_id:
+        if billed_for(client, changes, ends) == partner_id:
             found[client.id] = client
     return [found[client_id] for client_id in sorted(found)]
 
@@ -133,13 +122,15 @@ def _late_usage(
     clients: list[Team],
     histories: _Histories,
     previous: dict[BillingPeriod, BillingPeriod],
+    billers: Billers,
 ) -> dict[str, list[LateUsage]]:
     """Usage of finalised periods not yet billed: due in the first open period after them.
 
     The finalised periods considered are those immediately before ``period`` with no open
     period between them and ``period``; ``period`` is the next open period after each. In
     each, only the clients the partner billed then (its clients at that period's last
-    instant) are compared: a client that came from another partner since was billed there.
+    instant, as :func:`~partnercore.billing.billing_partner` says) are compared: a client
+    that came from another partner since was billed there.
     """
     chain: list[BillingPeriod] = []
     if period.is_first:  # 0002-01: no period before it
@@ -170,11 +161,10 @@ def _late_usage(
                 amounts[key] = line.amount if known is None else known + line.amount
     late: dict[str, list[LateUsage]] = defaultdict(list)
     for finalised in reversed(chain):
-        last = finalised.end - _STEP
         current = {
             client.id
             for client in clients
-            if _partner_at(client, histories.get(client.id, ()), last) == partner.id
+            if billers.of(client, histories.get(client.id, ()), finalised) == partner.id
         }
         totals = store.usage.totals(finalised, sorted(current)) if current else []
         seen: set[tuple[str, str, str]] = set()
@@ -287,15 +277,18 @@ def _load_inputs(
     content: ContentChargeSource | None,
 ) -> Iterator[PartnerBillingInput]:
     """The inputs of each partner in turn (usage totals are read for all of them at once)."""
-    year, month = _parts(period)
+    year, month = month_of(period)
     partners = _partners(store, partner_id)
     periods: dict[str, BillingPeriod] = {}
     for partner in partners:
         if partner.timezone not in periods:
             periods[partner.timezone] = BillingPeriod(year, month, partner.timezone)
     histories: _Histories = {}
+    billers = Billers(store.teams, partners)
     clients_of = {
-        partner.id: _clients_at_end(store, partner.id, periods[partner.timezone], histories)
+        partner.id: _clients_at_end(
+            store, partner.id, periods[partner.timezone], histories, billers
+        )
         for partner in partners
     }
     by_zone: dict[str, list[str]] = defaultdict(list)
@@ -329,7 +322,9 @@ def _load_inputs(
     # start to the period's end, so that the period itself reads none again.
     spans: dict[str, dict[str, Intervals]] = {}
     trailing = (
-        trailing_revenues(store, tiered, periods, accounts, book_of, TermsCache(), histories, spans)
+        trailing_revenues(
+            store, tiered, periods, accounts, book_of, TermsCache(), histories, spans, billers
+        )
         if tiered
         else {}
     )
@@ -342,7 +337,7 @@ def _load_inputs(
         start, end = local.start, local.end
         totals = usage[zone]
         clients = clients_of.pop(partner.id)
-        late = _late_usage(store, partner, local, clients, histories, previous)
+        late = _late_usage(store, partner, local, clients, histories, previous, billers)
         inputs = []
         for client in clients:
             known = spans[zone].get(client.id) if zone in spans else None
@@ -393,7 +388,7 @@ def bill_period(
     billing twice gives equal runs with the same ids.
     ``content`` supplies content charges (none without it).
     """
-    year, month = _parts(period)
+    year, month = month_of(period)
     inputs = _load_inputs(store, period, partner_id, content)
     return calculate_run(f"{year:04d}-{month:02d}", inputs)
 

@@ -98,6 +98,8 @@ class Terms:
         self.usage_lines: dict[tuple[str, str], tuple[InvoiceLine, int]] = {}
         # (metric, the quantity's exact text) -> a tier-priced quantity and its minor units
         self.priced: dict[tuple[str, str], tuple[PricedUsage, int]] = {}
+        # metric -> quantity -> its amount in minor units (equal quantities cost the same)
+        self.unit_amounts: dict[str, dict[Decimal, int]] = {}
 
     def units(self, numerator: int, denominator: int) -> int:
         """``numerator / denominator`` (in major units) rounded once, in minor units."""
@@ -177,14 +179,20 @@ class Terms:
 
     def usage_units(self, metric: str, quantity: Decimal, path: str) -> int:
         """The amount of ``quantity`` of ``metric`` in minor units (no line is made)."""
-        price = self.price(metric, path)
-        if isinstance(price, UsagePricing):
-            return self.tiered(metric, price, quantity, path)[1]
-        found = self.usage_lines.get((metric, str(quantity)))
-        if found is not None:
-            return found[1]
-        top, bottom = quantity.as_integer_ratio()
-        return self.units(price[1] * top, price[2] * bottom)
+        amounts = self.unit_amounts.get(metric)
+        if amounts is None:
+            self.price(metric, path)  # an unknown metric is an error
+            amounts = self.unit_amounts[metric] = {}
+        units = amounts.get(quantity)
+        if units is None:
+            price = self.prices[metric]
+            if isinstance(price, UsagePricing):
+                units = self.tiered(metric, price, quantity, path)[1]
+            else:
+                top, bottom = quantity.as_integer_ratio()
+                units = self.units(price[1] * top, price[2] * bottom)
+            amounts[quantity] = units
+        return units
 
     def usage_line(self, metric: str, quantity: Decimal, path: str) -> tuple[InvoiceLine, int]:
         """The usage line of ``quantity`` of ``metric``, and its amount in minor units."""

@@ -12,7 +12,7 @@ over the whole window and that used nothing costs a multiplication.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -23,9 +23,11 @@ from partnercore.billing._pricebook import BillingAccount, PriceBook
 from partnercore.billing._proration import PeriodFrame, checked_license_share
 from partnercore.billing._rounding import EXACT
 from partnercore.billing._terms import Terms, TermsCache
+from partnercore.billing._usage import UsageTotal
 from partnercore.licensing import LicenseState
 from partnercore.money import Money
-from partnercore.tenancy import Team, TeamChange, parent_at
+from partnercore.billing._transfers import SETTLING, Billers, MonthEnds, billed_for
+from partnercore.tenancy import Team, TeamChange
 from partnercore.time import BillingPeriod
 
 __all__ = ["WINDOW", "Intervals", "clip", "full_intervals", "trailing_revenues"]
@@ -73,18 +75,19 @@ _NEVER = [False] * WINDOW
 
 
 def _member(
-    client: Team, changes: Sequence[TeamChange], partner_id: str, lasts: list[datetime]
+    client: Team, changes: Sequence[TeamChange], partner_id: str, months: list[MonthEnds]
 ) -> list[bool]:
-    """For each period of the window, whether ``client`` was the partner's at its last instant
-    (the lists of a client that always or never was are shared: never change them)."""
-    created = client.created_at
+    """For each period of the window, whether the partner billed ``client`` for it (had it at
+    its last instant, as ``billing_partner`` says; the lists of a client that always or never
+    was are shared: never change them)."""
     if not changes:
         if client.parent_id != partner_id:
             return _NEVER
-        if created <= lasts[0]:
+        created = client.created_at
+        if created < months[0](partner_id):
             return _ALWAYS
-        return [created <= last for last in lasts]
-    return [created <= last and parent_at(client, changes, last) == partner_id for last in lasts]
+        return [created < month(partner_id) for month in months]
+    return [billed_for(client, changes, month) == partner_id for month in months]
 
 
 def _window_clients(
@@ -92,11 +95,13 @@ def _window_clients(
     partner_id: str,
     lasts: list[datetime],
     histories: dict[str, Sequence[TeamChange]],
+    months: list[MonthEnds],
 ) -> list[tuple[Team, list[bool]]]:
-    """Every client that was the partner's at the last instant of a period of the window.
+    """Every client the partner billed for a period of the window.
 
-    Its current clients, and those transferred away from it after the window's first period
-    ended (newest transfers first, stopping there): looked up by key, never by scanning.
+    Its current clients, and those transferred away from it since shortly before the
+    window's first period ended (newest transfers first, stopping there): looked up by key,
+    never by scanning.
     """
 
     def history(client_id: str) -> Sequence[TeamChange]:
@@ -109,17 +114,18 @@ def _window_clients(
     looked: set[str] = set()
     for client in store.teams.clients_of(partner_id):
         looked.add(client.id)
-        member = _member(client, history(client.id), partner_id, lasts)
+        member = _member(client, history(client.id), partner_id, months)
         if any(member):
             found[client.id] = (client, member)
+    since = lasts[0] - SETTLING
     for transfer in reversed(store.history.transfers_from(partner_id)):
-        if transfer.at <= lasts[0]:
+        if transfer.at < since:
             break
         if transfer.client_id in looked:
             continue
         looked.add(transfer.client_id)
         client = store.teams.get(transfer.client_id)
-        member = _member(client, history(client.id), partner_id, lasts)
+        member = _member(client, history(client.id), partner_id, months)
         if any(member):
             found[client.id] = (client, member)
     return [found[client_id] for client_id in sorted(found)]
@@ -233,12 +239,14 @@ def trailing_revenues(
     books: TermsCache,
     histories: dict[str, Sequence[TeamChange]],
     intervals: dict[str, dict[str, Intervals]],
+    billers: Billers,
 ) -> dict[str, Money]:
     """The trailing revenue of each of ``partners`` (whose books have partner tiers) for the
     period of its zone in ``periods``: the sum of its clients' referral bases, after
     discounts, over the twelve periods before it.
 
-    The licence spans read for a client are kept in ``intervals`` (by zone, then client),
+    A client counts in the periods for which the partner billed it (``billers``). The
+    licence spans read for a client are kept in ``intervals`` (by zone, then client),
     from the window's start to the billed period's end, so the billed period reads none
     again. Few objects are made per client: a full collection of a large heap is costly.
     """
@@ -252,6 +260,7 @@ def trailing_revenues(
         keys = [period.key for period in window]
         frames = [PeriodFrame.of(period) for period in window]
         lasts = [frame.end - _STEP for frame in frames]
+        months = [billers.month(period.year, period.month) for period in window]
         start, end = frames[0].start, current.end
         spans = intervals.setdefault(zone, {})
         # The clients of the zone's tiered partners in the window, by id (a client two of
@@ -263,7 +272,7 @@ def trailing_revenues(
             account = accounts[partner.id]
             terms = books.of(book_of(account.price_book_id))
             own_clients: list[_Client] = []
-            for team, member in _window_clients(store, partner.id, lasts, histories):
+            for team, member in _window_clients(store, partner.id, lasts, histories, months):
                 agreed = account.terms_of(team.id)
                 own = terms
                 if agreed is not None and agreed.price_book_id is not None:
@@ -291,12 +300,7 @@ def trailing_revenues(
             )
             if not asked:
                 continue
-            quantities: dict[tuple[str, str], Decimal] = {}
-            for read in store.usage.totals(period, asked):
-                key = (read.client_id, read.metric)
-                had = quantities.get(key)
-                quantities[key] = read.quantity if had is None else EXACT.add(had, read.quantity)
-            for (client_id, metric), quantity in quantities.items():
+            for client_id, metric, quantity in _quantities(store.usage.totals(period, asked)):
                 user = _owner(by_id.get(client_id), index)
                 if user is None:
                     continue
@@ -320,6 +324,30 @@ def trailing_revenues(
                     raise error.prefixed(client.path) from None
             found[partner.id] = terms.money(total)
     return found
+
+
+def _quantities(totals: list[UsageTotal]) -> Iterator[tuple[str, str, Decimal]]:
+    """(client, metric, quantity) of each total; the totals of one client and metric added
+    (the port sorts them by client and metric: anything else is summed through a dict)."""
+    previous_client = previous_metric = ""
+    for total in totals:
+        client_id, metric = total.client_id, total.metric
+        if client_id < previous_client or (
+            client_id == previous_client and metric <= previous_metric
+        ):
+            break
+        previous_client, previous_metric = client_id, metric
+    else:
+        for total in totals:
+            yield total.client_id, total.metric, total.quantity
+        return
+    sums: dict[tuple[str, str], Decimal] = {}
+    for total in totals:
+        key = (total.client_id, total.metric)
+        had = sums.get(key)
+        sums[key] = total.quantity if had is None else EXACT.add(had, total.quantity)
+    for (client_id, metric), quantity in sums.items():
+        yield client_id, metric, quantity
 
 
 def _client_total(

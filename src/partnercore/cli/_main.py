@@ -33,6 +33,7 @@ from partnercore.billing import finalise
 from partnercore.cli import _render
 from partnercore.cli._demo import run_demo
 from partnercore.cli._tables import table
+from partnercore.content import InstalledContentCharges
 from partnercore.events import SYSTEM, InvoiceFinalised
 from partnercore.scenario import Scenario, apply_changes, demo_text, load, read_changes
 from partnercore.sqlite import SqliteStore, import_scenario_at, open_scenario
@@ -177,13 +178,7 @@ def _opened(args: argparse.Namespace) -> Iterator[Scenario]:
         return
     if args.file is not None:
         raise BadInput(f"{args.command}: give a scenario FILE or --db PATH, not both")
-    path = _database(db)
-    kind = _file_kind(path)
-    if kind == _MISSING:
-        raise BadInput(f"--db: {_MISSING}: {path}")
-    if kind is not None:
-        raise BadInput(f"--db: {kind}")
-    with SqliteStore(path, read_only=True) as store:
+    with SqliteStore(_existing(db), read_only=True) as store:
         yield open_scenario(store)
 
 
@@ -246,7 +241,7 @@ def _finalise(args: argparse.Namespace) -> tuple[str, int]:
     at = _instant("--at", args.at)
     with _writing(args) as store, store.unit_of_work():
         before = store.revision()
-        run = finalise(store, period.key, at=at, by=SYSTEM)
+        run = finalise(store, period.key, at=at, by=SYSTEM, content=InstalledContentCharges(store))
         stored = {
             event.invoice_id
             for event in store.events.since(before)
@@ -470,7 +465,8 @@ def _parser() -> _Parser:
     finalise_ = command(
         "finalise",
         _finalise,
-        "bill a period and store its invoices, all or nothing (again: a no-op)",
+        "bill a period and store its invoices, all or nothing (again with the same results: a "
+        "no-op)",
         file=False,
     )
     finalise_.add_argument("--db", metavar="PATH", required=True, help="the SQLite store")

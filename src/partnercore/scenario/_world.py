@@ -143,9 +143,7 @@ def _key_path(path: str, keys: frozenset[str], default: str, at: str | None = No
 
 
 @contextmanager
-def _entry(
-    label: str, keys: frozenset[str], default: str, at: str | None = None
-) -> Iterator[None]:
+def _entry(label: str, keys: frozenset[str], default: str, at: str | None = None) -> Iterator[None]:
     """Re-raise a domain error from applying one entry as a ValidationError naming it.
 
     ``default`` is the key named when the error does not say which of ``keys`` it is about;

@@ -221,7 +221,12 @@ class StoreContract:
         assert [] == store.events.since(0)
 
     @settings(
-        max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+        max_examples=25,
+        deadline=None,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.differing_executors,
+        ],
     )
     @given(outcomes=st.lists(st.booleans(), min_size=1, max_size=8))
     def test_after_any_mix_of_committed_and_failed_units_only_the_committed_remain(
