@@ -166,7 +166,11 @@ while IFS='|' read -r name module killed total score survived no_tests other; do
 done <"$summary"
 if grep -q '^#' "$summary"; then
     echo
-    echo "Survivors (mutmut show NAME, in $work/MODULE):"
+    if [[ -n ${MUTMUT_WORKDIR:-} ]]; then
+        echo "Survivors (to see one: cd $work/MODULE && $venv/bin/mutmut show NAME):"
+    else
+        echo "Survivors (set MUTMUT_WORKDIR to keep the snapshots and see one with mutmut show):"
+    fi
     grep '^#' "$summary" | sed 's/^#/    /; s/|/: /'
 fi
 exit "$failed"

@@ -366,3 +366,40 @@ def test_a_statements_content_revenue_in_another_currency_is_a_currency_mismatch
 
     error = caught.value
     assert ("USD", "EUR", "content_revenue") == (error.left, error.right, error.operation)
+
+
+# -- partner tiers -------------------------------------------------------------------------
+
+
+def test_a_statement_under_partner_tiers_names_its_tier_and_trailing_revenue() -> None:
+    built = statement(tier="gold", trailing_revenue=usd("5200.00"))
+
+    assert ("gold", usd("5200.00")) == (built.tier, built.trailing_revenue)
+    assert (None, None) == (statement().tier, statement().trailing_revenue)
+
+
+@pytest.mark.parametrize(
+    ("tier", "trailing_revenue", "message"),
+    [
+        ("gold", None, "tier: a tier and its trailing revenue go together"),
+        (None, usd("5200.00"), "tier: a tier and its trailing revenue go together"),
+        (" ", usd("5200.00"), "tier: expected a tier name, got ' '"),
+        (7, usd("5200.00"), "tier: expected a tier name, got 7"),
+        ("gold", "5200.00", "trailing_revenue: expected Money, got '5200.00'"),
+    ],
+)
+def test_a_tier_without_its_trailing_revenue_or_name_is_rejected(
+    tier: object, trailing_revenue: object, message: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        statement(tier=tier, trailing_revenue=trailing_revenue)
+
+    assert message == str(caught.value)
+
+
+def test_trailing_revenue_in_another_currency_is_a_currency_mismatch() -> None:
+    with pytest.raises(CurrencyMismatchError) as caught:
+        statement(tier="gold", trailing_revenue=eur("5200.00"))
+
+    error = caught.value
+    assert ("USD", "EUR", "trailing_revenue") == (error.left, error.right, error.operation)

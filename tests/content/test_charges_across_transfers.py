@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from partnercore import PartnercoreError
-from partnercore.billing import BillingAccount, BillingRun, PriceBook, bill_period
+from partnercore.billing import BillingAccount, BillingRun, PriceBook, bill_period, billing_partner
 from partnercore.content import (
     ContentItem,
     ContentPrice,
@@ -22,8 +22,7 @@ from partnercore.events import SYSTEM
 from partnercore.licensing import open_license
 from partnercore.memory import InMemoryStore
 from partnercore.money import Money
-from partnercore.tenancy import create_client, create_partner, parent_at, transfer_client
-from partnercore.time import BillingPeriod
+from partnercore.tenancy import create_client, create_partner, transfer_client
 
 JAN_1 = datetime(2026, 1, 1, tzinfo=UTC)
 NOV_3 = datetime(2026, 11, 3, tzinfo=UTC)
@@ -43,12 +42,8 @@ PERIODS = ["2026-10", "2026-11", "2026-12", "2027-01"]
 
 def build(*, zoned: bool = True) -> InMemoryStore:
     """Three partners in three currencies (and zones, unless not ``zoned``), each with a
-    monthly and a one-off item; clients c1, c2 of acme and c3 of bolt, all full from January.
-
-    c2 is a non-reseller client, except in a zoned world: there a non-reseller client moved
-    between two partners' month ends is billed by both, which fails the run (its invoice id
-    twice, see docs/billing.md, "Partners in different time zones").
-    """
+    monthly and a one-off item; clients c1, c2 (a non-reseller client) of acme and c3 of
+    bolt, all full from January."""
     world = InMemoryStore()
     for partner, (currency, zone, monthly, one_off) in PARTNERS.items():
         create_partner(
@@ -79,7 +74,6 @@ def build(*, zoned: bool = True) -> InMemoryStore:
                 by=SYSTEM,
             )
     for client, (partner, model) in CLIENTS.items():
-        model = "reseller" if zoned else model
         create_client(
             world,
             client,
@@ -160,9 +154,12 @@ def test_the_new_partners_items_are_charged_from_the_period_of_the_transfer() ->
     assert [("bolt", "c1", "bolt-gap", "30.00 EUR")] == content_lines(bill(world, "2026-11"))
 
 
-def test_a_client_billed_by_two_partners_around_their_month_ends_gets_each_ones_items() -> None:
+def test_a_client_moved_between_two_partners_month_ends_gets_the_items_of_the_one_billing_it() -> (
+    None
+):
     # kyo's November ends at 15:00 UTC on the 30th, acme's at midnight UTC: a client moving
-    # from kyo to acme in between is billed for November by both, each for its own items.
+    # from kyo to acme in between is billed for November by kyo (whose November ended while
+    # it had the client), for kyo's items; acme bills it from December, for acme's items.
     world = build()
     create_client(
         world, "c9", "C9", partner_id="kyo", operated_by="client",
@@ -172,10 +169,26 @@ def test_a_client_billed_by_two_partners_around_their_month_ends_gets_each_ones_
     transfer_client(world, "c9", "acme", at=datetime(2026, 11, 30, 20, tzinfo=UTC), by=SYSTEM)
     install(world, "c9", "acme-gap", at=datetime(2026, 11, 30, 21, tzinfo=UTC), by=SYSTEM)
 
-    assert [
-        ("acme", "c9", "acme-gap", "25.00 USD"),
-        ("kyo", "c9", "kyo-gap", "3000 JPY"),
-    ] == content_lines(bill(world, "2026-11"))
+    assert (
+        [("kyo", "c9", "kyo-gap", "3000 JPY")],
+        [("acme", "c9", "acme-gap", "25.00 USD")],
+    ) == (content_lines(bill(world, "2026-11")), content_lines(bill(world, "2026-12")))
+
+
+def test_a_client_moved_to_a_partner_whose_month_had_ended_gets_the_items_of_the_one_it_left() -> (
+    None
+):
+    # The other way: from acme to kyo at 20:00 UTC on 30 November, after kyo's November
+    # ended: acme bills November, for acme's items (never kyo's, in another currency).
+    world = build()
+    install(world, "c1", "acme-gap", at=NOV_3, by=SYSTEM)
+    transfer_client(world, "c1", "kyo", at=datetime(2026, 11, 30, 20, tzinfo=UTC), by=SYSTEM)
+    install(world, "c1", "kyo-gap", at=datetime(2026, 11, 30, 21, tzinfo=UTC), by=SYSTEM)
+
+    assert (
+        [("acme", "c1", "acme-gap", "25.00 USD")],
+        [("kyo", "c1", "kyo-gap", "3000 JPY")],
+    ) == (content_lines(bill(world, "2026-11")), content_lines(bill(world, "2026-12")))
 
 
 _hours = st.one_of(
@@ -216,11 +229,7 @@ def test_every_period_bills_whatever_the_transfers_between_currencies(
     for period in PERIODS:
         run = bill(world, period)  # never a CurrencyMismatchError
         for partner, client, item, _ in content_lines(run):
-            team = world.teams.get(client)
-            month = BillingPeriod.parse(period)
-            zone = PARTNERS[partner][1] if zoned else "UTC"
-            last = BillingPeriod(month.year, month.month, zone).end - timedelta(microseconds=1)
             assert (partner, partner) == (
                 item.split("-")[0],
-                parent_at(team, world.history.for_team(client), last),
+                billing_partner(world, client, period),
             )

@@ -7,14 +7,18 @@ from decimal import Decimal
 import pytest
 
 from partnercore import ValidationError
-from partnercore.billing import UsageRecord, UsageTotal, UsageTotals, aggregate_usage
+from partnercore.billing import (
+    BillingStore,
+    UsageRecord,
+    UsageTotal,
+    UsageTotals,
+    aggregate_usage,
+)
 from partnercore.memory import (
-    InMemoryBilling,
     InMemoryBillingAccounts,
     InMemoryInvoices,
-    InMemoryLicenses,
     InMemoryPriceBooks,
-    InMemoryTenancy,
+    InMemoryStore,
     InMemoryUsage,
     InMemoryUsageTotals,
 )
@@ -86,13 +90,13 @@ class TestInMemoryUsageTotals(UsageTotalsContract):
         assert Decimal(4) == both.quantity
 
 
-def test_the_in_memory_billing_stores_are_billing_ports_with_tenancy_and_licences() -> None:
-    tenancy, licenses, billing = InMemoryTenancy(), InMemoryLicenses(), InMemoryBilling()
-    ports = billing.ports(tenancy=tenancy, licenses=licenses)
-    assert (billing.usage, billing.invoices, licenses) == (
-        ports.usage,
-        ports.invoices,
-        ports.licenses,
+def test_the_in_memory_store_is_a_billing_store_with_its_repositories() -> None:
+    store: BillingStore = InMemoryStore()
+    assert (InMemoryPriceBooks, InMemoryBillingAccounts, InMemoryUsage, InMemoryInvoices) == (
+        type(store.price_books),
+        type(store.accounts),
+        type(store.usage),
+        type(store.invoices),
     )
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from partnercore import ValidationError
+from partnercore import ConflictError, StaleWriteError, StoreError, ValidationError
 from partnercore.events import LicenseChanged, MembershipAdded, UsageRecorded
 from partnercore.licensing import LicenseState
 from partnercore.memory import InMemoryStore
@@ -167,3 +167,44 @@ def test_a_whole_scenario_is_not_a_file_of_changes(store: InMemoryStore) -> None
     with pytest.raises(ValidationError) as caught:
         apply_changes(store, read(WORLD))
     assert ["pricebooks"] == [p.path for p in caught.value.problems]
+
+
+class FailingUsage:
+    """Usage records that cannot be written: another writer got there first."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def add(self, record: object) -> None:
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ConflictError("the database is busy", kind="database", id="world.db"),
+        StaleWriteError("license", "c1", expected=1, actual=2),
+        StoreError("world.db", "cannot write: the disk is full"),
+    ],
+    ids=["busy", "stale", "full disk"],
+)
+def test_a_conflict_with_another_writer_is_raised_as_it_is_and_writes_nothing(
+    store: InMemoryStore, error: Exception
+) -> None:
+    before = store.revision()
+    store.usage = FailingUsage(error)  # type: ignore[assignment]
+    with pytest.raises(type(error)) as caught:
+        apply_changes(store, read_changes(CHANGES))
+    assert (error, before) == (caught.value, store.revision())
+    assert [] == [m for m in store.memberships.for_team("c1") if m.user_id == "bob"]
+
+
+def test_a_duplicate_is_a_refusal_naming_the_entry(store: InMemoryStore) -> None:
+    grant = (
+        '[[grants]]\nid = "g1"\npartner = "acme"\nclient = "c1"\nadvisor = "alice"\n'
+        'role = "advisor"\ngranted_at = 2026-12-01T00:00:00Z\n'
+    )
+    with pytest.raises(ValidationError) as caught:
+        apply_changes(store, read_changes(grant))
+    assert ['grants[0] (id "g1").id'] == [p.path for p in caught.value.problems]
+    assert "already exists" in caught.value.problems[0].message

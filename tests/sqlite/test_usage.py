@@ -18,7 +18,10 @@ from partnercore.billing import (
     PriceBook,
     UsageRecord,
     UsageTotal,
+    add_price_book,
     bill_period,
+    open_billing_account,
+    record_usage,
 )
 from partnercore.events import SYSTEM
 from partnercore.memory import InMemoryStore, InMemoryUsage
@@ -174,13 +177,14 @@ def bill_usage(store: Store) -> list[tuple[str, str, str]]:
         store, "c1", "One", partner_id="acme", operated_by="partner",
         billing_model="reseller", at=start, by=SYSTEM,
     )  # fmt: skip
-    store.price_books.add(PriceBook.of(
+    add_price_book(store, PriceBook.of(
         "standard", "USD", advisor_monthly_fee="50.00", full_license_monthly_fee="400.00",
         usage={"assessments": "1.00"},
-    ))  # fmt: skip
-    store.accounts.add(BillingAccount("acme", "standard", Decimal("0.20")))
-    for q in ("123456", "1.5"):
-        store.usage.add(record("c1", "assessments", q, MID))
+    ), at=start, by=SYSTEM)  # fmt: skip
+    account = BillingAccount("acme", "standard", Decimal("0.20"))
+    open_billing_account(store, account, at=start, by=SYSTEM)
+    usage = [record("c1", "assessments", q, MID) for q in ("123456", "1.5")]
+    record_usage(store, usage, at=MID, by=SYSTEM)
     with decimal.localcontext(hostile()):
         run = bill_period(store, "2026-11")
     return [

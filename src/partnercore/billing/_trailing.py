@@ -23,10 +23,10 @@ from partnercore.billing._pricebook import BillingAccount, PriceBook
 from partnercore.billing._proration import PeriodFrame, checked_license_share
 from partnercore.billing._rounding import EXACT
 from partnercore.billing._terms import Terms, TermsCache
+from partnercore.billing._transfers import SETTLING, Billers, MonthEnds, billed_for
 from partnercore.billing._usage import UsageTotal
 from partnercore.licensing import LicenseState
 from partnercore.money import Money
-from partnercore.billing._transfers import SETTLING, Billers, MonthEnds, billed_for
 from partnercore.tenancy import Team, TeamChange
 from partnercore.time import BillingPeriod
 

@@ -19,19 +19,16 @@ never for another partner's content). So a transfer never makes a period unbilla
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from partnercore.billing import ContentCharge
+from partnercore.billing import ContentCharge, billing_partner
 from partnercore.content._copies import CopyEvent, departures_applied, presence
 from partnercore.content._items import ContentItem, PriceType
 from partnercore.content._ports import ContentStore
-from partnercore.content._world import client_team, departures, partner_at
+from partnercore.content._world import client_team, departures
 from partnercore.time import BillingPeriod
 
 __all__ = ["InstalledContentCharges", "charges_in"]
-
-#: The smallest step of time: a period's last instant is one before its end.
-_INSTANT = timedelta(microseconds=1)
 
 
 def charges_in(
@@ -85,8 +82,9 @@ class InstalledContentCharges:
     """The content charges of installed priced items, read from a content store.
 
     Implements billing's ``ContentChargeSource``: give it to the billing run. The client's
-    charges for a period are those of the items of the partner it has at the period's last
-    instant (the partner that bills it for the period).
+    charges for a period are those of the items of the partner that bills it for the period
+    (:func:`~partnercore.billing.billing_partner`: usually the partner it has at the period's
+    last instant).
     """
 
     def __init__(self, store: ContentStore) -> None:
@@ -100,7 +98,7 @@ class InstalledContentCharges:
             item = self._store.items.find(item_id)
             if item is not None:
                 items[item_id] = item
-        billed_by = partner_at(self._store, client, period.end - _INSTANT)
+        billed_by = billing_partner(self._store, client.id, period)
         return charges_in(
             client_id,
             period,
