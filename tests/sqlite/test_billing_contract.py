@@ -29,22 +29,22 @@ def store(tmp_path: Path) -> Iterator[SqliteStore]:
 class TestSqlitePriceBooks(PriceBookRepositoryContract):
     @pytest.fixture
     def price_books(self, store: SqliteStore) -> PriceBookRepository:
-        return store.billing.price_books
+        return store.price_books
 
 
 class TestSqliteBillingAccounts(BillingAccountRepositoryContract):
     @pytest.fixture
     def accounts(self, store: SqliteStore) -> BillingAccountRepository:
-        return store.billing.accounts
+        return store.accounts
 
 
 class TestSqliteUsage(UsageRepositoryContract):
     @pytest.fixture
     def usage(self, store: SqliteStore) -> UsageRepository:
-        return store.billing.usage
+        return store.usage
 
 
 class TestSqliteInvoices(InvoiceRepositoryContract):
     @pytest.fixture
     def invoices(self, store: SqliteStore) -> InvoiceRepository:
-        return store.billing.invoices
+        return store.invoices

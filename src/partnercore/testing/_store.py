@@ -226,6 +226,7 @@ class StoreContract:
         suppress_health_check=[
             HealthCheck.function_scoped_fixture,
             HealthCheck.differing_executors,
+            HealthCheck.too_slow,
         ],
     )
     @given(outcomes=st.lists(st.booleans(), min_size=1, max_size=8))
