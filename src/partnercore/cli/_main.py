@@ -19,27 +19,17 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from partnercore import __version__
-from partnercore._errors import (
-    ConflictError,
-    NotFoundError,
-    PartnercoreError,
-    StoreError,
-    ValidationError,
-)
-from partnercore.billing import finalise
-from partnercore.cli import _render
-from partnercore.cli._demo import run_demo
-from partnercore.cli._tables import table
-from partnercore.content import InstalledContentCharges
-from partnercore.events import SYSTEM, InvoiceFinalised
-from partnercore.scenario import Scenario, apply_changes, demo_text, load, read_changes
-from partnercore.sqlite import SqliteStore, import_scenario_at, open_scenario
-from partnercore.store import Store
-from partnercore.tenancy import Permission
-from partnercore.time import BillingPeriod, ensure_aware, format_instant
+
+# Everything below the standard library is imported by the command that needs it, so that
+# ``partnercore --help`` (and a mistyped command) answers without loading the library.
+if TYPE_CHECKING:
+    from partnercore.scenario import Scenario
+    from partnercore.sqlite import SqliteStore
+    from partnercore.store import Store
+    from partnercore.time import BillingPeriod
 
 __all__ = ["main"]
 
@@ -47,7 +37,25 @@ EXIT_OK = 0
 EXIT_DENIED = 1
 EXIT_BAD_INPUT = 2
 
-_PERMISSIONS = ", ".join(p.value for p in Permission)
+# The values of partnercore.tenancy.Permission (a test keeps the two equal): written out so
+# that building the parser imports nothing.
+PERMISSIONS = (
+    "team.view",
+    "team.edit",
+    "team.admin",
+    "license.view",
+    "license.manage",
+    "billing.view",
+    "billing.manage",
+    "content.view",
+    "content.manage",
+    "referral.view",
+    "client.create",
+)
+_PERMISSIONS = ", ".join(PERMISSIONS)
+
+FORMATS = ("text", "json")
+_FORMAT_SYNONYMS = {"text": "text", "table": "text", "json": "json"}
 
 
 class BadInput(Exception):
@@ -68,6 +76,11 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _instant(flag: str, text: str) -> datetime:
+    """An ISO 8601 datetime with an offset, or ``now`` (the system clock, in UTC)."""
+    from partnercore.time import SystemClock, ensure_aware
+
+    if text.strip().lower() == "now":
+        return SystemClock().now()
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
@@ -81,6 +94,8 @@ def _instant(flag: str, text: str) -> datetime:
 
 
 def _permission(text: str) -> str:
+    from partnercore.tenancy import Permission
+
     try:
         return Permission(text).value
     except ValueError:
@@ -90,6 +105,9 @@ def _permission(text: str) -> str:
 
 
 def _periods(text: str) -> tuple[BillingPeriod, BillingPeriod | None]:
+    from partnercore._errors import ValidationError
+    from partnercore.time import BillingPeriod
+
     first, dots, last = text.partition("..")
     expected = "expected YYYY-MM or YYYY-MM..YYYY-MM"
     try:
@@ -103,6 +121,9 @@ def _periods(text: str) -> tuple[BillingPeriod, BillingPeriod | None]:
 
 
 def _period(text: str) -> BillingPeriod:
+    from partnercore._errors import ValidationError
+    from partnercore.time import BillingPeriod
+
     try:
         return BillingPeriod.parse(text)
     except ValidationError:
@@ -126,10 +147,11 @@ def _timeout(text: str) -> float:
 
 
 def _check_format(args: argparse.Namespace) -> None:
-    choices: tuple[str, ...] = getattr(args, "formats", ())
-    if choices and args.format not in choices:
-        expected = " or ".join(choices)
-        raise BadInput(f"--format: unknown format {args.format!r}; expected {expected}")
+    """``--format``: ``text`` (``table`` is a synonym) or ``json``, normalised in place."""
+    given = args.format
+    if given not in _FORMAT_SYNONYMS:
+        raise BadInput(f"--format: unknown format {given!r}; expected text (or table) or json")
+    args.format = _FORMAT_SYNONYMS[given]
 
 
 def _database(path: str) -> str:
@@ -174,10 +196,14 @@ def _opened(args: argparse.Namespace) -> Iterator[Scenario]:
     if db is None:
         if args.file is None:
             raise BadInput(f"{args.command}: give a scenario FILE or --db PATH")
+        from partnercore.scenario import load
+
         yield load(args.file)
         return
     if args.file is not None:
         raise BadInput(f"{args.command}: give a scenario FILE or --db PATH, not both")
+    from partnercore.sqlite import SqliteStore, open_scenario
+
     with SqliteStore(_existing(db), read_only=True) as store:
         yield open_scenario(store)
 
@@ -191,6 +217,8 @@ def _store_of(args: argparse.Namespace) -> Iterator[Store]:
         return
     if args.file is not None:
         raise BadInput(f"{args.command}: give a scenario FILE or --db PATH, not both")
+    from partnercore.sqlite import SqliteStore
+
     with SqliteStore(_existing(args.db), read_only=True) as store:
         yield store
 
@@ -209,6 +237,9 @@ def _existing(db: str) -> str:
 @contextmanager
 def _writing(args: argparse.Namespace) -> Iterator[SqliteStore]:
     """The existing store at ``--db`` opened for writing (never created: import does that)."""
+    from partnercore._errors import StoreError
+    from partnercore.sqlite import SqliteStore
+
     path = _existing(args.db)
     if os.path.getsize(path) == 0:
         raise StoreError(path, "not a partnercore database: the file is empty")
@@ -222,21 +253,39 @@ def _text_of(path: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
+        from partnercore._errors import ValidationError
+
         raise ValidationError.at("", f"not UTF-8 text (byte {error.start})") from None
 
 
+def _json(document: object) -> str:
+    from partnercore.cli._render import json_text
+
+    return json_text(document)
+
+
 def _apply(args: argparse.Namespace) -> tuple[str, int]:
+    from partnercore.scenario import apply_changes, read_changes
+
     document = read_changes(_text_of(args.file))
     with _writing(args) as store, store.unit_of_work():
         before = store.revision()
         apply_changes(store, document)
         after = store.revision()
     count = after - before
+    if args.format == "json":
+        return _json({"file": args.file, "db": args.db, "events": count, "revision": after}), 0
     noun = "event" if count == 1 else "events"
     return f"applied {args.file} to {args.db}: {count} {noun}, revision {after}", EXIT_OK
 
 
 def _finalise(args: argparse.Namespace) -> tuple[str, int]:
+    from partnercore.billing import finalise
+    from partnercore.cli._tables import table
+    from partnercore.content import InstalledContentCharges
+    from partnercore.events import SYSTEM, InvoiceFinalised
+    from partnercore.time import format_instant
+
     period = _period(args.period)
     at = _instant("--at", args.at)
     with _writing(args) as store, store.unit_of_work():
@@ -267,6 +316,26 @@ def _finalise(args: argparse.Namespace) -> tuple[str, int]:
         )
     else:
         summary = f"{period.key} was already finalised with these results: nothing stored"
+    if args.format == "json":
+        document = {
+            "period": period.key,
+            "db": args.db,
+            "at": format_instant(at),
+            "revision": revision,
+            "stored": len(stored),
+            "summary": summary,
+            "invoices": [
+                {
+                    "invoice": invoice_id,
+                    "billed_to": billed_to,
+                    "currency": currency,
+                    "total": total,
+                    "stored": status == "stored",
+                }
+                for invoice_id, billed_to, currency, total, status in rows
+            ],
+        }
+        return _json(document), EXIT_OK
     if not rows:
         return summary, EXIT_OK
     headers = ("invoice", "billed to", "currency", "total", "")
@@ -275,6 +344,8 @@ def _finalise(args: argparse.Namespace) -> tuple[str, int]:
 
 def _events(args: argparse.Namespace) -> tuple[str, int]:
     since = 0 if args.since is None else _revision(args.since)
+    from partnercore.cli import _render
+
     with _store_of(args) as store:
         found = store.events.since(since)
     if args.format == "json":
@@ -287,22 +358,46 @@ def _import(args: argparse.Namespace) -> tuple[str, int]:
     kind = _file_kind(path)
     if kind not in (None, _MISSING):
         raise BadInput(f"--db: {kind}")
+    from partnercore.sqlite import import_scenario_at
+
     import_scenario_at(path, _text_of(args.file))
+    if args.format == "json":
+        return _json({"file": args.file, "db": args.db, "imported": True}), EXIT_OK
     return f"imported {args.file} into {args.db}", EXIT_OK
 
 
 def _demo(args: argparse.Namespace) -> tuple[str, int]:
-    if args.print_scenario:
+    if args.print_scenario:  # a scenario file, whatever --format says
+        from partnercore.scenario import demo_text
+
         return demo_text().rstrip("\n"), EXIT_OK
+    from partnercore.cli._demo import demo_document, run_demo
+
+    if args.format == "json":
+        return _json(demo_document()), EXIT_OK
     return run_demo(), EXIT_OK
 
 
 def _validate(args: argparse.Namespace) -> tuple[str, int]:
     with _opened(args):
-        return "ok", EXIT_OK
+        pass
+    if args.format == "json":
+        return _json(_validate_document(args.file or args.db, ())), EXIT_OK
+    return "ok", EXIT_OK
+
+
+def _validate_document(file: str, problems: Sequence[Any]) -> dict[str, Any]:
+    """The ``validate --format json`` document: every problem, each with its path."""
+    return {
+        "file": file,
+        "valid": not problems,
+        "problems": [{"path": p.path, "message": p.message} for p in problems],
+    }
 
 
 def _bill(args: argparse.Namespace) -> tuple[str, int]:
+    from partnercore.cli import _render
+
     start, stop = _periods(args.period)
     with _opened(args) as scenario:
         if stop is None:
@@ -317,18 +412,26 @@ def _bill(args: argparse.Namespace) -> tuple[str, int]:
 
 
 def _check(args: argparse.Namespace) -> tuple[str, int]:
+    from partnercore.cli import _render
+    from partnercore.time import format_instant
+
     permission = _permission(args.permission)
     at = _instant("--at", args.at)
     with _opened(args) as scenario:
         decision = scenario.check(user=args.user, permission=permission, team=args.team, at=at)
     status = EXIT_OK if decision.allowed else EXIT_DENIED
     if args.format == "json":
-        return _render.json_text(_render.check_document(decision)), status
+        document = _render.check_document(
+            decision, args.user, permission, args.team, format_instant(at)
+        )
+        return _render.json_text(document), status
     text = _render.check_text(decision, args.user, permission, args.team, format_instant(at))
     return text, status
 
 
 def _license(args: argparse.Namespace) -> tuple[str, int]:
+    from partnercore.cli import _render
+
     start = None if args.start is None else _instant("--from", args.start)
     end = None if args.end is None else _instant("--to", args.end)
     if start is not None and end is not None and end < start:
@@ -341,29 +444,39 @@ def _license(args: argparse.Namespace) -> tuple[str, int]:
 
 
 def _teams(args: argparse.Namespace) -> tuple[str, int]:
+    from partnercore.cli import _render
+    from partnercore.time import format_instant
+
     permission = _permission(args.permission)
     at = _instant("--at", args.at)
     with _opened(args) as scenario:
         found = scenario.teams(user=args.user, permission=permission, at=at)
-        document = _render.teams_document(args.user, permission, found)
-        if args.format == "json":
-            return _render.json_text(document), EXIT_OK
-        return _render.teams_text(scenario, document, format_instant(at)), EXIT_OK
+        document = _render.teams_document(
+            scenario, args.user, permission, found, format_instant(at)
+        )
+    if args.format == "json":
+        return _render.json_text(document), EXIT_OK
+    return _render.teams_text(document), EXIT_OK
 
 
 def _who(args: argparse.Namespace) -> tuple[str, int]:
+    from partnercore.cli import _render
+    from partnercore.time import format_instant
+
     permission = _permission(args.permission)
     at = _instant("--at", args.at)
     with _opened(args) as scenario:
         holders = scenario.who(team=args.team, permission=permission, at=at)
-    document = _render.who_document(args.team, permission, holders)
+    document = _render.who_document(args.team, permission, holders, format_instant(at))
     if args.format == "json":
         return _render.json_text(document), EXIT_OK
-    return _render.who_text(document, format_instant(at)), EXIT_OK
+    return _render.who_text(document), EXIT_OK
 
 
 def _library(args: argparse.Namespace) -> tuple[str, int]:
-    at = None if args.at is None else _instant("--at", args.at)
+    from partnercore.cli import _render
+
+    at = _instant("--at", args.at)
     with _opened(args) as scenario:
         if args.format == "json":
             return _render.json_text(scenario.library(team=args.team, at=at).to_dict()), EXIT_OK
@@ -380,66 +493,174 @@ def _parser() -> _Parser:
         prog="partnercore",
         description="Explore partner worlds described in scenario files: access, licences, "
         "billing and content.",
+        epilog=_epilog(
+            "partnercore demo",
+            "partnercore demo --print-scenario > world.toml",
+            "partnercore bill world.toml --period 2026-11",
+            "partnercore check world.toml --user alice --team northwind "
+            "--permission team.edit --at now --format json",
+        )
+        + "\n\nRun 'partnercore COMMAND --help' for a command's options and an example.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"partnercore {__version__}")
+    parser.add_argument(
+        "-V",
+        "--version",
+        action="version",
+        version=f"partnercore {__version__}",
+        help="print the version and exit (e.g. partnercore -V)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def command(name: str, run: Command, help: str, *, file: bool = True) -> _Parser:
-        sub: _Parser = commands.add_parser(name, help=help, description=help)
+    def command(name: str, run: Command, help: str, example: str, *, file: bool = True) -> _Parser:
+        sub: _Parser = commands.add_parser(
+            name,
+            help=help,
+            description=help,
+            epilog=_epilog(example),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         if file:
-            sub.add_argument("file", metavar="FILE", nargs="?", help="a scenario file (TOML)")
             sub.add_argument(
-                "--db", metavar="PATH", help="a SQLite store written by 'import', instead of FILE"
+                "file",
+                metavar="FILE",
+                nargs="?",
+                help="a scenario file (TOML), e.g. world.toml",
+            )
+            sub.add_argument(
+                "--db",
+                metavar="PATH",
+                help="a SQLite store written by 'import', instead of FILE (e.g. --db world.db)",
             )
         sub.set_defaults(run=run)
+        _formats(sub)
         return sub
 
-    def formats(sub: _Parser, *choices: str) -> None:
+    def at(sub: _Parser, what: str = "when to ask") -> None:
         sub.add_argument(
-            "--format", default=choices[0], metavar="|".join(choices), help="output format"
+            "--at",
+            default="now",
+            metavar="WHEN",
+            help=f"{what}: an ISO 8601 datetime with an offset, or 'now' (the default), "
+            "e.g. --at 2026-11-20T09:00:00Z",
         )
-        sub.set_defaults(formats=choices)
 
-    demo = command("demo", _demo, "run a built-in scenario end to end (no file needed)", file=False)
+    def permission(sub: _Parser) -> None:
+        sub.add_argument(
+            "--permission",
+            required=True,
+            metavar="PERMISSION",
+            help=f"one of {_PERMISSIONS} (e.g. --permission team.edit)",
+        )
+
+    def team(sub: _Parser, what: str = "a team id") -> None:
+        sub.add_argument("--team", required=True, help=f"{what}, e.g. --team northwind")
+
+    def user(sub: _Parser) -> None:
+        sub.add_argument("--user", required=True, help="a user id, e.g. --user alice")
+
+    demo = command(
+        "demo",
+        _demo,
+        "run a built-in scenario end to end (no file needed)",
+        "partnercore demo --format json",
+        file=False,
+    )
     demo.add_argument(
         "--print-scenario",
         action="store_true",
-        help="write the built-in scenario (TOML) to standard output instead",
+        help="write the built-in scenario (TOML, whatever --format says) to standard output "
+        "instead, e.g. partnercore demo --print-scenario > world.toml",
     )
-    command("validate", _validate, 'check a scenario file: every problem, or "ok"')
+    command(
+        "validate",
+        _validate,
+        'check a scenario file: every problem, or "ok"',
+        "partnercore validate world.toml --format json",
+    )
     import_ = command(
-        "import", _import, "write a scenario file into a SQLite store (all or nothing)", file=False
+        "import",
+        _import,
+        "write a scenario file into a SQLite store (all or nothing)",
+        "partnercore import world.toml --db world.db",
+        file=False,
     )
-    import_.add_argument("file", metavar="FILE", help="a scenario file (TOML)")
-    import_.add_argument("--db", metavar="PATH", required=True, help="the SQLite store to write")
-    bill = command("bill", _bill, "every invoice and referral statement of a period")
-    bill.add_argument("--period", required=True, help="YYYY-MM, or a range YYYY-MM..YYYY-MM")
-    formats(bill, "table", "json")
-    check = command("check", _check, "one access decision with its explanation")
-    check.add_argument("--user", required=True)
-    check.add_argument("--team", required=True)
-    check.add_argument("--permission", required=True, help=_PERMISSIONS)
-    check.add_argument("--at", required=True, help="an ISO 8601 datetime with an offset")
-    formats(check, "text", "json")
-    license = command("license", _license, "the licence timeline of a client team")
-    license.add_argument("--team", required=True)
-    license.add_argument("--from", dest="start", help="start of the window (ISO 8601)")
-    license.add_argument("--to", dest="end", help="end of the window (ISO 8601)")
-    formats(license, "table", "json")
-    teams = command("teams", _teams, "every team a user can reach with a permission")
-    teams.add_argument("--user", required=True)
-    teams.add_argument("--permission", required=True, help=_PERMISSIONS)
-    teams.add_argument("--at", required=True, help="an ISO 8601 datetime with an offset")
-    formats(teams, "text", "json")
-    who = command("who", _who, "every user who can reach a team with a permission, and how")
-    who.add_argument("--team", required=True)
-    who.add_argument("--permission", required=True, help=_PERMISSIONS)
-    who.add_argument("--at", required=True, help="an ISO 8601 datetime with an offset")
-    formats(who, "text", "json")
-    library = command("library", _library, "the content a team can see, and what it installed")
-    library.add_argument("--team", required=True)
-    library.add_argument("--at", help="an ISO 8601 datetime (default: the scenario's last)")
-    formats(library, "text", "json")
+    import_.add_argument("file", metavar="FILE", help="a scenario file (TOML), e.g. world.toml")
+    import_.add_argument(
+        "--db",
+        metavar="PATH",
+        required=True,
+        help="the SQLite store to write (a new or empty file), e.g. --db world.db",
+    )
+    bill = command(
+        "bill",
+        _bill,
+        "every invoice and referral statement of a period, or a table of a range of periods",
+        "partnercore bill world.toml --period 2026-01..2026-12",
+    )
+    bill.add_argument(
+        "--period",
+        required=True,
+        help="YYYY-MM, or a range YYYY-MM..YYYY-MM (e.g. --period 2026-11)",
+    )
+    check = command(
+        "check",
+        _check,
+        "one access decision with its explanation",
+        "partnercore check world.toml --user alice --team northwind --permission team.edit "
+        "--at 2026-11-20T09:00:00Z",
+    )
+    user(check)
+    team(check)
+    permission(check)
+    at(check)
+    license = command(
+        "license",
+        _license,
+        "the licence timeline of a client team",
+        "partnercore license world.toml --team bluebird --from 2026-11-01T00:00:00Z",
+    )
+    team(license, "a client team id")
+    license.add_argument(
+        "--from",
+        dest="start",
+        metavar="WHEN",
+        help="start of the window: ISO 8601 or 'now' (default: when the licence was opened), "
+        "e.g. --from 2026-11-01T00:00:00Z",
+    )
+    license.add_argument(
+        "--to",
+        dest="end",
+        metavar="WHEN",
+        help="end of the window: ISO 8601 or 'now' (default: open-ended), "
+        "e.g. --to 2027-01-01T00:00:00Z",
+    )
+    teams = command(
+        "teams",
+        _teams,
+        "every team a user can reach with a permission",
+        "partnercore teams world.toml --user alice --permission team.view --at now",
+    )
+    user(teams)
+    permission(teams)
+    at(teams)
+    who = command(
+        "who",
+        _who,
+        "every user who can reach a team with a permission, and how",
+        "partnercore who world.toml --team northwind --permission team.view",
+    )
+    team(who)
+    permission(who)
+    at(who)
+    library = command(
+        "library",
+        _library,
+        "the content a team can see, and what it installed",
+        "partnercore library world.toml --team northwind --at now",
+    )
+    team(library)
+    at(library, "when to look")
 
     def timeout(sub: _Parser) -> None:
         sub.add_argument(
@@ -447,7 +668,8 @@ def _parser() -> _Parser:
             type=_timeout,
             default=30.0,
             metavar="SECONDS",
-            help="how long to wait for another process writing the store (default 30)",
+            help="how long to wait for another process writing the store (default 30), "
+            "e.g. --timeout 5",
         )
 
     apply = command(
@@ -455,32 +677,77 @@ def _parser() -> _Parser:
         _apply,
         "apply a file of changes (memberships, grants, consent, license_events, usage, "
         "installs, pushes, onboard) to a SQLite store, all or nothing",
+        "partnercore apply changes.toml --db world.db",
         file=False,
     )
     apply.add_argument(
-        "file", metavar="CHANGES", help="a file in the scenario format holding only those tables"
+        "file",
+        metavar="CHANGES",
+        help="a file in the scenario format holding only those tables, e.g. changes.toml",
     )
-    apply.add_argument("--db", metavar="PATH", required=True, help="the SQLite store to change")
+    apply.add_argument(
+        "--db", metavar="PATH", required=True, help="the SQLite store to change, e.g. --db world.db"
+    )
     timeout(apply)
     finalise_ = command(
         "finalise",
         _finalise,
         "bill a period and store its invoices, all or nothing (again with the same results: a "
         "no-op)",
+        "partnercore finalise --db world.db --period 2026-11 --at now",
         file=False,
     )
-    finalise_.add_argument("--db", metavar="PATH", required=True, help="the SQLite store")
-    finalise_.add_argument("--period", required=True, help="YYYY-MM")
     finalise_.add_argument(
-        "--at", required=True, help="when the invoices are finalised (ISO 8601, with an offset)"
+        "--db", metavar="PATH", required=True, help="the SQLite store, e.g. --db world.db"
     )
+    finalise_.add_argument("--period", required=True, help="YYYY-MM, e.g. --period 2026-11")
+    at(finalise_, "when the invoices are finalised")
     timeout(finalise_)
-    events = command("events", _events, "the events a store recorded, oldest first")
-    events.add_argument(
-        "--since", metavar="N", help="only the events after revision N (default 0: all)"
+    events = command(
+        "events",
+        _events,
+        "the events a store recorded, oldest first",
+        "partnercore events --db world.db --since 10 --format json",
     )
-    formats(events, "text", "json")
+    events.add_argument(
+        "--since",
+        metavar="N",
+        help="only the events after revision N (default 0: all), e.g. --since 10",
+    )
     return parser
+
+
+_EXIT_STATUS = (
+    "exit status:\n"
+    "  0  done (check: allowed)\n"
+    "  1  check: denied\n"
+    "  2  bad input: a bad file or argument, an unknown id, a refused or conflicting write,\n"
+    "     a database that cannot be used (one line on standard error)"
+)
+
+
+def _epilog(*examples: str) -> str:
+    noun = "example" if len(examples) == 1 else "examples"
+    shown = "\n".join(f"  {example}" for example in examples)
+    return f"{noun}:\n{shown}\n\n{_EXIT_STATUS}"
+
+
+def _formats(sub: _Parser) -> None:
+    """``--format text|json`` (``table``: a synonym of ``text``) and ``--json``."""
+    sub.add_argument(
+        "--format",
+        default="text",
+        metavar="text|json",
+        help="output format: text (the default; 'table' is a synonym) or json, a document "
+        "holding everything the text shows, e.g. --format json",
+    )
+    sub.add_argument(
+        "--json",
+        dest="format",
+        action="store_const",
+        const="json",
+        help="the same as --format json",
+    )
 
 
 # -- errors ---------------------------------------------------------------------------------
@@ -504,6 +771,8 @@ def _one_line(text: str) -> str:
 
 def _describe(error: Exception, file: str | None, command: str | None = None) -> str:
     """One line naming what was wrong and where."""
+    from partnercore._errors import ConflictError, NotFoundError, StoreError, ValidationError
+
     if isinstance(error, BadInput | StoreError | ConflictError):
         return str(error)  # (store errors and conflicts name their file)
     if isinstance(error, OSError):
@@ -525,8 +794,28 @@ def _describe(error: Exception, file: str | None, command: str | None = None) ->
     return f"{file}: {error}" if file else str(error)
 
 
-def _validate_report(error: ValidationError, file: str) -> str:
-    return "\n".join(f"{file}: {problem}" for problem in error.problems)
+def _validate_report(error: Exception, file: str, format: str) -> tuple[str, str] | None:
+    """``validate`` of an invalid file: every problem (standard output), and a summary line
+    for standard error that repeats none of them; ``None`` for any other error."""
+    from partnercore._errors import ValidationError
+
+    if not isinstance(error, ValidationError):
+        return None
+    problems = error.problems
+    if format == "json":
+        report = _json(_validate_document(file, problems))
+    else:
+        report = "\n".join(f"{file}: {problem}" for problem in problems)
+    noun = "problem" if len(problems) == 1 else "problems"
+    where = "above" if format == "text" else "in the JSON document"
+    return report, f"{file}: not valid: {len(problems)} {noun} (listed {where})"
+
+
+def _expected_errors() -> tuple[type[Exception], ...]:
+    """The errors reported as bad input (imported only once an error happens)."""
+    from partnercore._errors import PartnercoreError
+
+    return (BadInput, PartnercoreError, OSError)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -543,10 +832,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         _check_format(args)
         run: Command = args.run
         text, status = run(args)
-    except (BadInput, PartnercoreError, OSError) as error:
-        if command == "validate" and file is not None and isinstance(error, ValidationError):
-            _print(_validate_report(error, file))
-        message = _describe(_by_flag(error), file, command)
+    except _expected_errors() as error:
+        report = None
+        if command == "validate" and file is not None:
+            report = _validate_report(error, file, args.format)
+        if report is not None:
+            _print(report[0])
+            message = report[1]
+        else:
+            message = _describe(_by_flag(error), file, command)
         print(f"partnercore: error: {_one_line(message)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as error:  # a defect: still one line, never a traceback
@@ -575,6 +869,8 @@ def _print(text: str) -> None:
 
 def _by_flag(error: Exception) -> Exception:
     """A validation error about an argument (``at``, ``team``...) named by its flag."""
+    from partnercore._errors import ValidationError
+
     if isinstance(error, ValidationError) and len(error.problems) == 1:
         path = error.problems[0].path
         if path in _FLAGS:

@@ -21,6 +21,7 @@ __all__ = [
     "check_text",
     "events_document",
     "events_text",
+    "hierarchy_document",
     "hierarchy_text",
     "json_text",
     "library_text",
@@ -109,9 +110,15 @@ def range_text(billing: BillingRange) -> str:
 # -- check, teams, who ----------------------------------------------------------------------
 
 
-def check_document(decision: Decision) -> dict[str, Any]:
-    """The ``check --format json`` document."""
+def check_document(
+    decision: Decision, user: str, permission: str, team: str, at: str
+) -> dict[str, Any]:
+    """The ``check --format json`` document: the question asked, then the decision."""
     return {
+        "user": user,
+        "permission": permission,
+        "team": team,
+        "at": at,
         "allowed": decision.allowed,
         "rule": decision.rule.value,
         "explanation": decision.explanation,
@@ -131,28 +138,37 @@ def check_text(decision: Decision, user: str, permission: str, team: str, at: st
     )
 
 
-def teams_document(user: str, permission: str, teams: Sequence[str]) -> dict[str, Any]:
-    """The ``teams --format json`` document."""
-    return {"user": user, "permission": permission, "teams": list(teams)}
+def teams_document(
+    scenario: Scenario, user: str, permission: str, teams: Sequence[str], at: str
+) -> dict[str, Any]:
+    """The ``teams --format json`` document: each team with its kind, partner and name."""
+    found = []
+    for team_id in teams:
+        team = scenario.team(team_id)
+        found.append(
+            {"id": team_id, "kind": team.kind.value, "partner": team.parent_id, "name": team.name}
+        )
+    return {"user": user, "permission": permission, "at": at, "teams": found}
 
 
-def teams_text(scenario: Scenario, document: dict[str, Any], at: str) -> str:
+def teams_text(document: dict[str, Any]) -> str:
     found = document["teams"]
-    head = f"{document['user']} holds {document['permission']} on {_count(found, 'team')} at {at}"
+    head = (
+        f"{document['user']} holds {document['permission']} on {_count(found, 'team')} "
+        f"at {document['at']}"
+    )
     if not found:
         return head
-    rows = []
-    for team_id in found:
-        team = scenario.team(team_id)
-        rows.append([team_id, team.kind.value, team.parent_id or "", team.name])
+    rows = [[t["id"], t["kind"], t["partner"] or "", t["name"]] for t in found]
     return f"{head}\n{table(('team', 'kind', 'partner', 'name'), rows)}"
 
 
-def who_document(team: str, permission: str, holders: Sequence[Holder]) -> dict[str, Any]:
+def who_document(team: str, permission: str, holders: Sequence[Holder], at: str) -> dict[str, Any]:
     """The ``who --format json`` document."""
     return {
         "team": team,
         "permission": permission,
+        "at": at,
         "users": [
             {"user": holder.user_id, "rule": holder.rule.value, "via": holder.via}
             for holder in holders
@@ -160,9 +176,12 @@ def who_document(team: str, permission: str, holders: Sequence[Holder]) -> dict[
     }
 
 
-def who_text(document: dict[str, Any], at: str) -> str:
+def who_text(document: dict[str, Any]) -> str:
     users = document["users"]
-    head = f"{_count(users, 'user')} hold {document['permission']} on {document['team']} at {at}"
+    head = (
+        f"{_count(users, 'user')} hold {document['permission']} on {document['team']} "
+        f"at {document['at']}"
+    )
     if not users:
         return head
     rows = [[u["user"], u["rule"], u["via"]] for u in users]
@@ -244,24 +263,52 @@ def library_text(scenario: Scenario, team: str, at: Any) -> str:
 # -- hierarchy (demo) ---------------------------------------------------------------------
 
 
-def hierarchy_text(scenario: Scenario, at: Any) -> str:
-    """Every partner and its clients, with billing model, operator and licence at ``at``."""
-    rows: list[list[str]] = []
+def hierarchy_document(scenario: Scenario, at: Any) -> list[dict[str, Any]]:
+    """Every partner, then its clients with billing model, operator and licence at ``at``."""
+    teams: list[dict[str, Any]] = []
     for partner in scenario.partners():
-        rows.append([partner.id, "partner", partner.name, "", "", "", partner.timezone])
+        teams.append(
+            {
+                "team": partner.id,
+                "kind": partner.kind.value,
+                "name": partner.name,
+                "partner": None,
+                "billing_model": None,
+                "operated_by": None,
+                "license": None,
+                "timezone": partner.timezone,
+            }
+        )
         for client in scenario.clients_of(partner.id):
-            state = scenario.store.licenses.get(client.id).state_at(at).value
-            rows.append(
-                [
-                    f"  {client.id}",
-                    TeamKind.CLIENT.value,
-                    client.name,
-                    client.billing_model.value if client.billing_model else "",
-                    f"by {client.operated_by.value}" if client.operated_by else "",
-                    state,
-                    client.timezone,
-                ]
+            teams.append(
+                {
+                    "team": client.id,
+                    "kind": TeamKind.CLIENT.value,
+                    "name": client.name,
+                    "partner": partner.id,
+                    "billing_model": client.billing_model.value if client.billing_model else None,
+                    "operated_by": client.operated_by.value if client.operated_by else None,
+                    "license": scenario.store.licenses.get(client.id).state_at(at).value,
+                    "timezone": client.timezone,
+                }
             )
+    return teams
+
+
+def hierarchy_text(teams: Sequence[dict[str, Any]]) -> str:
+    """A :func:`hierarchy_document` as a table, clients indented under their partner."""
+    rows = [
+        [
+            f"  {team['team']}" if team["partner"] else team["team"],
+            team["kind"],
+            team["name"],
+            team["billing_model"] or "",
+            f"by {team['operated_by']}" if team["operated_by"] else "",
+            team["license"] or "",
+            team["timezone"],
+        ]
+        for team in teams
+    ]
     headers = ("team", "kind", "name", "billing", "operated", "licence", "timezone")
     return table(headers, rows)
 

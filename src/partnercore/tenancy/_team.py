@@ -15,6 +15,7 @@ from partnercore._fields import (
     text_validator,
     to_enum,
 )
+from partnercore.tenancy._countries import check_country
 from partnercore.time import ensure_aware, format_instant, validate_timezone
 
 __all__ = ["BillingModel", "OperatedBy", "Team", "TeamKind", "TeamStatus"]
@@ -69,6 +70,11 @@ def _created_at(value: object) -> datetime:
     return ensure_aware(value, "created_at")
 
 
+def _country(_: object, attribute: attrs.Attribute[str | None], value: object) -> None:
+    if value is not None:
+        check_country(value, attribute.name)
+
+
 @attrs.frozen(kw_only=True)
 class Team:
     """A tenant. Partners have no parent and no client-only fields; clients have all of them.
@@ -76,6 +82,9 @@ class Team:
     ``parent_id`` and ``status`` are the team's current values; their history (transfers,
     status changes) is kept by the history port so that decisions at earlier instants stay
     exact.
+
+    ``country`` (an upper-case ISO 3166-1 alpha-2 code) and ``tax_id`` say how the team's
+    invoices are taxed (§5.2); both are optional.
     """
 
     id: str = attrs.field(validator=id_validator)
@@ -88,6 +97,8 @@ class Team:
     status: TeamStatus = attrs.field(default=TeamStatus.ACTIVE, converter=_status)
     timezone: str = attrs.field(default="UTC", validator=validate_timezone)
     created_at: datetime = attrs.field(converter=_created_at)
+    country: str | None = attrs.field(default=None, validator=_country)
+    tax_id: str | None = attrs.field(default=None, validator=optional_text_validator)
 
     def __attrs_post_init__(self) -> None:
         if self.kind is TeamKind.PARTNER:
