@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from partnercore.cli import _main, main
+from partnercore.cli import main
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -117,7 +117,7 @@ BAD_ARGUMENTS = [
     ),
     (
         ["bill", WORLD, "--period", "2026-11", "--format", "xml"],
-        "--format: unknown format 'xml'; expected table or json",
+        "--format: unknown format 'xml'; expected text (or table) or json",
     ),
     (
         ["check", WORLD, "--user", "zed", "--team", "c1", "--permission", "team.view", *AT],
@@ -223,7 +223,7 @@ def test_a_defect_is_still_one_line_with_status_2_never_a_traceback(
     def broken(path: str) -> None:
         raise KeyError("boom")
 
-    monkeypatch.setattr(_main, "load", broken)
+    monkeypatch.setattr("partnercore.scenario.load", broken)
 
     status = main(["validate", WORLD])
 

@@ -29,7 +29,7 @@ READERS = {
     "license": ("--team", "c2"),
     "teams": ("--user", "alice", "--permission", "team.view", *AT),
     "who": ("--team", "c1", "--permission", "team.view", *AT),
-    "library": ("--team", "c1"),
+    "library": ("--team", "c1", *AT),
 }
 COMMANDS = [*READERS, "import"]
 

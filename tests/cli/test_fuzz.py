@@ -50,7 +50,7 @@ def commands(source: list[str], q: dict[str, str]) -> list[list[str]]:
         ["license", *source, *team, "--format", table],
         ["teams", *source, *user, *permission, *at, "--format", q["format"]],
         ["who", *source, *team, *permission, *at],
-        ["library", *source, *team, "--format", q["format"]],
+        ["library", *source, *team, *at, "--format", q["format"]],
         ["library", *source, *team, *at],
     ]  # fmt: skip
 

@@ -22,6 +22,7 @@ WORLD = str(DATA / "world.toml")
 REGENERATE = os.environ.get("PARTNERCORE_REGENERATE") == "1"
 
 AT = "2026-11-20T09:00:00Z"
+LAST = "2026-11-25T00:00:00Z"  # the scenario's last instant
 JSON = ("--format", "json")
 WINDOW = ("--from", "2026-11-01T00:00:00Z", "--to", "2027-01-01T00:00:00Z")
 
@@ -80,14 +81,14 @@ CASES = [
         ["who", WORLD, "--team", "c1", "--permission", "team.view", "--format", "json"],
         0,
     ),
-    ("library-c1.txt", ["library", WORLD, "--team", "c1"], 0),
-    ("library-c1.json", ["library", WORLD, "--team", "c1", "--format", "json"], 0),
+    ("library-c1.txt", ["library", WORLD, "--team", "c1", "--at", LAST], 0),
+    ("library-c1.json", ["library", WORLD, "--team", "c1", "--at", LAST, *JSON], 0),
     (
         "library-c2-before-push.json",
         ["library", WORLD, "--team", "c2", "--at", "2026-11-21T00:00:00Z", "--format", "json"],
         0,
     ),
-    ("library-c2.txt", ["library", WORLD, "--team", "c2"], 0),
+    ("library-c2.txt", ["library", WORLD, "--team", "c2", "--at", LAST], 0),
     ("demo.txt", ["demo"], 0),
 ]
 

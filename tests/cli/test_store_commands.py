@@ -181,7 +181,7 @@ def test_finalise_stores_the_periods_invoices_and_again_stores_nothing(
     [
         (["--period", "2026-13", "--at", "2026-12-01T02:00:00Z"], "--period: expected YYYY-MM"),
         (["--period", "2026-11", "--at", "2026-12-01T02:00:00"], "--at: naive datetime"),
-        (["--period", "2026-11"], "the following arguments are required: --at"),
+        (["--at", "2026-12-01T02:00:00Z"], "the following arguments are required: --period"),
     ],
 )
 def test_bad_finalise_arguments_are_one_line_and_write_nothing(
@@ -239,7 +239,7 @@ def test_events_since_a_revision_list_only_the_later_ones(
         (["--since", "-1"], "--since: expected a revision (a whole number >= 0), got '-1'"),
         (["--since", "x"], "--since: expected a revision (a whole number >= 0), got 'x'"),
         (["--since", "٣"], "--since: expected a revision (a whole number >= 0)"),
-        (["--format", "xml"], "--format: unknown format 'xml'; expected text or json"),
+        (["--format", "xml"], "--format: unknown format 'xml'; expected text (or table) or json"),
     ],
 )
 def test_bad_events_arguments_are_one_line(

@@ -76,6 +76,12 @@ class _Axes:
     def legend(self) -> None:
         self.labels["legend"] = "yes"
 
+    def set_xticks(self, ticks: list[str]) -> None:
+        self.labels["ticks"] = ",".join(ticks)
+
+    def set_xticklabels(self, labels: list[str], *, rotation: int, ha: str) -> None:
+        self.labels["tick labels"] = ",".join(labels)
+
 
 def test_plot_revenue_draws_a_line_per_partner_on_the_given_axes(
     rows: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
@@ -88,8 +94,8 @@ def test_plot_revenue_draws_a_line_per_partner_on_the_given_axes(
     returned = plot_revenue(rows, "billed", ax=axes)
 
     expected = [
-        (["2026-10", "2026-11", "2026-12"], [950.0, 1350.0, 975.0], "acme (USD)"),
-        (["2026-10", "2026-11", "2026-12"], [310.0, 464.52, 620.0], "beacon (EUR)"),
+        (["2026-10", "2026-11", "2026-12"], [950.0, 1350.0, 975.0], "acme (USD): billed"),
+        (["2026-10", "2026-11", "2026-12"], [310.0, 464.52, 620.0], "beacon (EUR): billed"),
     ]
     assert expected == axes.lines
     assert (axes, "billed by month") == (returned, axes.labels["title"])

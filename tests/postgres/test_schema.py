@@ -26,6 +26,7 @@ from partnercore.postgres._schema import SCHEMA_TABLE, tables_of
 GLOBAL_TABLES = {
     "users",
     "price_books",
+    "number_sequences",
     "events",
     "event_revision",
     "scenario_source",
@@ -305,12 +306,13 @@ PORT_QUERIES = {
         ("p",),
     ),
     "usage.totals": (
-        "SELECT client_id, metric, sum(quantity) FROM {schema}.usage_records"
-        " WHERE client_id = ANY(%s) AND at >= %s AND at < %s GROUP BY client_id, metric",
+        "SELECT client_id, metric, sum(quantity), min(shift) FROM {schema}.usage_records"
+        " WHERE client_id = ANY(%s) AND at >= %s AND at < %s GROUP BY client_id, metric"
+        " ORDER BY client_id, metric",
         (["c1", "c2"], "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z"),
     ),
     "usage.records": (
-        "SELECT metric, at, quantity FROM {schema}.usage_records WHERE client_id = %s"
+        "SELECT metric, at, quantity, shift FROM {schema}.usage_records WHERE client_id = %s"
         " ORDER BY at, seq",
         ("c",),
     ),
@@ -345,6 +347,36 @@ PORT_QUERIES = {
         "SELECT record FROM {schema}.onboardings WHERE request_id = %s",
         ("r",),
     ),
+    "numbers.last": (
+        "SELECT last FROM {schema}.number_sequences WHERE sequence = %s AND year = %s",
+        ("invoice", 2026),
+    ),
+    "issued_invoices.find": (
+        "SELECT record FROM {schema}.issued_invoices WHERE invoice_id = %s",
+        ("i",),
+    ),
+    "issued_invoices.list": (
+        "SELECT record FROM {schema}.issued_invoices ORDER BY number",
+        (),
+    ),
+    "issued_invoices.list_period": (
+        "SELECT record FROM {schema}.issued_invoices WHERE period = %s ORDER BY number",
+        ("2026-01",),
+    ),
+    "credit_notes.find": (
+        "SELECT record FROM {schema}.credit_notes WHERE request_id = %s",
+        ("r",),
+    ),
+    "credit_notes.for_invoice": (
+        "SELECT record FROM {schema}.credit_notes WHERE invoice_id = %s ORDER BY number",
+        ("i",),
+    ),
+    "credit_notes.issued": (
+        "SELECT record FROM {schema}.credit_notes"
+        " WHERE partner_id = %s AND at >= %s AND at < %s ORDER BY at, number",
+        ("p", "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z"),
+    ),
+    "credit_notes.list": ("SELECT record FROM {schema}.credit_notes ORDER BY number", ()),
     "events.since": (
         "SELECT revision, record FROM {schema}.events WHERE revision > %s"
         " ORDER BY revision LIMIT %s",

@@ -6,6 +6,9 @@ that load those inputs through the ports (:func:`bill_period`, :func:`finalise`)
 models and deal terms (§5.1): tiered usage (:class:`UsagePricing`), licence fees by client
 size (:class:`SizeBand`), partner tiers (:class:`PartnerTier`), and per-client deal price
 books and discounts (:class:`ClientTerms` on the partner's :class:`BillingAccount`).
+Invoice documents (§5.2): legal numbers and dates at finalisation (:class:`IssuedInvoice`),
+tax (:class:`Invoicing`, :class:`TaxTable`), credit notes (:func:`issue_credit_note`) and
+the finalised-documents view (:func:`finalised_invoices`, :func:`credit_notes`).
 """
 
 from partnercore.billing._calculation import (
@@ -15,7 +18,16 @@ from partnercore.billing._calculation import (
 )
 from partnercore.billing._content import ContentCharge, ContentChargeSource
 from partnercore.billing._deals import ClientTerms, Discount
+from partnercore.billing._documents import CreditLine, CreditNote, IssuedInvoice, ReferralCredit
 from partnercore.billing._invoice import ClientGroup, Invoice, InvoiceLine, invoice_id
+from partnercore.billing._invoicing import (
+    FinalisedDocuments,
+    FinalisedInvoice,
+    credit_notes,
+    finalised_documents,
+    finalised_invoices,
+    issue_credit_note,
+)
 from partnercore.billing._policies import (
     LineKind,
     PricingModel,
@@ -27,7 +39,10 @@ from partnercore.billing._policies import (
 from partnercore.billing._ports import (
     BillingAccountRepository,
     BillingStore,
+    CreditNoteRepository,
     InvoiceRepository,
+    IssuedInvoiceRepository,
+    NumberSequences,
     PriceBookRepository,
     UsageRepository,
     UsageTotals,
@@ -66,6 +81,14 @@ from partnercore.billing._referral import (
 from partnercore.billing._run import BillingRun
 from partnercore.billing._seats import SeatHolding
 from partnercore.billing._services import bill_period, billing_inputs, finalise
+from partnercore.billing._tax import (
+    InvoiceTax,
+    Invoicing,
+    TaxRate,
+    TaxRates,
+    TaxTable,
+    TaxTreatment,
+)
 from partnercore.billing._transfers import billing_partner
 from partnercore.billing._usage import LateUsage, UsageRecord, UsageTotal, aggregate_usage
 
@@ -81,12 +104,22 @@ __all__ = [
     "ContentChargeSource",
     "ContentRevenue",
     "ContentRevenueLine",
+    "CreditLine",
+    "CreditNote",
+    "CreditNoteRepository",
     "Discount",
+    "FinalisedDocuments",
+    "FinalisedInvoice",
     "Invoice",
     "InvoiceLine",
     "InvoiceRepository",
+    "InvoiceTax",
+    "Invoicing",
+    "IssuedInvoice",
+    "IssuedInvoiceRepository",
     "LateUsage",
     "LineKind",
+    "NumberSequences",
     "PackageUse",
     "PartnerBillingInput",
     "PartnerTier",
@@ -98,6 +131,7 @@ __all__ = [
     "ProratedShare",
     "Proration",
     "ReferralBase",
+    "ReferralCredit",
     "ReferralLine",
     "ReferralSettlement",
     "ReferralStatement",
@@ -105,6 +139,10 @@ __all__ = [
     "SeatPolicy",
     "ShareUnit",
     "SizeBand",
+    "TaxRate",
+    "TaxRates",
+    "TaxTable",
+    "TaxTreatment",
     "TierUse",
     "UsagePricing",
     "UsageRecord",
@@ -117,10 +155,14 @@ __all__ = [
     "billing_inputs",
     "billing_partner",
     "calculate_run",
+    "credit_notes",
     "daily_share",
     "exact_share",
     "finalise",
+    "finalised_documents",
+    "finalised_invoices",
     "invoice_id",
+    "issue_credit_note",
     "license_share",
     "open_billing_account",
     "prorate",

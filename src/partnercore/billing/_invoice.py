@@ -20,6 +20,7 @@ from partnercore.billing._presentation import (
 from partnercore.billing._pricing import PackageUse, TierUse
 from partnercore.billing._proration import ProratedShare
 from partnercore.billing._rounding import EXACT, from_minor
+from partnercore.billing._tax import InvoiceTax
 from partnercore.billing._validation import describe, money_field, period_key, to_quantity
 from partnercore.money import Currency, Money, to_currency
 
@@ -237,6 +238,10 @@ class Invoice:
     group per reseller client; a non-reseller client's invoice carries its lines and no
     groups. The invoice guards its invariant: one currency, every amount rounded to the
     minor unit, every subtotal and the total the exact sum of their lines.
+
+    ``tax`` is the invoice's tax (§5.2), ``None`` when no tax is configured at all;
+    ``subtotal`` is the sum of every line except a ``referral_credit`` and ``total`` is
+    ``subtotal + tax + referral credit``.
     """
 
     id: str = attrs.field(validator=_text)
@@ -247,6 +252,7 @@ class Invoice:
     lines: tuple[InvoiceLine, ...] = attrs.field(converter=_lines)
     clients: tuple[ClientGroup, ...] = attrs.field(default=(), converter=_groups)
     total: Money = attrs.field(validator=money_field)
+    tax: InvoiceTax | None = None
 
     def __attrs_post_init__(self) -> None:
         expected_id = invoice_id(self.billed_to, self.period)
@@ -267,6 +273,14 @@ class Invoice:
         if self.clients and self.billed_to != self.partner_id:
             raise ValidationError.at("clients", "only a partner's invoice groups clients")
         expected = _total(self.lines, self.clients, self.currency)
+        if self.tax is not None:
+            if not isinstance(self.tax, InvoiceTax):
+                raise ValidationError.at("tax", f"expected an InvoiceTax, got {self.tax!r}")
+            if self.tax.amount.currency != self.currency:
+                raise CurrencyMismatchError(
+                    self.currency.code, self.tax.amount.currency.code, "tax"
+                )
+            expected = EXACT.add(expected, self.tax.amount.amount)
         if self.total.currency is not self.currency and self.total.currency != self.currency:
             raise CurrencyMismatchError(self.currency.code, self.total.currency.code, "total")
         if self.total.amount != expected:
@@ -284,10 +298,14 @@ class Invoice:
         currency: Currency | str,
         lines: Sequence[InvoiceLine] = (),
         clients: Sequence[ClientGroup] = (),
+        tax: InvoiceTax | None = None,
     ) -> Invoice:
-        """An invoice with its deterministic id and a total that is the exact sum of its lines."""
+        """An invoice with its deterministic id and a total that is the exact sum of its lines
+        (and its tax)."""
         code = Currency.of(currency)
         total = _total(lines, clients, code)
+        if tax is not None:
+            total = EXACT.add(total, tax.amount.amount)
         return cls(
             id=invoice_id(billed_to, period),
             period=period,
@@ -297,9 +315,41 @@ class Invoice:
             lines=tuple(lines),
             clients=tuple(clients),
             total=Money(total, code),
+            tax=tax,
         )
 
     # -- reading ----------------------------------------------------------------------
+
+    @property
+    def subtotal(self) -> Money:
+        """The sum of every line (client groups included) except a ``referral_credit``."""
+        lines = [line for line in self.lines if line.kind is not LineKind.REFERRAL_CREDIT]
+        return Money(_total(lines, self.clients, self.currency), self.currency)
+
+    @property
+    def referral_credit(self) -> Money:
+        """The ``referral_credit`` line's amount (zero when the invoice has none)."""
+        lines = [line for line in self.lines if line.kind is LineKind.REFERRAL_CREDIT]
+        return sum_lines(lines, self.currency)
+
+    @property
+    def tax_amount(self) -> Money:
+        """The tax (zero, with the currency's digits, when the invoice has none)."""
+        if self.tax is None:
+            return Money(from_minor(0, self.currency.minor_units), self.currency)
+        return self.tax.amount
+
+    def with_tax(self, tax: InvoiceTax | None) -> Invoice:
+        """This invoice with ``tax`` instead of its own, and its total to match."""
+        return Invoice.of(
+            period=self.period,
+            partner_id=self.partner_id,
+            billed_to=self.billed_to,
+            currency=self.currency,
+            lines=self.lines,
+            clients=self.clients,
+            tax=tax,
+        )
 
     @property
     def is_partner_invoice(self) -> bool:
@@ -377,4 +427,5 @@ def assemble_invoice(
     _set(invoice, "lines", lines)
     _set(invoice, "clients", clients)
     _set(invoice, "total", total)
+    _set(invoice, "tax", None)
     return invoice

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 from typing import Protocol
 
+from partnercore.billing._documents import CreditNote, IssuedInvoice
 from partnercore.billing._invoice import Invoice
 from partnercore.billing._pricebook import BillingAccount, PriceBook
 from partnercore.billing._usage import UsageRecord, UsageTotal
@@ -14,7 +16,10 @@ from partnercore.time import BillingPeriod
 __all__ = [
     "BillingAccountRepository",
     "BillingStore",
+    "CreditNoteRepository",
     "InvoiceRepository",
+    "IssuedInvoiceRepository",
+    "NumberSequences",
     "PriceBookRepository",
     "UsageRepository",
     "UsageTotals",
@@ -104,6 +109,67 @@ class InvoiceRepository(Protocol):
         ...
 
 
+class NumberSequences(Protocol):
+    """Gap-free sequences of legal numbers, one per (sequence, year) (§5.2).
+
+    Numbers are allocated inside the caller's unit of work: they are used if it commits
+    and given back (never skipped) if it is undone. Two hosts allocating at once get
+    distinct, consecutive numbers.
+    """
+
+    def next(self, sequence: str, year: int, count: int = 1) -> int:
+        """Allocate ``count`` consecutive numbers of ``sequence`` in ``year``; the first of
+        them (the first ever is 1)."""
+        ...
+
+    def last(self, sequence: str, year: int) -> int:
+        """The last number allocated (0 when none)."""
+        ...
+
+
+class IssuedInvoiceRepository(Protocol):
+    """The legal numbers and dates finalising gave invoices. Never changed once added."""
+
+    def add(self, issued: IssuedInvoice) -> None:
+        """Store a new record; :class:`~partnercore.ConflictError` if its invoice or its
+        number has one already."""
+        ...
+
+    def find(self, invoice_id: str) -> IssuedInvoice | None:
+        """The record of ``invoice_id``, or ``None`` (a draft invoice has none)."""
+        ...
+
+    def list(self, period: str | None = None) -> list[IssuedInvoice]:
+        """Every record (or those of ``period``), in number order."""
+        ...
+
+
+class CreditNoteRepository(Protocol):
+    """Credit notes, by request id. Never changed once added."""
+
+    def add(self, note: CreditNote) -> None:
+        """Store a new credit note; :class:`~partnercore.ConflictError` if its request id or
+        its number is taken."""
+        ...
+
+    def find(self, request_id: str) -> CreditNote | None:
+        """The credit note issued for ``request_id``, or ``None``."""
+        ...
+
+    def for_invoice(self, invoice_id: str) -> list[CreditNote]:
+        """The credit notes against ``invoice_id``, in number order."""
+        ...
+
+    def issued(self, partner_id: str, start: datetime, end: datetime) -> list[CreditNote]:
+        """The credit notes of ``partner_id``'s invoices with ``start <= at < end``, in
+        order of ``at`` then number."""
+        ...
+
+    def list(self) -> list[CreditNote]:
+        """Every credit note, in number order."""
+        ...
+
+
 class BillingStore(LicensingStore, Protocol):
     """What the billing services work through: teams, memberships, history and licences
     (what is billed), price books, accounts, usage and finalised invoices, events, units of
@@ -117,3 +183,9 @@ class BillingStore(LicensingStore, Protocol):
     def usage(self) -> UsageRepository: ...
     @property
     def invoices(self) -> InvoiceRepository: ...
+    @property
+    def numbers(self) -> NumberSequences: ...
+    @property
+    def issued_invoices(self) -> IssuedInvoiceRepository: ...
+    @property
+    def credit_notes(self) -> CreditNoteRepository: ...

@@ -11,8 +11,9 @@ from partnercore.billing._rounding import EXACT
 
 if TYPE_CHECKING:
     from partnercore.billing._invoice import Invoice, InvoiceLine
+    from partnercore.billing._invoicing import FinalisedDocuments
     from partnercore.billing._pricing import PackageUse, TierUse
-    from partnercore.billing._referral import ReferralStatement
+    from partnercore.billing._referral import ReferralLine, ReferralStatement
     from partnercore.billing._run import BillingRun
 
 __all__ = [
@@ -130,8 +131,26 @@ def line_to_dict(line: InvoiceLine) -> dict[str, Any]:
     return data
 
 
-def invoice_to_dict(invoice: Invoice) -> dict[str, Any]:
+def tax_to_dict(invoice: Invoice) -> dict[str, Any]:
+    """The invoice's tax as in the JSON documents (rate "0", no name, zero when none)."""
+    tax = invoice.tax
+    if tax is None:
+        return {
+            "rate": "0",
+            "name": None,
+            "amount": invoice.tax_amount.format_amount(),
+            "reverse_charge": False,
+        }
     return {
+        "rate": str(tax.rate),
+        "name": tax.name,
+        "amount": tax.amount.format_amount(),
+        "reverse_charge": tax.reverse_charge,
+    }
+
+
+def invoice_to_dict(invoice: Invoice) -> dict[str, Any]:
+    data: dict[str, Any] = {
         "id": invoice.id,
         "period": invoice.period,
         "partner": invoice.partner_id,
@@ -146,8 +165,23 @@ def invoice_to_dict(invoice: Invoice) -> dict[str, Any]:
             }
             for group in invoice.clients
         ],
-        "total": invoice.total.format_amount(),
     }
+    if invoice.tax is not None:  # without tax configured the document reads as before
+        data["subtotal"] = invoice.subtotal.format_amount()
+        data["tax"] = tax_to_dict(invoice)
+    data["total"] = invoice.total.format_amount()
+    return data
+
+
+def _referral_line_to_dict(line: ReferralLine) -> dict[str, Any]:
+    data = {
+        "client": line.client_id,
+        "base": line.base.format_amount(),
+        "amount": line.amount.format_amount(),
+    }
+    if line.credit_note is not None:
+        data["credit_note"] = line.credit_note
+    return data
 
 
 def statement_to_dict(statement: ReferralStatement) -> dict[str, Any]:
@@ -162,14 +196,7 @@ def statement_to_dict(statement: ReferralStatement) -> dict[str, Any]:
         data["tier"] = statement.tier
         data["trailing_revenue"] = statement.trailing_revenue.format_amount()
     return data | {
-        "lines": [
-            {
-                "client": line.client_id,
-                "base": line.base.format_amount(),
-                "amount": line.amount.format_amount(),
-            }
-            for line in statement.lines
-        ],
+        "lines": [_referral_line_to_dict(line) for line in statement.lines],
         "total": statement.total.format_amount(),
         "content_revenue": {
             "lines": [
@@ -234,6 +261,19 @@ def invoice_rows(invoice: Invoice) -> list[dict[str, Any]]:
     return rows
 
 
+def _referral_label(line: ReferralLine) -> str:
+    if line.credit_note is None:
+        return f"Referral on {line.client_id}"
+    return f"Referral on {line.client_id}, credit note {line.credit_note}"
+
+
+def _referral_client(line: ReferralLine) -> str:
+    """The client column of a statement line: ``c1``, or ``c1 (CN-2026-000001)``."""
+    if line.credit_note is None:
+        return line.client_id
+    return f"{line.client_id} ({line.credit_note})"
+
+
 def statement_rows(statement: ReferralStatement) -> list[dict[str, Any]]:
     common = {
         "period": statement.period,
@@ -252,7 +292,7 @@ def statement_rows(statement: ReferralStatement) -> list[dict[str, Any]]:
             **common,
             client=line.client_id,
             kind="referral",
-            description=f"Referral on {line.client_id}",
+            description=_referral_label(line),
             rate=statement.rate,
             base=line.base.amount,
             amount=line.amount.amount,
@@ -324,9 +364,30 @@ def invoice_text(invoice: Invoice) -> str:
         rows.append([f"client {group.client_id}", "", "", "", ""])
         rows.extend(_line_cells(line, "  ") for line in group.lines)
         rows.append(["", f"subtotal {group.client_id}", "", "", group.subtotal.format_amount()])
+    rows.extend(_tax_cells(invoice))
     rows.append(["total", "", "", "", invoice.total.format_amount()])
     header = ["kind", "description", "quantity", "unit price", "amount"]
     return f"{title}\n{_table(header, rows, _RIGHT)}"
+
+
+def tax_label(invoice: Invoice) -> str:
+    """``GST 0.10``, ``reverse charge`` or ``no tax``."""
+    tax = invoice.tax
+    if tax is None or (not tax.rate and not tax.reverse_charge):
+        return "no tax"
+    if tax.reverse_charge:
+        return "reverse charge"
+    return f"{tax.name} {tax.rate}"
+
+
+def _tax_cells(invoice: Invoice) -> list[list[str]]:
+    """The subtotal and tax rows of a taxed invoice (none without tax configured)."""
+    if invoice.tax is None:
+        return []
+    return [
+        ["subtotal", "", "", "", invoice.subtotal.format_amount()],
+        ["tax", tax_label(invoice), "", "", invoice.tax_amount.format_amount()],
+    ]
 
 
 def _tier_text(statement: ReferralStatement) -> str:
@@ -345,7 +406,7 @@ def statement_text(statement: ReferralStatement) -> str:
         f"({statement.currency.code})"
     )
     rows = [
-        [line.client_id, line.base.format_amount(), line.amount.format_amount()]
+        [_referral_client(line), line.base.format_amount(), line.amount.format_amount()]
         for line in statement.lines
     ]
     rows.append(["total", "", statement.total.format_amount()])
@@ -397,6 +458,7 @@ def invoice_html(invoice: Invoice) -> str:
         rows.append(
             _cells(["", f"subtotal {group.client_id}", "", "", group.subtotal.format_amount()])
         )
+    rows += [_cells(cells) for cells in _tax_cells(invoice)]
     rows.append(_cells(["total", "", "", "", invoice.total.format_amount()], "th"))
     return f"<table><caption>{caption}</caption>{''.join(rows)}</table>"
 
@@ -411,7 +473,8 @@ def statement_html(statement: ReferralStatement) -> str:
     rows = [_cells(["client", "base", "referral"], "th", right)]
     rows += [
         _cells(
-            [line.client_id, line.base.format_amount(), line.amount.format_amount()], right=right
+            [_referral_client(line), line.base.format_amount(), line.amount.format_amount()],
+            right=right,
         )
         for line in statement.lines
     ]
@@ -443,3 +506,78 @@ def run_html(run: BillingRun) -> str:
     parts += [invoice_html(invoice) for invoice in run.invoices]
     parts += [statement_html(statement) for statement in run.referrals]
     return "\n".join(parts)
+
+
+# -- finalised documents ---------------------------------------------------------------
+
+_DOC_HEADER = (
+    "number",
+    "invoice",
+    "billed to",
+    "issued",
+    "due",
+    "subtotal",
+    "tax",
+    "total",
+    "credited",
+    "balance",
+)
+_DOC_RIGHT = (False, False, False, False, False, True, False, True, True, True)
+_NOTE_HEADER = ("number", "invoice", "at", "reason", "subtotal", "tax", "total")
+_NOTE_RIGHT = (False, False, False, False, True, True, True)
+
+
+def _document_rows(documents: FinalisedDocuments) -> tuple[list[list[str]], list[list[str]]]:
+    from partnercore.time import format_instant
+
+    invoices = [
+        [
+            item.issued.number,
+            item.invoice.id,
+            item.invoice.billed_to,
+            format_instant(item.issued.issued_at),
+            format_instant(item.issued.due_at),
+            item.invoice.subtotal.format_amount(),
+            f"{item.invoice.tax_amount.format_amount()} ({tax_label(item.invoice)})",
+            f"{item.invoice.total.format_amount()} {item.invoice.currency.code}",
+            item.credited.format_amount(),
+            item.balance.format_amount(),
+        ]
+        for item in documents.invoices
+    ]
+    notes = [
+        [
+            note.number,
+            note.invoice_number,
+            format_instant(note.at),
+            note.reason,
+            note.subtotal.format_amount(),
+            note.tax.format_amount(),
+            f"{note.total.format_amount()} {note.total.currency.code}",
+        ]
+        for note in documents.credit_notes
+    ]
+    return invoices, notes
+
+
+def documents_text(documents: FinalisedDocuments) -> str:
+    invoices, notes = _document_rows(documents)
+    parts = [f"Finalised invoices: {len(invoices)}"]
+    if invoices:
+        parts.append(_table(_DOC_HEADER, invoices, _DOC_RIGHT))
+    parts.append(f"Credit notes: {len(notes)}")
+    if notes:
+        parts.append(_table(_NOTE_HEADER, notes, _NOTE_RIGHT))
+    return "\n".join(parts)
+
+
+def documents_html(documents: FinalisedDocuments) -> str:
+    invoices, notes = _document_rows(documents)
+    first = [_cells(_DOC_HEADER, "th", _DOC_RIGHT)]
+    first += [_cells(row, right=_DOC_RIGHT) for row in invoices]
+    second = [_cells(_NOTE_HEADER, "th", _NOTE_RIGHT)]
+    second += [_cells(row, right=_NOTE_RIGHT) for row in notes]
+    return (
+        f"<table><caption>Finalised invoices</caption>{''.join(first)}</table>\n"
+        f"<table><caption>Credit notes</caption>{''.join(second)}</table>"
+    )

@@ -43,13 +43,23 @@ def statement_id(partner_id: str, period: str) -> str:
     return f"ref-{partner_id}-{period}"
 
 
+def _optional_text(_: object, attribute: attrs.Attribute[str | None], value: object) -> None:
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise ValidationError.at(attribute.name, f"expected text or None, got {value!r}")
+
+
 @attrs.frozen
 class ReferralLine:
-    """One client's referral: ``amount`` is ``base x rate``, rounded once."""
+    """One client's referral: ``amount`` is ``base x rate``, rounded once.
+
+    A line with a ``credit_note`` (its number) takes back the referral on what that credit
+    note credited: its base and amount are negative (§5.2).
+    """
 
     client_id: str = attrs.field(validator=id_validator)
     base: Money = attrs.field(validator=money_field)
     amount: Money = attrs.field(validator=money_field)
+    credit_note: str | None = attrs.field(default=None, validator=_optional_text)
 
 
 @attrs.frozen(kw_only=True)
@@ -207,6 +217,7 @@ def assemble_referral(client_id: str, base: Money, amount: Money) -> ReferralLin
     _set(line, "client_id", client_id)
     _set(line, "base", base)
     _set(line, "amount", amount)
+    _set(line, "credit_note", None)
     return line
 
 

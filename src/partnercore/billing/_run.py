@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
@@ -87,6 +87,20 @@ class BillingRun:
     def to_rows(self) -> list[dict[str, Any]]:
         """One flat dict per invoice line and per statement line (``pandas.DataFrame(rows)``)."""
         return run_rows(self)
+
+    def to_frame(
+        self,
+        table: Literal["invoices", "referrals", "content_revenue"] = "invoices",
+        *,
+        numbers: Literal["decimal", "float"] = "decimal",
+    ) -> Any:
+        """A ``pandas.DataFrame`` of the run's invoice lines (charges only), or of its
+        referral or content-revenue lines, each in its own frame; money as exact
+        ``Decimal`` or, with ``numbers="float"``, ``float64``. Needs the ``pandas`` extra;
+        see :func:`partnercore.notebook.to_frame`."""
+        from partnercore.notebook import to_frame
+
+        return to_frame(self, table, numbers=numbers)
 
     def __str__(self) -> str:
         return run_text(self)

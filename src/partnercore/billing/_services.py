@@ -15,12 +15,14 @@ from partnercore.billing._calculation import (
 )
 from partnercore.billing._content import ContentChargeSource
 from partnercore.billing._invoice import Invoice, invoice_id
+from partnercore.billing._invoicing import credit_referrals, number_invoices, tax_run
 from partnercore.billing._policies import LineKind
 from partnercore.billing._ports import BillingStore
 from partnercore.billing._pricebook import BillingAccount, PriceBook
 from partnercore.billing._rounding import EXACT
 from partnercore.billing._run import BillingRun
 from partnercore.billing._seats import SeatHolding
+from partnercore.billing._tax import Invoicing
 from partnercore.billing._terms import TermsCache
 from partnercore.billing._trailing import Intervals, clip, full_intervals, trailing_revenues
 from partnercore.billing._transfers import SETTLING, Billers, billed_for, month_of
@@ -37,7 +39,7 @@ from partnercore.tenancy import (
     authorise,
     system_only,
 )
-from partnercore.time import BillingPeriod
+from partnercore.time import BillingPeriod, ensure_aware
 
 __all__ = ["bill_period", "billing_inputs", "finalise"]
 
@@ -378,6 +380,7 @@ def bill_period(
     *,
     partner_id: str | None = None,
     content: ContentChargeSource | None = None,
+    invoicing: Invoicing | None = None,
 ) -> BillingRun:
     """The invoices and referral statements of ``period`` for every partner (or one).
 
@@ -386,11 +389,15 @@ def bill_period(
     the month's last instant (as ``store.history`` records transfers), so billing a past
     period after a transfer changes nothing. Reads through the ports and writes nothing:
     billing twice gives equal runs with the same ids.
-    ``content`` supplies content charges (none without it).
+    ``content`` supplies content charges (none without it). ``invoicing`` configures tax
+    (§5.2; none without it). Each statement takes back the referral on the credit notes
+    issued in its period. A run is always a draft: it carries no legal numbers, even for a
+    finalised period (see :func:`finalised_invoices`).
     """
     year, month = month_of(period)
     inputs = _load_inputs(store, period, partner_id, content)
-    return calculate_run(f"{year:04d}-{month:02d}", inputs)
+    run = calculate_run(f"{year:04d}-{month:02d}", inputs)
+    return tax_run(store, credit_referrals(store, run), invoicing)
 
 
 def finalise(
@@ -401,6 +408,7 @@ def finalise(
     by: Actor,
     partner_id: str | None = None,
     content: ContentChargeSource | None = None,
+    invoicing: Invoicing | None = None,
 ) -> BillingRun:
     """Bill ``period`` and store its invoices through the invoice port, all at once.
 
@@ -411,6 +419,11 @@ def finalise(
     invoices are never changed: usage that arrives later is billed in the next open period
     as an ``adjustment`` line naming the original period. Each newly stored invoice appends
     an ``invoice_finalised`` event.
+
+    The invoices newly stored get legal numbers (§5.2), in ascending id order, from the
+    gap-free sequence of the UTC year of ``at``, allocated in the same unit of work, with
+    ``issued_at`` = ``at`` and ``due_at`` after ``invoicing.payment_terms_days``; a
+    re-finalisation numbers nothing. Read them with :func:`finalised_invoices`.
 
     ``by`` is :data:`~partnercore.events.SYSTEM` (a billing run), or a user holding
     ``billing.manage`` on the partner team when ``partner_id`` names one partner.
@@ -427,10 +440,13 @@ def finalise(
                 at,
                 f"finalise {partner_id}'s invoices",
             )
-        run = bill_period(store, period, partner_id=partner_id, content=content)
+        at = ensure_aware(at, "at")
+        settings = invoicing if invoicing is not None else Invoicing()
+        run = bill_period(store, period, partner_id=partner_id, content=content, invoicing=settings)
         to_add = _unstored(store, run)
         for invoice in to_add:
             store.invoices.add(invoice)
+        number_invoices(store, to_add, at, settings)
         store.events.append([_finalised(invoice, at, by) for invoice in to_add])
         return run
 

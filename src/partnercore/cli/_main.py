@@ -4,7 +4,8 @@ Exit status: 0 ok, 1 access denied (``check``), 2 bad input: a bad scenario file
 arguments or unknown ids, a refused or conflicting write, a database that cannot be used,
 reported as one line on standard error, never a traceback.
 
-``--db PATH`` names a database file: never a SQLite URI, ``:memory:`` or an empty path. Read
+``--db PATH`` names a database file (never a SQLite URI, ``:memory:`` or an empty path) or a
+``postgresql://`` URL (the store in schema ``partnercore`` of that database). Read
 commands open it read-only (they never create, migrate or change it); ``import`` creates it
 whole or not at all; ``apply`` and ``finalise`` write to an existing store in one unit of
 work, all of it or (on any refusal or conflict) nothing.
@@ -18,16 +19,18 @@ import stat
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, NoReturn
 
 from partnercore import __version__
 
-# Everything below the standard library is imported by the command that needs it, so that
-# ``partnercore --help`` (and a mistyped command) answers without loading the library.
+# Everything but argparse is imported by the command that needs it, so that ``partnercore
+# --help`` (and a mistyped command) answers without loading the library (nor ``typing``:
+# mypy reads any ``TYPE_CHECKING`` constant as the one from ``typing``).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from datetime import datetime
+    from typing import Any, NoReturn
+
     from partnercore.scenario import Scenario
-    from partnercore.sqlite import SqliteStore
     from partnercore.store import Store
     from partnercore.time import BillingPeriod
 
@@ -81,6 +84,8 @@ def _instant(flag: str, text: str) -> datetime:
 
     if text.strip().lower() == "now":
         return SystemClock().now()
+    from datetime import datetime
+
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
@@ -202,9 +207,14 @@ def _opened(args: argparse.Namespace) -> Iterator[Scenario]:
         return
     if args.file is not None:
         raise BadInput(f"{args.command}: give a scenario FILE or --db PATH, not both")
-    from partnercore.sqlite import SqliteStore, open_scenario
+    with _open_store(db, read_only=True) as store:
+        if db.startswith(_POSTGRES):
+            from partnercore.postgres import open_scenario as postgres_scenario
 
-    with SqliteStore(_existing(db), read_only=True) as store:
+            yield postgres_scenario(store)
+            return
+        from partnercore.sqlite import open_scenario
+
         yield open_scenario(store)
 
 
@@ -217,9 +227,38 @@ def _store_of(args: argparse.Namespace) -> Iterator[Store]:
         return
     if args.file is not None:
         raise BadInput(f"{args.command}: give a scenario FILE or --db PATH, not both")
+    with _open_store(args.db, read_only=True) as store:
+        yield store
+
+
+_POSTGRES = ("postgresql://", "postgres://")
+
+
+@contextmanager
+def _open_store(db: str, *, read_only: bool = False, timeout: float = 30.0) -> Iterator[Any]:
+    """The existing store a ``--db`` value names (closed after): a SQLite file, or a
+    ``postgresql://`` URL (the store in schema ``partnercore`` of that database, migrated
+    forward unless read-only). Read-only: never created, migrated or changed. ``timeout``:
+    seconds to wait for another writer (SQLite) or for a connection (PostgreSQL)."""
+    if db.startswith(_POSTGRES):
+        try:
+            from partnercore.postgres import PostgresStore
+        except ImportError:
+            raise BadInput(
+                "--db: a postgresql:// URL needs the postgres extra: "
+                "pip install 'partnercore[postgres]'"
+            ) from None
+        wait = max(timeout, 0.001)
+        with PostgresStore.connect(db, max_size=1, timeout=wait, migrate=not read_only) as pg:
+            yield pg
+        return
+    from partnercore._errors import StoreError
     from partnercore.sqlite import SqliteStore
 
-    with SqliteStore(_existing(args.db), read_only=True) as store:
+    path = _existing(db)
+    if not read_only and os.path.getsize(path) == 0:
+        raise StoreError(path, "not a partnercore database: the file is empty")
+    with SqliteStore(path, timeout=timeout, read_only=read_only) as store:
         yield store
 
 
@@ -235,15 +274,9 @@ def _existing(db: str) -> str:
 
 
 @contextmanager
-def _writing(args: argparse.Namespace) -> Iterator[SqliteStore]:
+def _writing(args: argparse.Namespace) -> Iterator[Store]:
     """The existing store at ``--db`` opened for writing (never created: import does that)."""
-    from partnercore._errors import StoreError
-    from partnercore.sqlite import SqliteStore
-
-    path = _existing(args.db)
-    if os.path.getsize(path) == 0:
-        raise StoreError(path, "not a partnercore database: the file is empty")
-    with SqliteStore(path, timeout=args.timeout) as store:
+    with _open_store(args.db, timeout=args.timeout) as store:
         yield store
 
 
@@ -354,13 +387,20 @@ def _events(args: argparse.Namespace) -> tuple[str, int]:
 
 
 def _import(args: argparse.Namespace) -> tuple[str, int]:
-    path = _database(args.db)
-    kind = _file_kind(path)
-    if kind not in (None, _MISSING):
-        raise BadInput(f"--db: {kind}")
-    from partnercore.sqlite import import_scenario_at
+    if args.db.startswith(_POSTGRES):  # the schema is created (migrated) on opening
+        from partnercore.postgres import import_scenario
 
-    import_scenario_at(path, _text_of(args.file))
+        text = _text_of(args.file)
+        with _open_store(args.db) as store:
+            import_scenario(store, text)
+    else:
+        path = _database(args.db)
+        kind = _file_kind(path)
+        if kind not in (None, _MISSING):
+            raise BadInput(f"--db: {kind}")
+        from partnercore.sqlite import import_scenario_at
+
+        import_scenario_at(path, _text_of(args.file))
     if args.format == "json":
         return _json({"file": args.file, "db": args.db, "imported": True}), EXIT_OK
     return f"imported {args.file} into {args.db}", EXIT_OK
@@ -475,11 +515,14 @@ def _who(args: argparse.Namespace) -> tuple[str, int]:
 
 def _library(args: argparse.Namespace) -> tuple[str, int]:
     from partnercore.cli import _render
+    from partnercore.time import format_instant
 
     at = _instant("--at", args.at)
     with _opened(args) as scenario:
         if args.format == "json":
-            return _render.json_text(scenario.library(team=args.team, at=at).to_dict()), EXIT_OK
+            view = scenario.library(team=args.team, at=at)
+            document = {"team": args.team, "at": format_instant(view.at), **view.to_dict()}
+            return _render.json_text(document), EXIT_OK
         return _render.library_text(scenario, args.team, at), EXIT_OK
 
 
@@ -824,12 +867,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns the exit status: 0 ok, 1 denied (``check``), 2 bad input.
     """
     arguments = list(sys.argv[1:] if argv is None else argv)
-    command: str | None = None
-    file: str | None = None
     try:
+        # --help and --version leave here (SystemExit) having imported nothing of the library.
         args = _parser().parse_args(arguments)
-        command, file = args.command, getattr(args, "file", None) or getattr(args, "db", None)
         _check_format(args)
+    except BadInput as error:
+        print(f"partnercore: error: {_one_line(str(error))}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    command: str = args.command
+    file: str | None = getattr(args, "file", None) or getattr(args, "db", None)
+    try:
         run: Command = args.run
         text, status = run(args)
     except _expected_errors() as error:

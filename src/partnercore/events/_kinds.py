@@ -23,6 +23,7 @@ __all__ = [
     "ContentItemChanged",
     "ContentPushed",
     "ContentUninstalled",
+    "CreditNoteIssued",
     "GrantCreated",
     "GrantRevoked",
     "InvoiceFinalised",
@@ -280,6 +281,22 @@ class InvoiceFinalised(Event):
 
     def describe(self) -> str:
         return f"invoice {self.invoice_id} finalised: {self.total} {self.currency}"
+
+
+@attrs.frozen(kw_only=True)
+class CreditNoteIssued(Event):
+    """A credit note was issued against a finalised invoice (``team_id`` is the team billed)."""
+
+    kind = "credit_note_issued"
+    number: str
+    request_id: str
+    invoice_id: str
+    partner_id: str
+    total: str
+    currency: str
+
+    def describe(self) -> str:
+        return f"credit note {self.number} against {self.invoice_id}: {self.total} {self.currency}"
 
 
 # -- content -----------------------------------------------------------------------------

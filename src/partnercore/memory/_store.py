@@ -17,6 +17,11 @@ from partnercore.memory._content import (
     InMemoryOnboardings,
     InMemoryTemplates,
 )
+from partnercore.memory._documents import (
+    InMemoryCreditNotes,
+    InMemoryIssuedInvoices,
+    InMemoryNumberSequences,
+)
 from partnercore.memory._events import InMemoryEvents
 from partnercore.memory._journal import Journal
 from partnercore.memory._licensing import InMemoryLicenses
@@ -55,6 +60,9 @@ class InMemoryStore:
         self.accounts = InMemoryBillingAccounts(journal)
         self.usage = InMemoryUsage(journal)
         self.invoices = InMemoryInvoices(journal)
+        self.numbers = InMemoryNumberSequences(journal)
+        self.issued_invoices = InMemoryIssuedInvoices(journal)
+        self.credit_notes = InMemoryCreditNotes(journal)
         self.items = InMemoryContentItems(journal)
         self.libraries = InMemoryLibraries(journal)
         self.installs = InMemoryInstalls(journal)

@@ -60,7 +60,15 @@ from partnercore._errors import (
 )
 from partnercore.serialization import make_converter, structure
 
-__all__ = ["BUSY", "DEFAULT_SCHEMA", "Database", "Row", "check_schema_name", "is_key"]
+__all__ = [
+    "BUSY",
+    "DEFAULT_SCHEMA",
+    "WRITER_LOCK",
+    "Database",
+    "Row",
+    "check_schema_name",
+    "is_key",
+]
 
 T = TypeVar("T")
 
@@ -71,6 +79,11 @@ BUSY = "database"
 """The ``kind`` of the retryable :class:`ConflictError` (the same as the SQLite store's)."""
 
 DEFAULT_SCHEMA = "partnercore"
+
+WRITER_LOCK = 0x7064
+"""The first key of the advisory lock every outermost unit of work takes (the second is the
+schema name's hash): units of work on one schema run one after the other (see
+:meth:`Database.unit_of_work`)."""
 
 _SCHEMA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 
@@ -415,12 +428,21 @@ class Database:
         return self._current() is not None
 
     @contextmanager
-    def unit_of_work(self) -> Iterator[None]:
+    def unit_of_work(self, *, exclusive: bool = False) -> Iterator[None]:
         """Group writes atomically. Nested use joins the outer unit (through a savepoint).
 
         The outermost unit is a transaction that commits when its block ends, or, on a host's
         connection that already has a transaction open, a savepoint inside it (the host
         commits). Any exception leaving a unit undoes that unit's writes and passes through.
+
+        An ``exclusive`` outermost unit (what ``PostgresStore.unit_of_work`` opens) first
+        takes a transaction-scoped advisory lock on the schema (:data:`WRITER_LOCK`), held
+        until its transaction ends (on a host's transaction: until the host commits or rolls
+        back). Exclusive units on one schema therefore run one after the other, as SQLite's
+        ``BEGIN IMMEDIATE`` transactions do: a rule a service reads and then writes (one
+        trial per organisation, a period finalised once, an onboarding request done once)
+        still holds when its unit commits, under READ COMMITTED. Reads outside units, and
+        the single-statement writes of repositories outside units, never wait for it.
         """
         current = self._current()
         if current is not None:
@@ -429,6 +451,12 @@ class Database:
                 yield
             return
         with self._held() as connection, self._transaction(connection):
+            if exclusive:
+                with self.translating():
+                    connection.execute(
+                        "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+                        (WRITER_LOCK, self.schema),
+                    )
             yield
 
     @contextmanager
@@ -485,6 +513,19 @@ class Database:
             return
         with self._writing(), self._connection() as connection, self.translating():
             connection.cursor(row_factory=tuple_row).executemany(self.sql(sql), batch)
+
+    def copy(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        """Write ``rows`` into ``{schema}.table`` (``columns`` named in order) with ``COPY``,
+        in one unit; the number of rows written."""
+        names = ", ".join(columns)
+        written = 0
+        with self._writing(), self._connection() as connection, self.translating():
+            cursor = connection.cursor(row_factory=tuple_row)
+            with cursor.copy(self.sql(f"COPY {{schema}}.{table} ({names}) FROM STDIN")) as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    written += 1
+        return written
 
     def script(self, statements: Iterable[str]) -> None:
         """Run each statement (no parameters) in one unit."""

@@ -6,16 +6,17 @@ Every table whose records belong to one partner has a ``partner_id`` column, and
 key leads with it: a partner's rows sit together in each index, and the tables can be
 distributed by ``partner_id`` (Citus) or hash-partitioned by it without a redesign.
 
-- Partner-owned records carry their partner: grants, invoices, billing accounts, library
-  selections, client templates, onboardings; content items their owner (a partner id, or
-  ``"platform"`` for the platform's own items).
+- Partner-owned records carry their partner: grants, invoices, issued invoices, credit
+  notes, billing accounts, library selections, client templates, onboardings; content items
+  their owner (a partner id, or ``"platform"`` for the platform's own items).
 - A team carries its partner: a partner team itself, a client team its current partner.
 - Records of a client (its licence, memberships, consent changes, history, usage records,
   copy events) carry the client's *current* partner, and move with the client when it is
   transferred (:data:`CLIENT_TABLES`, :func:`move_client`), in the transfer's transaction.
 - A few tables belong to no partner and stay whole (Citus: reference or local tables): users
-  (a user may belong to teams of several partners), price books, the event log and its
-  revision counter (one store-wide order), the scenario source and the schema version.
+  (a user may belong to teams of several partners), price books, number sequences (a legal
+  numbering runs across partners), the event log and its revision counter (one store-wide
+  order), the scenario source and the schema version.
 
 Ids are unique store-wide (the ports look records up by id alone): a unique index on each id
 enforces it (the repositories insert with ``ON CONFLICT DO NOTHING`` and report a duplicate as
@@ -26,7 +27,8 @@ checking each id before inserting it, under an advisory lock on the id.
 Other conventions: text columns use the ``"C"`` collation, so "sorted by id" is code-point
 order (and served by the index) whatever the database's locale; instants are ``timestamptz``;
 usage quantities are ``numeric`` (exact: totals are summed by the server, keeping each
-quantity's scale, as ``Decimal`` addition does); whole records are ``jsonb`` written through
+quantity's scale, as ``Decimal`` addition does; ``shift`` keeps a positive exponent, which
+``numeric`` cannot); whole records are ``jsonb`` written through
 the library's converter; ``seq`` columns (identity) keep insertion order among records of the
 same instant. Every port query has an index.
 
@@ -47,6 +49,7 @@ __all__ = [
     "BILLING_SCHEMA",
     "CLIENT_TABLES",
     "CONTENT_SCHEMA",
+    "DOCUMENTS_SCHEMA",
     "EVENTS_SCHEMA",
     "LICENSING_SCHEMA",
     "MIGRATIONS",
@@ -169,12 +172,13 @@ BILLING_SCHEMA = Migration(
             metric text COLLATE "C" NOT NULL,
             at timestamptz NOT NULL,
             quantity numeric NOT NULL,
+            shift smallint NOT NULL DEFAULT 0 CHECK (shift >= 0),
             PRIMARY KEY (partner_id, client_id, seq)
         )""",
         # covers the totals query (client, window -> metric, sum of quantity) and the
         # per-client listing in order
         "CREATE INDEX usage_by_client_and_time"
-        " ON {schema}.usage_records (client_id, at, seq) INCLUDE (metric, quantity)",
+        " ON {schema}.usage_records (client_id, at, seq) INCLUDE (metric, quantity, shift)",
         """CREATE TABLE {schema}.invoices (
             partner_id text COLLATE "C" NOT NULL,
             id text COLLATE "C" NOT NULL,
@@ -263,6 +267,43 @@ EVENTS_SCHEMA = Migration(
     ),
 )
 
+DOCUMENTS_SCHEMA = Migration(
+    7,
+    "invoice documents: number sequences, issued invoices, credit notes",
+    (
+        """CREATE TABLE {schema}.number_sequences (
+            sequence text COLLATE "C" NOT NULL,
+            year integer NOT NULL,
+            last bigint NOT NULL CHECK (last >= 1),
+            PRIMARY KEY (sequence, year)
+        )""",
+        """CREATE TABLE {schema}.issued_invoices (
+            partner_id text COLLATE "C" NOT NULL,
+            invoice_id text COLLATE "C" NOT NULL,
+            number text COLLATE "C" NOT NULL,
+            period text COLLATE "C" NOT NULL,
+            record jsonb NOT NULL,
+            PRIMARY KEY (partner_id, invoice_id)
+        )""",
+        "CREATE UNIQUE INDEX issued_invoices_by_id ON {schema}.issued_invoices (invoice_id)",
+        "CREATE UNIQUE INDEX issued_invoices_by_number ON {schema}.issued_invoices (number)",
+        "CREATE INDEX issued_invoices_by_period ON {schema}.issued_invoices (period, number)",
+        """CREATE TABLE {schema}.credit_notes (
+            partner_id text COLLATE "C" NOT NULL,
+            request_id text COLLATE "C" NOT NULL,
+            number text COLLATE "C" NOT NULL,
+            invoice_id text COLLATE "C" NOT NULL,
+            at timestamptz NOT NULL,
+            record jsonb NOT NULL,
+            PRIMARY KEY (partner_id, request_id)
+        )""",
+        "CREATE UNIQUE INDEX credit_notes_by_request ON {schema}.credit_notes (request_id)",
+        "CREATE UNIQUE INDEX credit_notes_by_number ON {schema}.credit_notes (number)",
+        "CREATE INDEX credit_notes_by_invoice ON {schema}.credit_notes (invoice_id, number)",
+        "CREATE INDEX credit_notes_by_partner ON {schema}.credit_notes (partner_id, at, number)",
+    ),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     TENANCY_SCHEMA,
     LICENSING_SCHEMA,
@@ -270,6 +311,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     CONTENT_SCHEMA,
     SCENARIO_SCHEMA,
     EVENTS_SCHEMA,
+    DOCUMENTS_SCHEMA,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -25,7 +25,15 @@ import attrs
 from partnercore._errors import ConflictError, StoreError, ValidationError
 from partnercore.postgres._database import Database
 
-__all__ = ["LOCK_CLASS", "SCHEMA_TABLE", "Migration", "current_version", "migrate", "tables_of"]
+__all__ = [
+    "LOCK_CLASS",
+    "SCHEMA_TABLE",
+    "Migration",
+    "check_schema",
+    "current_version",
+    "migrate",
+    "tables_of",
+]
 
 SCHEMA_TABLE = "partnercore_schema"
 
@@ -121,6 +129,24 @@ def _inspect(db: Database, steps: tuple[Migration, ...]) -> int:
             db.name,
             f"not a partnercore schema: {db.schema!r} is at version {version} but has no "
             f"{missing[0]} table",
+        )
+    return version
+
+
+def check_schema(db: Database, migrations: Sequence[Migration]) -> int:
+    """The schema's version, which must be the newest: opening without migrating writes
+    nothing. A schema that is missing, older or not partnercore's is a :class:`StoreError`
+    (a newer one a :class:`ConflictError`, as when migrating)."""
+    steps = _numbered(migrations)
+    with db.reading():
+        version = _inspect(db, steps)
+    if version == 0:
+        raise StoreError(db.name, f"no partnercore store in schema {db.schema!r}")
+    if version < len(steps):
+        raise StoreError(
+            db.name,
+            f"schema {db.schema!r} is at version {version}, older than {len(steps)}: open it "
+            "once with migrations to bring it up to date",
         )
     return version
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from partnercore.sqlite._billing import BILLING_SCHEMA
 from partnercore.sqlite._content import CONTENT_SCHEMA
+from partnercore.sqlite._documents import DOCUMENTS_SCHEMA
 from partnercore.sqlite._events import EVENTS_SCHEMA
 from partnercore.sqlite._licensing import LICENSING_SCHEMA
 from partnercore.sqlite._schema import Migration
@@ -29,4 +30,5 @@ MIGRATIONS: tuple[Migration, ...] = (
     CONTENT_SCHEMA,
     SCENARIO_SCHEMA,
     EVENTS_SCHEMA,
+    DOCUMENTS_SCHEMA,
 )

@@ -22,6 +22,11 @@ from partnercore.sqlite._content import (
     SqliteTemplates,
 )
 from partnercore.sqlite._database import Database
+from partnercore.sqlite._documents import (
+    SqliteCreditNotes,
+    SqliteIssuedInvoices,
+    SqliteNumberSequences,
+)
 from partnercore.sqlite._events import SqliteEvents
 from partnercore.sqlite._licensing import SqliteLicenses
 from partnercore.sqlite._migrations import MIGRATIONS
@@ -53,7 +58,8 @@ class SqliteStore:
 
     The repositories are attributes named as on ``InMemoryStore``: ``teams``, ``users``,
     ``memberships``, ``grants``, ``consents``, ``history``, ``licenses``, ``price_books``,
-    ``accounts``, ``usage``, ``invoices``, ``items``, ``libraries``, ``installs``,
+    ``accounts``, ``usage``, ``invoices``, ``numbers``, ``issued_invoices``,
+    ``credit_notes``, ``items``, ``libraries``, ``installs``,
     ``templates``, ``onboardings``, and the event log ``events``. A repository write outside
     a unit of work commits on its own; :meth:`unit_of_work` groups writes (and the events
     describing them) into one ``BEGIN IMMEDIATE`` transaction that holds the write lock from
@@ -100,6 +106,9 @@ class SqliteStore:
         self.accounts = SqliteBillingAccounts(db)
         self.usage = SqliteUsage(db)
         self.invoices = SqliteInvoices(db)
+        self.numbers = SqliteNumberSequences(db)
+        self.issued_invoices = SqliteIssuedInvoices(db)
+        self.credit_notes = SqliteCreditNotes(db)
         self.items = SqliteContentItems(db)
         self.libraries = SqliteLibraries(db)
         self.installs = SqliteInstalls(db)

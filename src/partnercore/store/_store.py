@@ -20,7 +20,8 @@ class Store(BillingStore, ContentStore, Protocol):
 
     - tenancy: ``teams``, ``users``, ``memberships``, ``grants``, ``consents``, ``history``;
     - licensing: ``licenses``;
-    - billing: ``price_books``, ``accounts``, ``usage``, ``invoices``;
+    - billing: ``price_books``, ``accounts``, ``usage``, ``invoices``, ``numbers``,
+      ``issued_invoices``, ``credit_notes``;
     - content: ``items``, ``libraries``, ``installs``, ``templates``, ``onboardings``;
     - ``events`` (the outbox), ``unit_of_work()`` and ``revision()``.
     """

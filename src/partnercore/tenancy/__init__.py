@@ -23,6 +23,7 @@ from partnercore.tenancy._hierarchy import (
     transfer_client,
 )
 from partnercore.tenancy._history import StatusChange, TeamChange, Transfer, parent_at, status_at
+from partnercore.tenancy._index import AccessChange, AccessIndex
 from partnercore.tenancy._memberships import add_membership, add_user, end_membership
 from partnercore.tenancy._partner_access import (
     change_partner_access,
@@ -55,6 +56,8 @@ from partnercore.tenancy._team import BillingModel, OperatedBy, Team, TeamKind, 
 __all__ = [
     "ALL",
     "PARTNER_ROLES",
+    "AccessChange",
+    "AccessIndex",
     "BillingModel",
     "ConsentChange",
     "ConsentRepository",

@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Protocol
 
 from partnercore._errors import AccessDeniedError, NotFoundError
 from partnercore._fields import to_enum
@@ -60,7 +61,63 @@ from partnercore.tenancy._ports import TenancyReader
 from partnercore.tenancy._team import BillingModel, OperatedBy, Team, TeamKind, TeamStatus
 from partnercore.time import ensure_aware, format_instant
 
-__all__ = ["check", "require", "teams", "who"]
+__all__ = [
+    "PERMISSIONS",
+    "AccessReader",
+    "check",
+    "decide",
+    "require",
+    "teams",
+    "to_permission",
+    "who",
+]
+
+
+class _TeamLookup(Protocol):
+    def find(self, team_id: str) -> Team | None: ...
+
+
+class _UserLookup(Protocol):
+    def find(self, user_id: str) -> object: ...
+
+
+class _MembershipLookup(Protocol):
+    def between(self, user_id: str, team_id: str) -> Sequence[Membership]: ...
+    def for_user(self, user_id: str) -> Sequence[Membership]: ...
+
+
+class _GrantLookup(Protocol):
+    def for_client(self, partner_id: str, client_id: str) -> Sequence[Grant]: ...
+    def for_all_clients(self, partner_id: str) -> Sequence[Grant]: ...
+
+
+class _ConsentLookup(Protocol):
+    def for_client(self, client_id: str) -> Sequence[ConsentChange]: ...
+
+
+class _HistoryLookup(Protocol):
+    def for_team(self, team_id: str) -> Sequence[TeamChange]: ...
+
+
+class AccessReader(Protocol):
+    """The keyed lookups one decision reads (every :class:`TenancyReader` has them): a
+    team by id, whether a user exists, a user's memberships (in one team, and all of them),
+    a partner's grants for one client and for every client, a client's consent changes and
+    a team's history. The access index decides through its own copy of these."""
+
+    @property
+    def teams(self) -> _TeamLookup: ...
+    @property
+    def users(self) -> _UserLookup: ...
+    @property
+    def memberships(self) -> _MembershipLookup: ...
+    @property
+    def grants(self) -> _GrantLookup: ...
+    @property
+    def consents(self) -> _ConsentLookup: ...
+    @property
+    def history(self) -> _HistoryLookup: ...
+
 
 # module constants: looking a member up on its enum class is several times slower
 _R1, _R2, _R3, _R4, _R5, _R6, _R7 = Rule.R1, Rule.R2, Rule.R3, Rule.R4, Rule.R5, Rule.R6, Rule.R7
@@ -88,6 +145,8 @@ _CLIENT_ROLE_PERMISSIONS: dict[BillingModel, dict[Role, frozenset[Permission]]] 
 _PARTNER_ROLE_PERMISSIONS = dict(PARTNER_ROLE_PERMISSIONS)
 _R2_PERMISSIONS = dict(R2_PERMISSIONS)
 _GRANT_ROLE_PERMISSIONS = dict(GRANT_ROLE_PERMISSIONS)
+# a permission given as text (or as a member) to the member: one dict lookup
+PERMISSIONS: dict[str, Permission] = {member.value: member for member in Permission}
 # the grant roles that give each permission (R3): none for most permissions
 _GIVEN_BY: dict[Permission, frozenset[GrantRole]] = {
     perm: frozenset(role for role, given in GRANT_ROLE_PERMISSIONS.items() if perm in given)
@@ -105,7 +164,7 @@ def check(
     """
     if type(at) is not datetime or at.tzinfo is not UTC:
         at = ensure_aware(at)
-    perm = permission if type(permission) is Permission else _permission(permission)
+    perm = permission if type(permission) is Permission else to_permission(permission)
     target = store.teams.find(team)
     if target is None:
         raise NotFoundError("team", team)
@@ -114,6 +173,13 @@ def check(
     if target.kind is _PARTNER:
         return _on_partner(store, user, perm, target, at)
     return _on_client(store, user, perm, target, at)
+
+
+def decide(reader: AccessReader, user: str, perm: Permission, team: Team, at: datetime) -> Decision:
+    """:func:`check` for a permission, a team record and a UTC instant already checked."""
+    if team.kind is _PARTNER:
+        return _on_partner(reader, user, perm, team, at)
+    return _on_client(reader, user, perm, team, at)
 
 
 def require(
@@ -138,7 +204,7 @@ def teams(store: TenancyReader, user: str, permission: Permission | str, at: dat
     :func:`check`.
     """
     at = ensure_aware(at)
-    perm = permission if type(permission) is Permission else _permission(permission)
+    perm = permission if type(permission) is Permission else to_permission(permission)
     if store.users.find(user) is None:
         raise NotFoundError("user", user)
     memberships = store.memberships.for_user(user)
@@ -182,7 +248,7 @@ def who(
     and, for a client, the members of its partner at ``at``.
     """
     at = ensure_aware(at)
-    perm = permission if type(permission) is Permission else _permission(permission)
+    perm = permission if type(permission) is Permission else to_permission(permission)
     target = store.teams.get(team)
     if at < target.created_at:  # nothing is allowed on a team before it exists
         return []
@@ -214,7 +280,7 @@ def who(
 
 
 def _on_partner(
-    store: TenancyReader, user: str, perm: Permission, team: Team, at: datetime
+    store: AccessReader, user: str, perm: Permission, team: Team, at: datetime
 ) -> Decision:
     if at < team.created_at:
         return _before_creation(store, user, team)
@@ -281,7 +347,7 @@ _Known = tuple[str, Sequence[Membership], set[str]]
 
 
 def _on_client(
-    store: TenancyReader,
+    store: AccessReader,
     user: str,
     perm: Permission,
     team: Team,
@@ -622,7 +688,7 @@ def _left_at(memberships: Sequence[Membership], since: datetime, at: datetime) -
 # -- denials -------------------------------------------------------------------------------
 
 
-def _before_creation(store: TenancyReader, user: str, team: Team) -> Decision:
+def _before_creation(store: AccessReader, user: str, team: Team) -> Decision:
     """The denial of everything on ``team`` before its ``created_at`` (deny by default)."""
     if store.users.find(user) is None:
         raise NotFoundError("user", user)
@@ -637,7 +703,7 @@ def _before_creation_text(team: Team) -> str:
 
 
 def _outside(
-    store: TenancyReader,
+    store: AccessReader,
     user: str,
     perm: Permission,
     team: Team,
@@ -678,7 +744,7 @@ def _left_partner_text(
 
 
 def _stranger(
-    store: TenancyReader,
+    store: AccessReader,
     user: str,
     team: Team,
     partner_id: str,
@@ -705,12 +771,22 @@ def _stranger(
                 None,
                 (_other_partner_text, user, other, team, partner_id, history, at),
             )
-        other_partner = _parent_at(other, store.history.for_team(other.id), at)
+        # the other client's partner (at `at`) only explains the denial: its history is
+        # looked up now, the partner worked out from it when the explanation is read
         return decide_later(
             False,
             _R5,
             None,
-            (_client_member_text, user, membership.role, other, other_partner, team, partner_id),
+            (
+                _client_member_text,
+                user,
+                membership.role,
+                other,
+                store.history.for_team(other.id),
+                team,
+                partner_id,
+                at,
+            ),
         )
     if store.users.find(user) is None:
         raise NotFoundError("user", user)
@@ -745,9 +821,17 @@ def _other_partner_text(
 
 
 def _client_member_text(
-    user: str, role: Role, other: Team, other_partner: str, team: Team, partner_id: str
+    user: str,
+    role: Role,
+    other: Team,
+    other_history: Sequence[TeamChange],
+    team: Team,
+    partner_id: str,
+    at: datetime,
 ) -> str:
-    """``user`` is a member of client ``other`` (of ``other_partner``), not of ``team``."""
+    """``user`` is a member of client ``other`` (``other_history``: its changes), not of
+    ``team``."""
+    other_partner = _parent_at(other, other_history, at)
     if team.kind is _PARTNER and other_partner == team.id:
         return (
             f"{user} is {_TEXT[role]} of client {other.id}; a client's members hold "
@@ -822,7 +906,7 @@ class _Unknown:
 _UNKNOWN = _Unknown()
 
 
-def _consent(store: TenancyReader, client_id: str, at: datetime) -> ConsentChange | None:
+def _consent(store: AccessReader, client_id: str, at: datetime) -> ConsentChange | None:
     """The revocation of partner data access in force at ``at`` (R4), if any."""
     changes = store.consents.for_client(client_id)
     return consent_at(changes, at) if changes else None
@@ -843,8 +927,13 @@ def _consent_text(consent: ConsentChange) -> str:
 # -- helpers -------------------------------------------------------------------------------
 
 
-def _permission(value: object) -> Permission:
-    return to_enum(Permission, value, "permission")
+def to_permission(value: object) -> Permission:
+    """A permission given as text (or a member): a dict lookup; anything else is an error."""
+    try:
+        found = PERMISSIONS.get(value)  # type: ignore[call-overload]
+    except TypeError:  # unhashable
+        found = None
+    return found if found is not None else to_enum(Permission, value, "permission")
 
 
 def _stamp(instant: datetime) -> str:
