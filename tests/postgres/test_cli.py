@@ -76,6 +76,8 @@ def test_every_command_prints_the_same_from_postgresql_as_from_the_file(
 ) -> None:
     url = imported(WORLD, database, capsys)
     for name, *tail in COMMANDS:
+        if name == "library" and "--at" not in tail:
+            continue  # at "now": two runs print two instants
         from_file = run([name, str(WORLD), *tail], capsys)
         out, err, status = run([name, "--db", url, *tail], capsys)
         assert from_file == (out, err.replace(url, str(WORLD)), status), name

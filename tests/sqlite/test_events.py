@@ -69,7 +69,11 @@ def test_opening_a_store_of_schema_version_5_adds_the_event_log(path: Path) -> N
     migrate(db, MIGRATIONS[:5])
     db.close()
     with SqliteStore(path) as store:
-        assert (len(MIGRATIONS), [], 0) == (store.schema_version, store.events.since(0), store.revision())
+        assert (len(MIGRATIONS), [], 0) == (
+            store.schema_version,
+            store.events.since(0),
+            store.revision(),
+        )
         store.events.append([created("acme")])
         assert 1 == store.revision()
 

@@ -10,8 +10,8 @@ Decimals are read back from the server's text, which involves no decimal context
 ``Decimal`` operation in Python (restoring a positive exponent) runs in the library's own
 context (that of :mod:`partnercore.money`), never the caller's.
 
-Each usage record carries its client's current partner (the distribution key), looked up once
-per client for a batch; the batch is written with ``COPY``.
+Each usage record carries its client's current partner (the distribution key); a large batch
+looks it up once per client and is written with ``COPY``.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from partnercore.billing import (
 )
 from partnercore.money._money import _CONTEXT as DECIMAL
 from partnercore.postgres._database import Database, is_key
+from partnercore.postgres._tenancy import PARTNER_OF
 from partnercore.time import BillingPeriod
 
 __all__ = [
@@ -158,6 +159,10 @@ _PARTNERS = (
 )
 
 
+#: From this many records on, a batch is written with ``COPY`` (partners looked up once).
+_COPY_FROM = 64
+
+
 def _shift(quantity: Decimal) -> int:
     """The quantity's exponent when it is positive (``numeric`` cannot keep it), else 0."""
     exponent = quantity.as_tuple().exponent
@@ -185,6 +190,25 @@ class PostgresUsage:
 
     def _insert(self, batch: list[UsageRecord]) -> None:
         if not batch:
+            return
+        if len(batch) < _COPY_FROM:  # a few records: one round trip, no COPY to set up
+            self._db.execute_many(
+                "INSERT INTO {schema}.usage_records"
+                " (partner_id, client_id, metric, at, quantity, shift)"
+                f" VALUES ({PARTNER_OF}, %s, %s, %s, %s, %s)",
+                [
+                    (
+                        r.client_id,
+                        r.client_id,
+                        r.client_id,
+                        r.metric,
+                        r.at,
+                        r.quantity,
+                        _shift(r.quantity),
+                    )
+                    for r in batch
+                ],
+            )
             return
         with self._db.unit_of_work():
             clients = sorted({record.client_id for record in batch})

@@ -1040,7 +1040,7 @@ def _keys(event: Event) -> list[tuple[str, Hashable]]:
     if kind is GrantCreated or kind is GrantRevoked:
         assert isinstance(event, GrantCreated | GrantRevoked)
         if event.client_id == ALL:
-            return [("all_clients", event.partner_id)]
+            return []
         return [("grants", (event.partner_id, event.client_id))]
     if kind is ConsentRevoked or kind is ConsentRestored:
         return [("consents", team_id)] if team_id is not None else []
