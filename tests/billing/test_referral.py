@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal, localcontext
 from typing import Any
 
@@ -9,10 +10,15 @@ import pytest
 
 from partnercore import CurrencyMismatchError, ValidationError
 from partnercore.billing import (
+    ClientBillingInput,
     ContentRevenue,
     ContentRevenueLine,
+    PartnerBillingInput,
+    PriceBook,
     ReferralLine,
     ReferralStatement,
+    UsageTotal,
+    calculate_run,
 )
 from partnercore.billing._presentation import ROW_COLUMNS
 from partnercore.money import Currency, Money
@@ -135,6 +141,37 @@ def test_a_statement_is_checked_in_the_librarys_decimal_context_not_the_callers(
     assert usd("12345678.91") == built.total
     assert usd("123456.78") == built.content_revenue.total
     assert built == again
+
+
+def test_the_calculators_statement_is_the_one_built_from_its_lines() -> None:
+    book = PriceBook.of(
+        "standard",
+        "USD",
+        advisor_monthly_fee="50.00",
+        full_license_monthly_fee="400.00",
+        usage={"assessments": "5.00"},
+    )
+    usage = UsageTotal(client_id="c1", metric="assessments", period="2026-11", quantity=3)
+    client = ClientBillingInput(
+        client_id="c1",
+        billing_model="reseller",
+        full_intervals=[(datetime(2026, 1, 1, tzinfo=UTC), None)],
+        usage=[usage],
+    )
+    partner = PartnerBillingInput(
+        partner_id="acme", price_book=book, referral_rate="0.20", clients=[client]
+    )
+
+    [calculated] = calculate_run("2026-11", [partner]).referrals
+
+    expected = statement(
+        rate=Decimal("0.20"),
+        lines=(ReferralLine("c1", usd("415.00"), usd("83.00")),),
+        content_revenue=(),
+    )
+    assert expected == calculated
+    assert expected.to_dict() == calculated.to_dict()
+    assert str(expected) == str(calculated)
 
 
 # -- every view ----------------------------------------------------------------------------
@@ -340,6 +377,13 @@ def test_a_statement_whose_id_is_not_derived_from_partner_and_period_is_rejected
         checked(id="ref-acme-2026-10")
 
     assert "id: expected 'ref-acme-2026-11'" == str(caught.value)
+
+
+def test_a_statement_built_field_by_field_checks_that_its_referrals_are_rounded() -> None:
+    with pytest.raises(ValidationError) as caught:
+        checked(lines=(C1, ReferralLine("c2", usd("125.50"), usd("12.555"))), total=usd("52.555"))
+
+    assert "lines.amount[1]: 12.555 USD is not rounded" == str(caught.value)
 
 
 def test_a_statement_total_that_is_not_the_sum_of_its_lines_is_rejected() -> None:

@@ -33,7 +33,7 @@ COMMANDS = [
     ("teams", "--user", "alice", "--permission", "team.view", *AT, *JSON),
     ("who", "--team", "c1", "--permission", "team.view", *AT),
     ("who", "--team", "c1", "--permission", "team.view", *AT, *JSON),
-    ("library", "--team", "c1"),
+    ("library", "--team", "c1", "--at", "2026-11-25T00:00:00Z"),
     ("library", "--team", "c2", "--at", "2026-11-21T00:00:00Z", *JSON),
     ("check", "--user", "nobody", "--team", "c9", "--permission", "team.view", *AT),
     ("events",),

@@ -17,7 +17,9 @@ from partnercore.tenancy import (
     Membership,
     Permission,
     Rule,
+    Team,
     add_membership,
+    add_team,
     archive_team,
     check,
     end_membership,
@@ -399,6 +401,7 @@ def test_a_grant_without_the_permission_is_explained_by_its_end_once_it_ended(
 def test_a_client_member_with_a_partner_role_is_denied_by_the_role_or_the_grant(
     world: InMemoryStore,
 ) -> None:
+    grant(world, "g2", "adam", "c3")  # names someone else
     for client in ("c1", "c3"):
         add_membership(
             world,
@@ -495,3 +498,124 @@ def test_only_memberships_held_at_the_instant_explain_a_stranger(world: InMemory
         Rule.R5,
         "sam is viewer of client d1 of partner beta; nothing reaches across partners to c1",
     ) == explained(world, "sam", "team.view", "c1", at("2026-09-01"))
+
+
+def test_a_grant_that_ended_before_its_advisor_left_is_explained_by_its_own_end(
+    world: InMemoryStore,
+) -> None:
+    grant(world, "g2", "adam", "c3", expires_at=at("2026-02-15"))
+    grant(world, "g3", "adam", "c2", expires_at=at("2026-03-01"))
+    leaves_and_returns(world, "adam")
+
+    assert (False, Rule.R3, "grant g2 expired 2026-02-15T00:00:00Z") == explained(
+        world, "adam", "team.view", "c3"
+    )
+    # Expiry and leaving at the same instant: the expiry is named.
+    assert (False, Rule.R3, "grant g3 expired 2026-03-01T00:00:00Z") == explained(
+        world, "adam", "team.view", "c2"
+    )
+
+
+def test_a_grant_given_the_instant_its_advisor_left_lasts_after_they_return(
+    world: InMemoryStore,
+) -> None:
+    end_membership(world, membership_id("adam"), at=at("2026-02-01"), by=SYSTEM)
+    returned = Membership(user_id="adam", team_id="acme", role="advisor", active_from=NOW)
+    add_membership(world, returned, at=NOW, by=SYSTEM)
+    grant(world, "g2", "adam", "c3")  # granted 2026-02-01, when adam had just left
+
+    decision = check(world, "adam", "team.view", "c3", NOW)
+
+    assert (True, Rule.R3, "g2") == (decision.allowed, decision.rule, decision.via)
+
+
+def test_leaving_before_a_grant_does_not_hide_leaving_after_it(world: InMemoryStore) -> None:
+    # adam leaves before the grant, comes back, leaves after it and comes back again.
+    end_membership(world, membership_id("adam"), at=at("2026-01-15"), by=SYSTEM)
+    for start, until in [("2026-01-20", "2026-03-01"), ("2026-04-01", None)]:
+        add_membership(
+            world,
+            Membership(
+                user_id="adam",
+                team_id="acme",
+                role="advisor",
+                active_from=at(start),
+                active_until=None if until is None else at(until),
+            ),
+            at=at(start),
+            by=SYSTEM,
+        )
+    grant(world, "g2", "adam", "c3")
+
+    assert (False, Rule.R3, "grant g2 ended when adam left acme at 2026-03-01T00:00:00Z") == (
+        explained(world, "adam", "team.view", "c3")
+    )
+
+
+def test_a_role_change_without_a_gap_is_not_leaving_the_partner(world: InMemoryStore) -> None:
+    end_membership(world, membership_id("adam"), at=at("2026-02-15"), by=SYSTEM)
+    for role, start, until in [
+        ("partner_admin", "2026-02-15", "2026-03-01"),
+        ("advisor", "2026-04-01", None),
+    ]:
+        add_membership(
+            world,
+            Membership(
+                user_id="adam",
+                team_id="acme",
+                role=role,
+                active_from=at(start),
+                active_until=None if until is None else at(until),
+            ),
+            at=at(start),
+            by=SYSTEM,
+        )
+    grant(world, "g2", "adam", "c3")
+
+    assert (True, Rule.R3) == explained(world, "adam", "team.view", "c3", at("2026-02-20"))[:2]
+    assert (False, Rule.R3, "grant g2 ended when adam left acme at 2026-03-01T00:00:00Z") == (
+        explained(world, "adam", "team.view", "c3")
+    )
+
+
+def test_a_status_is_explained_with_the_change_in_force_at_the_instant(
+    world: InMemoryStore,
+) -> None:
+    transfer_client(world, "c1", "beta", at=at("2026-02-01"), by=SYSTEM)
+    transfer_client(world, "c1", "acme", at=at("2026-02-15"), by=SYSTEM)
+    suspend_team(world, "c1", at=at("2026-03-01"), by=SYSTEM)
+    reactivate_team(world, "c1", at=at("2026-04-01"), by=SYSTEM)
+    suspend_team(world, "c1", at=at("2026-05-01"), by=SYSTEM)
+    rest = "only the partner admin's license.*, billing.* and team.admin (R2) hold"
+
+    assert (False, Rule.R6, f"c1 is suspended since 2026-03-01T00:00:00Z: {rest}") == explained(
+        world, "paula", "content.view", "c1", at("2026-03-15")
+    )
+    assert (False, Rule.R6, f"c1 is suspended since 2026-05-01T00:00:00Z: {rest}") == explained(
+        world, "paula", "content.view", "c1"
+    )
+
+
+def test_a_team_recorded_as_suspended_without_a_change_says_so_without_a_date(
+    world: InMemoryStore,
+) -> None:
+    add_team(
+        world,
+        Team(
+            id="c9",
+            name="Client c9",
+            kind="client",
+            parent_id="acme",
+            operated_by="client",
+            billing_model="reseller",
+            status="suspended",
+            created_at=T0,
+        ),
+        by=SYSTEM,
+    )
+
+    assert (
+        False,
+        Rule.R6,
+        "c9 is suspended: only the partner admin's license.*, billing.* and team.admin (R2) hold",
+    ) == explained(world, "paula", "content.view", "c9")

@@ -771,7 +771,7 @@ class AccessIndex:
             if membership.team_id != team_id:  # explains a denial by the user's other team
                 instants.update(change.at for change in tables.history.get(membership.team_id))
         if record.kind is not _PARTNER:
-            instants.update(change.at for change in tables.consents.get(team_id))
+            pass
             for partner in _partners_of(record, history):
                 for grant in chain(
                     tables.grants.get((partner, team_id)), tables.all_clients.get(partner)
@@ -1040,7 +1040,7 @@ def _keys(event: Event) -> list[tuple[str, Hashable]]:
     if kind is GrantCreated or kind is GrantRevoked:
         assert isinstance(event, GrantCreated | GrantRevoked)
         if event.client_id == ALL:
-            return []
+            return [("all_clients", event.partner_id)]
         return [("grants", (event.partner_id, event.client_id))]
     if kind is ConsentRevoked or kind is ConsentRestored:
         return [("consents", team_id)] if team_id is not None else []
