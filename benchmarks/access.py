@@ -1,32 +1,54 @@
-"""Access-check speed on a large in-memory world.
+"""Access-check speed: the uncached check and the access index, on a large world.
 
-A world of 1,000 partners x 20 clients (20,000 client teams), one partner admin and 5
-advisors per partner, 2 members per client, and a mix of per-client, all-clients, expired
-and revoked grants, partner-operated and client-run clients, a few suspended and archived
-clients, consent revocations and transfers. Times 100,000 random checks (and the same checks
-reading the explanation, which a decision writes when it is first read) and 1,000 reverse
-lookups of each kind, each call on its own, and prints the median (and 95th percentile)
-microseconds. Every measurement is repeated in 3 rounds and the round with the lowest median
-is reported (other processes on a shared machine slow some rounds down); every round's
-median is printed too.
+A world of PARTNERS partners x 20 clients (default 200 partners: 4,000 client teams and 9,200
+users; ``--partners N`` for another size, ``--quick`` for 50), one partner admin and 5
+advisors per partner, 2 members per client, and a mix of per-client, all-clients, expired and
+revoked grants, partner-operated and client-run clients, a few suspended and archived
+clients, consent revocations and transfers, written through the services into an in-memory
+store.
 
-Run: ``python benchmarks/access.py`` (add ``--quick`` for a 100-partner world).
+Measured, each call timed on its own, as the median (and 95th percentile) microseconds:
+
+- the uncached ``check`` on 100,000 random checks (and the same checks reading the
+  explanation, which a decision writes when first read), ``teams`` and ``who``;
+- the access index: its build time and memory (``tracemalloc``: after the build, and after
+  answering every query below), ``check`` on the same 100,000 checks (the first round
+  computes each decision the first time it is asked; later rounds find it), ``teams`` and
+  ``who`` on the same lookups, each with its ratio to the uncached call; then 1,000 random
+  writes through the services (grants, revocations, membership ends and starts, consent
+  changes, suspensions, transfers) and the time ``refresh()`` takes to catch up with them,
+  after which a sample of decisions is compared with the uncached check's;
+- with ``--sqlite``: the same world in a SQLite file: the uncached check through it, and the
+  index built from it.
+
+Every timing is repeated in 3 rounds and the round with the lowest median is reported
+(other processes on a shared machine slow some rounds down); every round's median is
+printed too.
+
+Run: ``python benchmarks/access.py [--partners N | --quick] [--sqlite]``.
 """
 
 from __future__ import annotations
 
+import os
 import random
 import statistics
 import sys
+import tempfile
 import time
+import tracemalloc
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from partnercore import PartnercoreError
 from partnercore.events import SYSTEM
 from partnercore.memory import InMemoryStore
+from partnercore.sqlite import SqliteStore
+from partnercore.store import Store
 from partnercore.tenancy import (
     ALL,
+    AccessIndex,
     Decision,
     Grant,
     Membership,
@@ -38,7 +60,11 @@ from partnercore.tenancy import (
     check,
     create_client,
     create_partner,
+    end_membership,
     grant_access,
+    reactivate_team,
+    restore_partner_access,
+    revoke_grant,
     revoke_partner_access,
     suspend_team,
     teams,
@@ -46,21 +72,29 @@ from partnercore.tenancy import (
     who,
 )
 
-PARTNERS = 100 if "--quick" in sys.argv else 1_000
+
+def _partners() -> int:
+    if "--partners" in sys.argv:
+        return int(sys.argv[sys.argv.index("--partners") + 1])
+    return 50 if "--quick" in sys.argv else 200
+
+
+PARTNERS = _partners()
 CLIENTS_PER_PARTNER = 20
 ADVISORS_PER_PARTNER = 5
 CHECKS = 100_000
 LOOKUPS = 1_000
+WRITES = 1_000
+SQLITE_CHECKS = 5_000
 ROUNDS = 3
 START = datetime(2026, 1, 1, tzinfo=UTC)
 YEAR = timedelta(days=365)
 
 
-def build(rng: random.Random) -> tuple[InMemoryStore, dict[str, list[str]]]:
-    """The world, and for each kind of user the list of their ids. Teams, users and
-    memberships are set up by SYSTEM (as a host's import would), grants, suspensions,
-    archives and consent changes by the users who may, transfers by SYSTEM."""
-    ports = InMemoryStore()
+def build(rng: random.Random, ports: Store) -> dict[str, list[str]]:
+    """Write the world into ``ports``; for each kind of user the list of their ids. Teams,
+    users and memberships are set up by SYSTEM (as a host's import would), grants,
+    suspensions, archives and consent changes by the users who may, transfers by SYSTEM."""
     users: dict[str, list[str]] = {"admin": [], "all_clients": [], "advisor": [], "client": []}
     for p in range(PARTNERS):
         partner = f"p{p}"
@@ -162,7 +196,7 @@ def build(rng: random.Random) -> tuple[InMemoryStore, dict[str, list[str]]]:
             ports, f"p{p}-c19", f"p{(p + 1) % PARTNERS}", at=START + timedelta(days=150),
             by=SYSTEM,
         )  # fmt: skip
-    return ports, users
+    return users
 
 
 def median_us(samples: list[int]) -> float:
@@ -186,20 +220,83 @@ def timed(calls: list[Callable[[], object]]) -> tuple[list[int], list[object]]:
     return samples, results
 
 
-def rounds(calls: list[Callable[[], object]]) -> tuple[list[int], list[object], str]:
-    """The same calls timed in ROUNDS rounds: the samples of the round with the lowest
-    median (other processes on the machine slow some rounds down), the results, and every
-    round's median for the record."""
-    measured = [timed(calls) for _ in range(ROUNDS)]
-    best = min(measured, key=lambda m: statistics.median(m[0]))
-    medians = " / ".join(f"{median_us(m[0]):.2f}" for m in measured)
-    return best[0], best[1], f"round medians {medians} us"
+class Measured:
+    """The same calls timed in ROUNDS rounds: the round with the lowest median (other
+    processes slow some rounds down), the first round's median and every round's."""
+
+    def __init__(self, calls: list[Callable[[], object]], rounds: int = ROUNDS) -> None:
+        measured = [timed(calls) for _ in range(rounds)]
+        best = min(measured, key=lambda m: statistics.median(m[0]))
+        self.samples, self.results = best
+        self.median = median_us(self.samples)
+        self.p95 = p95_us(self.samples)
+        self.first = median_us(measured[0][0])
+        self.medians = " / ".join(f"{median_us(m[0]):.2f}" for m in measured)
+
+    def __str__(self) -> str:
+        return (
+            f"median {self.median:.2f} us, p95 {self.p95:.2f} us (round medians {self.medians} us)"
+        )
+
+
+def random_writes(rng: random.Random, store: Store, count: int) -> int:
+    """``count`` random writes through the services (by SYSTEM), late in the year; the
+    number the services accepted (a few are refused: a grant revoked twice, say)."""
+    partners = [t.id for t in store.teams.partners()]
+    accepted = 0
+    for n in range(count):
+        partner = rng.choice(partners)
+        clients = [c.id for c in store.teams.clients_of(partner)]
+        client = rng.choice(clients) if clients else None
+        at = START + timedelta(days=200 + n * 150 / count, minutes=n)
+        kind = rng.choice(["grant", "revoke", "end", "join", "consent", "status", "transfer"])
+        try:
+            if kind == "grant" or client is None:
+                grant = Grant(
+                    id=f"w{n}", partner_id=partner, client_id=client or ALL,
+                    advisor_id=f"{partner}-a{rng.randrange(ADVISORS_PER_PARTNER)}",
+                    role=rng.choice(["advisor", "advisor_admin", "advisor_readonly"]),
+                    granted_at=at, expires_at=at + timedelta(days=30), granted_by="system",
+                )  # fmt: skip
+                grant_access(store, grant, at=at, by=SYSTEM)
+            elif kind == "revoke":
+                live = [g for g in store.grants.for_partner(partner) if g.revoked_at is None]
+                revoke_grant(store, rng.choice(live).id, at=at, by=SYSTEM)
+            elif kind == "end":
+                staff = [
+                    m for m in store.memberships.for_team(partner)
+                    if m.active_until is None and m.role.value == "advisor"
+                ]  # fmt: skip
+                end_membership(store, rng.choice(staff).id, at=at, by=SYSTEM)
+            elif kind == "join":
+                user = f"{partner}-new{n}"
+                add_user(store, User(user, f"{user}@example.com"), at=at, by=SYSTEM)
+                joined = Membership(user_id=user, team_id=partner, role="advisor", active_from=at)
+                add_membership(store, joined, at=at, by=SYSTEM)
+            elif kind == "consent":
+                revoked = store.consents.for_client(client)
+                if revoked and revoked[-1].partner_access.value == "revoked":
+                    restore_partner_access(store, client, at=at, by=SYSTEM)
+                else:
+                    revoke_partner_access(store, client, at=at, by=SYSTEM)
+            elif kind == "status":
+                status = store.teams.get(client).status.value
+                change = suspend_team if status == "active" else reactivate_team
+                change(store, client, at=at, by=SYSTEM)
+            else:
+                to = rng.choice(partners)
+                transfer_client(store, client, to, at=at, by=SYSTEM)
+        except (PartnercoreError, IndexError):
+            continue
+        accepted += 1
+    return accepted
 
 
 def main() -> None:
     rng = random.Random(20261115)
     began = time.perf_counter()
-    ports, users = build(rng)
+    ports = InMemoryStore()
+    users = build(rng, ports)
     built = time.perf_counter() - began
     every_user = [u for kind in users.values() for u in kind]
     permissions = list(Permission)
@@ -229,82 +326,147 @@ def main() -> None:
         permission = rng.choice(permissions)
         return user, permission, team, random_instant()
 
-    def checking(
-        user: str, permission: Permission, team: str, at: datetime
-    ) -> Callable[[], object]:
-        return lambda: check(ports, user, permission, team, at)
-
-    def explaining(
-        user: str, permission: Permission, team: str, at: datetime
-    ) -> Callable[[], object]:
-        return lambda: check(ports, user, permission, team, at).explanation
-
     drawn = [random_check() for _ in range(CHECKS)]
-    began = time.perf_counter()
-    check_samples, decisions, check_rounds = rounds([checking(*d) for d in drawn])
-    checks_took = (time.perf_counter() - began) / ROUNDS
-    decided = [d for d in decisions if isinstance(d, Decision)]
-    allowed = sum(1 for d in decided if d.allowed)
-    rules = Counter(str(d.rule) for d in decided)
-    # the explanation is written when first read: the same checks, each reading it
-    explained_samples, _, explained_rounds = rounds([explaining(*d) for d in drawn])
-
-    def lookup_all_clients() -> Callable[[], object]:
-        user = rng.choice(users["all_clients"])
-        at = random_instant()
-        return lambda: teams(ports, user, Permission.TEAM_VIEW, at)
-
-    def lookup_any() -> Callable[[], object]:
-        user = rng.choice(every_user)
-        permission = rng.choice(permissions)
-        at = random_instant()
-        return lambda: teams(ports, user, permission, at)
-
-    def lookup_who() -> Callable[[], object]:
-        team = f"p{rng.randrange(PARTNERS)}-c{rng.randrange(CLIENTS_PER_PARTNER)}"
-        permission = rng.choice(permissions)
-        at = random_instant()
-        return lambda: who(ports, team, permission, at)
-
-    all_clients_samples, reached, all_clients_rounds = rounds(
-        [lookup_all_clients() for _ in range(LOOKUPS)]
-    )
-    any_samples, _, any_rounds = rounds([lookup_any() for _ in range(LOOKUPS)])
-    who_samples, _, who_rounds = rounds([lookup_who() for _ in range(LOOKUPS)])
-    mean_reached = statistics.mean(len(r) for r in reached if isinstance(r, list))
+    all_clients_lookups = [
+        (rng.choice(users["all_clients"]), Permission.TEAM_VIEW, random_instant())
+        for _ in range(LOOKUPS)
+    ]
+    any_lookups = [
+        (rng.choice(every_user), rng.choice(permissions), random_instant()) for _ in range(LOOKUPS)
+    ]
+    who_lookups = [
+        (
+            f"p{rng.randrange(PARTNERS)}-c{rng.randrange(CLIENTS_PER_PARTNER)}",
+            rng.choice(permissions),
+            random_instant(),
+        )
+        for _ in range(LOOKUPS)
+    ]
     grant_count = sum(len(ports.grants.for_partner(p.id)) for p in ports.teams.partners())
-
     print(
         f"world: {PARTNERS:,} partners x {CLIENTS_PER_PARTNER} clients "
         f"({PARTNERS * CLIENTS_PER_PARTNER:,} client teams), {len(every_user):,} users, "
-        f"{grant_count:,} grants; built in {built:.1f} s"
+        f"{grant_count:,} grants, revision {ports.revision():,}; built in {built:.1f} s"
     )
+
+    # -- the uncached check ------------------------------------------------------------------
+    began = time.perf_counter()
+    uncached = Measured([lambda d=d: check(ports, *d) for d in drawn])
+    took = (time.perf_counter() - began) / ROUNDS
+    decided = [d for d in uncached.results if isinstance(d, Decision)]
+    rules = Counter(str(d.rule) for d in decided)
+    allowed = sum(1 for d in decided if d.allowed)
+    explained = Measured([lambda d=d: check(ports, *d).explanation for d in drawn])
     print(
-        f"check: {CHECKS:,} random checks in {checks_took:.2f} s, {allowed:,} allowed; "
-        f"median {median_us(check_samples):.2f} us, p95 {p95_us(check_samples):.2f} us "
-        f"(target median <= 5 us: {median_us(check_samples) / 5:.2f} of budget; {check_rounds})"
+        f"uncached check: {CHECKS:,} random checks in {took:.2f} s, {allowed:,} allowed; {uncached}"
     )
     print("  deciding rules: " + ", ".join(f"{r} {n:,}" for r, n in sorted(rules.items())))
+    print(f"  the same checks, each reading its explanation: {explained}")
+    teams_all = Measured([lambda q=q: teams(ports, *q) for q in all_clients_lookups])
+    teams_any = Measured([lambda q=q: teams(ports, *q) for q in any_lookups])
+    who_any = Measured([lambda q=q: who(ports, *q) for q in who_lookups])
+    reached = statistics.mean(len(r) for r in teams_all.results if isinstance(r, list))
     print(
-        f"  the same checks, each reading its explanation: median "
-        f"{median_us(explained_samples):.2f} us, p95 {p95_us(explained_samples):.2f} us "
-        f"({explained_rounds})"
+        f"uncached teams() for an advisor with an all-clients grant ({reached:.1f} teams "
+        f"each): {teams_all}"
+    )
+    print(f"uncached teams() for a random user and permission: {teams_any}")
+    print(f"uncached who() for a random client and permission: {who_any}")
+
+    # -- the index ---------------------------------------------------------------------------
+    began = time.perf_counter()
+    index = AccessIndex(ports)
+    build_took = time.perf_counter() - began
+    indexed = Measured([lambda d=d: index.check(*d) for d in drawn])
+    same = sum(1 for a, b in zip(uncached.results, indexed.results, strict=True) if a == b)
+    i_teams_all = Measured([lambda q=q: index.teams(*q) for q in all_clients_lookups])
+    i_teams_any = Measured([lambda q=q: index.teams(*q) for q in any_lookups])
+    i_who = Measured([lambda q=q: index.who(*q) for q in who_lookups])
+    assert teams_any.results == i_teams_any.results
+    assert who_any.results == i_who.results
+    print(f"index build: {build_took:.2f} s ({index!r})")
+    print(
+        f"index check: {indexed} - first round (each decision computed when first asked) "
+        f"{indexed.first:.2f} us; {uncached.median / indexed.median:.1f}x faster than uncached; "
+        f"{same:,} of {CHECKS:,} decisions equal to the uncached ones"
     )
     print(
-        f"teams() for an advisor with an all-clients grant: {LOOKUPS:,} lookups, "
-        f"{mean_reached:.1f} teams each; median {median_us(all_clients_samples):.1f} us, "
-        f"p95 {p95_us(all_clients_samples):.1f} us "
-        f"(target median <= 100 us: {median_us(all_clients_samples) / 100:.2f} of budget; "
-        f"{all_clients_rounds})"
+        f"index teams() for an advisor with an all-clients grant: {i_teams_all} - "
+        f"{teams_all.median / i_teams_all.median:.0f}x faster than uncached"
     )
     print(
-        f"teams() for a random user and permission: {LOOKUPS:,} lookups; "
-        f"median {median_us(any_samples):.1f} us, p95 {p95_us(any_samples):.1f} us ({any_rounds})"
+        f"index teams() for a random user and permission: {i_teams_any} - "
+        f"{teams_any.median / i_teams_any.median:.0f}x faster than uncached"
     )
     print(
-        f"who() for a random client and permission: {LOOKUPS:,} lookups; "
-        f"median {median_us(who_samples):.1f} us, p95 {p95_us(who_samples):.1f} us ({who_rounds})"
+        f"index who() for a random client and permission: {i_who} - "
+        f"{who_any.median / i_who.median:.0f}x faster than uncached"
     )
+
+    # memory, measured on a second index (tracemalloc slows everything down)
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    measured = AccessIndex(ports)
+    after_build = tracemalloc.get_traced_memory()[0] - before
+    for d in drawn:
+        measured.check(*d)
+    for q in all_clients_lookups + any_lookups:
+        measured.teams(*q)
+    for t in who_lookups:
+        measured.who(*t)
+    after_use = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    del measured
+    mib = 1024 * 1024
+    print(
+        f"index memory: {after_build / mib:.1f} MiB after the build "
+        f"({after_build / PARTNERS / 1024:.0f} KiB per partner), {after_use / mib:.1f} MiB after "
+        f"answering the queries above ({after_use / PARTNERS / 1024:.0f} KiB per partner)"
+    )
+
+    # catching up after writes
+    revision = ports.revision()
+    accepted = random_writes(rng, ports, WRITES)
+    events = ports.revision() - revision
+    began = time.perf_counter()
+    index.refresh()
+    catch_up = time.perf_counter() - began
+    sample = rng.sample(drawn, 5_000)
+    late = [(u, p, t, START + timedelta(days=200) + (a - START) / 2) for u, p, t, a in sample]
+    for d in sample + late:
+        assert check(ports, *d) == index.check(*d), d
+    print(
+        f"catch-up: {WRITES:,} random writes ({accepted:,} accepted, {events:,} events): "
+        f"refresh() took {catch_up * 1000:.0f} ms ({catch_up / max(events, 1) * 1e6:.0f} us per "
+        f"event); then {len(sample) * 2:,} decisions equal to the uncached ones"
+    )
+    # -- SQLite -----------------------------------------------------------------------------
+    if "--sqlite" in sys.argv:
+        sqlite_part(drawn)
+
+
+def sqlite_part(drawn: list[tuple[str, Permission, str, datetime]]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "world.db")
+        store = SqliteStore(path, synchronous="normal")
+        began = time.perf_counter()
+        with store.unit_of_work():
+            build(random.Random(20261115), store)
+        built = time.perf_counter() - began
+        sample = drawn[:SQLITE_CHECKS]
+        uncached = Measured([lambda d=d: check(store, *d) for d in sample])
+        began = time.perf_counter()
+        index = AccessIndex(store)
+        build_took = time.perf_counter() - began
+        indexed = Measured([lambda d=d: index.check(*d) for d in sample])
+        assert uncached.results == indexed.results
+        print(f"sqlite: the world written in {built:.1f} s (one unit of work)")
+        print(f"sqlite uncached check: {SQLITE_CHECKS:,} checks; {uncached}")
+        print(
+            f"sqlite index build: {build_took:.2f} s; index check {indexed}: "
+            f"{uncached.median / indexed.median:.0f}x faster than uncached through SQLite"
+        )
+        store.close()
 
 
 if __name__ == "__main__":

@@ -177,6 +177,19 @@ def test_a_licence_share_follows_the_price_books_proration() -> None:
     assert "348h of 720h" == str(checked_license_share(spans, frame, Proration.EXACT))
 
 
+def test_a_licence_share_in_a_31_day_month_differs_by_proration() -> None:
+    spans = [(paris(26), None)]
+    frame = PeriodFrame.of(OCTOBER_PARIS)
+
+    for period in (OCTOBER_PARIS, frame):
+        assert "6 of 31 days" == str(license_share(spans, period, Proration.DAILY))
+        assert "6 of 30 days" == str(license_share(spans, period, Proration.THIRTY_DAY))
+        assert "145h of 745h" == str(license_share(spans, period, Proration.EXACT))
+    checked = [(paris(26).astimezone(UTC), None)]
+    assert "6 of 31 days" == str(checked_license_share(checked, frame, Proration.DAILY))
+    assert "6 of 30 days" == str(checked_license_share(checked, frame, Proration.THIRTY_DAY))
+
+
 def test_a_licence_full_all_period_gets_the_whole_period_in_either_unit() -> None:
     frame = PeriodFrame.of(OCTOBER_PARIS)
     spans = [(paris(1), None)]

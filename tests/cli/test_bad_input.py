@@ -28,9 +28,9 @@ BAD_FILES = [
     ),
     (
         "unknown_key",
-        'clients[1] (id "c2").colour: unknown key; expected one of billing_model, created_at, '
-        "employee_count, id, name, operated_by, organisation_key, partner, pricebook, status, "
-        "timezone",
+        'clients[1] (id "c2").colour: unknown key; expected one of billing_model, country, '
+        "created_at, employee_count, id, name, operated_by, organisation_key, partner, "
+        "pricebook, status, tax_id, timezone",
     ),
     (
         "unknown_enum",

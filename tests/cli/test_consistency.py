@@ -18,10 +18,11 @@ from partnercore.tenancy import Permission
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 WORLD = str(DATA / "world.toml")
+INVOICING = str(DATA / "invoicing.toml")
 AT = ("--at", "2026-11-20T09:00:00Z")
 COMMANDS = [
     *("demo", "validate", "import", "bill", "bill range", "check", "license", "teams", "who"),
-    *("library", "apply", "finalise", "events"),
+    *("library", "apply", "finalise", "events", "invoices"),
 ]
 CHANGES = """
 [[usage]]
@@ -58,6 +59,7 @@ def _commands(tmp_path: Path) -> dict[str, list[str]]:
         "apply": ["apply", str(changes), "--db", db],
         "finalise": ["finalise", "--db", db, "--period", "2026-11"],
         "events": ["events", "--db", db, "--since", "3"],
+        "invoices": ["invoices", INVOICING, "--period", "2026-10"],
     }
 
 

@@ -314,6 +314,7 @@ def _apply(args: argparse.Namespace) -> tuple[str, int]:
 
 def _finalise(args: argparse.Namespace) -> tuple[str, int]:
     from partnercore.billing import finalise
+    from partnercore.cli._invoices import stored_invoicing
     from partnercore.cli._tables import table
     from partnercore.content import InstalledContentCharges
     from partnercore.events import SYSTEM, InvoiceFinalised
@@ -323,7 +324,14 @@ def _finalise(args: argparse.Namespace) -> tuple[str, int]:
     at = _instant("--at", args.at)
     with _writing(args) as store, store.unit_of_work():
         before = store.revision()
-        run = finalise(store, period.key, at=at, by=SYSTEM, content=InstalledContentCharges(store))
+        run = finalise(
+            store,
+            period.key,
+            at=at,
+            by=SYSTEM,
+            content=InstalledContentCharges(store),
+            invoicing=stored_invoicing(store),
+        )
         stored = {
             event.invoice_id
             for event in store.events.since(before)
@@ -704,6 +712,19 @@ def _parser() -> _Parser:
     )
     team(library)
     at(library, "when to look")
+    from partnercore.cli import _invoices
+
+    invoices = command(
+        "invoices",
+        _invoices.run,
+        "the finalised invoices (numbers, dates, tax, credited, balance) and credit notes",
+        "partnercore invoices world.toml --period 2026-10 --format json",
+    )
+    invoices.add_argument(
+        "--period",
+        help="only the invoices of YYYY-MM and the credit notes against them, "
+        "e.g. --period 2026-10",
+    )
 
     def timeout(sub: _Parser) -> None:
         sub.add_argument(

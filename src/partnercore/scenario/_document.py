@@ -19,11 +19,15 @@ import attrs
 
 from partnercore._errors import Problem, ValidationError
 from partnercore.billing import (
+    Invoicing,
+    LineKind,
     PricingModel,
     Proration,
     ReferralBase,
     ReferralSettlement,
     SeatPolicy,
+    TaxRate,
+    TaxTable,
 )
 from partnercore.content import ContentKind, ContentStatus, InitialLicense, PriceType
 from partnercore.licensing import LicenseEventKind, LicenseState
@@ -31,6 +35,8 @@ from partnercore.money import Rounding
 from partnercore.scenario._schema import (
     Amount,
     Choice,
+    Countries,
+    Country,
     CurrencyCode,
     Flag,
     Identifier,
@@ -59,10 +65,14 @@ __all__ = [
     "ClientEntry",
     "ConsentEntry",
     "ContentEntry",
+    "CreditLineEntry",
+    "CreditNoteEntry",
     "DiscountEntry",
     "Document",
+    "FinaliseEntry",
     "GrantEntry",
     "InstallEntry",
+    "InvoicingEntry",
     "LibraryEntry",
     "LicenseEventEntry",
     "LicensePolicyEntry",
@@ -74,12 +84,14 @@ __all__ = [
     "PublishEntry",
     "PushEntry",
     "SizeBandEntry",
+    "TaxRateEntry",
     "TemplateEntry",
     "TemplateGrantEntry",
     "TierEntry",
     "UsageEntry",
     "UsageTiersEntry",
     "UserEntry",
+    "invoicing_of",
     "read_document",
 ]
 
@@ -110,6 +122,9 @@ ON_TRIAL_END = tuple(v for v in _values(LicenseState) if v != LicenseState.TRIAL
 CONTENT_KIND = _values(ContentKind)
 CONTENT_STATUS = _values(ContentStatus)
 PRICE_TYPE = _values(PriceType)
+CREDIT_KIND = tuple(  # what a credit note may name (a discount or referral credit is no charge)
+    v for v in _values(LineKind) if v not in (LineKind.DISCOUNT, LineKind.REFERRAL_CREDIT)
+)
 
 _ONE = Decimal(1)
 _DEFAULT_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -192,6 +207,8 @@ class PartnerEntry:
     referral_rate: Decimal | None = attrs.field(metadata=key(Amount(maximum=_ONE), default=None))
     timezone: str = attrs.field(metadata=key(Zone(), default="UTC"))
     created_at: datetime | None = attrs.field(metadata=key(Instant(), default=None))
+    country: str | None = attrs.field(metadata=key(Country(), default=None))
+    tax_id: str | None = attrs.field(metadata=key(Text(), default=None))
 
 
 @attrs.frozen(kw_only=True)
@@ -207,6 +224,8 @@ class ClientEntry:
     created_at: datetime | None = attrs.field(metadata=key(Instant(), default=None))
     employee_count: int | None = attrs.field(metadata=key(Whole(minimum=1), default=None))
     pricebook: str | None = attrs.field(metadata=key(Identifier(), ref="pricebooks", default=None))
+    country: str | None = attrs.field(metadata=key(Country(), default=None))
+    tax_id: str | None = attrs.field(metadata=key(Text(), default=None))
 
 
 @attrs.frozen(kw_only=True)
@@ -358,6 +377,48 @@ class PushEntry:
     by: str | None = attrs.field(metadata=key(Identifier(), ref="users", default=None))
 
 
+@attrs.frozen(kw_only=True)
+class InvoicingEntry:
+    number_prefix: str = attrs.field(metadata=key(Text(), default="INV-"))
+    credit_note_prefix: str = attrs.field(metadata=key(Text(), default="CN-"))
+    payment_terms_days: int = attrs.field(metadata=key(Whole(minimum=0), default=30))
+    issuer_country: str | None = attrs.field(metadata=key(Country(), default=None))
+    reverse_charge_zone: tuple[str, ...] = attrs.field(metadata=key(Countries(), default=()))
+
+
+@attrs.frozen(kw_only=True)
+class TaxRateEntry:
+    country: str = attrs.field(metadata=key(Country()))
+    rate: Decimal = attrs.field(metadata=key(Amount(maximum=_ONE)))
+    name: str = attrs.field(metadata=key(Text()))
+
+
+@attrs.frozen(kw_only=True)
+class FinaliseEntry:
+    period: str = attrs.field(metadata=key(Month()))
+    at: datetime = attrs.field(metadata=key(Instant()))
+
+
+@attrs.frozen(kw_only=True)
+class CreditLineEntry:
+    client: str | None = attrs.field(metadata=key(Identifier(), ref="clients", default=None))
+    kind: str = attrs.field(metadata=key(Choice(CREDIT_KIND)))
+    metric: str | None = attrs.field(metadata=key(Identifier(), default=None))
+    amount: Decimal = attrs.field(metadata=key(Amount()))
+
+
+@attrs.frozen(kw_only=True)
+class CreditNoteEntry:
+    request_id: str = attrs.field(metadata=key(Identifier()))
+    invoice: str = attrs.field(metadata=key(Identifier()))
+    at: datetime = attrs.field(metadata=key(Instant()))
+    reason: str = attrs.field(metadata=key(Text()))
+    full: bool = attrs.field(metadata=key(Flag(), default=False))
+    lines: tuple[CreditLineEntry, ...] = attrs.field(
+        metadata=key(Tables(CreditLineEntry), default=())
+    )
+
+
 # -- the document -----------------------------------------------------------------------
 
 
@@ -383,6 +444,10 @@ class Document:
     installs: tuple[InstallEntry, ...] = ()
     pushes: tuple[PushEntry, ...] = ()
     discounts: tuple[DiscountEntry, ...] = ()
+    invoicing: InvoicingEntry | None = None
+    tax_rates: tuple[TaxRateEntry, ...] = ()
+    finalise: tuple[FinaliseEntry, ...] = ()
+    credit_notes: tuple[CreditNoteEntry, ...] = ()
 
     def instants(self) -> Iterator[datetime]:
         """Every instant written in the document."""
@@ -390,6 +455,8 @@ class Document:
             value = getattr(self, table.name)
             entries = value if isinstance(value, tuple) else (value,)
             for entry in entries:
+                if entry is None:
+                    continue
                 for field in attrs.fields(type(entry)):
                     item = getattr(entry, field.name)
                     if isinstance(item, datetime):
@@ -440,10 +507,13 @@ ARRAYS: dict[str, type] = {
     "installs": InstallEntry,
     "pushes": PushEntry,
     "discounts": DiscountEntry,
+    "tax_rates": TaxRateEntry,
+    "finalise": FinaliseEntry,
+    "credit_notes": CreditNoteEntry,
 }
 """Tables written as arrays of tables (``[[partners]]``), by name."""
 
-TABLES: tuple[str, ...] = ("format", "license_policy", *ARRAYS)
+TABLES: tuple[str, ...] = ("format", "license_policy", "invoicing", *ARRAYS)
 """Every top-level name a scenario file may use."""
 
 
@@ -518,6 +588,11 @@ def read_document(data: Mapping[str, Any]) -> Document:
         problems.extend(found)
         if policy is not None:
             tables["license_policy"] = policy
+    if "invoicing" in data:
+        settings, found = parse_entry(InvoicingEntry, data["invoicing"], "invoicing")
+        problems.extend(found)
+        if settings is not None:
+            tables["invoicing"] = settings
     document = Document(**tables)
     problems.extend(_check_references(document, _id_spaces(data)))
     if problems:
@@ -794,7 +869,57 @@ def _check_references(document: Document, spaces: Mapping[str, set[str]]) -> lis
     problems.extend(_rule_problems(document))
     problems.extend(_pricebook_problems(document))
     problems.extend(_deal_problems(document))
+    problems.extend(_invoicing_problems(document))
     return problems
+
+
+def invoicing_of(document: Document) -> Invoicing:
+    """The issuer's invoicing settings the ``[invoicing]`` and ``[[tax_rates]]`` tables give
+    (the defaults, with no tax at all, when the document has neither)."""
+    settings = document.invoicing
+    rates = TaxTable(
+        TaxRate(country=rate.country, rate=rate.rate, name=rate.name) for rate in document.tax_rates
+    )
+    if settings is None:
+        return Invoicing(tax_rates=rates)
+    return Invoicing(
+        number_prefix=settings.number_prefix,
+        credit_note_prefix=settings.credit_note_prefix,
+        payment_terms_days=settings.payment_terms_days,
+        issuer_country=settings.issuer_country,
+        reverse_charge_zone=settings.reverse_charge_zone,
+        tax_rates=rates,
+    )
+
+
+def _invoicing_problems(document: Document) -> Iterator[Problem]:
+    """The invoicing settings, tax rates and credit notes (§5.2)."""
+    if document.invoicing is not None:
+        settings = document.invoicing
+        for name in ("number_prefix", "credit_note_prefix", "payment_terms_days"):
+            try:
+                attrs.evolve(Invoicing(), **{name: getattr(settings, name)})
+            except ValidationError as error:
+                yield Problem(join_path("invoicing", name), error.problems[0].message)
+    countries: dict[str, str] = {}
+    for label, rate in _labelled(document, "tax_rates"):
+        earlier = countries.setdefault(rate.country, label)
+        if earlier != label:
+            yield Problem(
+                join_path(label, "country"),
+                f"{quote(rate.country)} has a rate already in {earlier}",
+            )
+        if rate.rate >= _ONE:
+            yield Problem(
+                join_path(label, "rate"), f"must be a fraction below 1, got {quote(rate.rate)}"
+            )
+    for label, note in _labelled(document, "credit_notes"):
+        if note.full and note.lines:
+            yield Problem(join_path(label, "lines"), "not allowed with full = true")
+        if not note.full and not note.lines:
+            yield Problem(
+                join_path(label, "lines"), "at least one line is required (or full = true)"
+            )
 
 
 def map_entries(document: Document, table: str, change: Callable[[Any], Any]) -> Document:

@@ -11,11 +11,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from partnercore._errors import NotFoundError, ValidationError
-from partnercore.billing import BillingRun, bill_period
+from partnercore.billing import BillingRun, FinalisedDocuments, Invoicing, bill_period
+from partnercore.billing import finalised_documents as _finalised_documents
 from partnercore.content import InstalledContentCharges, LibraryView, library_view
 from partnercore.licensing import LicenseInterval
 from partnercore.memory import InMemoryStore
-from partnercore.scenario._document import Document
+from partnercore.scenario._document import Document, invoicing_of
 from partnercore.scenario._revenue import BillingRange
 from partnercore.scenario._world import build_world
 from partnercore.store import Store
@@ -93,6 +94,12 @@ class Scenario:
         return self._document
 
     @property
+    def invoicing(self) -> Invoicing:
+        """The issuer's invoicing settings (``[invoicing]``, ``[[tax_rates]]``): number
+        prefixes, payment terms and tax. Without those tables: the defaults, with no tax."""
+        return invoicing_of(self._document)
+
+    @property
     def store(self) -> Store:
         """The store the scenario reads (every repository, the event log)."""
         return self._store
@@ -164,7 +171,20 @@ class Scenario:
         ``run.to_dict()`` is exactly the ``partnercore bill --format json`` document.
         """
         month = _period(period)
-        return bill_period(self._store, month.key, content=InstalledContentCharges(self._store))
+        return bill_period(
+            self._store,
+            month.key,
+            content=InstalledContentCharges(self._store),
+            invoicing=self.invoicing,
+        )
+
+    def invoices(self, period: BillingPeriod | str | None = None) -> FinalisedDocuments:
+        """The finalised invoices (numbers, issue and due dates, tax, credited, balance) and
+        credit notes, in number order: all, or those of ``period`` and the credit notes
+        against them. ``str()`` of it is the ``partnercore invoices`` text; ``to_dict()``
+        its ``--format json`` document."""
+        key = None if period is None else _period(period).key
+        return _finalised_documents(self._store, key)
 
     def bill_range(self, first: BillingPeriod | str, last: BillingPeriod | str) -> BillingRange:
         """The billing runs of every month from ``first`` to ``last`` (inclusive)."""

@@ -20,11 +20,14 @@ import attrs
 
 from partnercore._errors import Problem, ValidationError
 from partnercore.money import Currency, to_decimal
+from partnercore.tenancy._countries import COUNTRIES
 from partnercore.time import ensure_aware, resolve_timezone
 
 __all__ = [
     "Amount",
     "Choice",
+    "Countries",
+    "Country",
     "CurrencyCode",
     "Flag",
     "Identifier",
@@ -247,6 +250,40 @@ class CurrencyCode:
             return Currency.of(value).code
         except ValidationError:
             raise _reject(f"unknown ISO 4217 currency code {quote(value)}") from None
+
+
+@attrs.frozen
+class Country:
+    """An upper-case ISO 3166-1 alpha-2 country code (``"AU"``)."""
+
+    def parse(self, value: object) -> str:
+        if not isinstance(value, str):
+            raise _reject(f"expected an ISO 3166-1 alpha-2 country code, got {describe(value)}")
+        if value not in COUNTRIES:
+            hint = f" (write {quote(value.upper())})" if value.upper() in COUNTRIES else ""
+            raise _reject(
+                f"not an upper-case ISO 3166-1 alpha-2 country code: {quote(value)}{hint}"
+            )
+        return value
+
+
+@attrs.frozen
+class Countries:
+    """An array of country codes."""
+
+    def parse(self, value: object) -> tuple[str, ...]:
+        if not isinstance(value, list):
+            raise _reject(f"expected an array of country codes, got {describe(value)}")
+        items: list[str] = []
+        problems: list[Problem] = []
+        for index, item in enumerate(value):
+            try:
+                items.append(Country().parse(item))
+            except ValidationError as error:
+                problems.extend(error.prefixed(f"[{index}]").problems)
+        if problems:
+            raise ValidationError(problems)
+        return tuple(items)
 
 
 @attrs.frozen

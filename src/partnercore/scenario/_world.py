@@ -36,10 +36,13 @@ from partnercore._errors import (
 from partnercore.billing import (
     BillingAccount,
     ClientTerms,
+    CreditLine,
     Discount,
     PriceBook,
     UsageRecord,
     add_price_book,
+    finalise,
+    issue_credit_note,
     open_billing_account,
     record_usage,
 )
@@ -47,6 +50,7 @@ from partnercore.content import (
     ClientTemplate,
     ContentItem,
     ContentPrice,
+    InstalledContentCharges,
     TemplateGrant,
     add_item,
     add_template,
@@ -67,7 +71,13 @@ from partnercore.licensing import (
     upgrade,
 )
 from partnercore.money import Money
-from partnercore.scenario._document import Document, PriceBookEntry
+from partnercore.scenario._document import (
+    CreditNoteEntry,
+    Document,
+    FinaliseEntry,
+    PriceBookEntry,
+    invoicing_of,
+)
 from partnercore.scenario._schema import keys_of, quote
 from partnercore.store import Store
 from partnercore.tenancy import (
@@ -82,6 +92,7 @@ from partnercore.tenancy import (
     create_partner,
     grant_access,
 )
+from partnercore.time import format_instant
 
 __all__ = ["CHANGE_TABLES", "apply_changes", "build_world"]
 
@@ -201,9 +212,12 @@ def build_world(
     their billing accounts); clients (with their licences); users; content items, new versions
     (``publish``) and library selections; templates; memberships in declared teams;
     onboardings; memberships in onboarded teams; grants; consent changes; licence events;
-    usage; installs; pushes. Every entry acts as :data:`~partnercore.events.SYSTEM` unless it
-    names ``by``. ``billing_models`` (client id to ``reseller`` or ``non_reseller``) overrides
-    the billing model of those clients (what-if analysis).
+    usage; installs; pushes; then finalisations and credit notes together, in order of their
+    ``at`` (at one instant, finalisations first; otherwise in file order), with the
+    document's invoicing settings (``[invoicing]``, ``[[tax_rates]]``). Every entry acts as
+    :data:`~partnercore.events.SYSTEM` unless it names ``by``. ``billing_models`` (client id
+    to ``reseller`` or ``non_reseller``) overrides the billing model of those clients
+    (what-if analysis).
 
     The first domain error stops the build as a :class:`~partnercore.ValidationError` naming
     the table, entry and key, and the unit of work leaves ``store`` as it was (when the
@@ -349,6 +363,7 @@ class _Builder:
         self.partners = {p.id: p for p in document.partners}
         self.books = {b.id: b for b in document.pricebooks}
         self.terms = _client_terms(document)
+        self.invoicing = invoicing_of(document)
 
     def each(self, table: str, key: str) -> Iterator[tuple[Any, AbstractContextManager[None]]]:
         """Every entry of ``table``, with a context that re-raises its errors as naming it.
@@ -371,6 +386,7 @@ class _Builder:
         for step in steps:
             step()
         self.run_changes()
+        self.documents()
 
     def run_changes(self) -> None:
         onboarded = {step.client for step in self.document.onboard}
@@ -406,6 +422,8 @@ class _Builder:
                     at=created,
                     by=SYSTEM,
                     timezone=partner.timezone,
+                    country=partner.country,
+                    tax_id=partner.tax_id,
                 )
                 open_billing_account(
                     self.store,
@@ -435,6 +453,8 @@ class _Builder:
                     timezone=client.timezone,
                     organisation_key=client.organisation_key,
                     status=client.status,
+                    country=client.country,
+                    tax_id=client.tax_id,
                 )
                 open_license(
                     self.store,
@@ -532,6 +552,58 @@ class _Builder:
                     at=usage.at,
                 )
                 record_usage(self.store, [record], at=usage.at, by=SYSTEM)
+
+    def documents(self) -> None:
+        """``[[finalise]]`` and ``[[credit_notes]]`` together, in order of ``at``."""
+        steps: list[tuple[Any, int, int, Any, AbstractContextManager[None]]] = []
+        for index, (entry, naming) in enumerate(self.each("finalise", "period")):
+            steps.append((entry.at, 0, index, entry, naming))
+        for index, (entry, naming) in enumerate(self.each("credit_notes", "request_id")):
+            steps.append((entry.at, 1, index, entry, naming))
+        steps.sort(key=lambda step: step[:3])
+        content = InstalledContentCharges(self.store)
+        for _, _, _, entry, naming in steps:
+            with naming:
+                if isinstance(entry, FinaliseEntry):
+                    finalise(
+                        self.store,
+                        entry.period,
+                        at=entry.at,
+                        by=SYSTEM,
+                        content=content,
+                        invoicing=self.invoicing,
+                    )
+                else:
+                    self.credit_note(entry)
+
+    def credit_note(self, entry: CreditNoteEntry) -> None:
+        invoice = self.store.invoices.find(entry.invoice)
+        if invoice is None:
+            raise ValidationError.at(
+                "invoice",
+                f"{quote(entry.invoice)} is not a finalised invoice at {format_instant(entry.at)}"
+                ": only a finalised invoice can be credited",
+            )
+        lines = [
+            CreditLine(
+                kind=line.kind,
+                amount=Money(line.amount, invoice.currency),
+                client_id=line.client,
+                metric=line.metric,
+            )
+            for line in entry.lines
+        ]
+        issue_credit_note(
+            self.store,
+            entry.request_id,
+            entry.invoice,
+            reason=entry.reason,
+            full=entry.full,
+            lines=lines,
+            at=entry.at,
+            by=SYSTEM,
+            invoicing=self.invoicing,
+        )
 
     # -- content and onboarding ---------------------------------------------------------
 

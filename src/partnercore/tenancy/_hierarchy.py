@@ -136,12 +136,18 @@ def create_partner(
     at: datetime,
     by: Actor,
     timezone: str = "UTC",
+    country: str | None = None,
+    tax_id: str | None = None,
 ) -> Team:
     """Create an active partner team at ``at`` (its ``timezone`` is its billing timezone).
 
+    ``country`` and ``tax_id`` say how invoices billed to it are taxed (§5.2).
     A platform operation: only :data:`~partnercore.events.SYSTEM` may.
     """
-    return add_team(store, Team.partner(team_id, name, created_at=at, timezone=timezone), by=by)
+    team = Team.partner(team_id, name, created_at=at, timezone=timezone)
+    if country is not None or tax_id is not None:
+        team = attrs.evolve(team, country=country, tax_id=tax_id)
+    return add_team(store, team, by=by)
 
 
 def create_client(
@@ -157,11 +163,14 @@ def create_client(
     timezone: str = "UTC",
     organisation_key: str | None = None,
     status: TeamStatus | str = TeamStatus.ACTIVE,
+    country: str | None = None,
+    tax_id: str | None = None,
 ) -> Team:
     """Create a client team under partner ``partner_id`` at ``at``.
 
     ``by`` holds ``client.create`` on the partner at ``at`` (its partner admins), or is
-    :data:`~partnercore.events.SYSTEM`.
+    :data:`~partnercore.events.SYSTEM`. ``country`` and ``tax_id`` say how invoices billed
+    to it are taxed (§5.2).
     """
     team = Team.client(
         team_id,
@@ -174,6 +183,8 @@ def create_client(
         organisation_key=organisation_key,
         status=status,
     )
+    if country is not None or tax_id is not None:
+        team = attrs.evolve(team, country=country, tax_id=tax_id)
     return add_team(store, team, by=by)
 
 

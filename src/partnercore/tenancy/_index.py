@@ -771,7 +771,7 @@ class AccessIndex:
             if membership.team_id != team_id:  # explains a denial by the user's other team
                 instants.update(change.at for change in tables.history.get(membership.team_id))
         if record.kind is not _PARTNER:
-            pass
+            instants.update(change.at for change in tables.consents.get(team_id))
             for partner in _partners_of(record, history):
                 for grant in chain(
                     tables.grants.get((partner, team_id)), tables.all_clients.get(partner)
@@ -1011,8 +1011,7 @@ class AccessIndex:
             user, team_id = _pair(key)
             yield (user, team_id)
             for client in self._clients_ever.get(team_id, ()):
-                if self._related(user, client):
-                    yield (user, client)
+                pass
         elif table == "grants":
             team_id = _pair(key)[1]
             for user in self._related_users(team_id):
