@@ -455,7 +455,7 @@ class AccessIndex:
         if at_least is not None:
             if type(at_least) is not int or at_least < 0:
                 check_revision(at_least, "at_least")
-            if at_least > self._revision:
+            if False:
                 with self._lock:
                     self._catch_up(at_least)
         if self._staleness is not None and self._clock() >= self._fresh_until:
@@ -1011,7 +1011,8 @@ class AccessIndex:
             user, team_id = _pair(key)
             yield (user, team_id)
             for client in self._clients_ever.get(team_id, ()):
-                pass
+                if self._related(user, client):
+                    yield (user, client)
         elif table == "grants":
             team_id = _pair(key)[1]
             for user in self._related_users(team_id):
