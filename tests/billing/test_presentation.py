@@ -123,6 +123,8 @@ def test_to_dict_is_plain_json_with_stable_extra_keys() -> None:
         "currency",
         "lines",
         "clients",
+        "subtotal",
+        "tax",
         "total",
     ] == list(invoice)
     assert "Advisor seats held at any time in the period" == invoice["lines"][0]["description"]

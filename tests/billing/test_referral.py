@@ -447,3 +447,29 @@ def test_trailing_revenue_in_another_currency_is_a_currency_mismatch() -> None:
 
     error = caught.value
     assert ("USD", "EUR", "trailing_revenue") == (error.left, error.right, error.operation)
+
+
+# -- credit notes --------------------------------------------------------------------------
+
+
+def test_a_referral_line_may_name_the_credit_note_it_takes_back() -> None:
+    line = ReferralLine("c1", usd("-100.00"), usd("-10.00"), credit_note="CN-7")
+
+    assert ("CN-7", None) == (line.credit_note, C1.credit_note)
+
+
+@pytest.mark.parametrize(
+    ("credit_note", "message"),
+    [
+        (" ", "credit_note: expected text or None, got ' '"),
+        ("", "credit_note: expected text or None, got ''"),
+        (7, "credit_note: expected text or None, got 7"),
+    ],
+)
+def test_a_credit_note_that_is_not_text_is_rejected_naming_it(
+    credit_note: object, message: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        ReferralLine("c1", usd("-100.00"), usd("-10.00"), credit_note=credit_note)  # type: ignore[arg-type]
+
+    assert message == str(caught.value)

@@ -11,6 +11,7 @@ import pytest
 from partnercore import AccessDeniedError, ConflictError, NotFoundError, ValidationError
 from partnercore.events import SYSTEM
 from partnercore.memory import InMemoryStore
+from partnercore.scenario import load_demo
 from partnercore.tenancy import (
     ALL,
     AccessIndex,
@@ -103,7 +104,7 @@ def test_a_revoked_grant_is_never_honoured_at_least_as_fresh_as_the_revocation(
     assert (False, Rule.R3) == (denied.allowed, denied.rule)
     assert "grant g1 was revoked at 2026-05-01T00:00:00Z by paula" == denied.explanation
     assert revision == index.revision
-    assert [] == index.teams("alice", "team.view", june, at_least=revision)
+    assert ["acme"] == index.teams("alice", "team.view", june, at_least=revision)
 
 
 def test_every_kind_of_write_is_caught_up_with(world: InMemoryStore) -> None:
@@ -225,10 +226,11 @@ def test_the_feed_keeps_history_revisions_back(world: InMemoryStore) -> None:
     index = AccessIndex(world, history=2)
     built = index.revision
     for n in range(4):
-        grant_access(world, grant(f"g{n + 2}"), at=at("2026-03-01"), by="paula")
-    index.refresh()
+        grant_access(world, grant(f"g{n + 2}", advisor=("adam", "alice")[n % 2]),
+                     at=at("2026-03-01"), by="paula")  # fmt: skip
+        index.refresh()
     assert built + 2 == index.horizon
-    assert [] == index.changes(index.horizon, at=at("2026-06-01"))  # g2 gave adam c1 already
+    assert [] == index.changes(index.horizon, at=at("2026-06-01"))  # g2 and g3 gave it already
     with pytest.raises(
         ValidationError, match=f"since: the index keeps changes from revision {built + 2} on"
     ):
@@ -418,3 +420,23 @@ def test_who_lists_holders_with_their_rule_and_grant(world: InMemoryStore) -> No
         Holder("mike", Rule.R1, membership_id("mike")),
         Holder("vera", Rule.R1, membership_id("vera")),
     ] == index.who("c1", "team.view", at("2026-06-01"))
+
+
+def test_a_scenario_gives_an_index_over_its_store() -> None:
+    scenario = load_demo()
+    index = scenario.index()
+    assert scenario.store.revision() == index.revision
+    last = scenario.last_instant
+    partners = [t.id for t in scenario.partners()]
+    every_team = partners + [c.id for p in partners for c in scenario.clients_of(p)]
+    assert len(every_team) > len(partners)
+    for team in every_team:
+        for holder in scenario.who(team=team, permission="team.view", at=last):
+            user = holder.user_id
+            for permission in Permission:
+                assert scenario.check(user=user, permission=permission, team=team, at=last) == (
+                    index.check(user, permission, team, last)
+                )
+        assert scenario.who(team=team, permission="team.view", at=last) == index.who(
+            team, "team.view", last
+        )

@@ -166,9 +166,8 @@ def invoice_to_dict(invoice: Invoice) -> dict[str, Any]:
             for group in invoice.clients
         ],
     }
-    if invoice.tax is not None:  # without tax configured the document reads as before
-        data["subtotal"] = invoice.subtotal.format_amount()
-        data["tax"] = tax_to_dict(invoice)
+    data["subtotal"] = invoice.subtotal.format_amount()
+    data["tax"] = tax_to_dict(invoice)  # rate "0", no name, zero when none applies
     data["total"] = invoice.total.format_amount()
     return data
 

@@ -21,6 +21,7 @@ from partnercore.scenario._revenue import BillingRange
 from partnercore.scenario._world import build_world
 from partnercore.store import Store
 from partnercore.tenancy import (
+    AccessIndex,
     BillingModel,
     Decision,
     Holder,
@@ -220,3 +221,10 @@ class Scenario:
         self.team(team)
         moment = self.last_instant if at is None else ensure_aware(at, "at")
         return library_view(self._store, team, moment)
+
+    # -- access index ---------------------------------------------------------------------
+
+    def index(self) -> AccessIndex:
+        """A new access index over the scenario's store (:class:`AccessIndex`): the same
+        decisions as :meth:`check`, :meth:`teams` and :meth:`who`, compiled."""
+        return AccessIndex(self._store)

@@ -413,6 +413,8 @@ def _on_client(
     if held is None or held.role not in PARTNER_ROLES:
         if blocked is not None:
             return blocked
+        if not own and not partner_memberships:  # a stranger to the client and its partner
+            return _stranger(store, user, team, partner_id, history, at)
         return _outside(
             store, user, perm, team, partner_id, history, membership, own, partner_memberships, at
         )

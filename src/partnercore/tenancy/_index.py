@@ -421,11 +421,13 @@ class AccessIndex:
         self._log: list[tuple[int, str, Hashable]] = []  # (revision, table, key) changed
         self._revision = 0
         self._horizon = 0
+        self._caught_up: list[int] = []  # the revisions caught up to, from the horizon on
         self._fresh_until = 0.0
         began = self._clock()
         with self._lock:
             self._revision = self._consistently(self._load)
             self._horizon = self._revision
+            self._caught_up.append(self._revision)
             self._fresh_until = began + (self._staleness or 0.0)
             for team_id in list(self._tables.teams.current):
                 for user in self._related_users(team_id):
@@ -455,7 +457,7 @@ class AccessIndex:
         if at_least is not None:
             if type(at_least) is not int or at_least < 0:
                 check_revision(at_least, "at_least")
-            if False:
+            if at_least > self._revision:
                 with self._lock:
                     self._catch_up(at_least)
         if self._staleness is not None and self._clock() >= self._fresh_until:
@@ -572,7 +574,7 @@ class AccessIndex:
         at = ensure_aware(at)
         with self._lock:
             if until is None or until > self._revision:
-                self._catch_up(until)
+                self._catch_up(until, "until")
             last = self._revision if until is None else until
             if since < self._horizon:
                 raise ValidationError.at(
@@ -881,8 +883,9 @@ class AccessIndex:
                     self._clients_ever.setdefault(partner, set()).add(team.id)
         return base
 
-    def _catch_up(self, at_least: int | None) -> None:
-        """Apply every event since ``revision`` (to at least ``at_least``); under the lock."""
+    def _catch_up(self, at_least: int | None, name: str = "at_least") -> None:
+        """Apply every event since ``revision`` (to at least ``at_least``, the argument
+        ``name``: ValidationError if the store has not committed it); under the lock."""
         began = self._clock()
         latest = self._store.revision()
         if latest > self._revision:
@@ -893,7 +896,7 @@ class AccessIndex:
         self._fresh_until = began + (self._staleness or 0.0)
         if at_least is not None and at_least > self._revision:
             raise ValidationError.at(
-                "at_least",
+                name,
                 f"revision {at_least} is not committed: the store is at revision {self._revision}",
             )
 
@@ -988,12 +991,17 @@ class AccessIndex:
             self._team_reach.pop(team_id, None)
 
     def _forget_old(self) -> None:
-        """Drop what ``changes`` can no longer be asked for (older than ``history``)."""
+        """Drop what ``changes`` can no longer be asked for: older than ``history`` revisions
+        (the horizon is the newest revision caught up to that is at least that old)."""
         if self._history is None:
             return
-        horizon = self._revision - self._history
-        if horizon <= self._horizon:
+        self._caught_up.append(self._revision)
+        oldest = self._revision - self._history
+        kept = bisect_right(self._caught_up, oldest) - 1
+        if kept <= 0:
             return
+        horizon = self._caught_up[kept]
+        del self._caught_up[:kept]
         cut = bisect_right(self._log, horizon, key=itemgetter(0))
         for _, table, key in self._log[:cut]:
             self._tables.table(table).forget(key, horizon)
