@@ -289,6 +289,9 @@ class Aggregated:
         self.price_books = store.price_books
         self.accounts = store.accounts
         self.invoices = store.invoices
+        self.numbers = store.numbers
+        self.issued_invoices = store.issued_invoices
+        self.credit_notes = store.credit_notes
         self.usage = usage
 
 
