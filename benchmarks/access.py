@@ -9,20 +9,22 @@ store.
 
 Measured, each call timed on its own, as the median (and 95th percentile) microseconds:
 
-- the uncached ``check`` on 100,000 random checks (and the same checks reading the
-  explanation, which a decision writes when first read), ``teams`` and ``who``;
-- the access index: its build time and memory (``tracemalloc``: after the build, and after
-  answering every query below), ``check`` on the same 100,000 checks (the first round
-  computes each decision the first time it is asked; later rounds find it), ``teams`` and
-  ``who`` on the same lookups, each with its ratio to the uncached call; then 1,000 random
-  writes through the services (grants, revocations, membership ends and starts, consent
-  changes, suspensions, transfers) and the time ``refresh()`` takes to catch up with them,
-  after which a sample of decisions is compared with the uncached check's;
-- with ``--sqlite``: the same world in a SQLite file: the uncached check through it, and the
-  index built from it.
+- the access index: its build time; ``check`` on 100,000 random checks, ``teams`` and ``who``
+  on 1,000 lookups of each kind, first the time each answer takes the first time it is asked
+  (the index computes it then), then against the uncached call on the same queries; and a
+  plain-dict floor (one lookup per check in a dict as large as the index: what no index in
+  Python beats);
+- the uncached check reading the explanation too (a decision writes it when first read);
+- the index's memory (``tracemalloc``: after the build, and after answering every query
+  above); then 1,000 random writes through the services (grants, revocations, membership ends
+  and starts, consent changes, suspensions, transfers), the time ``refresh()`` takes to catch
+  up with them (after which a sample of decisions is compared with the uncached check's), and
+  the time the access-change feed takes over them;
+- with ``--sqlite``: the same world in a SQLite file: the index built from it, and the
+  uncached check through it against the index.
 
-Every timing is repeated in 3 rounds and the round with the lowest median is reported
-(other processes on a shared machine slow some rounds down); every round's median is
+Calls compared are timed in 3 rounds taking turns (so that a slow spell of a shared machine
+hits them alike); the round with the lowest median is reported, and every round's median is
 printed too.
 
 Run: ``python benchmarks/access.py [--partners N | --quick] [--sqlite]``.
@@ -221,22 +223,48 @@ def timed(calls: list[Callable[[], object]]) -> tuple[list[int], list[object]]:
 
 
 class Measured:
-    """The same calls timed in ROUNDS rounds: the round with the lowest median (other
-    processes slow some rounds down), the first round's median and every round's."""
+    """Calls timed in rounds: the round with the lowest median (other processes slow some
+    rounds down) and every round's median."""
 
-    def __init__(self, calls: list[Callable[[], object]], rounds: int = ROUNDS) -> None:
-        measured = [timed(calls) for _ in range(rounds)]
-        best = min(measured, key=lambda m: statistics.median(m[0]))
-        self.samples, self.results = best
-        self.median = median_us(self.samples)
-        self.p95 = p95_us(self.samples)
-        self.first = median_us(measured[0][0])
-        self.medians = " / ".join(f"{median_us(m[0]):.2f}" for m in measured)
+    def __init__(self) -> None:
+        self.rounds: list[tuple[list[int], list[object]]] = []
+
+    def add(self, round_: tuple[list[int], list[object]]) -> None:
+        self.rounds.append(round_)
+
+    @property
+    def best(self) -> tuple[list[int], list[object]]:
+        return min(self.rounds, key=lambda m: statistics.median(m[0]))
+
+    @property
+    def results(self) -> list[object]:
+        return self.best[1]
+
+    @property
+    def median(self) -> float:
+        return median_us(self.best[0])
+
+    @property
+    def first(self) -> float:
+        return median_us(self.rounds[0][0])
 
     def __str__(self) -> str:
+        medians = " / ".join(f"{median_us(m[0]):.2f}" for m in self.rounds)
         return (
-            f"median {self.median:.2f} us, p95 {self.p95:.2f} us (round medians {self.medians} us)"
+            f"median {self.median:.2f} us, p95 {p95_us(self.best[0]):.2f} us "
+            f"(round medians {medians} us)"
         )
+
+
+def interleaved(rounds: int = ROUNDS, **calls: list[Callable[[], object]]) -> dict[str, Measured]:
+    """Each list of calls timed in ``rounds`` rounds, the lists taking turns (in an order
+    that rotates), so that a slow spell of the machine hits them alike."""
+    measured = {name: Measured() for name in calls}
+    names = list(calls)
+    for n in range(rounds):
+        for name in names[n % len(names) :] + names[: n % len(names)]:
+            measured[name].add(timed(calls[name]))
+    return measured
 
 
 def random_writes(rng: random.Random, store: Store, count: int) -> int:
@@ -349,59 +377,69 @@ def main() -> None:
         f"{grant_count:,} grants, revision {ports.revision():,}; built in {built:.1f} s"
     )
 
-    # -- the uncached check ------------------------------------------------------------------
-    began = time.perf_counter()
-    uncached = Measured([lambda d=d: check(ports, *d) for d in drawn])
-    took = (time.perf_counter() - began) / ROUNDS
-    decided = [d for d in uncached.results if isinstance(d, Decision)]
-    rules = Counter(str(d.rule) for d in decided)
-    allowed = sum(1 for d in decided if d.allowed)
-    explained = Measured([lambda d=d: check(ports, *d).explanation for d in drawn])
-    print(
-        f"uncached check: {CHECKS:,} random checks in {took:.2f} s, {allowed:,} allowed; {uncached}"
-    )
-    print("  deciding rules: " + ", ".join(f"{r} {n:,}" for r, n in sorted(rules.items())))
-    print(f"  the same checks, each reading its explanation: {explained}")
-    teams_all = Measured([lambda q=q: teams(ports, *q) for q in all_clients_lookups])
-    teams_any = Measured([lambda q=q: teams(ports, *q) for q in any_lookups])
-    who_any = Measured([lambda q=q: who(ports, *q) for q in who_lookups])
-    reached = statistics.mean(len(r) for r in teams_all.results if isinstance(r, list))
-    print(
-        f"uncached teams() for an advisor with an all-clients grant ({reached:.1f} teams "
-        f"each): {teams_all}"
-    )
-    print(f"uncached teams() for a random user and permission: {teams_any}")
-    print(f"uncached who() for a random client and permission: {who_any}")
-
-    # -- the index ---------------------------------------------------------------------------
+    # -- the uncached check, the index and a plain-dict floor, in interleaved rounds ---------
     began = time.perf_counter()
     index = AccessIndex(ports)
     build_took = time.perf_counter() - began
-    indexed = Measured([lambda d=d: index.check(*d) for d in drawn])
-    same = sum(1 for a, b in zip(uncached.results, indexed.results, strict=True) if a == b)
-    i_teams_all = Measured([lambda q=q: index.teams(*q) for q in all_clients_lookups])
-    i_teams_any = Measured([lambda q=q: index.teams(*q) for q in any_lookups])
-    i_who = Measured([lambda q=q: index.who(*q) for q in who_lookups])
-    assert teams_any.results == i_teams_any.results
-    assert who_any.results == i_who.results
     print(f"index build: {build_took:.2f} s ({index!r})")
+    # the first time each decision is asked, the index computes it: a round of its own
+    cold = interleaved(
+        1,
+        check=[lambda d=d: index.check(*d) for d in drawn],
+        teams_all=[lambda q=q: index.teams(*q) for q in all_clients_lookups],
+        teams_any=[lambda q=q: index.teams(*q) for q in any_lookups],
+        who=[lambda q=q: index.who(*q) for q in who_lookups],
+    )
+    # the floor of any index in Python: one dict lookup per check (no instant, no decision),
+    # in a dict as large as the index (a key per permission of every pair it compiled)
+    floor: dict[tuple[str, str, Permission], bool] = {}
+    for key in index._pairs:
+        user, team = key.split("\x1f")
+        for permission in permissions:
+            floor[(user, team, permission)] = False
+    for user, permission, team, _ in drawn:
+        floor[(user, team, permission)] = True
+    checks = interleaved(
+        uncached=[lambda d=d: check(ports, *d) for d in drawn],
+        index=[lambda d=d: index.check(*d) for d in drawn],
+        floor=[lambda d=d: floor.get((d[0], d[2], d[1])) for d in drawn],
+    )
+    uncached, indexed, looked_up = checks["uncached"], checks["index"], checks["floor"]
+    decided = [d for d in uncached.results if isinstance(d, Decision)]
+    rules = Counter(str(d.rule) for d in decided)
+    allowed = sum(1 for d in decided if d.allowed)
+    same = sum(1 for a, b in zip(uncached.results, indexed.results, strict=True) if a == b)
+    explained = interleaved(1, explained=[lambda d=d: check(ports, *d).explanation for d in drawn])
+    print(f"uncached check: {CHECKS:,} random checks, {allowed:,} allowed; {uncached}")
+    print("  deciding rules: " + ", ".join(f"{r} {n:,}" for r, n in sorted(rules.items())))
+    print(f"  the same checks, each reading its explanation: {explained['explained']}")
     print(
-        f"index check: {indexed} - first round (each decision computed when first asked) "
-        f"{indexed.first:.2f} us; {uncached.median / indexed.median:.1f}x faster than uncached; "
+        f"index check: {indexed}: {uncached.median / indexed.median:.1f}x faster than uncached; "
+        f"the first time each is asked: median {cold['check'].median:.2f} us; "
         f"{same:,} of {CHECKS:,} decisions equal to the uncached ones"
     )
     print(
-        f"index teams() for an advisor with an all-clients grant: {i_teams_all} - "
-        f"{teams_all.median / i_teams_all.median:.0f}x faster than uncached"
+        f"  floor: one lookup in a plain dict of {len(floor):,} (user, team, permission) keys: "
+        f"{looked_up}; the index check takes {indexed.median / looked_up.median:.1f}x that"
     )
-    print(
-        f"index teams() for a random user and permission: {i_teams_any} - "
-        f"{teams_any.median / i_teams_any.median:.0f}x faster than uncached"
-    )
-    print(
-        f"index who() for a random client and permission: {i_who} - "
-        f"{who_any.median / i_who.median:.0f}x faster than uncached"
-    )
+    for title, name, lookups, uncached_call, index_call in [
+        ("teams() for an advisor with an all-clients grant", "teams_all", all_clients_lookups,
+         teams, index.teams),
+        ("teams() for a random user and permission", "teams_any", any_lookups, teams,
+         index.teams),
+        ("who() for a random client and permission", "who", who_lookups, who, index.who),
+    ]:  # fmt: skip
+        pair = interleaved(
+            uncached=[lambda q=q, f=uncached_call: f(ports, *q) for q in lookups],
+            index=[lambda q=q, f=index_call: f(*q) for q in lookups],
+        )
+        assert pair["uncached"].results == pair["index"].results
+        sizes = statistics.mean(len(r) for r in pair["index"].results if isinstance(r, list))
+        print(
+            f"{title} ({sizes:.1f} answers each): uncached {pair['uncached']}; index "
+            f"{pair['index']}: {pair['uncached'].median / pair['index'].median:.0f}x faster; "
+            f"the first time each is asked: median {cold[name].median:.2f} us"
+        )
 
     # memory, measured on a second index (tracemalloc slows everything down)
     tracemalloc.start()
@@ -435,10 +473,17 @@ def main() -> None:
     late = [(u, p, t, START + timedelta(days=200) + (a - START) / 2) for u, p, t, a in sample]
     for d in sample + late:
         assert check(ports, *d) == index.check(*d), d
+    began = time.perf_counter()
+    changed = index.changes(revision, at=START + timedelta(days=300))
+    feed_took = time.perf_counter() - began
     print(
         f"catch-up: {WRITES:,} random writes ({accepted:,} accepted, {events:,} events): "
         f"refresh() took {catch_up * 1000:.0f} ms ({catch_up / max(events, 1) * 1e6:.0f} us per "
         f"event); then {len(sample) * 2:,} decisions equal to the uncached ones"
+    )
+    print(
+        f"feed: changes() over those {events:,} events at one instant: {len(changed):,} "
+        f"changes in {feed_took * 1000:.0f} ms"
     )
     # -- SQLite -----------------------------------------------------------------------------
     if "--sqlite" in sys.argv:
@@ -454,11 +499,16 @@ def sqlite_part(drawn: list[tuple[str, Permission, str, datetime]]) -> None:
             build(random.Random(20261115), store)
         built = time.perf_counter() - began
         sample = drawn[:SQLITE_CHECKS]
-        uncached = Measured([lambda d=d: check(store, *d) for d in sample])
         began = time.perf_counter()
         index = AccessIndex(store)
         build_took = time.perf_counter() - began
-        indexed = Measured([lambda d=d: index.check(*d) for d in sample])
+        for d in sample:  # the first time each is asked
+            index.check(*d)
+        measured = interleaved(
+            uncached=[lambda d=d: check(store, *d) for d in sample],
+            index=[lambda d=d: index.check(*d) for d in sample],
+        )
+        uncached, indexed = measured["uncached"], measured["index"]
         assert uncached.results == indexed.results
         print(f"sqlite: the world written in {built:.1f} s (one unit of work)")
         print(f"sqlite uncached check: {SQLITE_CHECKS:,} checks; {uncached}")

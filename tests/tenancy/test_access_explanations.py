@@ -118,6 +118,15 @@ def test_an_unknown_permission_is_rejected_by_every_lookup_listing_the_permissio
     assert f"permission: expected one of {every}, got 'nope'" == str(raised.value)
 
 
+def test_a_permission_that_is_not_text_is_rejected_naming_it(world: InMemoryStore) -> None:
+    every = ", ".join(permission.value for permission in Permission)
+
+    with pytest.raises(ValidationError) as raised:
+        check(world, "paula", ["team.view"], "acme", NOW)  # type: ignore[arg-type]
+
+    assert f"permission: expected one of {every}, got ['team.view']" == str(raised.value)
+
+
 def test_a_permission_given_as_text_is_the_permission(world: InMemoryStore) -> None:
     assert [] == who(world, "c1", "referral.view", NOW)
     assert [Holder("paula", Rule.R7, membership_id("paula"))] == who(
@@ -175,9 +184,28 @@ def test_referral_statements_are_explained_for_partner_admins_and_advisors(
 def test_an_ended_membership_in_a_partner_says_when_it_ended(world: InMemoryStore) -> None:
     end_membership(world, membership_id("alice"), at=at("2026-03-01"), by=SYSTEM)
 
-    assert (False, Rule.R1, "alice's membership in acme ended 2026-03-01T00:00:00Z") == explained(
-        world, "alice", "team.view", "acme"
+    ended = (False, Rule.R1, "alice's membership in acme ended 2026-03-01T00:00:00Z")
+    assert ended == explained(world, "alice", "team.view", "acme")
+    assert ended == explained(world, "alice", "team.view", "acme", at("2026-03-01"))
+    assert explained(world, "alice", "team.view", "acme", at("2026-02-28T23:59"))[0]
+    assert (
+        False,
+        Rule.R3,
+        "alice's membership in acme ended 2026-03-01T00:00:00Z; delegated access to c1 needs "
+        "an advisor or partner_admin of acme",
+    ) == explained(world, "alice", "team.view", "c1", at("2026-03-01"))
+    assert explained(world, "alice", "team.view", "c1", at("2026-02-28T23:59"))[0]
+
+
+def test_an_ended_membership_in_a_client_holds_nothing_from_the_instant_it_ended(
+    world: InMemoryStore,
+) -> None:
+    end_membership(world, membership_id("mike"), at=at("2026-03-01"), by=SYSTEM)
+
+    assert (False, Rule.R1, "mike's membership in c1 ended 2026-03-01T00:00:00Z") == explained(
+        world, "mike", "team.view", "c1", at("2026-03-01")
     )
+    assert explained(world, "mike", "team.view", "c1", at("2026-02-28T23:59"))[0]
 
 
 def test_strangers_to_a_partner_team_are_denied_by_default_or_by_r5(

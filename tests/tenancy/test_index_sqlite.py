@@ -14,67 +14,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from partnercore import PartnercoreError
-from partnercore.events import SYSTEM
 from partnercore.sqlite import SqliteStore
-from partnercore.store import Store
 from partnercore.tenancy import (
     AccessIndex,
-    Grant,
-    Membership,
     Permission,
-    User,
-    add_membership,
-    add_user,
     check,
-    create_client,
-    create_partner,
-    grant_access,
     teams,
     who,
 )
 from tests.strategies import TenancyWorld, tenancy_day
-from tests.tenancy.conftest import MEMBERS, T0, at
-from tests.tenancy.index_writes import Writer, outcome
+from tests.tenancy.conftest import MEMBERS, at
+from tests.tenancy.index_writes import Writer, outcome, write_world
 
 JUNE = at("2026-06-01")
-
-
-def write_world(store: Store) -> None:
-    """The shared tenancy world (tests/tenancy/conftest.py), written into ``store``."""
-    create_partner(store, "acme", "Acme Advisory", at=T0, by=SYSTEM)
-    create_partner(store, "beta", "Beta Consulting", at=T0, by=SYSTEM)
-    for client, partner, operated_by, billing_model in [
-        ("c1", "acme", "client", "reseller"),
-        ("c2", "acme", "partner", "non_reseller"),
-        ("c3", "acme", "client", "non_reseller"),
-        ("d1", "beta", "client", "reseller"),
-    ]:
-        create_client(
-            store,
-            client,
-            f"Client {client}",
-            partner_id=partner,
-            operated_by=operated_by,
-            billing_model=billing_model,
-            at=T0,
-            by=SYSTEM,
-        )
-    for user in [*MEMBERS, "sam"]:
-        add_user(store, User(user, f"{user}@example.com"), at=T0, by=SYSTEM)
-    for user, (team, role) in MEMBERS.items():
-        membership = Membership(user_id=user, team_id=team, role=role, active_from=T0)
-        add_membership(store, membership, at=T0, by=SYSTEM)
-    g1 = Grant(
-        id="g1",
-        partner_id="acme",
-        client_id="c1",
-        advisor_id="alice",
-        role="advisor",
-        granted_at=at("2026-02-01"),
-        expires_at=at("2026-11-01"),
-        granted_by="paula",
-    )
-    grant_access(store, g1, at=at("2026-02-01"), by=SYSTEM)
 
 
 @pytest.fixture

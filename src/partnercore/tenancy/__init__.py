@@ -3,7 +3,9 @@ explained access decisions of rules R1 to R7 (domain.md §2, §3).
 
 Write services take the store first and the acting user (``by``, or ``SYSTEM``) last; each
 authorises its actor before it writes anything (``authorise``, ``system_only``) and appends
-its events, which are the audit trail (``audit_trail``).
+its events, which are the audit trail (``audit_trail``). ``check``, ``teams`` and ``who`` read
+the store on every call; ``AccessIndex`` gives the same decisions compiled, fresh on request,
+with the access-change feed (§7).
 """
 
 from partnercore.tenancy._access import check, require, teams, who

@@ -28,8 +28,8 @@ How it works:
   consent or grants changed, and every timeline of the members of a team whose history
   changed, whose explanations name it), and forgets the reach of their users and teams.
 
-Readers do not lock: a decision is read from one timeline object, which catching up
-replaces whole. Computing a missing decision, catching up and the feed hold one lock.
+Readers do not lock: a decision is read from one timeline (a tuple), which computing a
+missing decision or catching up replaces whole. Those two, and the feed, hold one lock.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from itertools import chain
 from operator import itemgetter
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import attrs
 
@@ -312,29 +312,35 @@ class _Reader:
 # -- compiled decisions -------------------------------------------------------------------
 
 
-class _Timeline:
-    """The decisions of one (user, team) pair over time: ``bounds`` are the instants where
-    a decision may change, sorted; ``slots[i]`` the decisions (one per permission, ``None``
-    until asked) from ``bounds[i - 1]`` (included) to ``bounds[i]`` (excluded)."""
+# A (user, team) timeline is one flat tuple, found under the key ``user + _SEP + team`` (the
+# hot path reaches as few places in memory as it can): ``row[0]`` is ``n + 1`` for the ``n``
+# instants where a decision may change, ``row[1:n + 1]`` those instants, sorted, then one
+# block of N decisions (N permissions; ``None`` until asked) per interval: from instant 1 to
+# instant 2 (excluded), ..., from instant n on, and last the interval before instant 1.
+# ``row[n + 1 + ((i or n + 1) - 1) * N + slot]`` is the decision for permission ``slot`` in
+# interval ``i`` (``bisect_right(row, at, 1, n + 1) - 1``). Asking for a missing decision
+# replaces the tuple. No id holds ``_SEP``.
+_Row = list[Any]
+_Timeline = tuple[Any, ...]
+_N = len(_PERMISSIONS)
+_SEP = "\x1f"
 
-    __slots__ = ("bounds", "slots")
 
-    def __init__(self, bounds: tuple[datetime, ...]) -> None:
-        self.bounds = bounds
-        self.slots: list[list[Decision | None] | None] = [None] * (len(bounds) + 1)
+def _new_timeline(bounds: tuple[datetime, ...]) -> _Timeline:
+    return (len(bounds) + 1, *bounds) + (None,) * ((len(bounds) + 1) * _N)
 
 
-class _Reach(Generic[T]):
-    """``teams`` of one user (or ``who`` of one team) over time: the candidates (the
-    related teams or users, sorted), the union of their timelines' bounds, and per interval
-    and permission the answer, when asked."""
+def _bounds(row: _Timeline) -> tuple[datetime, ...]:
+    return tuple(row[1 : row[0]])
 
-    __slots__ = ("bounds", "keys", "slots")
 
-    def __init__(self, keys: tuple[str, ...], bounds: tuple[datetime, ...]) -> None:
-        self.keys = keys
-        self.bounds = bounds
-        self.slots: list[list[tuple[T, ...] | None] | None] = [None] * (len(bounds) + 1)
+# The reach of one user (``teams``) or one team (``who``), likewise: ``reach[0]`` the union of
+# the bounds of the related pairs, ``reach[1]`` the related teams or users (sorted), and
+# ``reach[2 + i * N + slot]`` the answer (a tuple) for interval ``i`` and permission ``slot``.
+
+
+def _row(bounds: tuple[datetime, ...], head: int = 1) -> _Row:
+    return [bounds] + [None] * ((len(bounds) + 1) * _N + head - 1)
 
 
 def _first_instant(bounds: Sequence[datetime], interval: int) -> datetime:
@@ -408,15 +414,15 @@ class AccessIndex:
         self._units = True  # whether the store gives units of work (not when read-only)
         self._tables = _Tables()
         self._now = _Reader(self._tables)
-        self._pairs: dict[_Pair, _Timeline] = {}
+        self._pairs: dict[str, _Timeline] = {}  # user + _SEP + team -> timeline
         self._by_user: dict[str, set[str]] = {}  # user -> teams with a timeline
         self._by_team: dict[str, set[str]] = {}  # team -> users with a timeline
         self._strangers: set[_Pair] = set()  # timelines of unrelated pairs
         self._members: dict[str, set[str]] = {}  # team -> users with a membership in it
         self._member_of: dict[str, set[str]] = {}  # user -> teams it has a membership in
         self._clients_ever: dict[str, set[str]] = {}  # partner -> every client it ever had
-        self._user_reach: dict[str, _Reach[str]] = {}
-        self._team_reach: dict[str, _Reach[Holder]] = {}
+        self._user_reach: dict[str, _Row] = {}
+        self._team_reach: dict[str, _Row] = {}
         self._absent: set[str] = set()  # users the store did not have
         self._log: list[tuple[int, str, Hashable]] = []  # (revision, table, key) changed
         self._revision = 0
@@ -431,7 +437,7 @@ class AccessIndex:
             self._fresh_until = began + (self._staleness or 0.0)
             for team_id in list(self._tables.teams.current):
                 for user in self._related_users(team_id):
-                    self._compile(user, team_id)
+                    self._compile(user, team_id, related=True)
 
     # -- freshness --------------------------------------------------------------------------
 
@@ -485,16 +491,16 @@ class AccessIndex:
             at = ensure_aware(at)
         try:
             slot = _SLOT[permission]
-            timeline = self._pairs.get((user, team))
-        except (KeyError, TypeError):  # not a permission, or an id that is not one
+            row = self._pairs.get(user + _SEP + team)
+        except (KeyError, TypeError):  # not a permission, or an id that is not text
             slot = _SLOT[to_permission(permission)]
-            timeline = None
-        if timeline is not None:
-            decisions = timeline.slots[bisect_right(timeline.bounds, at)]
-            if decisions is not None:
-                decision = decisions[slot]
-                if decision is not None:
-                    return decision
+            row = None
+        if row is not None:
+            end = row[0]
+            block = (bisect_right(row, at, 1, end) - 1 or end) - 1
+            decision: Decision | None = row[end + block * _N + slot]
+            if decision is not None:
+                return decision
         with self._lock:
             return self._decision(user, slot, team, at)
 
@@ -528,11 +534,9 @@ class AccessIndex:
         slot = _SLOT[to_permission(permission)]
         reach = self._user_reach.get(user) if isinstance(user, str) else None
         if reach is not None:
-            answers = reach.slots[bisect_right(reach.bounds, at)]
-            if answers is not None:
-                found = answers[slot]
-                if found is not None:
-                    return list(found)
+            found = reach[bisect_right(reach[0], at) * _N + slot + 2]
+            if found is not None:
+                return list(found)
         with self._lock:
             return list(self._teams(user, slot, at))
 
@@ -548,11 +552,9 @@ class AccessIndex:
         slot = _SLOT[to_permission(permission)]
         reach = self._team_reach.get(team) if isinstance(team, str) else None
         if reach is not None:
-            answers = reach.slots[bisect_right(reach.bounds, at)]
-            if answers is not None:
-                found = answers[slot]
-                if found is not None:
-                    return list(found)
+            found = reach[bisect_right(reach[0], at) * _N + slot + 2]
+            if found is not None:
+                return list(found)
         with self._lock:
             return list(self._who(team, slot, at))
 
@@ -646,21 +648,21 @@ class AccessIndex:
             raise NotFoundError("team", team)
         if not isinstance(user, str):
             raise NotFoundError("user", user)
-        timeline = self._pairs.get((user, team))
-        if timeline is None:
+        row = self._pairs.get(user + _SEP + team)
+        if row is None:
             self._known(user)
             record = self._tables.teams.current.get(team)  # (caught up, perhaps)
             assert record is not None
-            timeline = self._pairs.get((user, team)) or self._compile(user, team)
-        interval = bisect_right(timeline.bounds, at)
-        decisions = timeline.slots[interval]
-        if decisions is None:
-            decisions = timeline.slots[interval] = [None] * len(_PERMISSIONS)
-        decision = decisions[slot]
+            row = self._timeline(user, team)
+        end = row[0]
+        interval = bisect_right(row, at, 1, end) - 1
+        place = end + ((interval or end) - 1) * _N + slot
+        decision: Decision | None = row[place]
         if decision is None:
-            instant = _first_instant(timeline.bounds, interval)
+            instant = _first_instant(_bounds(row), interval)
             decision = decide(self._now, user, _PERMISSIONS[slot], record, instant)
-            decisions[slot] = decision
+            # a new tuple (items held inline: fewer places for the hot path to reach)
+            self._pairs[user + _SEP + team] = (*row[:place], decision, *row[place + 1 :])
         return decision
 
     def _teams(self, user: str, slot: int, at: datetime) -> tuple[str, ...]:
@@ -670,19 +672,18 @@ class AccessIndex:
         reach = self._user_reach.get(user)
         if reach is None:
             keys = tuple(sorted(self._related_teams(user)))
-            bounds = self._union(self._timeline(user, team).bounds for team in keys)
-            reach = self._user_reach[user] = _Reach(keys, bounds)
-        interval = bisect_right(reach.bounds, at)
-        answers = reach.slots[interval]
-        if answers is None:
-            answers = reach.slots[interval] = [None] * len(_PERMISSIONS)
-        found = answers[slot]
+            bounds = self._union(_bounds(self._timeline(user, team)) for team in keys)
+            reach = self._user_reach[user] = _row(bounds, 2)
+            reach[1] = keys
+        bounds = reach[0]
+        interval = bisect_right(bounds, at)
+        place = interval * _N + slot + 2
+        found: tuple[str, ...] | None = reach[place]
         if found is None:
-            instant = _first_instant(reach.bounds, interval)
-            found = tuple(
-                team for team in reach.keys if self._decision(user, slot, team, instant).allowed
+            instant = _first_instant(bounds, interval)
+            found = reach[place] = tuple(
+                team for team in reach[1] if self._decision(user, slot, team, instant).allowed
             )
-            answers[slot] = found
         return found
 
     def _who(self, team: str, slot: int, at: datetime) -> tuple[Holder, ...]:
@@ -691,21 +692,21 @@ class AccessIndex:
         reach = self._team_reach.get(team)
         if reach is None:
             keys = tuple(sorted(self._related_users(team)))
-            bounds = self._union(self._timeline(user, team).bounds for user in keys)
-            reach = self._team_reach[team] = _Reach(keys, bounds)
-        interval = bisect_right(reach.bounds, at)
-        answers = reach.slots[interval]
-        if answers is None:
-            answers = reach.slots[interval] = [None] * len(_PERMISSIONS)
-        found = answers[slot]
+            bounds = self._union(_bounds(self._timeline(user, team)) for user in keys)
+            reach = self._team_reach[team] = _row(bounds, 2)
+            reach[1] = keys
+        bounds = reach[0]
+        interval = bisect_right(bounds, at)
+        place = interval * _N + slot + 2
+        found: tuple[Holder, ...] | None = reach[place]
         if found is None:
-            instant = _first_instant(reach.bounds, interval)
+            instant = _first_instant(bounds, interval)
             holders = []
-            for user in reach.keys:
+            for user in reach[1]:
                 decision = self._decision(user, slot, team, instant)
                 if decision.allowed:
                     holders.append(Holder(user, decision.rule, decision.via))
-            found = answers[slot] = tuple(holders)
+            found = reach[place] = tuple(holders)
         return found
 
     @staticmethod
@@ -713,7 +714,7 @@ class AccessIndex:
         return tuple(sorted(set(chain.from_iterable(bounds))))
 
     def _timeline(self, user: str, team: str) -> _Timeline:
-        return self._pairs.get((user, team)) or self._compile(user, team)
+        return self._pairs.get(user + _SEP + team) or self._compile(user, team)
 
     def _known(self, user: str) -> None:
         """Make sure the index knows whether ``user`` exists: NotFoundError if not."""
@@ -758,7 +759,7 @@ class AccessIndex:
     def _related(self, user: str, team_id: str) -> bool:
         return user in self._related_users(team_id)
 
-    def _compile(self, user: str, team_id: str) -> _Timeline:
+    def _compile(self, user: str, team_id: str, *, related: bool | None = None) -> _Timeline:
         """The timeline of (user, team): every instant a record its decisions read names."""
         tables = self._tables
         record = tables.teams.current[team_id]
@@ -784,22 +785,22 @@ class AccessIndex:
                             instants.add(grant.expires_at)
                         if grant.revoked_at is not None:
                             instants.add(grant.revoked_at)
-        timeline = _Timeline(tuple(sorted(instants)))
+        timeline = _new_timeline(tuple(sorted(instants)))
         key = (user, team_id)
-        if key not in self._pairs:
+        if user + _SEP + team_id not in self._pairs:
             self._by_user.setdefault(user, set()).add(team_id)
             self._by_team.setdefault(team_id, set()).add(user)
-            if not self._related(user, team_id):
+            if not (self._related(user, team_id) if related is None else related):
                 if len(self._strangers) >= STRANGERS_KEPT:
                     self._drop_strangers()
                 self._strangers.add(key)
-        self._pairs[key] = timeline
+        self._pairs[user + _SEP + team_id] = timeline
         return timeline
 
     def _drop(self, key: _Pair) -> None:
-        if self._pairs.pop(key, None) is None:
-            return
         user, team_id = key
+        if self._pairs.pop(user + _SEP + team_id, None) is None:
+            return
         self._by_user[user].discard(team_id)
         self._by_team[team_id].discard(user)
         self._strangers.discard(key)
@@ -980,11 +981,15 @@ class AccessIndex:
         for team_id in teams:
             keys.update((user, team_id) for user in self._by_team.get(team_id, ()))
             keys.update((user, team_id) for user in self._related_users(team_id))
+        related: dict[str, set[str]] = {}  # team -> its related users (asked once each)
         for key in keys:
             user, team_id = key
-            if tables.teams.current.get(team_id) is not None and self._related(user, team_id):
+            users_of = related.get(team_id)
+            if users_of is None:
+                users_of = related[team_id] = self._related_users(team_id)
+            if user in users_of:
                 self._strangers.discard(key)
-                self._compile(user, team_id)
+                self._compile(user, team_id, related=True)
             else:
                 self._drop(key)
             self._user_reach.pop(user, None)
