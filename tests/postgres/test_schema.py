@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from partnercore import ConflictError, StoreError
-from partnercore.money._money import _CONTEXT as DECIMAL
+from partnercore.money import DECIMAL_CONTEXT as DECIMAL
 from partnercore.postgres import CLIENT_TABLES, MIGRATIONS, SCHEMA_VERSION, PostgresStore
 from partnercore.postgres._migrations import move_client
 from partnercore.postgres._schema import SCHEMA_TABLE, tables_of

@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 from decimal import (
-    ROUND_HALF_EVEN,
-    Context,
     Decimal,
-    DivisionByZero,
-    InvalidOperation,
-    Overflow,
 )
 
 from partnercore._errors import ValidationError
-from partnercore.money import Rounding
+from partnercore.money import DECIMAL_CONTEXT, Rounding
 
 __all__ = ["EXACT", "from_minor", "round_product", "round_ratio", "round_to_minor"]
 
-#: Billing's Decimal arithmetic runs in this context, never in the caller's
-#: (``decimal.getcontext()``): a host that lowers the precision cannot make a sum round.
-EXACT = Context(
-    prec=100,
-    rounding=ROUND_HALF_EVEN,
-    Emin=-999_999,
-    Emax=999_999,
-    traps=[InvalidOperation, DivisionByZero, Overflow],
-)
+#: Billing's Decimal arithmetic runs in the library's one context (``money.DECIMAL_CONTEXT``),
+#: never in the caller's: a host that lowers the precision cannot make a sum round.
+EXACT = DECIMAL_CONTEXT
 
 
 def from_minor(units: int, digits: int) -> Decimal:

@@ -6,7 +6,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from datetime import datetime
-from decimal import Context, Decimal, InvalidOperation, Overflow
+from decimal import Decimal
 
 import attrs
 
@@ -20,6 +20,7 @@ from partnercore.billing import (
     UsageTotal,
 )
 from partnercore.memory._journal import Journal
+from partnercore.money import DECIMAL_CONTEXT  # sums never run in the caller's context
 from partnercore.time import BillingPeriod
 
 __all__ = [
@@ -105,9 +106,6 @@ class InMemoryBillingAccounts:
 
 _Entry = tuple[datetime, str, Decimal]
 
-#: Sums run in this context, never the caller's: a lowered precision cannot round a total.
-_EXACT = Context(prec=100, Emin=-999_999, Emax=999_999, traps=[InvalidOperation, Overflow])
-
 
 def _client_keys(client_ids: Collection[str]) -> list[str]:
     """The distinct client ids to total, sorted (anything but a string is nobody's id)."""
@@ -172,7 +170,9 @@ class InMemoryUsage:
                 at, metric, quantity = entries[index]
                 if at >= end:
                     break
-                sums[metric] = _EXACT.add(sums[metric], quantity) if metric in sums else quantity
+                sums[metric] = (
+                    DECIMAL_CONTEXT.add(sums[metric], quantity) if metric in sums else quantity
+                )
                 index += 1
             found.extend(
                 UsageTotal(client_id=client_id, metric=metric, period=period, quantity=quantity)
@@ -205,7 +205,9 @@ class InMemoryUsageTotals:
         metrics = self._totals[(total.period, total.client_id)]
         known = metrics.get(total.metric)
         if known is not None:
-            total = attrs.evolve(total, quantity=_EXACT.add(known.quantity, total.quantity))
+            total = attrs.evolve(
+                total, quantity=DECIMAL_CONTEXT.add(known.quantity, total.quantity)
+            )
         metrics[total.metric] = total
 
     def totals(self, period: BillingPeriod, client_ids: Collection[str]) -> list[UsageTotal]:

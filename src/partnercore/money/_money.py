@@ -24,12 +24,12 @@ from partnercore._errors import CurrencyMismatchError, ValidationError
 from partnercore._fields import to_enum
 from partnercore.money._currency import Currency, to_currency
 
-__all__ = ["Money", "Rounding", "to_decimal"]
+__all__ = ["DECIMAL_CONTEXT", "Money", "Rounding", "to_decimal"]
 
 #: Money arithmetic runs in this context, never in the caller's (``decimal.getcontext()``),
 #: so a host that lowers the precision cannot make sums or products round silently. A hundred
 #: significant digits keep every realistic computation exact.
-_CONTEXT = Context(
+DECIMAL_CONTEXT = Context(
     prec=100,
     rounding=ROUND_HALF_EVEN,
     Emin=-999_999,
@@ -96,7 +96,7 @@ def _parse_decimal(value: str, path: str) -> Decimal:
     if _DECIMAL_TEXT.fullmatch(text) is None and _NOT_FINITE_TEXT.fullmatch(text) is None:
         raise ValidationError.at(path, f"not a decimal number: {value!r}")
     try:
-        with localcontext(_CONTEXT):  # the library's traps, whatever the caller's are
+        with localcontext(DECIMAL_CONTEXT):  # the library's traps, whatever the caller's are
             return Decimal(text)
     except InvalidOperation:  # an exponent beyond what decimal can hold
         raise ValidationError.at(path, f"not a decimal number: {value!r}") from None
@@ -147,12 +147,14 @@ class Money:
         # sum() starts from the integer 0: that one number is accepted, and changes nothing
         if other.__class__ is int and other == 0:
             return self
-        return Money(_CONTEXT.add(self.amount, self._same(other, "add").amount), self.currency)
+        return Money(
+            DECIMAL_CONTEXT.add(self.amount, self._same(other, "add").amount), self.currency
+        )
 
     __radd__ = __add__
 
     def __sub__(self, other: object) -> Money:
-        amount = _CONTEXT.subtract(self.amount, self._same(other, "subtract").amount)
+        amount = DECIMAL_CONTEXT.subtract(self.amount, self._same(other, "subtract").amount)
         return Money(amount, self.currency)
 
     def __rsub__(self, other: object) -> Money:
@@ -166,7 +168,7 @@ class Money:
         return Money(self.amount.copy_abs(), self.currency)
 
     def __mul__(self, factor: object) -> Money:
-        product = _CONTEXT.multiply(self.amount, to_decimal(factor, "factor"))
+        product = DECIMAL_CONTEXT.multiply(self.amount, to_decimal(factor, "factor"))
         return Money(product, self.currency)
 
     __rmul__ = __mul__
@@ -202,7 +204,7 @@ class Money:
         return self.amount == self._quantized(ROUND_HALF_EVEN)
 
     def _quantized(self, mode: str) -> Decimal:
-        return self.amount.quantize(self.currency.quantum, rounding=mode, context=_CONTEXT)
+        return self.amount.quantize(self.currency.quantum, rounding=mode, context=DECIMAL_CONTEXT)
 
     def rounded(self, rounding: Rounding | str = Rounding.HALF_UP) -> Money:
         """This amount rounded to the currency's minor unit with an explicit mode."""
@@ -234,7 +236,7 @@ class Money:
             raise ValidationError.at("ratios", "ratios must not all be zero")
         whole = self.rounded(rounding).amount
         sign = -1 if whole < 0 else 1
-        units = int(whole.copy_abs().scaleb(self.currency.minor_units, _CONTEXT))
+        units = int(whole.copy_abs().scaleb(self.currency.minor_units, DECIMAL_CONTEXT))
         # Exact rational shares: no decimal division, so no rounding before the split.
         exact = [units * w / total_weight for w in weights]
         parts = [share.numerator // share.denominator for share in exact]
@@ -243,7 +245,10 @@ class Money:
         for i in order[:left]:
             parts[i] += 1
         quantum = self.currency.quantum
-        return [Money(_CONTEXT.multiply(Decimal(sign * u), quantum), self.currency) for u in parts]
+        return [
+            Money(DECIMAL_CONTEXT.multiply(Decimal(sign * u), quantum), self.currency)
+            for u in parts
+        ]
 
     # -- display ----------------------------------------------------------------------
 

@@ -29,7 +29,7 @@ from partnercore.billing import (
     UsageRecord,
     UsageTotal,
 )
-from partnercore.money._money import _CONTEXT as DECIMAL
+from partnercore.money import DECIMAL_CONTEXT as DECIMAL
 from partnercore.postgres._database import Database, is_key
 from partnercore.postgres._tenancy import PARTNER_OF
 from partnercore.time import BillingPeriod

@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 
 from partnercore.billing import BillingRun
-from partnercore.money._money import _CONTEXT as DECIMAL
+from partnercore.money import DECIMAL_CONTEXT as DECIMAL
 
 __all__ = ["AMOUNT_COLUMNS", "BillingRange"]
 

@@ -28,7 +28,7 @@ from partnercore.billing import (
     UsageRecord,
     UsageTotal,
 )
-from partnercore.money._money import _CONTEXT as DECIMAL
+from partnercore.money import DECIMAL_CONTEXT as DECIMAL
 from partnercore.sqlite._database import Database, from_micros, is_key, to_micros
 from partnercore.sqlite._schema import Migration
 from partnercore.time import BillingPeriod
