@@ -89,12 +89,19 @@ class ValidationError(PartnercoreError, ValueError):
 
 
 class NotFoundError(PartnercoreError, LookupError):
-    """Something looked up by id does not exist."""
+    """Something looked up by id does not exist.
 
-    def __init__(self, kind: str, id: str) -> None:
+    ``kind`` is the kind of thing (``"team"``, ``"item"``), one word or two, so that a caller
+    can branch on it; ``where`` optionally says where it was looked for (``"in the library of
+    acme-advisory"``) and only adds to the message.
+    """
+
+    def __init__(self, kind: str, id: str, *, where: str = "") -> None:
         self.kind = kind
         self.id = id
-        super().__init__(f"unknown {kind} {id!r}")
+        self.where = where
+        suffix = f" {where}" if where else ""
+        super().__init__(f"unknown {kind} {id!r}{suffix}")
 
     def __str__(self) -> str:
         return str(self.args[0])

@@ -61,8 +61,11 @@ def test_installing_what_is_installed_changes_nothing(world: InMemoryStore) -> N
 
 
 def test_a_client_cannot_install_another_partners_item(world: InMemoryStore) -> None:
-    with pytest.raises(NotFoundError):
+    with pytest.raises(NotFoundError) as raised:
         install(world, "c1", "bolt-pack", at=NOV_1, by=SYSTEM)
+
+    assert ("item", "bolt-pack") == (raised.value.kind, raised.value.id)
+    assert str(raised.value).startswith("unknown item 'bolt-pack' in the library of acme")
 
 
 def test_a_client_cannot_install_a_draft(world: InMemoryStore) -> None:
@@ -99,8 +102,13 @@ def test_an_uninstalled_item_is_gone_from_its_instant(world: InMemoryStore) -> N
 
 
 def test_uninstalling_what_is_not_installed_is_not_found(world: InMemoryStore) -> None:
-    with pytest.raises(NotFoundError):
+    with pytest.raises(NotFoundError) as raised:
         uninstall(world, "c1", "acme-gap", at=NOV_10, by=SYSTEM)
+
+    assert ("installed copy", "unknown installed copy 'acme-gap' on c1") == (
+        raised.value.kind,
+        str(raised.value),
+    )
 
 
 def test_a_push_gives_each_chosen_client_a_versioned_copy(world: InMemoryStore) -> None:

@@ -14,7 +14,7 @@ from partnercore.content import (
     library,
     updates_available,
 )
-from partnercore.content._world import partner_at
+from partnercore.content._tenancy_view import partner_at
 from partnercore.time import BillingPeriod
 from tests.strategies import CONTENT_DAYS, ContentWorld, content_day, content_worlds
 

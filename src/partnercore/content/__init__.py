@@ -33,7 +33,7 @@ from partnercore.content._library import (
     open_library,
     selected_at,
 )
-from partnercore.content._onboard import add_template, onboard
+from partnercore.content._onboarding_service import add_template, onboard
 from partnercore.content._onboarding import Onboarding, OnboardingRequest
 from partnercore.content._ports import (
     ContentItemRepository,

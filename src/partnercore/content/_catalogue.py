@@ -15,7 +15,7 @@ from partnercore.content._fields import valid_flag_value
 from partnercore.content._items import ContentItem, ContentStatus
 from partnercore.content._library import LibrarySelection
 from partnercore.content._ports import ContentStore
-from partnercore.content._world import partner_team
+from partnercore.content._tenancy_view import partner_team
 from partnercore.events import Actor, ContentItemChanged, LibraryChanged, actor_id, check_actor
 from partnercore.tenancy import Permission, authorise, system_only
 from partnercore.time import ensure_aware, format_instant

@@ -25,7 +25,7 @@ from partnercore.billing import ContentCharge, billing_partner
 from partnercore.content._copies import CopyEvent, departures_applied, presence
 from partnercore.content._items import ContentItem, PriceType
 from partnercore.content._ports import ContentStore
-from partnercore.content._world import client_team, departures
+from partnercore.content._tenancy_view import client_team, departures
 from partnercore.time import BillingPeriod
 
 __all__ = ["InstalledContentCharges", "charges_in"]

@@ -17,7 +17,7 @@ from partnercore.content._library import LibraryEntry
 from partnercore.content._ports import ContentStore
 from partnercore.content._templates import ClientTemplate, TemplateContent
 from partnercore.content._visibility import copies_of, partner_library
-from partnercore.content._world import (
+from partnercore.content._tenancy_view import (
     client_team,
     partner_at,
     partner_team,
@@ -66,7 +66,9 @@ def _entry(store: ContentStore, partner_id: str, item_id: str, at: datetime) -> 
         if entry.id == item_id:
             return entry
     # Drafts, retired items and other partners' items are all simply not in the library.
-    raise NotFoundError(f"item in the library of {partner_id} at {format_instant(at)}", item_id)
+    raise NotFoundError(
+        "item", item_id, where=f"in the library of {partner_id} at {format_instant(at)}"
+    )
 
 
 def _check_order(
@@ -158,7 +160,7 @@ def uninstall(
         _check_order(store, client_id, item_id, moment, "uninstall")
         copy = copies_of(store, client, moment).get(item_id)
         if copy is None:
-            raise NotFoundError(f"installed copy on {client_id}", item_id)
+            raise NotFoundError("installed copy", item_id, where=f"on {client_id}")
         if copy.locked:
             raise InvalidTransitionError("locked", "uninstall", f"{item_id} was pushed locked")
         store.installs.add_all(

@@ -18,7 +18,7 @@ from partnercore.content._fields import PLATFORM
 from partnercore.content._items import ContentItem
 from partnercore.content._library import LibraryEntry, exclusive_library, open_library
 from partnercore.content._ports import ContentStore
-from partnercore.content._world import departures, partner_at, viewer
+from partnercore.content._tenancy_view import departures, partner_at, viewer
 from partnercore.events import Actor, check_actor
 from partnercore.tenancy import Permission, Team, TeamKind
 from partnercore.time import ensure_aware

@@ -12,7 +12,7 @@ from partnercore.content._onboarding import Onboarding, OnboardingRequest
 from partnercore.content._ports import ContentStore
 from partnercore.content._templates import ClientTemplate
 from partnercore.content._visibility import partner_library
-from partnercore.content._world import partner_team, recorded_by
+from partnercore.content._tenancy_view import partner_team, recorded_by
 from partnercore.events import (
     Actor,
     ClientOnboarded,
@@ -66,8 +66,9 @@ def add_template(
             item = store.items.find(entry.item_id)
             if item is None or not (item.is_open or item.owner == template.partner_id):
                 raise NotFoundError(
-                    f"item for {template.partner_id}'s templates (content[{index}])",
+                    "item",
                     entry.item_id,
+                    where=f"for {template.partner_id}'s templates (content[{index}])",
                 )
         store.templates.add(template)
         store.events.append(
