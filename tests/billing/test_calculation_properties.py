@@ -20,7 +20,7 @@ from partnercore.billing import (
 from partnercore.money import Currency, Money
 from partnercore.tenancy import BillingModel
 from partnercore.time import BillingPeriod
-from tests.strategies import (
+from tests.strategies.billing import (
     billing_amounts,
     billing_months,
     instants_around,

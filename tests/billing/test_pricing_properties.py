@@ -20,7 +20,7 @@ from partnercore.billing import (
 )
 from partnercore.billing._rounding import round_ratio
 from partnercore.time import BillingPeriod
-from tests.billing.strategies_pricing import (
+from tests.strategies.pricing import (
     deal_partners,
     tier_quantities,
     usage_pricings,

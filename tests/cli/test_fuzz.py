@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from partnercore.cli import main
-from tests.strategies import mutated_scenarios, scenario_world, toml_text
+from tests.strategies.scenario import mutated_scenarios, scenario_world, toml_text
 
 # Bounded: a few dozen worlds, every command on each, in a few seconds.
 FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

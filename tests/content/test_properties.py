@@ -16,7 +16,7 @@ from partnercore.content import (
 )
 from partnercore.content._tenancy_view import partner_at
 from partnercore.time import BillingPeriod
-from tests.strategies import CONTENT_DAYS, ContentWorld, content_day, content_worlds
+from tests.strategies.content import CONTENT_DAYS, ContentWorld, content_day, content_worlds
 
 
 def owner_ok(store: ContentStore, client: str, owner: str, day: int) -> bool:

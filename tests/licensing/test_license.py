@@ -22,7 +22,7 @@ from partnercore.licensing import (
     LicenseState,
 )
 from partnercore.serialization import make_converter, structure, unstructure
-from tests.strategies import apply_license_event, licenses
+from tests.strategies.licensing import apply_license_event, licenses
 
 FREE, TRIAL, FULL = LicenseState.FREE, LicenseState.TRIAL, LicenseState.FULL
 LONDON = ZoneInfo("Europe/London")

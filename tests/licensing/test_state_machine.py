@@ -35,7 +35,7 @@ from partnercore.licensing import (
 from partnercore.memory import InMemoryStore
 from partnercore.tenancy import Team
 from partnercore.time import BillingPeriod, add_calendar_days
-from tests.strategies import LICENSING_ZONES, license_policies, license_steps
+from tests.strategies.licensing import LICENSING_ZONES, license_policies, license_steps
 
 FREE, TRIAL, FULL = LicenseState.FREE, LicenseState.TRIAL, LicenseState.FULL
 TEAMS = ("c1", "c2", "c3")

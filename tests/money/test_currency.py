@@ -9,7 +9,7 @@ from hypothesis import given
 
 from partnercore import ValidationError
 from partnercore.money import Currency, Money, to_current_currency
-from tests.strategies import currencies
+from tests.strategies.time import currencies
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from partnercore import CurrencyMismatchError, ValidationError
 from partnercore.money import Currency, Money, Rounding, to_decimal
-from tests.strategies import currencies, moneys, ratio_lists
+from tests.strategies.time import currencies, moneys, ratio_lists
 
 roundings = st.sampled_from(list(Rounding))
 

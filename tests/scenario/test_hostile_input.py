@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from partnercore import ValidationError
 from partnercore.scenario import Scenario, loads
-from tests.strategies import mutated_scenarios, scenario_world, toml_text, toml_values
+from tests.strategies.scenario import mutated_scenarios, scenario_world, toml_text, toml_values
 
 # Bounded explicitly: the hostile-input properties stay well under 60 s in CI.
 HOSTILE = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

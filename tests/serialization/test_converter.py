@@ -17,7 +17,7 @@ from partnercore import Problem, ValidationError
 from partnercore.money import Currency, Money, Rounding
 from partnercore.serialization import configure_converter, make_converter, structure, unstructure
 from partnercore.time import BillingPeriod
-from tests.strategies import aware_datetimes, billing_periods, moneys, utc_instants
+from tests.strategies.time import aware_datetimes, billing_periods, moneys, utc_instants
 
 
 class Kind(enum.StrEnum):

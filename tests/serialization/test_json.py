@@ -15,7 +15,7 @@ from partnercore import ValidationError
 from partnercore.money import Money
 from partnercore.serialization import from_json, make_converter, to_json
 from partnercore.time import BillingPeriod
-from tests.strategies import billing_periods, moneys, utc_instants
+from tests.strategies.time import billing_periods, moneys, utc_instants
 
 
 @attrs.frozen(kw_only=True)

@@ -35,14 +35,13 @@ from partnercore.store import Store
 from partnercore.tenancy import Membership, create_client, create_partner
 from partnercore.testing._hostile import hostile_decimal_context
 from partnercore.time import BillingPeriod
-from tests.strategies import (
+from tests.strategies.billing import (
     BILLING_METRICS,
     BILLING_ZONES,
     partner_billing_inputs,
     price_books,
-    usage_instants,
-    usage_quantities,
 )
+from tests.strategies.usage import usage_instants, usage_quantities
 
 JAN = datetime(2026, 1, 1, tzinfo=UTC)
 FINALISED_AT = datetime(2027, 6, 1, tzinfo=UTC)

@@ -29,7 +29,7 @@ from partnercore.sqlite import SqliteStore
 from partnercore.store import Store
 from partnercore.tenancy import create_client, create_partner
 from partnercore.time import BillingPeriod
-from tests.strategies import usage_records
+from tests.strategies.usage import usage_records
 
 PERIOD_ZONES = ("UTC", "Europe/Paris", "Pacific/Chatham", "America/St_Johns")
 

@@ -28,7 +28,7 @@ from partnercore.tenancy import (
     create_partner,
     grant_access,
 )
-from tests.strategies import tenancy_snapshot
+from tests.strategies.tenancy import tenancy_snapshot
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -35,7 +35,7 @@ from partnercore.tenancy import (
     suspend_team,
     transfer_client,
 )
-from tests.strategies import TENANCY_DAYS, TenancyWorld, tenancy_day
+from tests.strategies.tenancy import TENANCY_DAYS, TenancyWorld, tenancy_day
 from tests.tenancy.conftest import MEMBERS, T0, at
 
 # What a decision is, compared whole: allowed, rule, via and explanation (or the error).

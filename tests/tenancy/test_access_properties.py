@@ -18,7 +18,7 @@ from partnercore.tenancy import (
     teams,
     who,
 )
-from tests.strategies import TENANCY_DAYS, TenancyWorld, tenancy_day, tenancy_worlds
+from tests.strategies.tenancy import TENANCY_DAYS, TenancyWorld, tenancy_day, tenancy_worlds
 
 instants = st.integers(0, TENANCY_DAYS + 2).map(tenancy_day)
 permissions = st.sampled_from(list(Permission))

@@ -33,7 +33,7 @@ from partnercore.tenancy import (
     suspend_team,
     transfer_client,
 )
-from tests.strategies import TenancyWorld, tenancy_worlds
+from tests.strategies.tenancy import TenancyWorld, tenancy_worlds
 from tests.tenancy.conftest import at, build_world, membership_id
 
 NOW = at("2026-06-01")

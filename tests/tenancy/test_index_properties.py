@@ -25,7 +25,7 @@ from partnercore.tenancy import (
     teams,
     who,
 )
-from tests.strategies import TENANCY_DAYS, TenancyWorld, tenancy_day, tenancy_worlds
+from tests.strategies.tenancy import TENANCY_DAYS, TenancyWorld, tenancy_day, tenancy_worlds
 from tests.tenancy.index_writes import Writer, outcome
 
 PERMISSIONS = list(Permission)

@@ -22,7 +22,7 @@ from partnercore.tenancy import (
     teams,
     who,
 )
-from tests.strategies import TenancyWorld, tenancy_day
+from tests.strategies.tenancy import TenancyWorld, tenancy_day
 from tests.tenancy.conftest import MEMBERS, at
 from tests.tenancy.index_writes import Writer, outcome, write_world
 

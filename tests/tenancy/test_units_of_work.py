@@ -17,7 +17,7 @@ from partnercore.tenancy import (
     suspend_team,
     transfer_client,
 )
-from tests.strategies import tenancy_snapshot
+from tests.strategies.tenancy import tenancy_snapshot
 from tests.tenancy.conftest import TEAMS, USERS, at, build_world
 
 NOW = at("2026-06-01")

@@ -9,7 +9,7 @@ from hypothesis import given
 
 from partnercore import ValidationError
 from partnercore.time import BillingPeriod, local_date, local_midnight
-from tests.strategies import aware_datetimes, billing_periods, zone_names
+from tests.strategies.time import aware_datetimes, billing_periods, zone_names
 
 MICROSECOND = timedelta(microseconds=1)
 

@@ -21,7 +21,7 @@ from partnercore.time import (
     resolve_timezone,
     validate_timezone,
 )
-from tests.strategies import INTERESTING_ZONES, utc_instants
+from tests.strategies.time import INTERESTING_ZONES, utc_instants
 
 PARIS = ZoneInfo("Europe/Paris")
 LONDON = ZoneInfo("Europe/London")

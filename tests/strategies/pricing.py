@@ -17,7 +17,7 @@ from partnercore.billing import (
 )
 from partnercore.money import Currency, Money
 from partnercore.time import BillingPeriod
-from tests.strategies import billing_amounts, billing_months, spans_around
+from tests.strategies.billing import billing_amounts, billing_months, spans_around
 
 #: Metrics of the drawn books: some per unit, some by a tier model.
 UNIT_METRICS = ("assessments", "api_calls")
