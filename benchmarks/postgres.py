@@ -42,8 +42,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from billing import PERIOD, build_world
 from partnercore.billing import bill_period
 from partnercore.memory import InMemoryStore
-from partnercore.postgres import PostgresStore, import_scenario
-from partnercore.scenario import apply_changes, read, read_changes
+from partnercore.postgres import PostgresStore
+from partnercore.scenario import apply_changes, import_scenario, read_changes, read_document
 from partnercore.scenario import build_world as build_scenario
 from partnercore.tenancy import Permission, User, check
 
@@ -161,7 +161,7 @@ def apply_throughput(url: str, rows: int, units: int) -> None:
         read_changes(changes(rows, 0)),
         [read_changes(changes(1, rows + n)) for n in range(units)],
     )
-    memory = build_scenario(InMemoryStore(), read(text))
+    memory = build_scenario(InMemoryStore(), read_document(text))
     schema = f"bench_{uuid.uuid4().hex[:10]}"
     try:
         with PostgresStore.connect(url, schema=schema, max_size=2) as store:

@@ -23,11 +23,13 @@ from partnercore._errors import ValidationError
 from partnercore.time import ensure_aware
 
 __all__ = [
+    "ID_RULE",
     "check_id",
     "check_instance",
     "check_text",
     "enum_error",
     "id_validator",
+    "is_id",
     "optional_id",
     "optional_id_validator",
     "optional_instant",
@@ -41,28 +43,30 @@ T = TypeVar("T")
 
 _ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
+ID_RULE = "1-64 characters of [A-Za-z0-9._-]"
+"""The library's one id rule, as messages spell it (records, events and scenario files)."""
+
 #: What free text may not hold: control characters (Unicode category Cc) and surrogates
 #: (category Cs; in a ``str`` a surrogate is always a lone one, and cannot be encoded).
 _ODD = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 @lru_cache(maxsize=1 << 16)
-def _is_id(value: str) -> bool:
+def is_id(value: str) -> bool:
+    """Whether the string ``value`` is an id (:data:`ID_RULE`)."""
     # ids repeat (every record of a client names it): a cache hit is cheaper than the regex
     return _ID.fullmatch(value) is not None
 
 
 def check_id(value: object, path: str) -> str:
     """``value`` if it is an id (1-64 characters of ``[A-Za-z0-9._-]``), else ValidationError."""
-    if value.__class__ is not str or not _is_id(value):
+    if value.__class__ is not str or not is_id(value):
         raise _not_an_id(value, path)
     return value
 
 
 def _not_an_id(value: object, path: str) -> ValidationError:
-    return ValidationError.at(
-        path, f"expected an id (1-64 characters of [A-Za-z0-9._-]), got {value!r}"
-    )
+    return ValidationError.at(path, f"expected an id ({ID_RULE}), got {value!r}")
 
 
 def optional_id(value: object, path: str) -> str | None:
@@ -131,13 +135,13 @@ def check_instance(value: object, kind: type[T], path: str) -> T:
 
 def id_validator(_: object, attribute: Any, value: Any) -> None:
     """An attrs validator for id fields."""
-    if value.__class__ is not str or not _is_id(value):
+    if value.__class__ is not str or not is_id(value):
         raise _not_an_id(value, attribute.name)
 
 
 def optional_id_validator(_: object, attribute: Any, value: Any) -> None:
     """An attrs validator for optional id fields (``None`` or an id)."""
-    if value is not None and (value.__class__ is not str or not _is_id(value)):
+    if value is not None and (value.__class__ is not str or not is_id(value)):
         raise _not_an_id(value, attribute.name)
 
 

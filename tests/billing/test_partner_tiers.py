@@ -100,7 +100,7 @@ def test_a_statement_names_its_tier_and_trailing_revenue_in_every_form() -> None
         document["trailing_revenue"],
         document["rate"],
     )
-    assert "rate 0.20  tier gold (trailing revenue 5200.00)  (USD)" in str(statement)
+    assert "USD, rate 0.20, tier gold (trailing revenue 5200.00)" in str(statement)
     assert "tier gold (trailing revenue 5200.00)" in statement._repr_html_()
     [row] = statement.to_rows()
     assert ("gold", Decimal("5200.00")) == (row["partner_tier"], row["trailing_revenue"])

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from partnercore.billing import (
     BillingRun,
@@ -17,7 +23,14 @@ from partnercore.billing import (
     UsageTotal,
     calculate_run,
 )
+from partnercore.billing._presentation import html_table, text_table
+from partnercore.cli import main
 from partnercore.money import Money
+from partnercore.scenario import load
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+WORLD = str(DATA / "world.toml")
+INVOICING = str(DATA / "invoicing.toml")
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -172,20 +185,58 @@ def test_rows_are_flat_dicts_with_the_same_columns_and_decimal_amounts() -> None
     )
 
 
-def test_str_reads_as_an_aligned_invoice() -> None:
-    text = str(_documented_run().invoices[0])
-    assert text.startswith("Invoice inv-acme-2026-11  period 2026-11  billed to acme  (USD)")
-    lines = text.splitlines()
-    assert any(line.startswith("client c1") for line in lines)
-    assert lines[-1].startswith("total")
-    assert lines[-1].endswith("515.00")
-    assert "subtotal c1" in text
+def test_str_reads_as_an_aligned_invoice_with_a_client_column() -> None:
+    expected = """\
+Invoice inv-acme-2026-11, billed to acme, partner acme, USD
+client  kind           description                                   quantity  unit price  amount
+------  -------------  --------------------------------------------  --------  ----------  ------
+        advisor_seats  Advisor seats held at any time in the period         2       50.00  100.00
+c1      license        Full licence                                         1      400.00  400.00
+c1      usage          Usage: assessments                                   3        5.00   15.00
+c1      subtotal                                                                           415.00
+        total                                                                              515.00"""
+
+    assert expected == str(_documented_run().invoices[0])
 
 
-def test_str_of_a_run_shows_invoices_and_statements() -> None:
+def test_str_of_a_run_shows_its_period_then_invoices_and_statements() -> None:
     text = str(_documented_run())
-    assert "Billing run 2026-11: 1 invoice(s)" in text
-    assert "Referral statement ref-acme-2026-11" in text
+
+    assert text.startswith("Billing period 2026-11\n\nInvoice inv-acme-2026-11, billed to acme")
+    assert "\n\nReferral statement ref-acme-2026-11, partner acme, USD, rate 0.20\n" in text
+
+
+def test_the_command_line_prints_a_run_exactly_as_str_does(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status = main(["bill", WORLD, "--period", "2026-11"])
+
+    assert (0, str(load(WORLD).bill("2026-11")) + "\n") == (status, capsys.readouterr().out)
+
+
+def test_a_taxed_invoice_shows_its_subtotal_and_tax_in_text_html_and_on_the_command_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    run = load(INVOICING).bill("2026-10")
+    invoice = run.invoice("inv-kookaburra-2026-10")
+
+    main(["bill", INVOICING, "--period", "2026-10"])
+
+    out = capsys.readouterr().out
+    rows = [line.split() for line in str(invoice).splitlines()[-3:]]
+    assert [["subtotal", "460.00"], ["tax", "GST", "0.10", "46.00"], ["total", "506.00"]] == rows
+    assert str(invoice) in out
+    assert '<td style="text-align:left">GST 0.10</td>' in invoice._repr_html_()
+
+
+def test_a_reverse_charged_invoice_says_so_and_an_untaxed_one_has_no_tax_rows() -> None:
+    run = load(INVOICING).bill("2026-10")
+
+    reverse = str(run.invoice("inv-rhein-2026-10")).splitlines()[-2].split()
+    untaxed = str(_documented_run().invoices[0])
+
+    assert ["tax", "reverse", "charge", "0.00"] == reverse
+    assert ("tax " in untaxed, "subtotal  " in untaxed.splitlines()[-2]) == (False, True)
 
 
 def test_repr_html_is_an_escaped_table() -> None:
@@ -203,3 +254,48 @@ def test_repr_html_is_an_escaped_table() -> None:
     assert "<script>" not in html
     assert "&lt;script&gt;kit&lt;/script&gt;" in html
     assert "<table>" in run.invoices[0]._repr_html_()
+
+
+def test_every_html_cell_is_aligned_text_left_and_amounts_right() -> None:
+    html = _documented_run()._repr_html_()
+
+    cells = re.findall(r"<(td|th)( style=\"text-align:(left|right)\")?>([^<]*)<", html)
+    unaligned = [cell for tag, style, align, cell in cells if not style]
+    aligned = {cell: align for tag, style, align, cell in cells if cell}
+    assert [] == unaligned
+    assert ("left", "left", "right", "right") == (
+        aligned["Full licence"],
+        aligned["c1"],
+        aligned["400.00"],
+        aligned["unit price"],
+    )
+
+
+_NUMBER = re.compile(r"-?[0-9][0-9,]*(\.[0-9]+)?%?")
+_CELL = st.one_of(
+    st.none(),
+    st.from_regex(r"-?[0-9]{1,4}\.[0-9]{2}", fullmatch=True),
+    st.text(st.characters(codec="utf-8", exclude_categories=("C", "Z")), max_size=8),
+)
+
+
+@given(st.integers(1, 4).flatmap(lambda n: st.lists(st.lists(_CELL, min_size=n, max_size=n))))
+def test_text_and_html_tables_put_numbers_right_and_text_left_alike(
+    rows: list[list[str | None]],
+) -> None:
+    width = len(rows[0]) if rows else 1
+    headers = [f"h{index}" for index in range(width)]
+
+    lines = text_table(headers, rows).split("\n")
+    styles = re.findall(r"<th style=\"text-align:(left|right)\">h\d", html_table(headers, rows))
+
+    shown = [["-" if cell is None else cell for cell in row] for row in rows]
+    spans = [match.span() for match in re.finditer("-+", lines[1])]
+    for index, (start, end) in enumerate(spans):
+        values = [row[index] for row in shown if row[index] not in ("", "-")]
+        right = bool(values) and all(_NUMBER.fullmatch(value) for value in values)
+        assert ("right" if right else "left") == styles[index]
+        for line, row in zip(lines[2:], shown, strict=True):
+            cell = line.ljust(spans[-1][1])[start:end]
+            assert row[index] == (cell.rstrip() if not right else cell.lstrip())
+    assert all(line == line.rstrip() for line in lines)

@@ -180,15 +180,17 @@ def test_the_calculators_statement_is_the_one_built_from_its_lines() -> None:
 def test_a_statement_reads_as_a_table_of_referrals_then_its_content_revenue() -> None:
     expected = "\n".join(
         [
-            "Referral statement ref-acme-2026-11  period 2026-11  partner acme  rate 0.10  (USD)",
+            "Referral statement ref-acme-2026-11, partner acme, USD, rate 0.10",
             "client    base  referral",
+            "------  ------  --------",
             "c1      400.00     40.00",
             "c2      125.50     12.55",
             "total              52.55",
             "Content revenue",
-            "client  item   charge  share",
-            "c3      guide   30.00  21.00",
-            "total                  21.00",
+            "client  item   charge  earned",
+            "------  -----  ------  ------",
+            "c3      guide   30.00   21.00",
+            "total                   21.00",
         ]
     )
 
@@ -198,8 +200,9 @@ def test_a_statement_reads_as_a_table_of_referrals_then_its_content_revenue() ->
 def test_a_statement_without_content_revenue_reads_as_its_referrals_only() -> None:
     expected = "\n".join(
         [
-            "Referral statement ref-acme-2026-11  period 2026-11  partner acme  rate 0.10  (USD)",
+            "Referral statement ref-acme-2026-11, partner acme, USD, rate 0.10",
             "client  base  referral",
+            "------  ----  --------",
             "total             0.00",
         ]
     )
@@ -208,28 +211,29 @@ def test_a_statement_without_content_revenue_reads_as_its_referrals_only() -> No
 
 
 def test_a_statement_shows_in_a_notebook_as_html_tables() -> None:
-    right = ' style="text-align:right"'
+    left, right = ' style="text-align:left"', ' style="text-align:right"'
     expected = (
-        "<table><caption>Referral statement ref-acme-2026-11 · 2026-11 · rate 0.10 (USD)"
-        f"</caption><tr><th>client</th><th{right}>base</th><th{right}>referral</th></tr>"
-        f"<tr><td>c1</td><td{right}>400.00</td><td{right}>40.00</td></tr>"
-        f"<tr><td>c2</td><td{right}>125.50</td><td{right}>12.55</td></tr>"
-        f"<tr><th>total</th><th{right}></th><th{right}>52.55</th></tr></table>"
-        "<table><caption>Content revenue</caption><tr><th>client</th><th>item</th>"
-        f"<th{right}>charge</th><th{right}>share</th></tr>"
-        f"<tr><td>c3</td><td>guide</td><td{right}>30.00</td><td{right}>21.00</td></tr>"
-        f"<tr><th>total</th><th></th><th{right}></th><th{right}>21.00</th></tr></table>"
+        "<table><caption>Referral statement ref-acme-2026-11, partner acme, USD, rate 0.10"
+        f"</caption><tr><th{left}>client</th><th{right}>base</th><th{right}>referral</th></tr>"
+        f"<tr><td{left}>c1</td><td{right}>400.00</td><td{right}>40.00</td></tr>"
+        f"<tr><td{left}>c2</td><td{right}>125.50</td><td{right}>12.55</td></tr>"
+        f"<tr><th{left}>total</th><th{right}></th><th{right}>52.55</th></tr></table>"
+        f"<table><caption>Content revenue</caption><tr><th{left}>client</th><th{left}>item</th>"
+        f"<th{right}>charge</th><th{right}>earned</th></tr>"
+        f"<tr><td{left}>c3</td><td{left}>guide</td><td{right}>30.00</td><td{right}>21.00</td></tr>"
+        f"<tr><th{left}>total</th><th{left}></th><th{right}></th><th{right}>21.00</th></tr>"
+        "</table>"
     )
 
     assert expected == statement()._repr_html_()
 
 
 def test_a_statement_without_content_revenue_shows_one_html_table() -> None:
-    right = ' style="text-align:right"'
+    left, right = ' style="text-align:left"', ' style="text-align:right"'
     expected = (
-        "<table><caption>Referral statement ref-acme-2026-11 · 2026-11 · rate 0.10 (USD)"
-        f"</caption><tr><th>client</th><th{right}>base</th><th{right}>referral</th></tr>"
-        f"<tr><th>total</th><th{right}></th><th{right}>0.00</th></tr></table>"
+        "<table><caption>Referral statement ref-acme-2026-11, partner acme, USD, rate 0.10"
+        f"</caption><tr><th{left}>client</th><th{right}>base</th><th{right}>referral</th></tr>"
+        f"<tr><th{left}>total</th><th{right}></th><th{right}>0.00</th></tr></table>"
     )
 
     assert expected == statement(lines=(), content_revenue=())._repr_html_()
@@ -302,8 +306,8 @@ def test_a_referral_in_another_currency_is_a_currency_mismatch_naming_the_amount
         statement(lines=(C1, ReferralLine("c2", usd("125.50"), eur("12.55"))))
 
     error = caught.value
-    assert ("USD", "EUR", "sum (lines.amount)") == (error.left, error.right, error.operation)
-    assert "cannot sum (lines.amount) USD and EUR: currencies differ" == str(error)
+    assert ("USD", "EUR", "add up lines.amount in") == (error.left, error.right, error.operation)
+    assert "cannot add up lines.amount in USD and EUR: currencies differ" == str(error)
 
 
 def test_a_referral_base_in_another_currency_is_a_currency_mismatch_naming_the_bases() -> None:
@@ -313,7 +317,8 @@ def test_a_referral_base_in_another_currency_is_a_currency_mismatch_naming_the_b
         statement(lines=(C1, line))
 
     error = caught.value
-    assert ("USD", "EUR", "sum (lines.base)") == (error.left, error.right, error.operation)
+    assert ("USD", "EUR", "add up lines.base in") == (error.left, error.right, error.operation)
+    assert "cannot add up lines.base in USD and EUR: currencies differ" == str(error)
 
 
 def test_a_referral_not_rounded_to_the_minor_unit_is_rejected_with_its_index() -> None:
@@ -346,11 +351,12 @@ def test_content_revenue_in_another_currency_is_a_currency_mismatch() -> None:
         statement(content_revenue=(foreign,))
 
     error = caught.value
-    assert ("USD", "EUR", "sum (content_revenue.lines)") == (
+    assert ("USD", "EUR", "add up content_revenue.lines in") == (
         error.left,
         error.right,
         error.operation,
     )
+    assert "cannot add up content_revenue.lines in USD and EUR: currencies differ" == str(error)
 
 
 def test_a_content_revenue_total_that_is_not_the_sum_of_its_lines_is_rejected() -> None:
@@ -365,11 +371,12 @@ def test_a_content_revenue_total_in_another_currency_than_its_lines_is_a_mismatc
         ContentRevenue((GUIDE,), eur("21.00"))
 
     error = caught.value
-    assert ("EUR", "USD", "sum (content_revenue.lines)") == (
+    assert ("EUR", "USD", "add up content_revenue.lines in") == (
         error.left,
         error.right,
         error.operation,
     )
+    assert "cannot add up content_revenue.lines in EUR and USD: currencies differ" == str(error)
 
 
 def test_a_statement_whose_id_is_not_derived_from_partner_and_period_is_rejected() -> None:
@@ -398,8 +405,8 @@ def test_a_statement_total_in_another_currency_is_a_currency_mismatch() -> None:
         checked(total=eur("52.55"))
 
     error = caught.value
-    assert ("USD", "EUR", "total") == (error.left, error.right, error.operation)
-    assert "cannot total USD and EUR: currencies differ" == str(error)
+    assert "pair a statement and its total in" == error.operation
+    assert "cannot pair a statement and its total in USD and EUR: currencies differ" == str(error)
 
 
 def test_a_statements_content_revenue_in_another_currency_is_a_currency_mismatch() -> None:
@@ -409,7 +416,11 @@ def test_a_statements_content_revenue_in_another_currency_is_a_currency_mismatch
         checked(content_revenue=ContentRevenue.of((foreign,), Currency.of("EUR")))
 
     error = caught.value
-    assert ("USD", "EUR", "content_revenue") == (error.left, error.right, error.operation)
+    assert ("USD", "EUR") == (error.left, error.right)
+    assert (
+        "cannot pair a statement and its content revenue in USD and EUR: currencies differ"
+        == str(error)
+    )
 
 
 # -- partner tiers -------------------------------------------------------------------------
@@ -446,7 +457,11 @@ def test_trailing_revenue_in_another_currency_is_a_currency_mismatch() -> None:
         statement(tier="gold", trailing_revenue=eur("5200.00"))
 
     error = caught.value
-    assert ("USD", "EUR", "trailing_revenue") == (error.left, error.right, error.operation)
+    assert ("USD", "EUR") == (error.left, error.right)
+    assert (
+        "cannot pair a statement and its trailing revenue in USD and EUR: currencies differ"
+        == str(error)
+    )
 
 
 # -- credit notes --------------------------------------------------------------------------

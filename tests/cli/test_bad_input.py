@@ -245,3 +245,52 @@ def test_output_the_terminal_cannot_encode_is_escaped_not_a_traceback(
     stdout.flush()
     shown = stdout.buffer.getvalue().decode("ascii")
     assert (0, True) == (status, "Caf\\xe9 Zo\\xeb" in shown)
+
+
+@pytest.mark.parametrize(
+    ("kind", "missing", "message"),
+    [
+        (
+            "item in the library of acme",
+            "nope",
+            "--team: unknown item in the library of acme 'nope' in world.toml",
+        ),
+        ("content item", "guide", "unknown content item 'guide' in world.toml"),
+    ],
+    ids=["the option's id", "another id"],
+)
+def test_an_unknown_id_is_named_by_the_option_that_gave_it_whatever_its_kind_says(
+    kind: str,
+    missing: str,
+    message: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from partnercore import NotFoundError
+    from partnercore.scenario import Scenario
+
+    def lookup(self: Scenario, *, team: str, at: object) -> None:
+        raise NotFoundError(kind, missing)
+
+    monkeypatch.setattr(Scenario, "library", lookup)
+
+    status = main(["library", WORLD, "--team", "nope"])
+
+    assert (2, "", f"{ERROR}{message}\n") == (status, *capsys.readouterr())
+
+
+def test_the_same_id_given_to_team_and_user_is_named_by_the_kind_of_what_is_missing(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from partnercore import NotFoundError
+    from partnercore.scenario import Scenario
+
+    def check(self: Scenario, **question: object) -> None:
+        raise NotFoundError("user of the platform", "sam")
+
+    monkeypatch.setattr(Scenario, "check", check)
+
+    status = main(["check", WORLD, "--user", "sam", "--team", "sam", "--permission", "team.view"])
+
+    expected = (2, "", f"{ERROR}--user: unknown user of the platform 'sam' in world.toml\n")
+    assert expected == (status, *capsys.readouterr())

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from partnercore import __version__
-from partnercore.cli import _main, main
+from partnercore.cli import _parser, main
 from partnercore.tenancy import Permission
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -22,7 +22,7 @@ INVOICING = str(DATA / "invoicing.toml")
 AT = ("--at", "2026-11-20T09:00:00Z")
 COMMANDS = [
     *("demo", "validate", "import", "bill", "bill range", "check", "license", "teams", "who"),
-    *("library", "apply", "finalise", "events", "invoices"),
+    *("library", "apply", "finalise", "events", "invoices", "completion"),
 ]
 CHANGES = """
 [[usage]]
@@ -60,13 +60,14 @@ def _commands(tmp_path: Path) -> dict[str, list[str]]:
         "finalise": ["finalise", "--db", db, "--period", "2026-11"],
         "events": ["events", "--db", db, "--since", "3"],
         "invoices": ["invoices", INVOICING, "--period", "2026-10"],
+        "completion": ["completion", "bash"],
     }
 
 
 def test_the_cases_cover_every_command() -> None:
     subcommands = next(
         action
-        for action in _main._parser()._actions
+        for action in _parser.build()._actions
         if isinstance(action, argparse._SubParsersAction)
     )
     covered = {name.split()[0] for name in _commands.__code__.co_consts if isinstance(name, str)}
@@ -183,7 +184,7 @@ def test_the_version_flag_prints_the_version(flag: str, capsys: pytest.CaptureFi
 def _subparsers() -> dict[str, argparse.ArgumentParser]:
     action = next(
         action
-        for action in _main._parser()._actions
+        for action in _parser.build()._actions
         if isinstance(action, argparse._SubParsersAction)
     )
     return dict(action.choices)
@@ -212,7 +213,7 @@ def test_every_command_shows_an_example_and_the_exit_statuses(name: str) -> None
 
 
 def test_the_permissions_listed_in_help_are_the_librarys() -> None:
-    assert [p.value for p in Permission] == list(_main.PERMISSIONS)
+    assert [p.value for p in Permission] == list(_parser.PERMISSIONS)
 
 
 def _bad_world(tmp_path: Path) -> str:

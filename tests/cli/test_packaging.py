@@ -40,3 +40,13 @@ def test_importing_the_contract_suites_without_pytest_names_the_testing_extra() 
         'pip install "partnercore[testing]"\n'
     )
     assert expected == result.stdout
+
+
+def test_the_package_metadata_names_no_made_up_addresses() -> None:
+    # No public home exists yet: an address is added with the place it names, never a guess.
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+
+    assert ("urls" in project, "Development Status :: 3 - Alpha" in project["classifiers"]) == (
+        False,
+        True,
+    )

@@ -13,11 +13,11 @@ from partnercore.content import (
     ContentPrice,
     CopyEvent,
     InstalledContentCharges,
-    charges_in,
     install,
     push,
     uninstall,
 )
+from partnercore.content._charges import charges_in
 from partnercore.events import SYSTEM
 from partnercore.licensing import open_license
 from partnercore.memory import InMemoryStore

@@ -5,14 +5,9 @@ from datetime import UTC, datetime
 import pytest
 
 from partnercore import ValidationError
-from partnercore.content import (
-    CopyChange,
-    CopyEvent,
-    Presence,
-    copies_at,
-    departures_applied,
-    presence,
-)
+from partnercore.content import CopyChange, CopyEvent
+from partnercore.content._copies import copies_at, departures_applied, presence
+from partnercore.time import Span
 
 NOV_1 = datetime(2026, 11, 1, tzinfo=UTC)
 NOV_10 = datetime(2026, 11, 10, tzinfo=UTC)
@@ -94,17 +89,17 @@ def test_presence_lists_every_interval_an_item_was_held() -> None:
         event("install", DEC_5, 2),
     ]
 
-    assert {"gap": (Presence(NOV_1, NOV_20), Presence(DEC_5))} == presence(log)
+    assert {"gap": (Span(NOV_1, NOV_20), Span(DEC_5))} == presence(log)
 
 
 def test_an_empty_interval_overlaps_nothing() -> None:
-    assert False is Presence(NOV_10, NOV_10).overlaps(NOV_1, NOV_20)
+    assert False is Span(NOV_10, NOV_10).overlaps(NOV_1, NOV_20)
 
 
 def test_an_interval_overlaps_a_window_it_touches_inside() -> None:
     assert (True, False) == (
-        Presence(NOV_1, NOV_10).overlaps(datetime(2026, 11, 9, 23, 59, tzinfo=UTC), DEC_5),
-        Presence(NOV_1, NOV_10).overlaps(NOV_10, DEC_5),
+        Span(NOV_1, NOV_10).overlaps(datetime(2026, 11, 9, 23, 59, tzinfo=UTC), DEC_5),
+        Span(NOV_1, NOV_10).overlaps(NOV_10, DEC_5),
     )
 
 
@@ -125,7 +120,7 @@ def test_returning_to_a_partner_does_not_bring_an_ended_copy_back() -> None:
 
     applied = departures_applied(log, {"acme-gap": "acme"}, [(NOV_10, "acme"), (NOV_20, "bolt")])
 
-    assert {"acme-gap": (Presence(NOV_1, NOV_10),)} == presence(applied)
+    assert {"acme-gap": (Span(NOV_1, NOV_10),)} == presence(applied)
 
 
 def test_a_transfer_at_the_instant_of_an_install_ends_that_copy_at_once() -> None:
@@ -133,7 +128,7 @@ def test_a_transfer_at_the_instant_of_an_install_ends_that_copy_at_once() -> Non
 
     applied = departures_applied(log, {"acme-gap": "acme"}, [(NOV_10, "acme")])
 
-    assert ({}, {"acme-gap": (Presence(NOV_10, NOV_10),)}) == (
+    assert ({}, {"acme-gap": (Span(NOV_10, NOV_10),)}) == (
         dict(copies_at(applied, NOV_10)),
         presence(applied),
     )

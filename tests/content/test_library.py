@@ -2,13 +2,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from partnercore.content import (
-    ContentItem,
-    LibrarySelection,
-    exclusive_library,
-    open_library,
-    selected_at,
-)
+from partnercore.content import ContentItem, LibrarySelection
+from partnercore.content._library import exclusive_library, open_library, selected_at
 
 NOV_1 = datetime(2026, 11, 1, tzinfo=UTC)
 NOV_10 = datetime(2026, 11, 10, tzinfo=UTC)

@@ -125,6 +125,27 @@ def test_opening_may_name_the_zones_and_the_key(store: InMemoryStore) -> None:
     )
 
 
+def test_the_billing_zone_is_that_of_the_partner_the_client_has_when_the_licence_opens(
+    store: InMemoryStore,
+) -> None:
+    add_client(store, "c4", partner="p2")
+
+    assert "UTC" == opened(store, "c4").billing_timezone
+    assert "Europe/Paris" == opened(store, "c3").billing_timezone
+
+
+def test_a_client_whose_partner_is_not_stored_gets_no_guessed_billing_zone(
+    store: InMemoryStore,
+) -> None:
+    add_client(store, "c4", partner="ghost")
+
+    with pytest.raises(NotFoundError) as raised:
+        open_license(store, "c4", at=T0, by=SYSTEM)
+
+    assert ("team", "ghost") == (raised.value.kind, raised.value.id)
+    assert store.licenses.find("c4") is None
+
+
 def test_a_template_may_open_a_client_in_trial_or_full(store: InMemoryStore) -> None:
     trial = opened(store, "c1", initial_state="trial")
     full = opened(store, "c3", initial_state=FULL)

@@ -20,7 +20,7 @@ from partnercore.events import (
     MembershipAdded,
 )
 from partnercore.memory import InMemoryStore, InMemoryTeams
-from partnercore.scenario import Document, Scenario, build_world, loads, read
+from partnercore.scenario import Document, Scenario, build_world, loads, read_document
 from partnercore.tenancy import BillingModel, Team, User
 
 WORLD = (Path(__file__).resolve().parent.parent / "data" / "world.toml").read_text(encoding="utf-8")
@@ -34,7 +34,7 @@ class Refused(Exception):
 
 @pytest.fixture(scope="module")
 def document() -> Document:
-    return read(WORLD)
+    return read_document(WORLD)
 
 
 @pytest.fixture(scope="module")
@@ -119,13 +119,13 @@ def test_a_failed_build_names_the_entry_as_loads_does(loaded: Scenario) -> None:
     with pytest.raises(ValidationError) as from_loads:
         loads(broken)
     with pytest.raises(ValidationError) as from_build:
-        build_world(InMemoryStore(), read(broken))
+        build_world(InMemoryStore(), read_document(broken))
     assert from_loads.value.problems == from_build.value.problems
 
 
 def test_a_failed_build_leaves_the_store_as_it_was(document: Document) -> None:
     store = InMemoryStore()
-    broken = read(WORLD.replace('event = "request_upgrade"', 'event = "convert"', 1))
+    broken = read_document(WORLD.replace('event = "request_upgrade"', 'event = "convert"', 1))
     with pytest.raises(ValidationError, match="license_events"):
         build_world(store, broken)
     assert ([], 0, 0, 0) == (
@@ -227,7 +227,7 @@ def test_an_entry_naming_an_actor_without_the_right_is_refused_naming_by(
 
 def test_by_must_name_a_user_of_the_scenario() -> None:
     with pytest.raises(ValidationError) as caught:
-        read(WORLD + ACTED.format(actor="zoe"))
+        read_document(WORLD + ACTED.format(actor="zoe"))
     assert ['license_events[7].by: unknown user "zoe"'] == [str(p) for p in caught.value.problems]
 
 

@@ -12,7 +12,13 @@ from partnercore import ConflictError, StaleWriteError, StoreError, ValidationEr
 from partnercore.events import LicenseChanged, MembershipAdded, UsageRecorded
 from partnercore.licensing import LicenseState
 from partnercore.memory import InMemoryStore
-from partnercore.scenario import CHANGE_TABLES, apply_changes, build_world, read, read_changes
+from partnercore.scenario import (
+    CHANGE_TABLES,
+    apply_changes,
+    build_world,
+    read_changes,
+    read_document,
+)
 from partnercore.time import BillingPeriod
 
 WORLD = (Path(__file__).resolve().parent.parent / "data" / "world.toml").read_text(encoding="utf-8")
@@ -44,7 +50,7 @@ at = 2026-12-03T00:00:00Z
 
 @pytest.fixture
 def store() -> InMemoryStore:
-    return build_world(InMemoryStore(), read(WORLD))
+    return build_world(InMemoryStore(), read_document(WORLD))
 
 
 def problems(text: str) -> list[str]:
@@ -165,7 +171,7 @@ def test_every_problem_of_a_file_of_changes_is_reported() -> None:
 
 def test_a_whole_scenario_is_not_a_file_of_changes(store: InMemoryStore) -> None:
     with pytest.raises(ValidationError) as caught:
-        apply_changes(store, read(WORLD))
+        apply_changes(store, read_document(WORLD))
     assert ["pricebooks"] == [p.path for p in caught.value.problems]
 
 

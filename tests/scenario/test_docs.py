@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from partnercore.scenario._document import ARRAYS, LicensePolicyEntry
-from partnercore.scenario._schema import keys_of
+from partnercore.scenario._keys import entry_keys
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "scenarios.md").read_text(encoding="utf-8")
 TABLES = [*((f"[[{name}]]", entry) for name, entry in ARRAYS.items())]
@@ -26,5 +26,5 @@ def test_every_key_of_every_table_is_documented(title: str, entry: type) -> None
     section = _section(title)
     documented = re.findall(r"^\| `([a-z_]+)` \|", section, re.M)
 
-    expected = [spec.name for _, spec in keys_of(entry)]
+    expected = list(entry_keys(entry).names.values())
     assert expected == documented

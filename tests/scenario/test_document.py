@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import tomllib
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 
 from partnercore import ValidationError
-from partnercore.scenario._document import Document, read_document
+from partnercore.scenario import Document, read_document
 
 BASE = """
 format = 1
@@ -43,12 +42,12 @@ email = "alice@acme.example"
 
 def problems(text: str) -> list[str]:
     with pytest.raises(ValidationError) as caught:
-        read_document(tomllib.loads(text))
+        read_document(text)
     return [str(problem) for problem in caught.value.problems]
 
 
 def test_a_valid_document_reads_into_typed_entries_with_defaults() -> None:
-    document = read_document(tomllib.loads(BASE))
+    document = read_document(BASE)
 
     book, client = document.pricebooks[0], document.clients[0]
     expected = (Decimal("50.00"), "half_up", "any_time", {"assessments": Decimal("5.00")})
@@ -60,7 +59,7 @@ def test_a_valid_document_reads_into_typed_entries_with_defaults() -> None:
 
 
 def test_an_empty_document_is_an_empty_world() -> None:
-    assert Document() == read_document({})
+    assert Document() == read_document("")
 
 
 def test_a_float_where_money_is_expected_is_named_with_table_entry_and_key() -> None:
@@ -77,7 +76,7 @@ def test_an_integer_is_accepted_as_money() -> None:
     text = BASE.replace('advisor_monthly_fee = "50.00"', "advisor_monthly_fee = 50")
 
     expected = Decimal(50)
-    assert expected == read_document(tomllib.loads(text)).pricebooks[0].advisor_monthly_fee
+    assert expected == read_document(text).pricebooks[0].advisor_monthly_fee
 
 
 def test_an_unknown_enum_value_names_the_expected_values() -> None:
@@ -111,7 +110,7 @@ def test_an_offset_datetime_is_read_as_utc() -> None:
     text = BASE + '\n[[memberships]]\nuser = "alice"\nteam = "acme"\nrole = "advisor"\n'
     text += "from = 2026-01-01T01:00:00+01:00\n"
 
-    membership = read_document(tomllib.loads(text)).memberships[0]
+    membership = read_document(text).memberships[0]
 
     expected = datetime(2026, 1, 1, tzinfo=UTC)
     assert expected == membership.active_from
@@ -161,7 +160,7 @@ def test_a_grant_may_name_every_client_and_every_advisor() -> None:
     text = BASE + '\n[[grants]]\nid = "g1"\npartner = "acme"\nclient = "*"\nadvisor = "*"\n'
     text += 'role = "advisor"\ngranted_at = 2026-01-01T00:00:00Z\n'
 
-    grant = read_document(tomllib.loads(text)).grants[0]
+    grant = read_document(text).grants[0]
 
     expected = ("*", "*")
     assert expected == (grant.client, grant.advisor)
@@ -233,7 +232,7 @@ def test_an_unsupported_format_version_is_rejected() -> None:
 def test_a_license_policy_is_read_from_its_table() -> None:
     text = BASE + '\n[license_policy]\ntrial_days = 30\non_trial_end = "full"\n'
 
-    policy = read_document(tomllib.loads(text)).license_policy
+    policy = read_document(text).license_policy
 
     expected = (30, "full")
     assert expected == (policy.trial_days, policy.on_trial_end)
@@ -246,3 +245,59 @@ def test_a_newline_in_a_value_never_breaks_the_message_onto_two_lines() -> None:
 
     assert "\n" not in message
     assert 'unknown value "a\\nb"' in message
+
+
+def test_a_problem_after_a_broken_entry_names_the_entry_where_the_file_has_it() -> None:
+    text = BASE + (
+        '\n[[clients]]\nid = "c2"\nname = "Two"\npartner = "acme"\nbilling_model = "resell"\n'
+        'operated_by = "partner"\n'
+        '\n[[clients]]\nid = "c3"\nname = "Three"\npartner = "nobody"\n'
+        'billing_model = "reseller"\noperated_by = "partner"\n'
+    )
+
+    expected = [
+        'clients[1] (id "c2").billing_model: unknown value "resell"; expected reseller or '
+        "non_reseller",
+        'clients[2] (id "c3").partner: unknown partner "nobody"',
+    ]
+    assert expected == problems(text)
+
+
+def test_each_entry_is_read_through_the_librarys_converter() -> None:
+    from partnercore.scenario._document import UsageEntry
+    from partnercore.scenario._keys import entry_converter
+
+    raw = {
+        "team": "c1",
+        "metric": "assessments",
+        "quantity": 3,
+        "at": datetime(2026, 11, 5, tzinfo=UTC),
+    }
+
+    expected = UsageEntry(
+        team="c1", metric="assessments", quantity=Decimal(3), at=datetime(2026, 11, 5, tzinfo=UTC)
+    )
+    assert expected == entry_converter().structure(raw, UsageEntry)
+
+
+def test_an_id_follows_the_one_id_rule_of_the_library() -> None:
+    text = BASE.replace('id = "alice"', 'id = "al/ice"').replace(
+        'name = "Client One"', 'name = "Client One"\nid_extra = 1'
+    )
+
+    expected = [
+        'clients[0] (id "c1").id_extra: unknown key; expected one of billing_model, country, '
+        "created_at, employee_count, id, name, operated_by, organisation_key, partner, "
+        "pricebook, status, tax_id, timezone",
+        'users[0] (id "al/ice").id: not a valid id: "al/ice" (an id is 1-64 characters of '
+        "[A-Za-z0-9._-])",
+    ]
+    assert expected == problems(text)
+
+
+def test_a_metric_is_a_name_not_an_id() -> None:
+    text = BASE.replace("assessments = ", '"risk reviews" = ')
+
+    document = read_document(text)
+
+    assert {"risk reviews": Decimal("5.00")} == dict(document.pricebooks[0].usage)

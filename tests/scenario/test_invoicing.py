@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from partnercore import ValidationError
-from partnercore.scenario import loads
+from partnercore.scenario import import_scenario_at, loads, open_scenario
 from partnercore.scenario._document import InvoicingEntry
-from partnercore.scenario._schema import keys_of
-from partnercore.sqlite import SqliteStore, import_scenario_at, open_scenario
+from partnercore.scenario._keys import entry_keys
+from partnercore.sqlite import SqliteStore
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXT = (ROOT / "tests" / "data" / "invoicing.toml").read_text(encoding="utf-8")
@@ -252,4 +252,4 @@ def test_every_key_of_the_invoicing_table_is_documented() -> None:
     assert section is not None
     documented = re.findall(r"^\| `([a-z_]+)` \|", section.group(1), re.M)
 
-    assert [spec.name for _, spec in keys_of(InvoicingEntry)] == documented
+    assert list(entry_keys(InvoicingEntry).names.values()) == documented

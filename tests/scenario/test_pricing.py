@@ -76,7 +76,7 @@ def test_a_year_of_the_tiered_partners_statements() -> None:
 
     actual = [
         (s["tier"], s["trailing_revenue"], s["total"])
-        for month in scenario.bill_range("2026-01", "2027-02").runs
+        for month in scenario.bill_range("2026-01", "2027-02", keep_runs=True).runs
         for s in month.to_dict()["referrals"]
         if s["partner"] == "summit"
     ]

@@ -7,10 +7,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from partnercore import NotFoundError, ValidationError
 from partnercore.licensing import LicenseState
 from partnercore.scenario import Scenario, load, load_demo, loads
+from partnercore.scenario._revenue import month_rows
 from partnercore.tenancy import Holder, Permission, Rule
 
 WORLD = Path(__file__).resolve().parent.parent / "data" / "world.toml"
@@ -137,6 +140,37 @@ def test_bill_range_has_a_row_per_month_and_partner(world: Scenario) -> None:
         ("2026-12", "beacon", Decimal("620.00")),
     ]
     assert expected == [(row["period"], row["partner"], row["billed"]) for row in rows]
+
+
+def test_bill_range_keeps_the_rows_only_unless_asked_for_the_runs(world: Scenario) -> None:
+    summary = world.bill_range("2026-10", "2026-12")
+
+    with pytest.raises(ValidationError) as caught:
+        _ = summary.runs
+    assert "keep_runs" == caught.value.problems[0].path
+    assert ("2026-10", "2026-11", "2026-12") == summary.periods
+    assert "<BillingRange 2026-10..2026-12: 6 rows>" == repr(summary)
+
+
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(first=st.integers(1, 12), months=st.integers(0, 3))
+def test_bill_range_rows_are_those_of_the_months_billed_one_by_one(
+    world: Scenario, first: int, months: int
+) -> None:
+    last = min(12, first + months)
+    start, stop = f"2026-{first:02d}", f"2026-{last:02d}"
+    one_by_one = [
+        row for m in range(first, last + 1) for row in month_rows(world.bill(f"2026-{m:02d}"))
+    ]
+
+    kept = world.bill_range(start, stop, keep_runs=True)
+    summary = world.bill_range(start, stop)
+
+    assert one_by_one == summary.to_rows() == kept.to_rows()
+    assert summary.table() == kept.table()
+    assert [world.bill(p).to_dict() for p in kept.periods] == [r.to_dict() for r in kept.runs]
 
 
 def test_bill_range_rejects_a_range_that_runs_backwards(world: Scenario) -> None:

@@ -85,13 +85,18 @@ def test_a_backdated_licence_event_names_the_event() -> None:
     assert expected == problem(text)
 
 
-def test_an_id_the_domain_rejects_names_the_entry_and_its_id() -> None:
-    text = BASE.replace('"c2"', '"c 2"')
+def test_an_id_breaking_the_id_rule_is_named_with_every_other_problem_of_the_file() -> None:
+    text = BASE.replace('"c2"', '"c 2"').replace('"acme"', '"ac me"', 1)
 
-    expected = (
-        "clients[1] (id \"c 2\").id: expected an id (1-64 characters of [A-Za-z0-9._-]), got 'c 2'"
-    )
-    assert expected == problem(text)
+    with pytest.raises(ValidationError) as caught:
+        loads(text)
+
+    assert [
+        'partners[0] (id "ac me").id: not a valid id: "ac me" '
+        "(an id is 1-64 characters of [A-Za-z0-9._-])",
+        'clients[1] (id "c 2").id: not a valid id: "c 2" '
+        "(an id is 1-64 characters of [A-Za-z0-9._-])",
+    ] == [str(p) for p in caught.value.problems if p.path.endswith(").id")]
 
 
 def test_overlapping_memberships_name_the_second_one() -> None:
@@ -134,7 +139,9 @@ def test_installing_another_partners_item_is_refused() -> None:
         )
     )
 
-    assert problem(text).startswith("installs[0].item: unknown item in the library of acme")
+    assert problem(text).startswith(
+        "installs[0].item: unknown item 'z-item' in the library of acme"
+    )
 
 
 def test_a_client_created_outside_the_licence_range_names_created_at() -> None:

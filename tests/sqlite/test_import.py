@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from partnercore import ConflictError, StoreError, ValidationError
-from partnercore.scenario import loads
-from partnercore.sqlite import SqliteStore, import_scenario_at, open_scenario
+from partnercore.scenario import import_scenario_at, loads, open_scenario
+from partnercore.sqlite import SqliteStore
 from tests.sqlite.test_opening import files, fill_the_disk
 
 WORLD = Path(__file__).resolve().parent.parent / "data" / "world.toml"

@@ -327,14 +327,16 @@ def test_looking_up_text_holding_a_lone_surrogate_finds_nothing(filled: Path) ->
             store.price_books.find(ODD),
             content.items.find(ODD),
         )
-        assert ([], [], [], [], [], [], ()) == (
+        assert ([], [], [], [], [], [], (), {}, {}) == (
             tenancy.teams.clients_of(ODD),
-            tenancy.memberships.between(ODD, "p1"),
-            tenancy.grants.for_client("p1", ODD),
-            tenancy.history.for_team(ODD),
+            list(tenancy.memberships.between(ODD, "p1")),
+            list(tenancy.grants.for_client("p1", ODD)),
+            list(tenancy.history.for_team(ODD)),
             store.usage.totals(period, [ODD, "c1"]),
             store.invoices.for_partner("p1", ODD),
             store.licenses.for_organisation(ODD),
+            store.licenses.for_teams([ODD]),
+            tenancy.history.for_teams([ODD]),
         )
         with pytest.raises(NotFoundError):
             tenancy.teams.get(ODD)

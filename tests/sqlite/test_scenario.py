@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from partnercore import ConflictError, ValidationError
-from partnercore.scenario import Scenario, load
-from partnercore.sqlite import SqliteStore, import_scenario, open_scenario
+from partnercore.scenario import Scenario, import_scenario, load, open_scenario
+from partnercore.sqlite import SqliteStore
 from partnercore.tenancy import Team
 
 DATA = Path(__file__).resolve().parent.parent / "data"

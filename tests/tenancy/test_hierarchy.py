@@ -21,6 +21,7 @@ from partnercore.tenancy import (
     add_team,
     archive_team,
     audit_trail,
+    client_partner_at,
     create_client,
     create_partner,
     parent_at,
@@ -348,3 +349,20 @@ def test_a_naive_instant_is_rejected_by_every_operation(world: InMemoryStore) ->
         lambda: transfer_client(world, "c1", "beta", at=naive, by=SYSTEM),
         "naive",
     )
+
+
+def test_a_clients_partner_at_an_instant_is_always_a_partner_id(world: InMemoryStore) -> None:
+    moved = transfer_client(world, "c1", "beta", at=at("2026-05-01"), by=SYSTEM)
+    history = world.history.for_team("c1")
+
+    assert ("acme", "beta") == (
+        client_partner_at(moved, history, at("2026-04-30T23:59")),
+        client_partner_at(moved, history, at("2026-05-01")),
+    )
+
+
+def test_a_partner_has_no_partner_at_any_instant(world: InMemoryStore) -> None:
+    with pytest.raises(ValidationError) as raised:
+        client_partner_at(world.teams.get("acme"), (), at("2026-05-01"))
+
+    assert "team_id: 'acme' is a partner team, not a client" == str(raised.value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+import attrs
 import pytest
 
 from partnercore import ValidationError
@@ -95,3 +96,51 @@ def test_an_invalid_team_is_rejected_naming_the_field(
 def test_ids_allow_letters_digits_dots_dashes_and_underscores() -> None:
     assert "A.b-c_9" == _client(id="A.b-c_9").id
     assert 64 == len(_client(id="x" * 64).id)
+
+
+def test_kind_is_read_as_is_partner_and_is_client() -> None:
+    partner = Team.partner("p1", "Partner", created_at=T0)
+
+    assert (True, False, False, True) == (
+        partner.is_partner,
+        partner.is_client,
+        _client().is_partner,
+        _client().is_client,
+    )
+
+
+def test_a_client_gives_its_client_fields_typed() -> None:
+    client = _client(parent_id="p9", operated_by="partner", billing_model="non_reseller")
+
+    assert ("p9", OperatedBy.PARTNER, BillingModel.NON_RESELLER) == (
+        client.client_partner_id,
+        client.client_operated_by,
+        client.client_billing_model,
+    )
+
+
+@pytest.mark.parametrize(
+    ("read", "field"),
+    [
+        (lambda team: team.client_partner_id, "parent_id"),
+        (lambda team: team.client_operated_by, "operated_by"),
+        (lambda team: team.client_billing_model, "billing_model"),
+    ],
+)
+def test_a_partner_has_no_client_fields_to_give(read: Callable[[Team], object], field: str) -> None:
+    partner = Team.partner("p1", "Partner", created_at=T0)
+
+    with pytest.raises(ValidationError) as raised:
+        read(partner)
+
+    assert (field, f"{field}: 'p1' is a partner team: {field} is for clients only") == (
+        raised.value.problems[0].path,
+        str(raised.value),
+    )
+
+
+def test_a_client_keeps_its_client_fields_through_evolve() -> None:
+    with pytest.raises(ValidationError) as raised:
+        attrs.evolve(_client(), billing_model=None)
+
+    assert "billing_model" == raised.value.problems[0].path

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 from partnercore import ValidationError
-from partnercore.time import BillingPeriod, local_date, local_midnight
+from partnercore.time import BillingPeriod, local_date, local_midnight, period_key
 from tests.strategies.time import aware_datetimes, billing_periods, zone_names
 
 MICROSECOND = timedelta(microseconds=1)
@@ -174,6 +176,53 @@ def test_a_malformed_period_is_rejected_with_a_readable_message(text: str, messa
 def test_parse_rejects_what_is_not_text() -> None:
     with pytest.raises(ValidationError, match="period: expected YYYY-MM, got 202611"):
         BillingPeriod.parse(202611)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("key", ["2026-11", "0001-01", "9999-12", "2026-01"])
+def test_a_period_key_is_returned_as_given(key: str) -> None:
+    assert key == period_key(key)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2026-13",
+        "2026-00",
+        "2026-1",
+        "2026-11[UTC]",
+        "2026-11\n",
+        "٢٠٢٦-١١",
+        "２０２６-11",
+        202611,
+        None,
+    ],
+)
+def test_a_period_key_is_four_ascii_digits_a_dash_and_a_month(value: object) -> None:
+    with pytest.raises(ValidationError) as caught:
+        period_key(value, "first_period")
+
+    assert f"first_period: expected YYYY-MM, got {value!r}" == str(caught.value)
+
+
+#: The rule billing's records checked their period keys with before ``period_key``.
+_KEY_BEFORE = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+
+
+@given(st.from_regex(r"[0-9١２]{4}-[0-9]{1,3}(\[UTC\])?\n?", fullmatch=True) | st.text(max_size=9))
+def test_period_key_accepts_exactly_what_a_month_key_is(text: str) -> None:
+    try:
+        accepted = period_key(text) == text
+    except ValidationError:
+        accepted = False
+
+    assert (_KEY_BEFORE.fullmatch(text) is not None) == accepted
+
+
+@given(st.integers(2, 9998), st.integers(1, 12))
+def test_a_period_key_parses_to_the_period_it_names(year: int, month: int) -> None:
+    key = f"{year:04d}-{month:02d}"
+
+    assert key == BillingPeriod.parse(period_key(key)).key
 
 
 @pytest.mark.parametrize(

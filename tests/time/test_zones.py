@@ -14,6 +14,7 @@ from partnercore import ValidationError
 from partnercore.time import (
     _zones,
     add_calendar_days,
+    check_timezone,
     ensure_aware,
     format_instant,
     local_date,
@@ -89,6 +90,39 @@ def test_validate_timezone_is_an_attrs_validator_naming_the_field() -> None:
         Partner("Asia/Nowhere")
 
     assert "billing_zone: unknown IANA time zone 'Asia/Nowhere'" == str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (7, "billing_timezone: expected an IANA time zone name, got 7"),
+        (None, "billing_timezone: expected an IANA time zone name, got None"),
+        ("", "billing_timezone: not an IANA time zone name: ''"),
+        ("Nowhere/Land", "billing_timezone: unknown IANA time zone 'Nowhere/Land'"),
+        ("localtime", "billing_timezone: unknown IANA time zone 'localtime'"),
+    ],
+)
+def test_check_timezone_names_the_field_it_checks(value: object, message: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        check_timezone(value, "billing_timezone")
+
+    assert message == str(caught.value)
+
+
+@pytest.mark.parametrize("name", ["Europe/Paris", "UTC", "utc", "America/Port-au-Prince"])
+def test_check_timezone_returns_the_name_it_accepts(name: str) -> None:
+    assert name == check_timezone(name)
+
+
+def test_an_attrs_zone_field_given_no_text_says_it_expected_a_zone_name() -> None:
+    @attrs.frozen
+    class Partner:
+        billing_zone: str = attrs.field(validator=validate_timezone)
+
+    with pytest.raises(ValidationError) as caught:
+        Partner(7)  # type: ignore[arg-type]
+
+    assert "billing_zone: expected an IANA time zone name, got 7" == str(caught.value)
 
 
 # -- aware instants ---------------------------------------------------------------------------

@@ -40,13 +40,14 @@ from partnercore.billing._referral import (
     ContentRevenue,
     ContentRevenueLine,
     ReferralLine,
+    ReferralStatement,
     assemble_referral,
     assemble_statement,
 )
 from partnercore.billing._rounding import EXACT, round_ratio
 from partnercore.billing._run import BillingRun
 from partnercore.billing._seats import SeatHolding
-from partnercore.billing._terms import Terms, TermsCache
+from partnercore.billing._terms import Late, Terms, TermsCache
 from partnercore.billing._usage import LateUsage, UsageTotal
 from partnercore.billing._validation import describe, money_field, period_key
 from partnercore.money import Currency, Money, to_decimal
@@ -93,8 +94,12 @@ def _intervals(value: object) -> tuple[tuple[datetime, datetime | None], ...]:
 
 
 def _typed_tuple(value: object, kind: type[Any], field: str) -> tuple[Any, ...]:
-    if value == ():
-        return ()
+    if value.__class__ is tuple:  # as the services build them: nothing to convert
+        for item in value:
+            if item.__class__ is not kind:
+                break
+        else:
+            return value
     if not isinstance(value, list | tuple):
         raise ValidationError.at(field, f"expected a sequence of {kind.__name__}, got {value!r}")
     for index, item in enumerate(value):
@@ -139,6 +144,8 @@ def _employee_count(value: object) -> int | None:
 
 
 def _discounts(value: object) -> tuple[Discount, ...]:
+    if value == ():
+        return ()
     discounts = _typed_tuple(value, Discount, "discounts")
     check_discounts(discounts)
     return discounts
@@ -169,10 +176,6 @@ class ClientBillingInput:
     employee_count: int | None = attrs.field(default=None, converter=_employee_count)
     discounts: tuple[Discount, ...] = attrs.field(default=(), converter=_discounts)
 
-    @property
-    def is_reseller(self) -> bool:
-        return self.billing_model is BillingModel.RESELLER
-
 
 def _rate(value: object) -> Decimal | None:
     if value is None:
@@ -193,6 +196,10 @@ def _price_book(_: object, attribute: attrs.Attribute[PriceBook], value: object)
         raise ValidationError.at(attribute.name, f"expected a PriceBook, got {value!r}")
 
 
+def _created_at(value: object) -> datetime | None:
+    return optional_instant(value, "created_at")
+
+
 def _clients(value: object) -> tuple[ClientBillingInput, ...]:
     return _typed_tuple(value, ClientBillingInput, "clients")
 
@@ -205,6 +212,8 @@ class PartnerBillingInput:
     tiers sets the rate instead, from ``trailing_revenue`` (the sum of the partner's
     clients' referral bases over the twelve periods before the billed one, §5.1): such a
     partner needs ``trailing_revenue`` and must not have a ``referral_rate``.
+    ``created_at`` is when the partner team was created (``None``: unknown, always billed):
+    a partner is not billed for a period it did not exist in.
     """
 
     partner_id: str = attrs.field(validator=id_validator)
@@ -214,6 +223,7 @@ class PartnerBillingInput:
     seats: tuple[SeatHolding, ...] = attrs.field(default=(), converter=_seats)
     clients: tuple[ClientBillingInput, ...] = attrs.field(default=(), converter=_clients)
     trailing_revenue: Money | None = attrs.field(default=None, validator=_optional_money)
+    created_at: datetime | None = attrs.field(default=None, converter=_created_at)
 
     def __attrs_post_init__(self) -> None:
         seen: set[str] = set()
@@ -349,12 +359,11 @@ class _PartnerCalculator:
             seats = 0
             description = "Advisor seats (prorated daily)"
         elif policy is SeatPolicy.PERIOD_END:
+            end_utc = frame.utc_end
             seats = sum(
                 1
                 for spans in by_user.values()
-                if any(
-                    start < frame.end and (end is None or end >= frame.end) for start, end in spans
-                )
+                if any(start < end_utc and (end is None or end >= end_utc) for start, end in spans)
             )
             description = "Advisor seats held at the end of the period"
         else:
@@ -415,35 +424,13 @@ class _PartnerCalculator:
         terms = self.terms
         own = self._client_terms(client) if client.price_book is not None else terms
         lines: list[InvoiceLine] = []
-        platform = 0
-        usage_charges = 0
-        content_charges = 0
         cid = client.client_id
-        if client.full_intervals:
-            share = checked_license_share(client.full_intervals, self.frame, own.proration)
-            if not share.is_zero:
-                fee = own.fee(client.employee_count, f"clients[{cid}]")
-                line, platform = own.license_line(fee, share)
-                if line is not None:
-                    lines.append(line)
+        platform = self._license(client, own, lines) if client.full_intervals else 0
+        usage_charges = 0
         if client.usage:
-            path = f"clients[{cid}].usage"
-            for metric, quantity in self._usage(cid, client.usage):
-                if not quantity:
-                    own.price(metric, path)
-                    continue
-                line, units = own.usage_line(metric, quantity, path)
-                lines.append(line)
-                usage_charges += units
+            usage_charges = self._usage_lines(cid, client.usage, own, lines)
         if client.late_usage:
-            path = f"clients[{cid}].late_usage"
-            for (original, metric), late in _late(client.late_usage, path):
-                if not late[0]:
-                    own.price(metric, path)
-                    continue
-                line, units = own.late_line(metric, original, late, path)
-                lines.append(line)
-                usage_charges += units
+            usage_charges += self._late_lines(cid, client.late_usage, own, lines)
         discounted = 0
         usage_discount = 0
         if client.discounts:
@@ -455,34 +442,86 @@ class _PartnerCalculator:
                 discounted = -units
                 if terms.usage_only and usage_charges > 0:
                     usage_discount = own.discounted(usage_charges, discount)
-        if client.content:
-            currency = terms.currency
-            for charge in sorted(client.content, key=lambda c: c.item_id):
-                if charge.amount.currency != currency:
-                    raise CurrencyMismatchError(
-                        currency.code,
-                        charge.amount.currency.code,
-                        f"bill (content item {charge.item_id!r} on {cid!r})",
-                    )
-                units = terms.units(*charge.amount.amount.as_integer_ratio())
-                content_charges += units
-                amount = terms.money(units)
-                lines.append(
-                    InvoiceLine(
-                        kind=LineKind.CONTENT,
-                        description=charge.description,
-                        quantity=_ONE,
-                        unit_price=charge.amount,
-                        amount=amount,
-                        item=charge.item_id,
-                    )
-                )
-                self.claims.append(_Claim(charge.owner_id, cid, charge.item_id, amount))
+        content_charges = self._content_lines(cid, client.content, lines) if client.content else 0
         if terms.usage_only:
             base = usage_charges - usage_discount
         else:
             base = platform + usage_charges - discounted
         return lines, base, platform + usage_charges - discounted + content_charges
+
+    def _license(self, client: ClientBillingInput, own: Terms, lines: list[InvoiceLine]) -> int:
+        """Adds the client's licence line (if any) to ``lines``; its minor units."""
+        share = checked_license_share(client.full_intervals, self.frame, own.proration)
+        if share.is_zero:
+            return 0
+        fee = own.single_fee or own.fee(client.employee_count, f"clients[{client.client_id}]")
+        line, units = own.license_line(fee, share)
+        if line is not None:
+            lines.append(line)
+        return units
+
+    def _usage_lines(
+        self, cid: str, usage: tuple[UsageTotal, ...], own: Terms, lines: list[InvoiceLine]
+    ) -> int:
+        """Adds one line per metric used to ``lines``; their sum in minor units."""
+        known = own.usage_lines  # the path is written out only when a line is first made
+        charged = 0
+        for metric, quantity in self._usage(cid, usage):
+            if not quantity:
+                own.price(metric, f"clients[{cid}].usage")  # an unknown metric is an error
+                continue
+            found = known.get((metric, str(quantity)))
+            if found is None:
+                found = own.usage_line(metric, quantity, f"clients[{cid}].usage")
+            lines.append(found[0])
+            charged += found[1]
+        return charged
+
+    def _late_lines(
+        self, cid: str, late_usage: tuple[LateUsage, ...], own: Terms, lines: list[InvoiceLine]
+    ) -> int:
+        """Adds one adjustment per (original period, metric) to ``lines``; their minor units."""
+        path = f"clients[{cid}].late_usage"
+        charged = 0
+        for (original, metric), late in _late(late_usage, path):
+            if not late.quantity:
+                own.price(metric, path)
+                continue
+            line, units = own.late_line(metric, original, late, path)
+            lines.append(line)
+            charged += units
+        return charged
+
+    def _content_lines(
+        self, cid: str, content: tuple[ContentCharge, ...], lines: list[InvoiceLine]
+    ) -> int:
+        """Adds the client's content lines to ``lines`` and their claims to the owners'
+        revenue; their sum in minor units."""
+        terms = self.terms
+        currency = terms.currency
+        charged = 0
+        for charge in sorted(content, key=lambda c: c.item_id):
+            if charge.amount.currency != currency:
+                raise CurrencyMismatchError(
+                    currency.code,
+                    charge.amount.currency.code,
+                    f"bill (content item {charge.item_id!r} on {cid!r})",
+                )
+            units = terms.units(*charge.amount.amount.as_integer_ratio())
+            charged += units
+            amount = terms.money(units)
+            lines.append(
+                InvoiceLine(
+                    kind=LineKind.CONTENT,
+                    description=charge.description,
+                    quantity=_ONE,
+                    unit_price=charge.amount,
+                    amount=amount,
+                    item=charge.item_id,
+                )
+            )
+            self.claims.append(_Claim(charge.owner_id, cid, charge.item_id, amount))
+        return charged
 
     # -- the partner's documents ------------------------------------------------------
 
@@ -495,19 +534,51 @@ class _PartnerCalculator:
         whole number of minor units of the book's currency and every total the integer sum
         of its lines.
         """
-        terms = self.terms
-        money = terms.money
-        rounding = terms.rounding
-        key = self.period_key
-        pid = self.partner_id
-        currency = self.currency
         groups: list[ClientGroup] = []
         invoices: list[Invoice] = []
         referrals: list[ReferralLine] = []
+        referred, grouped = self._clients(partner.clients, groups, invoices, referrals)
+        terms = self.terms
+        partner_lines, charged = self.seat_lines(partner.seats)
+        if terms.net_on_invoice:
+            credit = terms.money(-referred)
+            charged -= referred
+            partner_lines.append(
+                InvoiceLine(
+                    kind=LineKind.REFERRAL_CREDIT,
+                    description=f"Referral credit at {self.referral_rate}",
+                    quantity=_ONE,
+                    unit_price=credit,
+                    amount=credit,
+                )
+            )
+        pid = self.partner_id
+        partner_invoice = assemble_invoice(
+            period=self.period_key,
+            partner_id=pid,
+            billed_to=pid,
+            currency=self.currency,
+            lines=tuple(partner_lines),
+            clients=tuple(groups),
+            total=terms.money(charged + grouped),
+        )
+        return [partner_invoice, *invoices], tuple(referrals), referred
+
+    def _clients(
+        self,
+        clients: tuple[ClientBillingInput, ...],
+        groups: list[ClientGroup],
+        invoices: list[Invoice],
+        referrals: list[ReferralLine],
+    ) -> tuple[int, int]:
+        """Bills each client: adds its group (reseller) or invoice (non-reseller), and its
+        referral line. Returns the sum of the referrals and of the groups, in minor units."""
+        money = self.terms.money
+        rounding = self.terms.rounding
         rate_top, rate_bottom = self.rate_ratio
         referred = 0
         grouped = 0
-        for client in sorted(partner.clients, key=_client_id):
+        for client in sorted(clients, key=_client_id):
             lines, base, total = self.client_lines(client)
             cid = client.client_id
             referral = round_ratio(base * rate_top, rate_bottom, rounding)
@@ -521,59 +592,38 @@ class _PartnerCalculator:
             else:
                 invoices.append(
                     assemble_invoice(
-                        period=key,
-                        partner_id=pid,
+                        period=self.period_key,
+                        partner_id=self.partner_id,
                         billed_to=cid,
-                        currency=currency,
+                        currency=self.currency,
                         lines=tuple(lines),
                         clients=(),
                         total=money(total),
                     )
                 )
-        partner_lines, charged = self.seat_lines(partner.seats)
-        if terms.net_on_invoice:
-            credit = money(-referred)
-            charged -= referred
-            partner_lines.append(
-                InvoiceLine(
-                    kind=LineKind.REFERRAL_CREDIT,
-                    description=f"Referral credit at {self.referral_rate}",
-                    quantity=_ONE,
-                    unit_price=credit,
-                    amount=credit,
-                )
-            )
-        partner_invoice = assemble_invoice(
-            period=key,
-            partner_id=pid,
-            billed_to=pid,
-            currency=currency,
-            lines=tuple(partner_lines),
-            clients=tuple(groups),
-            total=money(charged + grouped),
-        )
-        return [partner_invoice, *invoices], tuple(referrals), referred
+        return referred, grouped
 
 
-def _late(
-    entries: tuple[LateUsage, ...], path: str
-) -> list[tuple[tuple[str, str], tuple[Decimal, Decimal, Money | None]]]:
-    """Late usage per (original period, metric), sorted: (late quantity, quantity already
-    billed, amount already billed). Entries of one key must agree on what was billed."""
-    late: dict[tuple[str, str], tuple[Decimal, Decimal, Money | None]] = {}
+def _late(entries: tuple[LateUsage, ...], path: str) -> list[tuple[tuple[str, str], Late]]:
+    """Late usage per (original period, metric), sorted. Entries of one key must agree on
+    what was billed."""
+    late: dict[tuple[str, str], Late] = {}
     for index, entry in enumerate(entries):
         key = (entry.original_period, entry.metric)
         found = late.get(key)
         if found is None:
-            late[key] = (entry.quantity, entry.billed_quantity, entry.billed_amount)
+            late[key] = Late(entry.quantity, entry.billed_quantity, entry.billed_amount)
             continue
-        if (found[1], found[2]) != (entry.billed_quantity, entry.billed_amount):
+        if (found.billed_quantity, found.billed_amount) != (
+            entry.billed_quantity,
+            entry.billed_amount,
+        ):
             raise ValidationError.at(
                 f"{path}[{index}]",
                 f"late usage of {entry.metric!r} for {entry.original_period} disagrees with an "
                 "earlier entry on what was billed",
             )
-        late[key] = (EXACT.add(found[0], entry.quantity), found[1], found[2])
+        late[key] = found._replace(quantity=EXACT.add(found.quantity, entry.quantity))
     return sorted(late.items())
 
 
@@ -591,6 +641,8 @@ def calculate_run(
 
     A pure function: equal inputs give equal invoices and statements with the same ids.
     ``partners`` may be a generator: each input is released once its partner is billed.
+    A partner created at or after the period's end (``created_at``) did not exist in it
+    and is not billed: no invoice, no statement.
     """
     year, month = _period_parts(period)
     key = f"{year:04d}-{month:02d}"
@@ -609,6 +661,9 @@ def calculate_run(
             frame = frames[partner.timezone] = PeriodFrame.of(
                 BillingPeriod(year, month, partner.timezone)
             )
+        if partner.created_at is not None and partner.created_at >= frame.utc_end:
+            referral_lines[partner.partner_id] = ((), 0)  # seen, not billed
+            continue
         try:
             calculator = _PartnerCalculator(partner, key, books, frame)
             partner_invoices, lines, referred = calculator.bill(partner)
@@ -617,6 +672,17 @@ def calculate_run(
         invoices.extend(partner_invoices)
         referral_lines[partner.partner_id] = (lines, referred)
         calculators.append(calculator)
+    statements = _statements(key, calculators, referral_lines)
+    return BillingRun(period=key, invoices=tuple(invoices), referrals=tuple(statements))
+
+
+def _statements(
+    key: str,
+    calculators: list[_PartnerCalculator],
+    referral_lines: dict[str, tuple[tuple[ReferralLine, ...], int]],
+) -> list[ReferralStatement]:
+    """Each billed partner's statement: its referral lines, and the revenue its content
+    earned from the clients of every partner billed."""
     by_partner = {calc.partner_id: calc for calc in calculators}
     revenue: dict[str, list[ContentRevenueLine]] = defaultdict(list)
     for calc in calculators:
@@ -651,7 +717,7 @@ def calculate_run(
                 trailing_revenue=calc.trailing_revenue,
             )
         )
-    return BillingRun(period=key, invoices=tuple(invoices), referrals=tuple(statements))
+    return statements
 
 
 def _revenue_line(owner: Terms, claim: _Claim) -> ContentRevenueLine:

@@ -10,6 +10,7 @@ import attrs
 
 from partnercore._errors import CurrencyMismatchError, NotFoundError, ValidationError
 from partnercore._fields import check_id, id_validator, to_enum
+from partnercore._trusted import trusted
 from partnercore.billing._policies import LineKind, PricingModel
 from partnercore.billing._presentation import (
     invoice_html,
@@ -33,9 +34,6 @@ __all__ = [
     "invoice_id",
     "sum_lines",
 ]
-
-_new = object.__new__
-_set = object.__setattr__
 
 
 def invoice_id(billed_to: str, period: str) -> str:
@@ -400,11 +398,7 @@ class Invoice:
 
 def assemble_group(client_id: str, lines: tuple[InvoiceLine, ...], subtotal: Money) -> ClientGroup:
     """A group the calculator built: ``subtotal`` is already the exact sum of ``lines``."""
-    group = _new(ClientGroup)
-    _set(group, "client_id", client_id)
-    _set(group, "lines", lines)
-    _set(group, "subtotal", subtotal)
-    return group
+    return trusted(ClientGroup, client_id=client_id, lines=lines, subtotal=subtotal)
 
 
 def assemble_invoice(
@@ -417,15 +411,16 @@ def assemble_invoice(
     clients: tuple[ClientGroup, ...],
     total: Money,
 ) -> Invoice:
-    """An invoice the calculator built: one currency, rounded lines, exact sums."""
-    invoice = _new(Invoice)
-    _set(invoice, "id", f"inv-{billed_to}-{period}")
-    _set(invoice, "period", period)
-    _set(invoice, "partner_id", partner_id)
-    _set(invoice, "billed_to", billed_to)
-    _set(invoice, "currency", currency)
-    _set(invoice, "lines", lines)
-    _set(invoice, "clients", clients)
-    _set(invoice, "total", total)
-    _set(invoice, "tax", None)
-    return invoice
+    """An invoice the calculator built: one currency, rounded lines, exact sums, no tax."""
+    return trusted(
+        Invoice,
+        id=f"inv-{billed_to}-{period}",
+        period=period,
+        partner_id=partner_id,
+        billed_to=billed_to,
+        currency=currency,
+        lines=lines,
+        clients=clients,
+        total=total,
+        tax=None,
+    )

@@ -309,23 +309,9 @@ def issue_credit_note(
     """
     at = ensure_aware(at, "at")
     settings = invoicing if invoicing is not None else Invoicing()
-    if not isinstance(reason, str) or not reason.strip():
-        raise ValidationError.at("reason", f"expected text, got {reason!r}")
-    if full.__class__ is not bool:
-        raise ValidationError.at("full", f"expected true or false, got {full!r}")
-    if full and lines:
-        raise ValidationError.at("lines", "a full credit note names no lines")
-    if not full and not lines:
-        raise ValidationError.at("lines", "a partial credit note names at least one line")
+    _check_request(reason, full, lines)
     with store.unit_of_work():
-        invoice = store.invoices.find(invoice_id)
-        issued = store.issued_invoices.find(invoice_id)
-        if invoice is None or issued is None:
-            raise ValidationError.at(
-                "invoice",
-                f"{invoice_id!r} is not a finalised invoice: only a finalised invoice can be "
-                "credited",
-            )
+        invoice, issued = _finalised(store, invoice_id)
         authorise(
             store,
             by,
@@ -336,15 +322,8 @@ def issue_credit_note(
         )
         requested = _request_lines(lines, invoice)
         known = store.credit_notes.find(request_id)
-        if known is not None:
-            if known.same_request(invoice_id, at, reason, full, requested):
-                return known
-            raise ConflictError(
-                f"credit note request {request_id!r} was already issued with other content "
-                f"({known.number} against {known.invoice_id})",
-                kind="credit note",
-                id=request_id,
-            )
+        if known is not None:  # the same request again, or a conflict
+            return _same_request(known, request_id, invoice_id, at, reason, full, requested)
         if at < issued.issued_at:
             raise ValidationError.at(
                 "at",
@@ -363,22 +342,66 @@ def issue_credit_note(
             reason=reason,
         )
         store.credit_notes.add(note)
-        store.events.append(
-            [
-                CreditNoteIssued(
-                    at=at,
-                    by=actor_id(by),
-                    team_id=invoice.billed_to,
-                    number=note.number,
-                    request_id=note.request_id,
-                    invoice_id=invoice.id,
-                    partner_id=invoice.partner_id,
-                    total=str(note.total.amount),
-                    currency=note.total.currency.code,
-                )
-            ]
-        )
+        store.events.append([_issued_event(note, invoice, by)])
         return note
+
+
+def _same_request(
+    known: CreditNote,
+    request_id: str,
+    invoice_id: str,
+    at: datetime,
+    reason: str,
+    full: bool,
+    requested: tuple[CreditLine, ...],
+) -> CreditNote:
+    """``known``, issued for ``request_id`` before, if this request has its content."""
+    if known.same_request(invoice_id, at, reason, full, requested):
+        return known
+    raise ConflictError(
+        f"credit note request {request_id!r} was already issued with other content "
+        f"({known.number} against {known.invoice_id})",
+        kind="credit note",
+        id=request_id,
+    )
+
+
+def _check_request(reason: object, full: object, lines: Sequence[CreditLine]) -> None:
+    """A credit note request gives a reason, and either ``full`` or some lines."""
+    if not isinstance(reason, str) or not reason.strip():
+        raise ValidationError.at("reason", f"expected text, got {reason!r}")
+    if full.__class__ is not bool:
+        raise ValidationError.at("full", f"expected true or false, got {full!r}")
+    if full and lines:
+        raise ValidationError.at("lines", "a full credit note names no lines")
+    if not full and not lines:
+        raise ValidationError.at("lines", "a partial credit note names at least one line")
+
+
+def _finalised(store: BillingStore, invoice_id: str) -> tuple[Invoice, IssuedInvoice]:
+    """The finalised invoice ``invoice_id`` and its issue; only those are credited."""
+    invoice = store.invoices.find(invoice_id)
+    issued = store.issued_invoices.find(invoice_id)
+    if invoice is None or issued is None:
+        raise ValidationError.at(
+            "invoice",
+            f"{invoice_id!r} is not a finalised invoice: only a finalised invoice can be credited",
+        )
+    return invoice, issued
+
+
+def _issued_event(note: CreditNote, invoice: Invoice, by: Actor) -> CreditNoteIssued:
+    return CreditNoteIssued(
+        at=note.at,
+        by=actor_id(by),
+        team_id=invoice.billed_to,
+        number=note.number,
+        request_id=note.request_id,
+        invoice_id=invoice.id,
+        partner_id=invoice.partner_id,
+        total=str(note.total.amount),
+        currency=note.total.currency.code,
+    )
 
 
 def _credit(
@@ -398,47 +421,13 @@ def _credit(
         invoice.subtotal.amount, _sum([note.subtotal.amount for note in earlier], digits)
     )
     if full:
-        lines = []
-        for target, found in sorted(targets.items()):
-            if target[1] == LineKind.REFERRAL_CREDIT.value:
-                continue
-            left = EXACT.subtract(
-                _sum([line.amount.amount for line in found], digits), credited.get(target, _ZERO)
-            )
-            if left:
-                client, kind, metric = target
-                lines.append(
-                    CreditLine(
-                        kind=kind,
-                        amount=Money(left, currency),
-                        client_id=client or None,
-                        metric=metric or None,
-                    )
-                )
         if remaining_subtotal <= 0:
             raise ValidationError.at(
                 "full", f"nothing remains to credit on invoice {issued.number}"
             )
-        chosen = tuple(lines)
+        chosen = _all_remaining(targets, credited, invoice)
     else:
-        asked: dict[_Target, Decimal] = defaultdict(Decimal)
-        for index, line in enumerate(requested):
-            matching = targets.get(line.target)
-            if matching is None:
-                raise ValidationError.at(
-                    f"lines[{index}]", f"invoice {issued.number} has no {line.describe()} line"
-                )
-            asked[line.target] = EXACT.add(asked[line.target], line.amount.amount)
-            left = EXACT.subtract(
-                _sum([item.amount.amount for item in matching], digits),
-                credited.get(line.target, _ZERO),
-            )
-            if asked[line.target] > left:
-                raise ValidationError.at(
-                    f"lines[{index}].amount",
-                    f"credits {asked[line.target]} on {line.describe()} of invoice "
-                    f"{issued.number}, but only {left} remains",
-                )
+        _check_remaining(requested, targets, credited, issued, digits)
         chosen = requested
     subtotal = _sum([line.amount.amount for line in chosen], digits)
     if subtotal > remaining_subtotal:
@@ -471,6 +460,60 @@ def _credit(
         total=Money(EXACT.add(subtotal, tax), currency),
         referral=_referral_credits(store, invoice, chosen),
     )
+
+
+def _all_remaining(
+    targets: dict[_Target, list[InvoiceLine]], credited: dict[_Target, Decimal], invoice: Invoice
+) -> tuple[CreditLine, ...]:
+    """A full credit note's lines: what remains of every charged line of the invoice."""
+    currency = invoice.currency
+    digits = currency.minor_units
+    lines = []
+    for target, found in sorted(targets.items()):
+        if target[1] == LineKind.REFERRAL_CREDIT.value:
+            continue
+        left = EXACT.subtract(
+            _sum([line.amount.amount for line in found], digits), credited.get(target, _ZERO)
+        )
+        if left:
+            client, kind, metric = target
+            lines.append(
+                CreditLine(
+                    kind=kind,
+                    amount=Money(left, currency),
+                    client_id=client or None,
+                    metric=metric or None,
+                )
+            )
+    return tuple(lines)
+
+
+def _check_remaining(
+    requested: tuple[CreditLine, ...],
+    targets: dict[_Target, list[InvoiceLine]],
+    credited: dict[_Target, Decimal],
+    issued: IssuedInvoice,
+    digits: int,
+) -> None:
+    """Each requested line names a line of the invoice and credits no more than remains."""
+    asked: dict[_Target, Decimal] = defaultdict(Decimal)
+    for index, line in enumerate(requested):
+        matching = targets.get(line.target)
+        if matching is None:
+            raise ValidationError.at(
+                f"lines[{index}]", f"invoice {issued.number} has no {line.describe()} line"
+            )
+        asked[line.target] = EXACT.add(asked[line.target], line.amount.amount)
+        left = EXACT.subtract(
+            _sum([item.amount.amount for item in matching], digits),
+            credited.get(line.target, _ZERO),
+        )
+        if asked[line.target] > left:
+            raise ValidationError.at(
+                f"lines[{index}].amount",
+                f"credits {asked[line.target]} on {line.describe()} of invoice "
+                f"{issued.number}, but only {left} remains",
+            )
 
 
 # -- the finalised-documents view --------------------------------------------------------

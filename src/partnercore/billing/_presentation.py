@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from partnercore.billing._rounding import EXACT
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ROW_COLUMNS",
     "format_quantity",
+    "html_table",
     "invoice_html",
     "invoice_rows",
     "invoice_text",
@@ -31,6 +33,7 @@ __all__ = [
     "statement_rows",
     "statement_text",
     "statement_to_dict",
+    "text_table",
 ]
 
 _ONE = Decimal(1)
@@ -266,13 +269,6 @@ def _referral_label(line: ReferralLine) -> str:
     return f"Referral on {line.client_id}, credit note {line.credit_note}"
 
 
-def _referral_client(line: ReferralLine) -> str:
-    """The client column of a statement line: ``c1``, or ``c1 (CN-2026-000001)``."""
-    if line.credit_note is None:
-        return line.client_id
-    return f"{line.client_id} ({line.credit_note})"
-
-
 def statement_rows(statement: ReferralStatement) -> list[dict[str, Any]]:
     common = {
         "period": statement.period,
@@ -322,109 +318,204 @@ def run_rows(run: BillingRun) -> list[dict[str, Any]]:
     return rows
 
 
-# -- text ------------------------------------------------------------------------------
+# -- tables ----------------------------------------------------------------------------
 
-_RIGHT = (False, False, True, True, True)
+_NUMBER = re.compile(r"^-?[0-9][0-9,]*(\.[0-9]+)?%?$")
+
+Cell = str | None
+"""A table cell: text, or ``None`` (printed ``-``)."""
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool]) -> str:
-    widths = [len(cell) for cell in header]
-    for row in rows:
+def _texts(rows: Sequence[Sequence[Cell]]) -> list[list[str]]:
+    return [["-" if cell is None else cell for cell in row] for row in rows]
+
+
+def _numeric(column: Sequence[str]) -> bool:
+    values = [cell for cell in column if cell not in ("", "-")]
+    return bool(values) and all(_NUMBER.match(cell) for cell in values)
+
+
+def _right(width: int, cells: Sequence[Sequence[str]]) -> list[bool]:
+    """Which columns are right-aligned: those whose cells are all numbers."""
+    return [_numeric([row[index] for row in cells]) for index in range(width)]
+
+
+def text_table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Cell]],
+    *,
+    right: Sequence[bool] | None = None,
+    rule: bool = True,
+) -> str:
+    """``rows`` under ``headers`` (and a rule of dashes), every column as wide as its widest
+    cell; numbers right-aligned, text left-aligned (``right`` says otherwise per column).
+
+    ``None`` prints as ``-``; trailing spaces are never printed.
+    """
+    cells = _texts(rows)
+    widths = [len(header) for header in headers]
+    for row in cells:
         widths = [max(width, len(cell)) for width, cell in zip(widths, row, strict=True)]
+    aligned = _right(len(headers), cells) if right is None else list(right)
 
-    def fit(row: Sequence[str]) -> str:
-        cells = [
+    def line(row: Sequence[str]) -> str:
+        parts = [
             cell.rjust(width) if align else cell.ljust(width)
-            for cell, width, align in zip(row, widths, right, strict=True)
+            for cell, width, align in zip(row, widths, aligned, strict=True)
         ]
-        return "  ".join(cells).rstrip()
+        return "  ".join(parts).rstrip()
 
-    return "\n".join([fit(header), *(fit(row) for row in rows)])
+    lines = [line(headers)]
+    if rule:
+        lines.append(line(["-" * width for width in widths]))
+    return "\n".join([*lines, *(line(row) for row in cells)])
 
 
-def _line_cells(line: InvoiceLine, indent: str) -> list[str]:
-    unit_price = line.unit_price
+def html_table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Cell]],
+    *,
+    caption: str = "",
+    right: Sequence[bool] | None = None,
+    strong: Sequence[int] = (),
+) -> str:
+    """The same table in HTML (escaped): every cell aligned explicitly, text to the left and
+    numbers to the right (notebooks right-align every cell by default); the rows at the
+    indexes ``strong`` (totals) as header cells."""
+    cells = _texts(rows)
+    aligned = _right(len(headers), cells) if right is None else list(right)
+    styles = [f' style="text-align:{"right" if align else "left"}"' for align in aligned]
+
+    def tr(row: Sequence[str], tag: str) -> str:
+        out = "".join(
+            f"<{tag}{style}>{escape(cell)}</{tag}>" for cell, style in zip(row, styles, strict=True)
+        )
+        return f"<tr>{out}</tr>"
+
+    body = [tr(headers, "th")]
+    body += [tr(row, "th" if index in strong else "td") for index, row in enumerate(cells)]
+    title = f"<caption>{escape(caption)}</caption>" if caption else ""
+    return f"<table>{title}{''.join(body)}</table>"
+
+
+class _Table(NamedTuple):
+    """A titled table: what an invoice or a statement shows, as text or as HTML; ``right``
+    says which columns hold amounts (right-aligned even when empty)."""
+
+    title: str
+    headers: tuple[str, ...]
+    right: tuple[bool, ...]
+    rows: list[list[Cell]]
+
+    def text(self) -> str:
+        return f"{self.title}\n{text_table(self.headers, self.rows, right=self.right)}"
+
+    def html(self) -> str:
+        last = len(self.rows) - 1  # the total
+        return html_table(
+            self.headers, self.rows, caption=self.title, right=self.right, strong=(last,)
+        )
+
+
+# -- invoices and statements as tables -------------------------------------------------
+
+_INVOICE_HEADERS = ("client", "kind", "description", "quantity", "unit price", "amount")
+_INVOICE_RIGHT = (False, False, False, True, True, True)
+
+
+def _line_row(client: str, line: dict[str, Any]) -> list[Cell]:
     return [
-        indent + line.kind.value,
-        line.description,
-        format_quantity(line.quantity),
-        "" if unit_price is None else unit_price.format_amount(),
-        line.amount.format_amount(),
+        client,
+        line["kind"],
+        line["description"],
+        line["quantity"],
+        line["unit_price"],
+        line["amount"],
     ]
 
 
-def invoice_text(invoice: Invoice) -> str:
+def _document_tax_label(tax: dict[str, Any]) -> str:
+    """``GST 0.10``, ``reverse charge`` or ``no tax``, from the document's tax."""
+    if tax["reverse_charge"]:
+        return "reverse charge"
+    if tax["name"] is None or Decimal(tax["rate"]) == 0:
+        return "no tax"
+    return f"{tax['name']} {tax['rate']}"
+
+
+def _invoice_table(data: dict[str, Any], *, taxed: bool) -> _Table:
+    """An invoice document as a table: its own lines, then each client's lines and
+    subtotal, the subtotal and tax when tax is configured (``taxed``), the total."""
     title = (
-        f"Invoice {invoice.id}  period {invoice.period}  billed to {invoice.billed_to}"
-        f"  ({invoice.currency.code})"
+        f"Invoice {data['id']}, billed to {data['billed_to']}, "
+        f"partner {data['partner']}, {data['currency']}"
     )
-    rows: list[list[str]] = [_line_cells(line, "") for line in invoice.lines]
-    for group in invoice.clients:
-        rows.append([f"client {group.client_id}", "", "", "", ""])
-        rows.extend(_line_cells(line, "  ") for line in group.lines)
-        rows.append(["", f"subtotal {group.client_id}", "", "", group.subtotal.format_amount()])
-    rows.extend(_tax_cells(invoice))
-    rows.append(["total", "", "", "", invoice.total.format_amount()])
-    header = ["kind", "description", "quantity", "unit price", "amount"]
-    return f"{title}\n{_table(header, rows, _RIGHT)}"
+    rows = [_line_row("", line) for line in data["lines"]]
+    for group in data["clients"]:
+        rows.extend(_line_row(group["client"], line) for line in group["lines"])
+        rows.append([group["client"], "subtotal", "", "", "", group["subtotal"]])
+    if taxed:
+        tax = data["tax"]
+        rows.append(["", "subtotal", "", "", "", data["subtotal"]])
+        rows.append(["", "tax", _document_tax_label(tax), "", "", tax["amount"]])
+    rows.append(["", "total", "", "", "", data["total"]])
+    return _Table(title, _INVOICE_HEADERS, _INVOICE_RIGHT, rows)
+
+
+def _statement_client(line: dict[str, Any]) -> str:
+    """The client column of a statement line: ``c1``, or ``c1 (CN-2026-000001)``."""
+    note = line.get("credit_note")
+    return line["client"] if note is None else f"{line['client']} ({note})"
+
+
+def _statement_tables(data: dict[str, Any]) -> list[_Table]:
+    """A referral statement document as a table, and its content revenue (if any)."""
+    title = (
+        f"Referral statement {data['id']}, partner {data['partner']}, "
+        f"{data['currency']}, rate {data['rate']}"
+    )
+    if "tier" in data:  # partner tiers
+        title += f", tier {data['tier']} (trailing revenue {data['trailing_revenue']})"
+    rows: list[list[Cell]] = [
+        [_statement_client(line), line["base"], line["amount"]] for line in data["lines"]
+    ]
+    rows.append(["total", "", data["total"]])
+    tables = [_Table(title, ("client", "base", "referral"), (False, True, True), rows)]
+    content = data["content_revenue"]
+    if content["lines"]:
+        earned: list[list[Cell]] = [
+            [line["client"], line["item"], line["charge"], line["amount"]]
+            for line in content["lines"]
+        ]
+        earned.append(["total", "", "", content["total"]])
+        headers = ("client", "item", "charge", "earned")
+        tables.append(_Table("Content revenue", headers, (False, False, True, True), earned))
+    return tables
+
+
+# -- text ------------------------------------------------------------------------------
+
+
+def invoice_text(invoice: Invoice) -> str:
+    """The invoice as an aligned table, made from :func:`invoice_to_dict` (what
+    ``partnercore bill`` prints)."""
+    return _invoice_table(invoice_to_dict(invoice), taxed=invoice.tax is not None).text()
 
 
 def tax_label(invoice: Invoice) -> str:
     """``GST 0.10``, ``reverse charge`` or ``no tax``."""
-    tax = invoice.tax
-    if tax is None or (not tax.rate and not tax.reverse_charge):
-        return "no tax"
-    if tax.reverse_charge:
-        return "reverse charge"
-    return f"{tax.name} {tax.rate}"
-
-
-def _tax_cells(invoice: Invoice) -> list[list[str]]:
-    """The subtotal and tax rows of a taxed invoice (none without tax configured)."""
-    if invoice.tax is None:
-        return []
-    return [
-        ["subtotal", "", "", "", invoice.subtotal.format_amount()],
-        ["tax", tax_label(invoice), "", "", invoice.tax_amount.format_amount()],
-    ]
-
-
-def _tier_text(statement: ReferralStatement) -> str:
-    """``tier gold (trailing revenue 5200.00)``, or nothing without partner tiers."""
-    if statement.tier is None or statement.trailing_revenue is None:
-        return ""
-    revenue = statement.trailing_revenue.format_amount()
-    return f"tier {statement.tier} (trailing revenue {revenue})"
+    return _document_tax_label(tax_to_dict(invoice))
 
 
 def statement_text(statement: ReferralStatement) -> str:
-    tier = _tier_text(statement)
-    title = (
-        f"Referral statement {statement.id}  period {statement.period}  partner "
-        f"{statement.partner_id}  rate {statement.rate}  {tier + '  ' if tier else ''}"
-        f"({statement.currency.code})"
-    )
-    rows = [
-        [_referral_client(line), line.base.format_amount(), line.amount.format_amount()]
-        for line in statement.lines
-    ]
-    rows.append(["total", "", statement.total.format_amount()])
-    text = f"{title}\n{_table(['client', 'base', 'referral'], rows, (False, True, True))}"
-    revenue = statement.content_revenue
-    if revenue.lines:
-        content_rows = [
-            [line.client_id, line.item_id, line.charge.format_amount(), line.amount.format_amount()]
-            for line in revenue.lines
-        ]
-        content_rows.append(["total", "", "", revenue.total.format_amount()])
-        header = ["client", "item", "charge", "share"]
-        table = _table(header, content_rows, (False, False, True, True))
-        text += f"\nContent revenue\n{table}"
-    return text
+    """The statement as an aligned table (and its content revenue under it), made from
+    :func:`statement_to_dict`."""
+    return "\n".join(table.text() for table in _statement_tables(statement_to_dict(statement)))
 
 
 def run_text(run: BillingRun) -> str:
-    parts = [f"Billing run {run.period}: {len(run.invoices)} invoice(s)"]
+    """The whole run: every invoice, then every referral statement."""
+    parts = [f"Billing period {run.period}"]
     parts += [invoice_text(invoice) for invoice in run.invoices]
     parts += [statement_text(statement) for statement in run.referrals]
     return "\n\n".join(parts)
@@ -433,75 +524,19 @@ def run_text(run: BillingRun) -> str:
 # -- HTML ------------------------------------------------------------------------------
 
 
-def _cells(values: Sequence[str], tag: str = "td", right: Sequence[bool] = _RIGHT) -> str:
-    out = []
-    for value, align in zip(values, right, strict=True):
-        style = ' style="text-align:right"' if align else ""
-        out.append(f"<{tag}{style}>{escape(value)}</{tag}>")
-    return "<tr>" + "".join(out) + "</tr>"
-
-
 def invoice_html(invoice: Invoice) -> str:
-    caption = escape(
-        f"Invoice {invoice.id} · {invoice.period} · billed to {invoice.billed_to} "
-        f"({invoice.currency.code})"
-    )
-    header = ["kind", "description", "quantity", "unit price", "amount"]
-    rows = [_cells(header, "th")]
-    rows += [_cells(_line_cells(line, "")) for line in invoice.lines]
-    for group in invoice.clients:
-        rows.append(
-            f'<tr><th colspan="5" style="text-align:left">{escape(group.client_id)}</th></tr>'
-        )
-        rows += [_cells(_line_cells(line, "")) for line in group.lines]
-        rows.append(
-            _cells(["", f"subtotal {group.client_id}", "", "", group.subtotal.format_amount()])
-        )
-    rows += [_cells(cells) for cells in _tax_cells(invoice)]
-    rows.append(_cells(["total", "", "", "", invoice.total.format_amount()], "th"))
-    return f"<table><caption>{caption}</caption>{''.join(rows)}</table>"
+    """The invoice as an HTML table: the same rows as :func:`invoice_text`."""
+    return _invoice_table(invoice_to_dict(invoice), taxed=invoice.tax is not None).html()
 
 
 def statement_html(statement: ReferralStatement) -> str:
-    tier = _tier_text(statement)
-    caption = escape(
-        f"Referral statement {statement.id} · {statement.period} · rate {statement.rate} "
-        f"{'· ' + tier + ' ' if tier else ''}({statement.currency.code})"
-    )
-    right = (False, True, True)
-    rows = [_cells(["client", "base", "referral"], "th", right)]
-    rows += [
-        _cells(
-            [_referral_client(line), line.base.format_amount(), line.amount.format_amount()],
-            right=right,
-        )
-        for line in statement.lines
-    ]
-    rows.append(_cells(["total", "", statement.total.format_amount()], "th", right))
-    html = f"<table><caption>{caption}</caption>{''.join(rows)}</table>"
-    revenue = statement.content_revenue
-    if revenue.lines:
-        right4 = (False, False, True, True)
-        content = [_cells(["client", "item", "charge", "share"], "th", right4)]
-        content += [
-            _cells(
-                [
-                    line.client_id,
-                    line.item_id,
-                    line.charge.format_amount(),
-                    line.amount.format_amount(),
-                ],
-                right=right4,
-            )
-            for line in revenue.lines
-        ]
-        content.append(_cells(["total", "", "", revenue.total.format_amount()], "th", right4))
-        html += f"<table><caption>Content revenue</caption>{''.join(content)}</table>"
-    return html
+    """The statement as HTML tables: the same rows as :func:`statement_text`."""
+    return "".join(table.html() for table in _statement_tables(statement_to_dict(statement)))
 
 
 def run_html(run: BillingRun) -> str:
-    parts = [f"<h4>Billing run {escape(run.period)}</h4>"]
+    """The whole run as HTML: a heading, every invoice, every referral statement."""
+    parts = [f"<h4>Billing period {escape(run.period)}</h4>"]
     parts += [invoice_html(invoice) for invoice in run.invoices]
     parts += [statement_html(statement) for statement in run.referrals]
     return "\n".join(parts)
@@ -563,20 +598,15 @@ def documents_text(documents: FinalisedDocuments) -> str:
     invoices, notes = _document_rows(documents)
     parts = [f"Finalised invoices: {len(invoices)}"]
     if invoices:
-        parts.append(_table(_DOC_HEADER, invoices, _DOC_RIGHT))
+        parts.append(text_table(_DOC_HEADER, invoices, right=_DOC_RIGHT, rule=False))
     parts.append(f"Credit notes: {len(notes)}")
     if notes:
-        parts.append(_table(_NOTE_HEADER, notes, _NOTE_RIGHT))
+        parts.append(text_table(_NOTE_HEADER, notes, right=_NOTE_RIGHT, rule=False))
     return "\n".join(parts)
 
 
 def documents_html(documents: FinalisedDocuments) -> str:
     invoices, notes = _document_rows(documents)
-    first = [_cells(_DOC_HEADER, "th", _DOC_RIGHT)]
-    first += [_cells(row, right=_DOC_RIGHT) for row in invoices]
-    second = [_cells(_NOTE_HEADER, "th", _NOTE_RIGHT)]
-    second += [_cells(row, right=_NOTE_RIGHT) for row in notes]
-    return (
-        f"<table><caption>Finalised invoices</caption>{''.join(first)}</table>\n"
-        f"<table><caption>Credit notes</caption>{''.join(second)}</table>"
-    )
+    first = html_table(_DOC_HEADER, invoices, caption="Finalised invoices", right=_DOC_RIGHT)
+    second = html_table(_NOTE_HEADER, notes, caption="Credit notes", right=_NOTE_RIGHT)
+    return f"{first}\n{second}"

@@ -251,32 +251,18 @@ class PriceBook:
         "referral_rate": "0.10"}, ...]`` (or the records themselves).
         """
         code = to_current_currency(currency)  # a new book: no withdrawn ISO 4217 code
-
-        def money(value: object, path: str) -> Money:
-            if isinstance(value, Money):
-                return value
-            return Money(to_decimal(value, path), code)
-
         prices = {
-            metric: money(price, f"usage[{metric!r}]") for metric, price in (usage or {}).items()
+            metric: _money(price, f"usage[{metric!r}]", code)
+            for metric, price in (usage or {}).items()
         }
-        if usage_tiers is not None and not isinstance(usage_tiers, Mapping):
-            raise ValidationError.at(
-                "usage_tiers", f"expected metric -> tier model, got {describe(usage_tiers)}"
-            )
-        for name, value in (
-            ("full_license_fee_by_size", full_license_fee_by_size),
-            ("partner_tiers", partner_tiers),
-        ):
-            if not isinstance(value, list | tuple):
-                raise ValidationError.at(name, f"expected a sequence, got {describe(value)}")
+        _check_plain_terms(usage_tiers, full_license_fee_by_size, partner_tiers)
         return cls(
             id=id,
             currency=code,
-            advisor_monthly_fee=money(advisor_monthly_fee, "advisor_monthly_fee"),
+            advisor_monthly_fee=_money(advisor_monthly_fee, "advisor_monthly_fee", code),
             full_license_monthly_fee=None
             if full_license_monthly_fee is None
-            else money(full_license_monthly_fee, "full_license_monthly_fee"),
+            else _money(full_license_monthly_fee, "full_license_monthly_fee", code),
             usage_prices=prices,
             usage_tiers={
                 metric: UsagePricing.of(model, code, f"usage_tiers[{metric!r}]")
@@ -377,6 +363,29 @@ class PriceBook:
             if tier.from_trailing_revenue.amount <= trailing_revenue.amount:
                 found = tier
         return found
+
+
+def _money(value: object, path: str, currency: Currency) -> Money:
+    """``value`` (Money, or a plain amount in ``currency``) as Money."""
+    if isinstance(value, Money):
+        return value
+    return Money(to_decimal(value, path), currency)
+
+
+def _check_plain_terms(
+    usage_tiers: object, full_license_fee_by_size: object, partner_tiers: object
+) -> None:
+    """The wave-2 terms :meth:`PriceBook.of` takes have the right shapes."""
+    if usage_tiers is not None and not isinstance(usage_tiers, Mapping):
+        raise ValidationError.at(
+            "usage_tiers", f"expected metric -> tier model, got {describe(usage_tiers)}"
+        )
+    for name, value in (
+        ("full_license_fee_by_size", full_license_fee_by_size),
+        ("partner_tiers", partner_tiers),
+    ):
+        if not isinstance(value, list | tuple):
+            raise ValidationError.at(name, f"expected a sequence, got {describe(value)}")
 
 
 def _rate(value: object) -> Decimal:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
 
 import attrs
@@ -138,6 +138,10 @@ class PeriodFrame:
     all_days: ProratedShare
     all_seconds: ProratedShare
     zone: tzinfo
+    #: ``start`` and ``end`` in UTC, as every instant inside the library is: comparing
+    #: instants of one zone is the fast path.
+    utc_start: datetime
+    utc_end: datetime
 
     @classmethod
     def of(cls, period: BillingPeriod) -> PeriodFrame:
@@ -155,11 +159,13 @@ class PeriodFrame:
             ProratedShare(days, days, ShareUnit.DAYS),
             ProratedShare(seconds, seconds, ShareUnit.SECONDS),
             resolve_timezone(period.timezone),
+            start.astimezone(UTC),
+            end.astimezone(UTC),
         )
 
     def covers(self, merged: list[tuple[datetime, datetime]]) -> bool:
         """Whether merged intervals cover the whole period."""
-        return len(merged) == 1 and merged[0][0] == self.start and merged[0][1] == self.end
+        return len(merged) == 1 and merged[0][0] == self.utc_start and merged[0][1] == self.utc_end
 
 
 def _frame(period: BillingPeriod | PeriodFrame) -> PeriodFrame:
@@ -188,7 +194,7 @@ def merge_checked(
     intervals: Iterable[Interval], frame: PeriodFrame
 ) -> list[tuple[datetime, datetime]]:
     """:func:`merge_intervals` of intervals already checked (UTC, none ending before it starts)."""
-    period_start, period_end = frame.start, frame.end
+    period_start, period_end = frame.utc_start, frame.utc_end
     clipped: list[tuple[datetime, datetime]] = []
     for start, end in intervals:
         low = start if start > period_start else period_start

@@ -10,6 +10,7 @@ import attrs
 
 from partnercore._errors import CurrencyMismatchError, ValidationError
 from partnercore._fields import id_validator
+from partnercore._trusted import trusted
 from partnercore.billing._presentation import (
     statement_html,
     statement_rows,
@@ -29,9 +30,6 @@ __all__ = [
     "assemble_statement",
     "statement_id",
 ]
-
-_new = object.__new__
-_set = object.__setattr__
 
 
 def _rate(value: object) -> Decimal:
@@ -77,7 +75,7 @@ def _sum(amounts: Sequence[Money], currency: Currency, path: str) -> Decimal:
     quantum = currency.quantum
     for index, money in enumerate(amounts):
         if money.currency is not currency and money.currency != currency:
-            raise CurrencyMismatchError(currency.code, money.currency.code, f"sum ({path})")
+            raise CurrencyMismatchError(currency.code, money.currency.code, f"add up {path} in")
         if money.amount != money.amount.quantize(quantum, context=EXACT):
             raise ValidationError.at(f"{path}[{index}]", f"{money} is not rounded")
         total = EXACT.add(total, money.amount)
@@ -139,12 +137,16 @@ class ReferralStatement:
         _sum(bases, self.currency, "lines.base")
         expected = _sum([line.amount for line in self.lines], self.currency, "lines.amount")
         if self.total.currency is not self.currency and self.total.currency != self.currency:
-            raise CurrencyMismatchError(self.currency.code, self.total.currency.code, "total")
+            raise CurrencyMismatchError(
+                self.currency.code, self.total.currency.code, "pair a statement and its total in"
+            )
         if expected != self.total.amount:
             raise ValidationError.at("total", f"{self.total} is not the sum of the referral lines")
         if self.content_revenue.total.currency != self.currency:
             raise CurrencyMismatchError(
-                self.currency.code, self.content_revenue.total.currency.code, "content_revenue"
+                self.currency.code,
+                self.content_revenue.total.currency.code,
+                "pair a statement and its content revenue in",
             )
         if (self.tier is None) != (self.trailing_revenue is None):
             raise ValidationError.at("tier", "a tier and its trailing revenue go together")
@@ -157,7 +159,9 @@ class ReferralStatement:
                 )
             if self.trailing_revenue.currency != self.currency:
                 raise CurrencyMismatchError(
-                    self.currency.code, self.trailing_revenue.currency.code, "trailing_revenue"
+                    self.currency.code,
+                    self.trailing_revenue.currency.code,
+                    "pair a statement and its trailing revenue in",
                 )
 
     @classmethod
@@ -213,12 +217,7 @@ class ReferralStatement:
 
 def assemble_referral(client_id: str, base: Money, amount: Money) -> ReferralLine:
     """A referral line the calculator built from a checked client id and rounded amounts."""
-    line = _new(ReferralLine)
-    _set(line, "client_id", client_id)
-    _set(line, "base", base)
-    _set(line, "amount", amount)
-    _set(line, "credit_note", None)
-    return line
+    return trusted(ReferralLine, client_id=client_id, base=base, amount=amount, credit_note=None)
 
 
 def assemble_statement(
@@ -236,15 +235,16 @@ def assemble_statement(
     """A statement the calculator built from checked inputs, with amounts made of whole
     minor units of ``currency`` and ``total`` their exact sum: assembled without checking
     again (see ``assemble_invoice``)."""
-    statement = _new(ReferralStatement)
-    _set(statement, "id", statement_id(partner_id, period))
-    _set(statement, "period", period)
-    _set(statement, "partner_id", partner_id)
-    _set(statement, "currency", currency)
-    _set(statement, "rate", rate)
-    _set(statement, "lines", lines)
-    _set(statement, "total", total)
-    _set(statement, "content_revenue", content_revenue)
-    _set(statement, "tier", tier)
-    _set(statement, "trailing_revenue", trailing_revenue)
-    return statement
+    return trusted(
+        ReferralStatement,
+        id=statement_id(partner_id, period),
+        period=period,
+        partner_id=partner_id,
+        currency=currency,
+        rate=rate,
+        lines=lines,
+        total=total,
+        content_revenue=content_revenue,
+        tier=tier,
+        trailing_revenue=trailing_revenue,
+    )

@@ -24,7 +24,14 @@ from partnercore.billing._run import BillingRun
 from partnercore.billing._seats import SeatHolding
 from partnercore.billing._tax import Invoicing
 from partnercore.billing._terms import TermsCache
-from partnercore.billing._trailing import Intervals, clip, full_intervals, trailing_revenues
+from partnercore.billing._trailing import (
+    Intervals,
+    candidates,
+    clip,
+    full_spans,
+    read_histories,
+    trailing_revenues,
+)
 from partnercore.billing._transfers import SETTLING, Billers, billed_for, month_of
 from partnercore.billing._usage import LateUsage, UsageTotal
 from partnercore.events import Actor, InvoiceFinalised, actor_id
@@ -78,34 +85,18 @@ def _clients_at_end(
     the period's last instant (:func:`~partnercore.billing.billing_partner` says which).
 
     Its current clients, and the clients transferred away from it since shortly before the
-    period's end; each is looked up by key (the partner's clients, its transfers out, the
-    client's history), never by scanning. The histories read are kept in ``histories`` (an
-    empty one too).
+    period's end; each is looked up by key (the partner's clients, its transfers out), never
+    by scanning, and their histories are read at once (one call of the port per partner,
+    not one per client). The histories read are kept in ``histories`` (an empty one too).
     """
-    since = period.end - SETTLING
     ends = billers.month(period.year, period.month)
-    history = store.history
-    found: dict[str, Team] = {}
-    looked: set[str] = set()
-    for client in store.teams.clients_of(partner_id):
-        looked.add(client.id)
-        changes = histories.get(client.id)
-        if changes is None:
-            changes = histories[client.id] = history.for_team(client.id)
-        if billed_for(client, changes, ends) == partner_id:
-            found[client.id] = client
-    for transfer in reversed(history.transfers_from(partner_id)):  # newest first
-        if transfer.at < since:
-            break
-        if transfer.client_id in looked:
-            continue
-        looked.add(transfer.client_id)
-        client = store.teams.get(transfer.client_id)
-        changes = histories.get(client.id)
-        if changes is None:
-            changes = histories[client.id] = history.for_team(client.id)
-        if billed_for(client, changes, ends) == partner_id:
-            found[client.id] = client
+    clients = candidates(store, partner_id, period.end - SETTLING)
+    read_histories(store, clients, histories)
+    found = {
+        client.id: client
+        for client in clients
+        if billed_for(client, histories[client.id], ends) == partner_id
+    }
     return [found[client_id] for client_id in sorted(found)]
 
 
@@ -340,15 +331,19 @@ def _load_inputs(
         totals = usage[zone]
         clients = clients_of.pop(partner.id)
         late = _late_usage(store, partner, local, clients, histories, previous, billers)
+        known_spans = spans.get(zone, {})
+        # The licences not read for the trailing revenue: one call of the port per partner.
+        unread = [client.id for client in clients if client.id not in known_spans]
+        licenses = store.licenses.for_teams(unread) if unread else {}
         inputs = []
         for client in clients:
-            known = spans[zone].get(client.id) if zone in spans else None
+            known = known_spans.get(client.id)
             agreed = account.terms_of(client.id)
             inputs.append(
                 ClientBillingInput(
                     client_id=client.id,
                     billing_model=client.billing_model or BillingModel.RESELLER,
-                    full_intervals=full_intervals(store, client.id, start, end)
+                    full_intervals=full_spans(licenses.get(client.id), start, end)
                     if known is None
                     else clip(known, start, end),
                     usage=totals.of(client.id),
@@ -371,6 +366,7 @@ def _load_inputs(
             seats=_seats(store, partner),
             clients=tuple(inputs),
             trailing_revenue=trailing.get(partner.id),
+            created_at=partner.created_at,
         )
 
 

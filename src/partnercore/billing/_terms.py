@@ -8,8 +8,12 @@ same code, so the trailing revenue is the sum of the referral bases billing woul
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import NamedTuple
+
+import attrs
 
 from partnercore._errors import CurrencyMismatchError, ValidationError
+from partnercore._trusted import trusted
 from partnercore.billing._deals import Discount
 from partnercore.billing._invoice import InvoiceLine
 from partnercore.billing._policies import LineKind, ReferralBase, ReferralSettlement
@@ -20,13 +24,37 @@ from partnercore.billing._proration import ProratedShare
 from partnercore.billing._rounding import EXACT, from_minor, round_ratio
 from partnercore.money import Currency, Money
 
-__all__ = ["Fee", "Terms", "TermsCache", "discount_text"]
+__all__ = ["Fee", "Late", "Terms", "TermsCache", "UnitPrice", "discount_text"]
 
 _ONE = Decimal(1)
 
-#: How a metric is priced in one run: (unit price, its ratio's numerator and denominator,
-#: the line's description) per unit, or the tier model.
-_Price = tuple[Money, int, int, str] | UsagePricing
+
+@attrs.frozen
+class UnitPrice:
+    """A metric's unit price in one run, with its exact ratio and its lines' description."""
+
+    money: Money
+    numerator: int
+    denominator: int
+    description: str
+
+    @classmethod
+    def of(cls, metric: str, money: Money) -> UnitPrice:
+        numerator, denominator = money.amount.as_integer_ratio()
+        return cls(money, numerator, denominator, f"Usage: {metric}")
+
+
+class Late(NamedTuple):
+    """Late usage of one metric for one finalised period: the quantity not yet billed, and
+    what the finalised invoices billed (their quantity, and their amount if known)."""
+
+    quantity: Decimal
+    billed_quantity: Decimal
+    billed_amount: Money | None
+
+
+#: How a metric is priced in one run: per unit, or by its tier model.
+_Price = UnitPrice | UsagePricing
 
 
 class Fee:
@@ -73,12 +101,13 @@ class Terms:
         self.currency: Currency = book.currency
         self.digits = book.currency.minor_units
         self.scale = 10**self.digits
+        #: Money is below 10**30 in magnitude: this many minor units.
+        self.limit = 10**30 * self.scale
         self.rounding = book.rounding
         # Equal amounts share one immutable Money (one cache per currency and run).
         self.amounts = amounts
         self.prices: dict[str, _Price] = {
-            metric: (price, *price.amount.as_integer_ratio(), f"Usage: {metric}")
-            for metric, price in book.usage_prices
+            metric: UnitPrice.of(metric, price) for metric, price in book.usage_prices
         }
         self.prices.update(book.usage_tiers)
         self.advisor_fee = book.advisor_monthly_fee
@@ -109,9 +138,18 @@ class Terms:
         """``units`` minor units as Money (equal amounts share one immutable Money)."""
         money = self.amounts.get(units)
         if money is None:
-            money = Money(from_minor(units, self.digits), self.currency)
+            amount = from_minor(units, self.digits)
+            if -self.limit < units < self.limit:  # a whole number of minor units: valid
+                money = trusted(Money, amount=amount, currency=self.currency)
+            else:
+                money = Money(amount, self.currency)  # refused, naming the bound
             self.amounts[units] = money
         return money
+
+    def per_unit(self, price: UnitPrice, quantity: Decimal) -> int:
+        """``quantity`` at ``price``, rounded once, in minor units."""
+        top, bottom = quantity.as_integer_ratio()
+        return self.units(price.numerator * top, price.denominator * bottom)
 
     def prorated(self, fee: tuple[int, int], share: ProratedShare) -> int:
         top, bottom = share.fraction
@@ -189,8 +227,7 @@ class Terms:
             if isinstance(price, UsagePricing):
                 units = self.tiered(metric, price, quantity, path)[1]
             else:
-                top, bottom = quantity.as_integer_ratio()
-                units = self.units(price[1] * top, price[2] * bottom)
+                units = self.per_unit(price, quantity)
             amounts[quantity] = units
         return units
 
@@ -215,13 +252,12 @@ class Terms:
                     package=priced.package,
                 )
             else:
-                top, bottom = quantity.as_integer_ratio()
-                units = self.units(price[1] * top, price[2] * bottom)
+                units = self.per_unit(price, quantity)
                 line = InvoiceLine(
                     kind=LineKind.USAGE,
-                    description=price[3],
+                    description=price.description,
                     quantity=quantity,
-                    unit_price=price[0],
+                    unit_price=price.money,
                     amount=self.money(units),
                     metric=metric,
                 )
@@ -232,25 +268,23 @@ class Terms:
         self,
         metric: str,
         original: str,
-        late: tuple[Decimal, Decimal, Money | None],
+        late: Late,
         path: str,
     ) -> tuple[InvoiceLine, int]:
         """The adjustment for usage of ``original`` billed late, and its minor units.
 
-        ``late`` is (late quantity, quantity already billed, amount already billed). A
-        per-unit metric charges the late quantity at its unit price; a tier-priced one the
+        A per-unit metric charges the late quantity at its unit price; a tier-priced one the
         amount of everything now known less what was billed (§5.1).
         """
         quantity, billed_quantity, billed_amount = late
         price = self.price(metric, path)
         if not isinstance(price, UsagePricing):
-            top, bottom = quantity.as_integer_ratio()
-            units = self.units(price[1] * top, price[2] * bottom)
+            units = self.per_unit(price, quantity)
             line = InvoiceLine(
                 kind=LineKind.ADJUSTMENT,
                 description=f"Late usage: {metric} for {original}",
                 quantity=quantity,
-                unit_price=price[0],
+                unit_price=price.money,
                 amount=self.money(units),
                 metric=metric,
                 original_period=original,

@@ -25,12 +25,21 @@ from partnercore.billing._rounding import EXACT
 from partnercore.billing._terms import Terms, TermsCache
 from partnercore.billing._transfers import SETTLING, Billers, MonthEnds, billed_for
 from partnercore.billing._usage import UsageTotal
-from partnercore.licensing import LicenseState
+from partnercore.licensing import License, LicenseState
 from partnercore.money import Money
 from partnercore.tenancy import Team, TeamChange
 from partnercore.time import BillingPeriod
 
-__all__ = ["WINDOW", "Intervals", "clip", "full_intervals", "trailing_revenues"]
+__all__ = [
+    "WINDOW",
+    "Intervals",
+    "candidates",
+    "clip",
+    "full_intervals",
+    "full_spans",
+    "read_histories",
+    "trailing_revenues",
+]
 
 WINDOW = 12
 """How many periods before the billed one make the trailing revenue."""
@@ -90,6 +99,35 @@ def _member(
     return [billed_for(client, changes, month) == partner_id for month in months]
 
 
+def candidates(store: BillingStore, partner_id: str, since: datetime) -> list[Team]:
+    """The clients ``partner_id`` may have billed since ``since``: its current clients, then
+    those transferred away from it at or after ``since`` (newest transfers first, stopping
+    there), each once; looked up by key, never by scanning."""
+    clients = list(store.teams.clients_of(partner_id))
+    looked = {client.id for client in clients}
+    for transfer in reversed(store.history.transfers_from(partner_id)):  # newest first
+        if transfer.at < since:
+            break
+        if transfer.client_id in looked:
+            continue
+        looked.add(transfer.client_id)
+        clients.append(store.teams.get(transfer.client_id))
+    return clients
+
+
+def read_histories(
+    store: BillingStore, clients: Sequence[Team], histories: dict[str, Sequence[TeamChange]]
+) -> None:
+    """Keep in ``histories`` the history of each of ``clients`` not in it yet (an empty one
+    too), read with one call of the port for all of them."""
+    missing = [client.id for client in clients if client.id not in histories]
+    if not missing:
+        return
+    found = store.history.for_teams(missing)
+    for client_id in missing:
+        histories[client_id] = found.get(client_id, ())
+
+
 def _window_clients(
     store: BillingStore,
     partner_id: str,
@@ -100,32 +138,13 @@ def _window_clients(
     """Every client the partner billed for a period of the window.
 
     Its current clients, and those transferred away from it since shortly before the
-    window's first period ended (newest transfers first, stopping there): looked up by key,
-    never by scanning.
+    window's first period ended (:func:`candidates`), their histories read at once.
     """
-
-    def history(client_id: str) -> Sequence[TeamChange]:
-        changes = histories.get(client_id)
-        if changes is None:
-            changes = histories[client_id] = store.history.for_team(client_id)
-        return changes
-
+    clients = candidates(store, partner_id, lasts[0] - SETTLING)
+    read_histories(store, clients, histories)
     found: dict[str, tuple[Team, list[bool]]] = {}
-    looked: set[str] = set()
-    for client in store.teams.clients_of(partner_id):
-        looked.add(client.id)
-        member = _member(client, history(client.id), partner_id, months)
-        if any(member):
-            found[client.id] = (client, member)
-    since = lasts[0] - SETTLING
-    for transfer in reversed(store.history.transfers_from(partner_id)):
-        if transfer.at < since:
-            break
-        if transfer.client_id in looked:
-            continue
-        looked.add(transfer.client_id)
-        client = store.teams.get(transfer.client_id)
-        member = _member(client, history(client.id), partner_id, months)
+    for client in clients:
+        member = _member(client, histories[client.id], partner_id, months)
         if any(member):
             found[client.id] = (client, member)
     return [found[client_id] for client_id in sorted(found)]
@@ -135,7 +154,12 @@ def full_intervals(
     store: BillingStore, client_id: str, start: datetime, end: datetime
 ) -> Intervals:
     """The ``[start, end)`` spans of ``[start, end)`` in which the client's licence was full."""
-    license = store.licenses.find(client_id)
+    return full_spans(store.licenses.find(client_id), start, end)
+
+
+def full_spans(license: License | None, start: datetime, end: datetime) -> Intervals:
+    """The ``[start, end)`` spans of ``[start, end)`` in which ``license`` was full (none
+    without a licence)."""
     if license is None:
         return ()
     return tuple(
@@ -314,10 +338,14 @@ def trailing_revenues(
             terms = books.of(book_of(accounts[partner.id].price_book_id))
             usage_only = terms.usage_only
             total = 0
-            for client in clients_of[partner.id]:
+            own_clients = clients_of[partner.id]
+            unread = [client.id for client in own_clients if client.id not in spans]
+            licenses = store.licenses.for_teams(unread) if unread else {}
+            for client in own_clients:
                 known_spans = spans.get(client.id)
                 if known_spans is None:
-                    known_spans = spans[client.id] = full_intervals(store, client.id, start, end)
+                    license = licenses.get(client.id)
+                    known_spans = spans[client.id] = full_spans(license, start, end)
                 try:
                     total += _client_total(client, known_spans, frames, keys, usage_only)
                 except ValidationError as error:

@@ -9,19 +9,21 @@ from decimal import Decimal
 import attrs
 
 from partnercore._errors import ValidationError
-from partnercore._fields import id_validator, text_validator
+from partnercore._fields import check_instance, id_validator, text_validator
+from partnercore._trusted import trusted
 from partnercore.billing._rounding import EXACT
 from partnercore.billing._validation import money_field, period_key, to_quantity
 from partnercore.money import Money
 from partnercore.time import BillingPeriod, ensure_aware
 
-__all__ = ["LateUsage", "UsageRecord", "UsageTotal", "aggregate_usage"]
+__all__ = ["LateUsage", "UsageRecord", "UsageTotal", "aggregate_usage", "summed_total"]
 
 
 #: A usage record's quantity is below 10**21; a total (or a late difference of totals) is
 #: below 10**30, like an amount of money: room for a billion records of the largest size.
 _RECORD_LIMIT = Decimal(10) ** 21
 _TOTAL_LIMIT = Decimal(10) ** 30
+_TOTAL_FLOOR = _TOTAL_LIMIT.copy_negate()
 
 #: Quantities are multiples of 10**-18 (trailing zeros past that are only a way of writing).
 _PLACES = 18
@@ -38,6 +40,10 @@ def _bounded(value: object, limit: Decimal, bound: str) -> Decimal:
     if exponent < -_PLACES and any(digits[exponent + _PLACES :]):
         raise ValidationError.at("quantity", f"at most {_PLACES} decimal places, got {shown}")
     return quantity
+
+
+def _exact(quantity: Decimal | int) -> Decimal:
+    return quantity if quantity.__class__ is Decimal else Decimal(quantity)
 
 
 def _record_quantity(value: object) -> Decimal:
@@ -116,6 +122,24 @@ class LateUsage:
     billed_amount: Money | None = attrs.field(default=None, validator=_optional_money)
 
 
+def summed_total(
+    client_id: str, metric: str, period: BillingPeriod, quantity: Decimal | int
+) -> UsageTotal:
+    """The total of ``quantity`` (an exact sum of valid records' quantities, an integer when
+    they were all whole) of ``metric`` for ``client_id`` in ``period``.
+
+    The client id, metric and period come from checked records, and a sum of quantities
+    with at most 18 decimal places has at most 18: only the bound is left to check (a total
+    beyond it is refused by :class:`UsageTotal` itself).
+    """
+    exact = _exact(quantity)
+    if _TOTAL_FLOOR < exact < _TOTAL_LIMIT:
+        return trusted(
+            UsageTotal, client_id=client_id, metric=metric, period=period, quantity=exact
+        )
+    return UsageTotal(client_id=client_id, metric=metric, period=period, quantity=exact)
+
+
 def aggregate_usage(
     records: Iterable[UsageRecord],
     period: BillingPeriod,
@@ -125,13 +149,15 @@ def aggregate_usage(
 
     Sorted by client and metric; ``client_ids`` restricts the clients considered.
     """
+    check_instance(period, BillingPeriod, "period")
     start, end = period.start, period.end
     sums: dict[tuple[str, str], Decimal] = {}
     for record in records:
+        check_instance(record, UsageRecord, "records")
         if start <= record.at < end and (client_ids is None or record.client_id in client_ids):
             key = (record.client_id, record.metric)
             sums[key] = EXACT.add(sums[key], record.quantity) if key in sums else record.quantity
     return [
-        UsageTotal(client_id=client, metric=metric, period=period, quantity=quantity)
+        summed_total(client, metric, period, quantity)
         for (client, metric), quantity in sorted(sums.items())
     ]

@@ -1,29 +1,28 @@
 """How the commands print: the JSON documents, and readable text made from the same documents.
 
 Every text rendering is made from the command's JSON document, so the two never disagree.
+Invoices and referral statements print as billing presents them (``str(run)``), with the
+same tables.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
-from partnercore.cli._tables import table
+from partnercore.billing._presentation import text_table as table
 from partnercore.events import Event
 from partnercore.scenario import BillingRange, Scenario
 from partnercore.tenancy import Decision, Holder, TeamKind
 from partnercore.time import format_instant
 
 __all__ = [
-    "bill_text",
     "check_document",
     "check_text",
     "events_document",
     "events_text",
     "hierarchy_document",
     "hierarchy_text",
-    "json_text",
     "library_text",
     "license_document",
     "license_text",
@@ -33,71 +32,6 @@ __all__ = [
     "who_document",
     "who_text",
 ]
-
-
-def json_text(document: object) -> str:
-    """A JSON document as printed: two-space indent, keys in document order."""
-    return json.dumps(document, indent=2, ensure_ascii=False)
-
-
-# -- bill --------------------------------------------------------------------------------
-
-
-def _line_row(client: str, line: dict[str, Any]) -> list[str]:
-    return [
-        client,
-        line["kind"],
-        line["description"],
-        line["quantity"],
-        line["unit_price"],
-        line["amount"],
-    ]
-
-
-def invoice_text(invoice: dict[str, Any]) -> str:
-    """One invoice of a ``bill`` document as a titled table."""
-    title = (
-        f"Invoice {invoice['id']}, billed to {invoice['billed_to']}, "
-        f"partner {invoice['partner']}, {invoice['currency']}"
-    )
-    rows: list[list[str]] = [_line_row("", line) for line in invoice["lines"]]
-    for group in invoice["clients"]:
-        rows.extend(_line_row(group["client"], line) for line in group["lines"])
-        rows.append([group["client"], "subtotal", "", "", "", group["subtotal"]])
-    rows.append(["", "total", "", "", "", invoice["total"]])
-    headers = ("client", "kind", "description", "quantity", "unit price", "amount")
-    return f"{title}\n{table(headers, rows)}"
-
-
-def statement_text(statement: dict[str, Any]) -> str:
-    """One referral statement of a ``bill`` document as titled tables."""
-    title = (
-        f"Referral statement {statement['id']}, partner {statement['partner']}, "
-        f"{statement['currency']}, rate {statement['rate']}"
-    )
-    if "tier" in statement:  # partner tiers (§5.1)
-        title += f", tier {statement['tier']} (trailing revenue {statement['trailing_revenue']})"
-    rows = [[line["client"], line["base"], line["amount"]] for line in statement["lines"]]
-    rows.append(["total", "", statement["total"]])
-    text = f"{title}\n{table(('client', 'base', 'referral'), rows)}"
-    content = statement["content_revenue"]
-    if content["lines"]:
-        content_rows = [
-            [line["client"], line["item"], line["charge"], line["amount"]]
-            for line in content["lines"]
-        ]
-        content_rows.append(["total", "", "", content["total"]])
-        headers = ("client", "item", "charge", "earned")
-        text += f"\nContent revenue\n{table(headers, content_rows)}"
-    return text
-
-
-def bill_text(document: dict[str, Any]) -> str:
-    """A ``bill`` document (one period) as text: every invoice, then every statement."""
-    parts = [f"Billing period {document['period']}"]
-    parts += [invoice_text(invoice) for invoice in document["invoices"]]
-    parts += [statement_text(statement) for statement in document["referrals"]]
-    return "\n\n".join(parts)
 
 
 def range_text(billing: BillingRange) -> str:
@@ -286,8 +220,8 @@ def hierarchy_document(scenario: Scenario, at: Any) -> list[dict[str, Any]]:
                     "kind": TeamKind.CLIENT.value,
                     "name": client.name,
                     "partner": partner.id,
-                    "billing_model": client.billing_model.value if client.billing_model else None,
-                    "operated_by": client.operated_by.value if client.operated_by else None,
+                    "billing_model": client.client_billing_model.value,
+                    "operated_by": client.client_operated_by.value,
                     "license": scenario.store.licenses.get(client.id).state_at(at).value,
                     "timezone": client.timezone,
                 }

@@ -6,18 +6,13 @@ work and appends its events.
 """
 
 from partnercore.content._catalogue import add_item, deselect, publish, retire, select
-from partnercore.content._charges import InstalledContentCharges, charges_in
+from partnercore.content._charges import InstalledContentCharges
 from partnercore.content._copies import (
     CopyChange,
     CopyEvent,
     InstalledCopy,
-    Presence,
-    copies_at,
-    departures_applied,
-    presence,
 )
 from partnercore.content._distribution import PushReport, install, push, repush, uninstall
-from partnercore.content._fields import PLATFORM
 from partnercore.content._items import (
     ContentItem,
     ContentKind,
@@ -29,12 +24,9 @@ from partnercore.content._items import (
 from partnercore.content._library import (
     LibraryEntry,
     LibrarySelection,
-    exclusive_library,
-    open_library,
-    selected_at,
 )
-from partnercore.content._onboarding_service import add_template, onboard
 from partnercore.content._onboarding import Onboarding, OnboardingRequest
+from partnercore.content._onboarding_service import add_template, onboard
 from partnercore.content._ports import (
     ContentItemRepository,
     ContentStore,
@@ -59,7 +51,6 @@ from partnercore.content._visibility import (
 )
 
 __all__ = [
-    "PLATFORM",
     "AvailableUpdate",
     "ClientTemplate",
     "ContentItem",
@@ -82,7 +73,6 @@ __all__ = [
     "Onboarding",
     "OnboardingRepository",
     "OnboardingRequest",
-    "Presence",
     "PriceType",
     "PushReport",
     "TemplateContent",
@@ -90,24 +80,17 @@ __all__ = [
     "TemplateRepository",
     "add_item",
     "add_template",
-    "charges_in",
-    "copies_at",
-    "departures_applied",
     "deselect",
-    "exclusive_library",
     "install",
     "installed",
     "library",
     "library_view",
     "onboard",
-    "open_library",
-    "presence",
     "publish",
     "push",
     "repush",
     "retire",
     "select",
-    "selected_at",
     "uninstall",
     "updates_available",
 ]

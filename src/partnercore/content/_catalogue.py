@@ -11,7 +11,7 @@ from datetime import datetime
 
 from partnercore._errors import InvalidTransitionError, NotFoundError, ValidationError
 from partnercore._fields import check_id
-from partnercore.content._fields import valid_flag_value
+from partnercore.content._checks import valid_flag_value
 from partnercore.content._items import ContentItem, ContentStatus
 from partnercore.content._library import LibrarySelection
 from partnercore.content._ports import ContentStore
@@ -117,34 +117,15 @@ def _selection(
         authorise(store, by, Permission.CONTENT_MANAGE, partner_id, moment, f"{verb} {item_id}")
         if since_always:
             system_only(by, "record a selection that holds since always")
-        item = store.items.find(item_id)
-        if item is None or not item.is_open:
-            # Another partner's item is reported exactly like a missing one.
-            raise NotFoundError("open-library item", item_id)
+        item = _open_item(store, item_id)
         when = None if since_always else moment
-        earlier = [s for s in store.libraries.for_partner(partner_id) if s.item_id == item_id]
-        if earlier:
-            last = earlier[-1]
-            if last.at is not None and (when is None or when < last.at):
-                raise InvalidTransitionError(
-                    "selected" if last.selected else "removed",
-                    verb,
-                    f"the last change for {item_id!r} in {partner_id}'s library was at "
-                    f"{format_instant(last.at)}; changes are recorded in order",
-                )
-            if last.selected == selected:
-                return last  # already so: nothing to record
-        if not selected and not earlier:
+        last = _last_selection(store, partner_id, item_id, when, verb)
+        if last is not None and last.selected == selected:
+            return last  # already so: nothing to record
+        if not selected and last is None:
             raise ValidationError.at("item_id", f"{item_id!r} is not in {partner_id}'s library")
         if selected:
-            published = (
-                item.status is ContentStatus.PUBLISHED
-                if when is None
-                else item.is_published_at(when)
-            )
-            if not published:
-                moment_text = "" if when is None else f" at {format_instant(when)}"
-                raise ValidationError.at("item_id", f"{item_id!r} is not published{moment_text}")
+            _check_published(item, when)
         selection = LibrarySelection(partner_id, item_id, when, selected)
         store.libraries.add(selection)
         store.events.append(
@@ -159,6 +140,43 @@ def _selection(
             ]
         )
         return selection
+
+
+def _open_item(store: ContentStore, item_id: str) -> ContentItem:
+    """The open-library item ``item_id``; another partner's item is reported like a missing one."""
+    item = store.items.find(item_id)
+    if item is None or not item.is_open:
+        raise NotFoundError("open-library item", item_id)
+    return item
+
+
+def _last_selection(
+    store: ContentStore, partner_id: str, item_id: str, when: datetime | None, verb: str
+) -> LibrarySelection | None:
+    """The partner's last change for the item, if any, provided ``when`` does not precede it
+    (``when`` is ``None`` for since always)."""
+    earlier = [s for s in store.libraries.for_partner(partner_id) if s.item_id == item_id]
+    if not earlier:
+        return None
+    last = earlier[-1]
+    if last.at is not None and (when is None or when < last.at):
+        raise InvalidTransitionError(
+            "selected" if last.selected else "removed",
+            verb,
+            f"the last change for {item_id!r} in {partner_id}'s library was at "
+            f"{format_instant(last.at)}; changes are recorded in order",
+        )
+    return last
+
+
+def _check_published(item: ContentItem, when: datetime | None) -> None:
+    """Only a published item is selected: published at ``when``, or now for since always."""
+    published = (
+        item.status is ContentStatus.PUBLISHED if when is None else item.is_published_at(when)
+    )
+    if not published:
+        moment_text = "" if when is None else f" at {format_instant(when)}"
+        raise ValidationError.at("item_id", f"{item.id!r} is not published{moment_text}")
 
 
 def select(

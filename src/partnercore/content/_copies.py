@@ -16,14 +16,13 @@ import attrs
 
 from partnercore._errors import ValidationError
 from partnercore._fields import id_validator, optional_id, to_enum
-from partnercore.content._fields import user_id, valid_flag, version_number
-from partnercore.time import ensure_aware
+from partnercore.content._checks import user_id, valid_flag, version_number
+from partnercore.time import Span, ensure_aware
 
 __all__ = [
     "CopyChange",
     "CopyEvent",
     "InstalledCopy",
-    "Presence",
     "copies_at",
     "departures_applied",
     "presence",
@@ -100,20 +99,6 @@ class InstalledCopy:
     at: datetime
     installed_at: datetime
     template_id: str | None = None
-
-
-@attrs.frozen
-class Presence:
-    """An interval ``[start, end)`` during which a client held an item (``end=None``: still)."""
-
-    start: datetime
-    end: datetime | None = None
-
-    def overlaps(self, start: datetime, end: datetime) -> bool:
-        """Whether the client held the item at some instant of ``[start, end)``."""
-        if self.end is not None and self.end <= self.start:
-            return False
-        return self.start < end and (self.end is None or self.end > start)
 
 
 def _ordered(events: Iterable[CopyEvent]) -> list[CopyEvent]:
@@ -193,9 +178,9 @@ def copies_at(events: Iterable[CopyEvent], at: datetime) -> Mapping[str, Install
     return dict(sorted(held.items()))
 
 
-def presence(events: Iterable[CopyEvent]) -> Mapping[str, tuple[Presence, ...]]:
+def presence(events: Iterable[CopyEvent]) -> Mapping[str, tuple[Span, ...]]:
     """For each item, the intervals during which the client held it, in order."""
-    spans: dict[str, list[Presence]] = {}
+    spans: dict[str, list[Span]] = {}
     for event in _ordered(events):
         item_spans = spans.setdefault(event.item_id, [])
         open_span = item_spans[-1] if item_spans and item_spans[-1].end is None else None
@@ -203,5 +188,5 @@ def presence(events: Iterable[CopyEvent]) -> Mapping[str, tuple[Presence, ...]]:
             if open_span is not None:
                 item_spans[-1] = attrs.evolve(open_span, end=event.at)
         elif open_span is None:
-            item_spans.append(Presence(event.at))
+            item_spans.append(Span(event.at))
     return {item_id: tuple(found) for item_id, found in sorted(spans.items()) if found}

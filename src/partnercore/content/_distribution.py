@@ -11,12 +11,11 @@ import attrs
 
 from partnercore._errors import InvalidTransitionError, NotFoundError, ValidationError
 from partnercore._fields import check_id
+from partnercore.content._checks import valid_flag_value
 from partnercore.content._copies import CopyChange, CopyEvent, InstalledCopy
-from partnercore.content._fields import valid_flag_value
 from partnercore.content._library import LibraryEntry
 from partnercore.content._ports import ContentStore
 from partnercore.content._templates import ClientTemplate, TemplateContent
-from partnercore.content._visibility import copies_of, partner_library
 from partnercore.content._tenancy_view import (
     client_team,
     partner_at,
@@ -24,6 +23,7 @@ from partnercore.content._tenancy_view import (
     recorded_by,
     require_active,
 )
+from partnercore.content._visibility import copies_of, partner_library
 from partnercore.events import (
     Actor,
     ContentInstalled,
@@ -319,42 +319,69 @@ def push(
         entry = _entry(store, partner_id, item_id, moment)
         changes = _Changes()
         for index, client_id in enumerate(client_ids):
-            client = client_team(store, client_id, f"clients[{index}]")
-            if partner_at(store, client, moment) != partner_id:
-                raise ValidationError.at(
-                    f"clients[{index}]",
-                    f"{client_id!r} is not a client of {partner_id} at {format_instant(moment)}",
-                )
-            require_active(store, client, moment, "push")
-            _check_order(store, client_id, item_id, moment, "push")
-            copy = copies_of(store, client, moment).get(item_id)
-            if copy is not None and (copy.version, copy.locked) == (entry.version, locked):
-                changes.unchanged.append(client_id)
-                continue
-            changes.events.append(
-                _push_event(client_id, item_id, entry.version, locked, moment, who)
+            _push_to_client(
+                store, changes, partner_id, client_id, index, entry, locked, moment, who
             )
-            changes.changed.append(client_id)
         pinned = TemplateContent(
             item_id=item_id, locked=locked, version=entry.version, pushed_by=who, pushed_at=moment
         )
         for index, template_id in enumerate(template_ids):
-            template = store.templates.get(template_id)
-            if template.partner_id != partner_id:
-                raise ValidationError.at(
-                    f"templates[{index}]", f"template {template_id!r} is not {partner_id}'s"
-                )
-            current = template.entry(item_id)
-            if current is not None and (current.version, current.locked) == (
-                entry.version,
-                locked,
-            ):
-                changes.templates_unchanged.append(template_id)
-            else:
-                changes.saves.append(template.with_entry(pinned))
+            _pin_in_template(store, changes, partner_id, template_id, index, pinned)
         return changes.write(
             store, partner_id, item_id, entry.version, moment, by, locked, client_ids
         )
+
+
+def _push_to_client(
+    store: ContentStore,
+    changes: _Changes,
+    partner_id: str,
+    client_id: str,
+    index: int,
+    entry: LibraryEntry,
+    locked: bool,
+    at: datetime,
+    who: str | None,
+) -> None:
+    """Plan the copy a push gives an active client of the partner (``clients[index]``)."""
+    client = client_team(store, client_id, f"clients[{index}]")
+    if partner_at(store, client, at) != partner_id:
+        raise ValidationError.at(
+            f"clients[{index}]",
+            f"{client_id!r} is not a client of {partner_id} at {format_instant(at)}",
+        )
+    require_active(store, client, at, "push")
+    _check_order(store, client_id, entry.id, at, "push")
+    copy = copies_of(store, client, at).get(entry.id)
+    if copy is not None and (copy.version, copy.locked) == (entry.version, locked):
+        changes.unchanged.append(client_id)
+        return
+    changes.events.append(_push_event(client_id, entry.id, entry.version, locked, at, who))
+    changes.changed.append(client_id)
+
+
+def _pin_in_template(
+    store: ContentStore,
+    changes: _Changes,
+    partner_id: str,
+    template_id: str,
+    index: int,
+    pinned: TemplateContent,
+) -> None:
+    """Plan pinning the pushed version in one of the partner's templates (``templates[index]``)."""
+    template = store.templates.get(template_id)
+    if template.partner_id != partner_id:
+        raise ValidationError.at(
+            f"templates[{index}]", f"template {template_id!r} is not {partner_id}'s"
+        )
+    current = template.entry(pinned.item_id)
+    if current is not None and (current.version, current.locked) == (
+        pinned.version,
+        pinned.locked,
+    ):
+        changes.templates_unchanged.append(template_id)
+    else:
+        changes.saves.append(template.with_entry(pinned))
 
 
 def _holders(store: ContentStore, partner_id: str, item_id: str, at: datetime) -> list[Team]:

@@ -10,7 +10,7 @@ import attrs
 
 from partnercore._errors import InvalidTransitionError, ValidationError
 from partnercore._fields import id_validator, optional_instant, to_enum
-from partnercore.content._fields import PLATFORM, valid_text, version_number
+from partnercore.content._checks import PLATFORM, valid_text, version_number
 from partnercore.money import Money
 from partnercore.time import ensure_aware, format_instant
 

@@ -8,7 +8,7 @@ from datetime import datetime
 import attrs
 
 from partnercore._fields import id_validator, optional_instant
-from partnercore.content._fields import valid_flag
+from partnercore.content._checks import valid_flag
 from partnercore.content._items import ContentItem, ContentPrice
 from partnercore.time import ensure_aware
 

@@ -8,8 +8,8 @@ from datetime import datetime
 import attrs
 
 from partnercore._fields import id_validator, optional_text_validator, to_enum
+from partnercore.content._checks import user_id, valid_text
 from partnercore.content._copies import CopyEvent
-from partnercore.content._fields import user_id, valid_text
 from partnercore.licensing import LicenseState
 from partnercore.tenancy import Grant
 from partnercore.time import ensure_aware, validate_timezone

@@ -6,13 +6,15 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
+import attrs
+
 from partnercore._errors import ConflictError, NotFoundError, ValidationError
 from partnercore.content._copies import CopyChange, CopyEvent
 from partnercore.content._onboarding import Onboarding, OnboardingRequest
 from partnercore.content._ports import ContentStore
 from partnercore.content._templates import ClientTemplate
-from partnercore.content._visibility import partner_library
 from partnercore.content._tenancy_view import partner_team, recorded_by
+from partnercore.content._visibility import partner_library
 from partnercore.events import (
     Actor,
     ClientOnboarded,
@@ -110,10 +112,30 @@ def _check_advisor(
         )
 
 
+@attrs.frozen(kw_only=True)
+class _Plan:
+    """What an onboarding will write, every part of it checked: the client's template and
+    partner, the copies it installs and the grants it gives."""
+
+    request: OnboardingRequest
+    template: ClientTemplate
+    partner: Team
+    copies: list[CopyEvent]
+    grants: list[Grant]
+
+
 def _plan(
     store: ContentStore, request: OnboardingRequest, template: ClientTemplate, partner: Team
-) -> tuple[list[CopyEvent], list[Grant]]:
-    """Check everything the onboarding will write; the copies and grants it will make."""
+) -> _Plan:
+    """Check everything the onboarding will write; the plan of it."""
+    _check_new_client(store, request, partner)
+    copies = _planned_copies(store, request, template, partner)
+    grants = _planned_grants(store, request, template, partner)
+    return _Plan(request=request, template=template, partner=partner, copies=copies, grants=grants)
+
+
+def _check_new_client(store: ContentStore, request: OnboardingRequest, partner: Team) -> None:
+    """The client and its licence are new, and the partner takes clients at ``request.at``."""
     at = request.at
     if store.teams.find(request.client_id) is not None:
         raise ConflictError(
@@ -131,6 +153,14 @@ def _plan(
         raise ValidationError.at(
             "at", f"partner {partner.id} does not exist before {format_instant(partner.created_at)}"
         )
+
+
+def _planned_copies(
+    store: ContentStore, request: OnboardingRequest, template: ClientTemplate, partner: Team
+) -> list[CopyEvent]:
+    """The template's content, each item at its pinned version or the one current at ``at``;
+    every item is in the partner's library then."""
+    at = request.at
     library = {entry.id: entry for entry in partner_library(store, partner.id, at)}
     copies = []
     for index, entry in enumerate(template.content):
@@ -153,6 +183,14 @@ def _plan(
                 template_id=template.id,
             )
         )
+    return copies
+
+
+def _planned_grants(
+    store: ContentStore, request: OnboardingRequest, template: ClientTemplate, partner: Team
+) -> list[Grant]:
+    """The template's default grants on the new client, to advisors of the partner."""
+    at = request.at
     grants = []
     for index, default in enumerate(template.grants):
         _check_advisor(store, partner.id, default.advisor, at, f"template.grants[{index}].advisor")
@@ -168,7 +206,7 @@ def _plan(
         if store.grants.find(grant.id) is not None:
             raise ConflictError(f"grant {grant.id!r} already exists", kind="grant", id=grant.id)
         grants.append(grant)
-    return copies, grants
+    return grants
 
 
 def onboard(
@@ -216,49 +254,47 @@ def onboard(
         done = _recorded(store, request)
         if done is not None:
             return done
-        copies, grants = _plan(store, request, template, partner)
-        try:
-            with store.unit_of_work():
-                return _create(
-                    store,
-                    request,
-                    template,
-                    partner,
-                    copies,
-                    grants,
-                    by,
-                    license_policy,
-                    partner.timezone if billing_timezone is None else billing_timezone,
-                )
-        except ConflictError:
-            # A store whose units do not exclude each other (another writer onboarded with
-            # this request id meanwhile): the first result stands.
-            done = _recorded(store, request)
-            if done is not None:
-                return done
-            raise
+        plan = _plan(store, request, template, partner)
+        zone = partner.timezone if billing_timezone is None else billing_timezone
+        return _create_once(store, plan, by, license_policy, zone)
 
 
-def _create(
+def _create_once(
     store: ContentStore,
-    request: OnboardingRequest,
-    template: ClientTemplate,
-    partner: Team,
-    copies: list[CopyEvent],
-    grants: list[Grant],
+    plan: _Plan,
     by: Actor,
     license_policy: LicensePolicy | None,
     billing_timezone: str,
 ) -> Onboarding:
-    """Write everything an onboarding planned, with its events."""
-    at = request.at
+    """Write the plan in a unit of its own; if another writer onboarded with this request id
+    meanwhile (a store whose units do not exclude each other), the first result stands."""
+    try:
+        with store.unit_of_work():
+            return _create(store, plan, by, license_policy, billing_timezone)
+    except ConflictError:
+        done = _recorded(store, plan.request)
+        if done is not None:
+            return done
+        raise
+
+
+def _create(
+    store: ContentStore,
+    plan: _Plan,
+    by: Actor,
+    license_policy: LicensePolicy | None,
+    billing_timezone: str,
+) -> Onboarding:
+    """Write everything an onboarding planned, with its events: the client, its licence,
+    its grants, its copies, and the record of the onboarding."""
+    request, at = plan.request, plan.request.at
     create_client(
         store,
         request.client_id,
         request.name,
-        partner_id=partner.id,
-        operated_by=template.operated_by,
-        billing_model=template.billing_model,
+        partner_id=plan.partner.id,
+        operated_by=plan.template.operated_by,
+        billing_model=plan.template.billing_model,
         at=at,
         by=by,
         timezone=request.timezone,
@@ -271,44 +307,49 @@ def _create(
         by=by,
         timezone=request.timezone,
         organisation_key=request.organisation_key,
-        initial_state=template.license.value,
+        initial_state=plan.template.license.value,
         policy=license_policy,
         billing_timezone=billing_timezone,
     )
-    for grant in grants:
+    for grant in plan.grants:
         grant_access(store, grant, at=at, by=by)
-    if copies:
-        store.installs.add_all(copies)
+    if plan.copies:
+        store.installs.add_all(plan.copies)
     onboarding = Onboarding(
         request=request,
-        partner_id=partner.id,
+        partner_id=plan.partner.id,
         license=license.state_at(at),
-        installed=copies,
-        grants=grants,
+        installed=plan.copies,
+        grants=plan.grants,
     )
     store.onboardings.add(onboarding)
-    actor = actor_id(by)
+    store.events.append(_onboarded_events(plan, actor_id(by)))
+    return onboarding
+
+
+def _onboarded_events(plan: _Plan, by: str) -> list[Event]:
+    """The copies installed (as pushed), then the onboarding itself."""
+    request = plan.request
     installed: list[Event] = [
         ContentInstalled(
-            at=at,
-            by=actor,
+            at=request.at,
+            by=by,
             team_id=request.client_id,
             item_id=copy.item_id,
             version=copy.version or 0,
             pushed=True,
         )
-        for copy in copies
+        for copy in plan.copies
     ]
     onboarded = ClientOnboarded(
-        at=at,
-        by=actor,
+        at=request.at,
+        by=by,
         team_id=request.client_id,
-        partner_id=partner.id,
-        template_id=template.id,
+        partner_id=plan.partner.id,
+        template_id=plan.template.id,
         request_id=request.request_id,
     )
-    store.events.append([*installed, onboarded])
-    return onboarding
+    return [*installed, onboarded]
 
 
 def _recorded(store: ContentStore, request: OnboardingRequest) -> Onboarding | None:

@@ -11,7 +11,7 @@ import attrs
 
 from partnercore._errors import ValidationError
 from partnercore._fields import id_validator, optional_instant, to_enum
-from partnercore.content._fields import user_id, valid_flag, valid_text, version_number
+from partnercore.content._checks import user_id, valid_flag, valid_text, version_number
 from partnercore.tenancy import ALL, BillingModel, GrantRole, OperatedBy
 
 __all__ = ["ClientTemplate", "InitialLicense", "TemplateContent", "TemplateGrant"]

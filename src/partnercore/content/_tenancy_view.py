@@ -11,7 +11,6 @@ from partnercore.events import SYSTEM, Actor, check_actor
 from partnercore.tenancy import (
     Permission,
     Team,
-    TeamKind,
     TeamStatus,
     Transfer,
     authorise,
@@ -34,7 +33,7 @@ __all__ = [
 def client_team(store: ContentStore, client_id: str, path: str = "client_id") -> Team:
     """The client team ``client_id`` (NotFoundError; ValidationError for a partner)."""
     team = store.teams.get(client_id)
-    if team.kind is not TeamKind.CLIENT:
+    if not team.is_client:
         raise ValidationError.at(path, f"{client_id!r} is a partner team, not a client")
     return team
 
@@ -42,7 +41,7 @@ def client_team(store: ContentStore, client_id: str, path: str = "client_id") ->
 def partner_team(store: ContentStore, partner_id: str, path: str = "partner_id") -> Team:
     """The partner team ``partner_id`` (NotFoundError; ValidationError for a client)."""
     team = store.teams.get(partner_id)
-    if team.kind is not TeamKind.PARTNER:
+    if not team.is_partner:
         raise ValidationError.at(path, f"{partner_id!r} is a client team, not a partner")
     return team
 

@@ -13,14 +13,14 @@ from typing import Any
 
 import attrs
 
+from partnercore.content._checks import PLATFORM
 from partnercore.content._copies import InstalledCopy, copies_at, departures_applied
-from partnercore.content._fields import PLATFORM
 from partnercore.content._items import ContentItem
 from partnercore.content._library import LibraryEntry, exclusive_library, open_library
 from partnercore.content._ports import ContentStore
 from partnercore.content._tenancy_view import departures, partner_at, viewer
 from partnercore.events import Actor, check_actor
-from partnercore.tenancy import Permission, Team, TeamKind
+from partnercore.tenancy import Permission, Team
 from partnercore.time import ensure_aware
 
 __all__ = [
@@ -83,7 +83,7 @@ def partner_library(store: ContentStore, partner_id: str, at: datetime) -> tuple
 
 
 def _team_library(store: ContentStore, team: Team, at: datetime) -> tuple[LibraryEntry, ...]:
-    if team.kind is TeamKind.PARTNER:
+    if team.is_partner:
         own = partner_library(store, team.id, at)
         known = {entry.id for entry in own}
         extra = [e for e in open_library(store.items.owned_by(PLATFORM), at) if e.id not in known]
@@ -135,7 +135,7 @@ def installed(
         check_actor(by)
     team = store.teams.get(client_id)
     viewer(store, by, Permission.CONTENT_VIEW, client_id, moment, f"see the content of {client_id}")
-    if team.kind is not TeamKind.CLIENT:
+    if not team.is_client:
         return ()
     return tuple(copies_of(store, team, moment).values())
 

@@ -10,6 +10,7 @@ import attrs
 
 from partnercore._errors import InvalidTransitionError, ValidationError
 from partnercore._fields import id_validator, optional_instant, to_enum
+from partnercore._trusted import trusted
 from partnercore.licensing._events import LicenseEvent
 from partnercore.licensing._intervals import LicenseInterval
 from partnercore.licensing._policy import LicensePolicy
@@ -271,10 +272,13 @@ class License:
         lower = begin
         while True:
             upper = starts[index + 1] if index + 1 < len(starts) else None
+            # In UTC, each after its start, states as recorded: built without checking again.
             if stop is not None and (upper is None or upper >= stop):
-                intervals.append(LicenseInterval(states[index], lower, stop))
+                intervals.append(
+                    trusted(LicenseInterval, state=states[index], start=lower, end=stop)
+                )
                 break
-            intervals.append(LicenseInterval(states[index], lower, upper))
+            intervals.append(trusted(LicenseInterval, state=states[index], start=lower, end=upper))
             if upper is None:
                 break
             lower = upper
@@ -350,66 +354,86 @@ class License:
         return add_calendar_days(start, self.policy.trial_days, self.timezone)
 
     def __attrs_post_init__(self) -> None:
-        starts: list[datetime] = [_BEFORE_EVERYTHING]
-        states: list[LicenseState] = [LicenseState.FREE]
-
-        def change(at: datetime, state: LicenseState) -> None:
-            if starts[-1] == at:
-                states[-1] = state
-                if len(states) > 1 and states[-2] is state:
-                    starts.pop()
-                    states.pop()
-            elif states[-1] is not state:
-                starts.append(at)
-                states.append(state)
-
-        trial_started: datetime | None = None
-        trial_ends: datetime | None = None
-        # A change that is due later: the trial's end, or a downgrade at period end.
-        pending: tuple[datetime, LicenseState] | None = None
-        change(self.opened_at, self.initial_state)
+        replay = _Replay(self.opened_at, self.initial_state)
         if self.initial_state is LicenseState.TRIAL:
-            trial_started = self.opened_at
-            trial_ends = self._trial_end(self.opened_at)
-            pending = (trial_ends, self.policy.on_trial_end)
+            replay.start_trial(self.opened_at, self._trial_end(self.opened_at), self.policy)
         last = self.opened_at
         for index, event in enumerate(self.events):
-            path = f"events[{index}]"
             if event.at < last:
                 raise ValidationError.at(
-                    f"{path}.at", f"{format_instant(event.at)} is before {format_instant(last)}"
+                    f"events[{index}].at",
+                    f"{format_instant(event.at)} is before {format_instant(last)}",
                 )
-            if pending is not None and pending[0] <= event.at:
-                change(*pending)
-                pending = None
-            state = states[-1]
-            if event.kind not in TRANSITIONS[state]:
-                raise ValidationError.at(
-                    f"{path}.kind", f"cannot {event.kind.value} in state {state.value!r}"
-                )
-            if pending is not None:
-                # The event happens before the due change and replaces it: a trial
-                # converted or cancelled early, or a scheduled downgrade superseded.
-                if state is LicenseState.TRIAL:
-                    trial_ends = event.at
-                pending = None
-            if event.to is LicenseState.TRIAL:
-                if trial_started is not None:
-                    raise ValidationError.at(f"{path}.to", "the licence already had a trial")
-                trial_started = event.at
-                trial_ends = self._trial_end(event.at)
-                pending = (trial_ends, self.policy.on_trial_end)
-            if event.deferred:
-                pending = (event.effective_at, event.to)
-            else:
-                change(event.at, event.to)
+            replay.apply(event, f"events[{index}]", self)
             last = event.at
-        if pending is not None:
-            change(*pending)
-        object.__setattr__(self, "_starts", tuple(starts))
-        object.__setattr__(self, "_states", tuple(states))
-        object.__setattr__(self, "_trial_started_at", trial_started)
-        object.__setattr__(self, "_trial_ends_at", trial_ends)
+        replay.finish()
+        object.__setattr__(self, "_starts", tuple(replay.starts))
+        object.__setattr__(self, "_states", tuple(replay.states))
+        object.__setattr__(self, "_trial_started_at", replay.trial_started)
+        object.__setattr__(self, "_trial_ends_at", replay.trial_ends)
+
+
+class _Replay:
+    """A licence's events replayed in order: the instants its state changes, and its trial.
+
+    ``pending`` is a change due later: the trial's end, or a downgrade at period end.
+    """
+
+    __slots__ = ("pending", "starts", "states", "trial_ends", "trial_started")
+
+    def __init__(self, opened_at: datetime, initial_state: LicenseState) -> None:
+        self.starts: list[datetime] = [_BEFORE_EVERYTHING]
+        self.states: list[LicenseState] = [LicenseState.FREE]
+        self.trial_started: datetime | None = None
+        self.trial_ends: datetime | None = None
+        self.pending: tuple[datetime, LicenseState] | None = None
+        self.change(opened_at, initial_state)
+
+    def change(self, at: datetime, state: LicenseState) -> None:
+        starts, states = self.starts, self.states
+        if starts[-1] == at:
+            states[-1] = state
+            if len(states) > 1 and states[-2] is state:
+                starts.pop()
+                states.pop()
+        elif states[-1] is not state:
+            starts.append(at)
+            states.append(state)
+
+    def start_trial(self, at: datetime, ends: datetime, policy: LicensePolicy) -> None:
+        self.trial_started = at
+        self.trial_ends = ends
+        self.pending = (ends, policy.on_trial_end)
+
+    def apply(self, event: LicenseEvent, path: str, license: License) -> None:
+        """Replays ``event``, or raises naming ``path`` if it may not happen then."""
+        if self.pending is not None and self.pending[0] <= event.at:
+            self.change(*self.pending)
+            self.pending = None
+        state = self.states[-1]
+        if event.kind not in TRANSITIONS[state]:
+            raise ValidationError.at(
+                f"{path}.kind", f"cannot {event.kind.value} in state {state.value!r}"
+            )
+        if self.pending is not None:
+            # The event happens before the due change and replaces it: a trial converted
+            # or cancelled early, or a scheduled downgrade superseded.
+            if state is LicenseState.TRIAL:
+                self.trial_ends = event.at
+            self.pending = None
+        if event.to is LicenseState.TRIAL:
+            if self.trial_started is not None:
+                raise ValidationError.at(f"{path}.to", "the licence already had a trial")
+            self.start_trial(event.at, license._trial_end(event.at), license.policy)
+        if event.deferred:
+            self.pending = (event.effective_at, event.to)
+        else:
+            self.change(event.at, event.to)
+
+    def finish(self) -> None:
+        if self.pending is not None:
+            self.change(*self.pending)
+            self.pending = None
 
 
 def _flag(value: object, name: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from typing import Protocol
 
 from partnercore.events import Transactional
@@ -46,6 +47,11 @@ class LicenseRepository(Protocol):
     def for_organisation(self, organisation_key: str) -> tuple[License, ...]:
         """Every licence whose ``organisation_key`` is exactly ``organisation_key``,
         sorted by ``team_id`` (empty when there is none)."""
+        ...
+
+    def for_teams(self, team_ids: Collection[str]) -> Mapping[str, License]:
+        """The licences of ``team_ids``, by team id, read at once (one query, not one per
+        team): a team without a licence, or an id no team can have, is left out."""
         ...
 
 

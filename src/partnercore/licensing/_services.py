@@ -16,7 +16,7 @@ from partnercore.licensing._license import License, instant
 from partnercore.licensing._policy import LicensePolicy
 from partnercore.licensing._ports import LicensingStore
 from partnercore.licensing._states import LicenseState
-from partnercore.tenancy import Permission, TeamKind, authorise, parent_at
+from partnercore.tenancy import Permission, Team, authorise, client_partner_at
 from partnercore.time import format_instant
 
 __all__ = [
@@ -112,25 +112,13 @@ def open_license(
     check_actor(by)
     state = to_enum(LicenseState, initial_state, "initial_state")
     with store.unit_of_work():
-        team = store.teams.get(team_id)
-        if team.kind is not TeamKind.CLIENT:
-            raise ValidationError.at(
-                "team_id", f"{team_id!r} is a partner team; licences belong to client teams"
-            )
-        if when < team.created_at:
-            raise ValidationError.at(
-                "at",
-                f"the licence of {team_id} cannot open at {format_instant(when)}, before the "
-                f"team was created at {format_instant(team.created_at)}",
-            )
+        team = _licensed_team(store, team_id, when)
         authorise(
             store, by, Permission.LICENSE_MANAGE, team_id, when, f"open the licence of {team_id}"
         )
         key = team.organisation_key if organisation_key is None else organisation_key
         if billing_timezone is None:
-            partner_id = parent_at(team, store.history.for_team(team_id), when)
-            partner = None if partner_id is None else store.teams.find(partner_id)
-            billing_timezone = "UTC" if partner is None else partner.timezone
+            billing_timezone = _partner_timezone(store, team, when)
         trial_used = state is LicenseState.TRIAL and organisation_trial_used(
             store, key, when, excluding=team_id
         )
@@ -147,6 +135,28 @@ def open_license(
         stored = store.licenses.add(license)
         store.events.append(_opened(stored, by))
         return stored
+
+
+def _licensed_team(store: LicensingStore, team_id: str, at: datetime) -> Team:
+    """The client team a licence opens for at ``at``: licences belong to existing clients."""
+    team = store.teams.get(team_id)
+    if not team.is_client:
+        raise ValidationError.at(
+            "team_id", f"{team_id!r} is a partner team; licences belong to client teams"
+        )
+    if at < team.created_at:
+        raise ValidationError.at(
+            "at",
+            f"the licence of {team_id} cannot open at {format_instant(at)}, before the "
+            f"team was created at {format_instant(team.created_at)}",
+        )
+    return team
+
+
+def _partner_timezone(store: LicensingStore, client: Team, at: datetime) -> str:
+    """The time zone of the client's partner at ``at``: its billing time zone."""
+    partner_id = client_partner_at(client, store.history.for_team(client.id), at)
+    return store.teams.get(partner_id).timezone
 
 
 def request_upgrade(store: LicensingStore, team_id: str, *, at: datetime, by: Actor) -> License:

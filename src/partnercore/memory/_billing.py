@@ -5,8 +5,9 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Collection, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
+from operator import itemgetter
 
 import attrs
 
@@ -19,6 +20,7 @@ from partnercore.billing import (
     UsageRecord,
     UsageTotal,
 )
+from partnercore.billing._usage import summed_total
 from partnercore.memory._journal import Journal
 from partnercore.money import DECIMAL_CONTEXT  # sums never run in the caller's context
 from partnercore.time import BillingPeriod
@@ -104,13 +106,47 @@ class InMemoryBillingAccounts:
         return len(self._accounts)
 
 
-_Entry = tuple[datetime, str, Decimal]
+#: (instant in UTC, metric, quantity): a whole, non-negative quantity written without
+#: decimals (``Decimal("7")``) is kept as the integer 7, so that summing such quantities is
+#: integer addition; any other (``7.0``, ``0.5``, ``-0``) stays the Decimal it was.
+_Entry = tuple[datetime, str, Decimal | int]
+
+_at = itemgetter(0)
 
 
 def _client_keys(client_ids: Collection[str]) -> list[str]:
     """The distinct client ids to total, sorted (anything but a string is nobody's id)."""
     check_instance(client_ids, Collection, "client_ids")  # type: ignore[type-abstract]
     return sorted({client_id for client_id in client_ids if isinstance(client_id, str)})
+
+
+def _stored(quantity: Decimal) -> Decimal | int:
+    """``quantity`` as kept in an entry (see ``_Entry``)."""
+    sign, _, exponent = quantity.as_tuple()
+    return int(quantity) if exponent == 0 and not sign else quantity
+
+
+def _quantity(stored: Decimal | int) -> Decimal:
+    """The Decimal an entry's quantity was given as (``Decimal(7)`` is ``Decimal("7")``)."""
+    return stored if stored.__class__ is Decimal else Decimal(stored)
+
+
+def _sums(entries: list[_Entry]) -> dict[str, Decimal | int]:
+    """The quantity per metric of ``entries``, summed exactly in the library's context.
+
+    Integers add as integers: equal to the Decimal sum, exponent included, since every
+    integer stands for a Decimal with exponent 0 (and no sum comes near 100 digits).
+    """
+    sums: dict[str, Decimal | int] = {}
+    for _, metric, quantity in entries:
+        known = sums.get(metric)
+        if known is None:
+            sums[metric] = quantity
+        elif known.__class__ is int and quantity.__class__ is int:
+            sums[metric] = known + quantity
+        else:
+            sums[metric] = DECIMAL_CONTEXT.add(known, quantity)
+    return sums
 
 
 class InMemoryUsage:
@@ -128,7 +164,7 @@ class InMemoryUsage:
 
     def add(self, record: UsageRecord) -> None:
         check_instance(record, UsageRecord, "record")
-        entry = (record.at, record.metric, record.quantity)
+        entry = (record.at, record.metric, _stored(record.quantity))
         self._entries[record.client_id].append(entry)
         self._unsorted.add(record.client_id)
         self._count += 1
@@ -150,32 +186,23 @@ class InMemoryUsage:
         if entries is None:
             return []
         if client_id in self._unsorted:
-            entries.sort(key=lambda entry: entry[0])
+            entries.sort(key=_at)
             self._unsorted.discard(client_id)
         return entries
 
     def totals(self, period: BillingPeriod, client_ids: Collection[str]) -> list[UsageTotal]:
         check_instance(period, BillingPeriod, "period")
-        start, end = period.start, period.end
-        probe = (start,)
+        # Bounds in UTC, as the entries are: comparing instants of one zone is the fast path.
+        start, end = period.start.astimezone(UTC), period.end.astimezone(UTC)
         found: list[UsageTotal] = []
         for client_id in _client_keys(client_ids):
             entries = self._sorted(client_id)
             if not entries:
                 continue
-            sums: dict[str, Decimal] = {}
-            index = bisect_left(entries, probe)
-            size = len(entries)
-            while index < size:
-                at, metric, quantity = entries[index]
-                if at >= end:
-                    break
-                sums[metric] = (
-                    DECIMAL_CONTEXT.add(sums[metric], quantity) if metric in sums else quantity
-                )
-                index += 1
+            first = bisect_left(entries, start, key=_at)
+            sums = _sums(entries[first : bisect_left(entries, end, first, key=_at)])
             found.extend(
-                UsageTotal(client_id=client_id, metric=metric, period=period, quantity=quantity)
+                summed_total(client_id, metric, period, quantity)
                 for metric, quantity in sorted(sums.items())
             )
         return found
@@ -183,7 +210,7 @@ class InMemoryUsage:
     def records(self, client_id: str) -> list[UsageRecord]:
         """The client's records, oldest first."""
         return [
-            UsageRecord(client_id=client_id, metric=metric, quantity=quantity, at=at)
+            UsageRecord(client_id=client_id, metric=metric, quantity=_quantity(quantity), at=at)
             for at, metric, quantity in self._sorted(client_id)
         ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Collection
 
 import attrs
 
@@ -10,6 +11,7 @@ from partnercore._errors import ConflictError, NotFoundError, StaleWriteError
 from partnercore._fields import check_instance
 from partnercore.licensing import License
 from partnercore.memory._journal import Journal
+from partnercore.memory._tenancy import team_ids_of
 
 __all__ = ["InMemoryLicenses"]
 
@@ -76,6 +78,15 @@ class InMemoryLicenses:
         return tuple(
             license for _, license in licenses if license.organisation_key == organisation_key
         )
+
+    def for_teams(self, team_ids: Collection[str]) -> dict[str, License]:
+        licenses = self._licenses
+        found: dict[str, License] = {}
+        for team_id in team_ids_of(team_ids):
+            license = licenses.get(team_id)
+            if license is not None:
+                found[team_id] = license
+        return found
 
     def __len__(self) -> int:
         return len(self._licenses)

@@ -9,7 +9,7 @@ anything but a string finds nothing, like a lookup by an id nobody has.
 from __future__ import annotations
 
 from bisect import bisect_right, insort
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import TypeVar
 
@@ -368,5 +368,22 @@ class InMemoryTeamHistory:
     def for_team(self, team_id: str) -> tuple[TeamChange, ...]:
         return self._by_team.get(team_id, ()) if isinstance(team_id, str) else ()
 
+    def for_teams(self, team_ids: Collection[str]) -> dict[str, tuple[TeamChange, ...]]:
+        by_team = self._by_team
+        found: dict[str, tuple[TeamChange, ...]] = {}
+        for team_id in team_ids_of(team_ids):
+            changes = by_team.get(team_id)
+            if changes:
+                found[team_id] = changes
+        return found
+
     def transfers_from(self, partner_id: str) -> list[Transfer]:
         return list(self._transfers_from.get(partner_id, ())) if _key(partner_id) else []
+
+
+def team_ids_of(team_ids: object) -> list[str]:
+    """The distinct ids of ``team_ids`` (a collection of ids) that can be stored keys, in
+    the order given; anything but a collection (text too) is a ``ValidationError``."""
+    if isinstance(team_ids, str | bytes) or not isinstance(team_ids, Collection):
+        raise ValidationError.at("team_ids", f"expected a collection of team ids, got {team_ids!r}")
+    return list(dict.fromkeys(team_id for team_id in team_ids if _key(team_id)))

@@ -251,7 +251,7 @@ def to_frame(source: object, table: Table = "invoices", *, numbers: Numbers = "d
         rows = timeline_rows(source)
         return frame_of_rows(rows, _TIMELINE_COLUMNS, dates=("start", "until"))
     to_rows = getattr(source, "to_rows", None)
-    if callable(to_rows) and hasattr(source, "runs"):  # a BillingRange
+    if callable(to_rows) and hasattr(source, "periods"):  # a BillingRange
         return frame_of_rows(to_rows(), _REVENUE_COLUMNS, numbers=numbers)
     raise ValidationError.at(
         "source",

@@ -39,7 +39,6 @@ from partnercore.postgres._documents import (
 from partnercore.postgres._events import PostgresEvents
 from partnercore.postgres._licensing import PostgresLicenses
 from partnercore.postgres._migrations import CLIENT_TABLES, MIGRATIONS, SCHEMA_VERSION
-from partnercore.postgres._scenario import import_scenario, open_scenario
 from partnercore.postgres._schema import Migration
 from partnercore.postgres._store import PostgresStore, connect, on
 from partnercore.postgres._tenancy import (
@@ -84,7 +83,5 @@ __all__ = [
     "PostgresUsage",
     "PostgresUsers",
     "connect",
-    "import_scenario",
     "on",
-    "open_scenario",
 ]

@@ -40,7 +40,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any, TypeVar
 
@@ -59,6 +59,7 @@ from partnercore._errors import (
     ValidationError,
 )
 from partnercore.serialization import make_converter, structure
+from partnercore.sqlite._records import RecordDecoder
 
 __all__ = [
     "BUSY",
@@ -67,6 +68,7 @@ __all__ = [
     "Database",
     "Row",
     "check_schema_name",
+    "ids_of",
     "is_key",
 ]
 
@@ -103,6 +105,15 @@ def is_key(value: object) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def ids_of(ids: object, field: str) -> list[str]:
+    """The distinct ids of the collection ``ids`` that can be stored keys, in the order given;
+    anything but a collection of ids (text too) is a :class:`ValidationError` naming
+    ``field``."""
+    if isinstance(ids, str | bytes) or not isinstance(ids, Collection):
+        raise ValidationError.at(field, f"expected a collection of ids, got {ids!r}")
+    return list(dict.fromkeys(key for key in ids if is_key(key)))
 
 
 def check_schema_name(schema: object) -> str:
@@ -198,6 +209,7 @@ class Database:
         self._source = source
         self.schema = check_schema_name(schema)
         self.converter = converter if converter is not None else make_converter()
+        self._decoder = RecordDecoder(self.converter) if converter is None else None
         self._quoted = '"' + self.schema + '"'
         self._statements: dict[str, str] = {}
         self._local = threading.local()
@@ -563,6 +575,8 @@ class Database:
         what = f"a stored {cls.__name__} record"
         data = self.json(value, what)
         try:
+            if self._decoder is not None:
+                return self._decoder.decode(data, cls)
             return structure(data, cls, converter=self.converter)
         except (PartnercoreError, ArithmeticError, LookupError, TypeError, ValueError) as error:
             raise self.damaged(f"{what} is invalid: {_one_line(str(error))}") from None

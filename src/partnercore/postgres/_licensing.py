@@ -10,12 +10,14 @@ changed, so exactly one of two concurrent saves of the same copy wins.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import attrs
 
 from partnercore._errors import ConflictError, NotFoundError, StaleWriteError
 from partnercore._fields import check_instance
 from partnercore.licensing import License
-from partnercore.postgres._database import Database, is_key
+from partnercore.postgres._database import Database, ids_of, is_key
 from partnercore.postgres._tenancy import PARTNER_OF
 
 __all__ = ["PostgresLicenses"]
@@ -92,6 +94,15 @@ class PostgresLicenses:
                     actual=self._db.integer(row[0], "a stored version"),
                 )
         return stored
+
+    def for_teams(self, team_ids: Collection[str]) -> dict[str, License]:
+        keys = ids_of(team_ids, "team_ids")
+        if not keys:
+            return {}
+        rows = self._db.query(
+            "SELECT team_id, record FROM {schema}.licenses WHERE team_id = ANY(%s)", (keys,)
+        )
+        return {team_id: self._db.load(record, License) for team_id, record in rows}
 
     def for_organisation(self, organisation_key: str) -> tuple[License, ...]:
         if not is_key(organisation_key):

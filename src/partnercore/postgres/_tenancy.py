@@ -15,11 +15,12 @@ transaction.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TypeVar
 
 from partnercore._errors import ConflictError, NotFoundError
 from partnercore._fields import check_instance
-from partnercore.postgres._database import Database, is_key
+from partnercore.postgres._database import Database, ids_of, is_key
 from partnercore.postgres._migrations import move_client
 from partnercore.tenancy import (
     ALL,
@@ -401,6 +402,24 @@ class PostgresTeamHistory:
             else:
                 changes.append(self._db.load(record, StatusChange))
         return changes
+
+    def for_teams(self, team_ids: Collection[str]) -> dict[str, tuple[TeamChange, ...]]:
+        keys = ids_of(team_ids, "team_ids")
+        if not keys:
+            return {}
+        db = self._db
+        rows = db.query(
+            "SELECT team_id, kind, record FROM {schema}.team_changes"
+            " WHERE team_id = ANY(%s) ORDER BY team_id, at, seq",
+            (keys,),
+        )
+        found: dict[str, list[TeamChange]] = {}
+        for team_id, kind, record in rows:
+            change: TeamChange = (
+                db.load(record, Transfer) if kind == _TRANSFER else db.load(record, StatusChange)
+            )
+            found.setdefault(team_id, []).append(change)
+        return {team_id: tuple(changes) for team_id, changes in found.items()}
 
     def transfers_from(self, partner_id: str) -> list[Transfer]:
         if not is_key(partner_id):

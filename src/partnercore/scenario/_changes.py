@@ -15,20 +15,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from partnercore._errors import Problem, ValidationError
-from partnercore.scenario._document import (
-    ARRAYS,
-    FORMAT,
-    Document,
-    LicensePolicyEntry,
-    _duplicates,
-    _read_arrays,
-    _rule_problems,
-)
-from partnercore.scenario._loading import parse
-from partnercore.scenario._schema import describe, join_path, parse_entry
-from partnercore.scenario._world import CHANGE_TABLES
+from partnercore.scenario._building import CHANGE_TABLES
+from partnercore.scenario._cross_checks import CrossChecks
+from partnercore.scenario._document import ARRAYS, Document, format_problems, read_tables
+from partnercore.scenario._loading import parse_toml
 
-__all__ = ["read_changes", "read_changes_data"]
+__all__ = ["read_changes"]
 
 
 def read_changes(text: str) -> Document:
@@ -37,40 +29,29 @@ def read_changes(text: str) -> Document:
     Every problem found (a table a file of changes may not hold, unknown keys, wrong types,
     a grant id used twice, ...) is listed in one :class:`~partnercore.ValidationError`.
     """
-    return read_changes_data(parse(text))
+    return _changes_of(parse_toml(text))
 
 
-def read_changes_data(data: Mapping[str, Any]) -> Document:
+def _changes_of(data: Mapping[str, Any]) -> Document:
     """Parsed TOML checked as a file of changes (see :func:`read_changes`)."""
-    problems: list[Problem] = []
     allowed = ("format", "license_policy", *CHANGE_TABLES)
-    for name in data:
-        if name in allowed:
-            continue
-        if name in ARRAYS:
-            message = (
-                f"not allowed in a file of changes, which holds only {', '.join(CHANGE_TABLES)} "
-                "(declare it in the scenario imported first)"
-            )
-        else:
-            message = f"unknown table or key; expected one of {', '.join(sorted(allowed))}"
-        problems.append(Problem(join_path("", str(name)), message))
-    if "format" in data:
-        version = data["format"]
-        if isinstance(version, bool) or version != FORMAT:
-            problems.append(
-                Problem("format", f"unsupported format {describe(version)}; expected {FORMAT}")
-            )
-    events = {name: data[name] for name in CHANGE_TABLES if name in data}
-    tables = _read_arrays(events, problems)
-    if "license_policy" in data:
-        policy, found = parse_entry(LicensePolicyEntry, data["license_policy"], "license_policy")
-        problems.extend(found)
-        if policy is not None:
-            tables["license_policy"] = policy
+    problems = [_not_a_change(p) if p.path in ARRAYS else p for p in format_problems(data, allowed)]
+    events = {name: data[name] for name in (*CHANGE_TABLES, "license_policy") if name in data}
+    tables, positions = read_tables(events, (*ARRAYS, "license_policy"), problems)
     document = Document(**tables)
-    problems.extend(_duplicates(document, (("grants", "grants", "id"),)))
-    problems.extend(_rule_problems(document))
+    checks = CrossChecks(document, positions)
+    problems.extend(checks.duplicates((("grants", "grants", "id"),)))
+    problems.extend(checks.licence_event_options())
+    problems.extend(checks.usage_metrics())
+    problems.extend(checks.content_prices())
     if problems:
         raise ValidationError(problems)
     return document
+
+
+def _not_a_change(problem: Problem) -> Problem:
+    message = (
+        f"not allowed in a file of changes, which holds only {', '.join(CHANGE_TABLES)} "
+        "(declare it in the scenario imported first)"
+    )
+    return Problem(problem.path, message)

@@ -17,4 +17,4 @@ def demo_text() -> str:
 
 def load_demo() -> Scenario:
     """The demo scenario, loaded."""
-    return loads(demo_text())
+    return loads(demo_text(), name="demo")

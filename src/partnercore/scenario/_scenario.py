@@ -14,11 +14,11 @@ from partnercore._errors import NotFoundError, ValidationError
 from partnercore.billing import BillingRun, FinalisedDocuments, Invoicing, bill_period
 from partnercore.billing import finalised_documents as _finalised_documents
 from partnercore.content import InstalledContentCharges, LibraryView, library_view
-from partnercore.licensing import LicenseInterval
 from partnercore.memory import InMemoryStore
+from partnercore.scenario._building import build_world
 from partnercore.scenario._document import Document, invoicing_of
-from partnercore.scenario._revenue import BillingRange
-from partnercore.scenario._world import build_world
+from partnercore.scenario._revenue import BillingRange, month_rows
+from partnercore.scenario._showing import Timeline, scenario_html, scenario_repr
 from partnercore.store import Store
 from partnercore.tenancy import (
     AccessIndex,
@@ -39,6 +39,12 @@ __all__ = ["Scenario"]
 _ALL = "*"
 
 
+def _name(value: object) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise ValidationError.at("name", f"expected text, got {type(value).__name__}")
+    return value
+
+
 def _period(value: BillingPeriod | str, name: str = "period") -> BillingPeriod:
     if isinstance(value, BillingPeriod):
         return value
@@ -56,16 +62,23 @@ class Scenario:
     is already in. ``store`` is that store, for anything the methods here do not cover.
     """
 
-    __slots__ = ("_billing_models", "_document", "_store")
+    __slots__ = ("_billing_models", "_document", "_name", "_store")
 
-    def __init__(self, document: Document, *, billing_models: dict[str, str] | None = None):
+    def __init__(
+        self,
+        document: Document,
+        *,
+        billing_models: dict[str, str] | None = None,
+        name: str | None = None,
+    ):
         models = dict(billing_models or {})
         self._store: Store = build_world(InMemoryStore(), document, billing_models=models)
         self._document = document
         self._billing_models = models
+        self._name = _name(name)
 
     @classmethod
-    def over(cls, store: Store, document: Document) -> Scenario:
+    def over(cls, store: Store, document: Document, *, name: str | None = None) -> Scenario:
         """The scenario ``document`` describes, answered from ``store`` as it is.
 
         Nothing is built or written: ``store`` already holds the world (built earlier with
@@ -85,9 +98,15 @@ class Scenario:
         scenario._store = store
         scenario._document = document
         scenario._billing_models = {}
+        scenario._name = _name(name)
         return scenario
 
     # -- what it is made of -------------------------------------------------------------
+
+    @property
+    def name(self) -> str | None:
+        """What the scenario is called (its file's name, ``"demo"``), if it was told."""
+        return self._name
 
     @property
     def document(self) -> Document:
@@ -148,8 +167,9 @@ class Scenario:
 
     def timeline(
         self, *, team: str, start: datetime | None = None, end: datetime | None = None
-    ) -> tuple[LicenseInterval, ...]:
-        """The licence states of client ``team`` over ``[start, end)`` as intervals.
+    ) -> Timeline:
+        """The licence states of client ``team`` over ``[start, end)`` as intervals (a
+        tuple of :class:`~partnercore.licensing.LicenseInterval` that shows as a table).
 
         ``start`` defaults to when the licence was opened; without ``end`` the last
         interval is open-ended.
@@ -161,7 +181,7 @@ class Scenario:
             )
         begin = None if start is None else ensure_aware(start, "start")
         stop = None if end is None else ensure_aware(end, "end")
-        return self._store.licenses.get(team).timeline(begin, stop)
+        return Timeline(team, self._store.licenses.get(team).timeline(begin, stop))
 
     # -- billing --------------------------------------------------------------------------
 
@@ -187,12 +207,22 @@ class Scenario:
         key = None if period is None else _period(period).key
         return _finalised_documents(self._store, key)
 
-    def bill_range(self, first: BillingPeriod | str, last: BillingPeriod | str) -> BillingRange:
-        """The billing runs of every month from ``first`` to ``last`` (inclusive)."""
+    def bill_range(
+        self, first: BillingPeriod | str, last: BillingPeriod | str, *, keep_runs: bool = False
+    ) -> BillingRange:
+        """Every month from ``first`` to ``last`` (inclusive) billed: a row per month and
+        partner (:meth:`BillingRange.to_rows`), and with ``keep_runs=True`` each month's
+        whole billing run too (``runs``, and the ``to_dict()`` document). Without it each
+        run is summarised and dropped once billed, so a long range costs what its months
+        billed one by one cost."""
         start, stop = _period(first, "first"), _period(last, "last")
         if stop < start:
             raise ValidationError.at("last", f"{stop.key} is before {start.key}")
-        return BillingRange(tuple(self.bill(month) for month in start.until(stop)))
+        months = start.until(stop)
+        if keep_runs:
+            return BillingRange.of(self.bill(month) for month in months)
+        rows = tuple(row for month in months for row in month_rows(self.bill(month)))
+        return BillingRange(tuple(month.key for month in start.until(stop)), rows)
 
     def with_billing_model(self, client: str, model: BillingModel | str) -> Scenario:
         """The same scenario with ``client`` (or ``"*"``: every client) billed as ``model``.
@@ -211,7 +241,7 @@ class Scenario:
         targets = clients if client == _ALL else (client,)
         models = dict(self._billing_models)
         models.update(dict.fromkeys(targets, chosen.value))
-        return Scenario(self._document, billing_models=models)
+        return Scenario(self._document, billing_models=models, name=self._name)
 
     # -- content --------------------------------------------------------------------------
 
@@ -228,3 +258,13 @@ class Scenario:
         """A new access index over the scenario's store (:class:`AccessIndex`): the same
         decisions as :meth:`check`, :meth:`teams` and :meth:`who`, compiled."""
         return AccessIndex(self._store)
+
+    # -- how it shows -------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        """``<Scenario 'demo': 1 partner, 3 clients, usage 2026-01..2026-12>``: what its
+        document declares."""
+        return scenario_repr(self._name, self._document)
+
+    def _repr_html_(self) -> str:
+        return scenario_html(self._name, self._document, type(self._store).__name__)

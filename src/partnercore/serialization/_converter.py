@@ -142,13 +142,30 @@ def _structure_bool(value: Any, _: type) -> bool:
     return value
 
 
+_ENUM_VALUES: dict[type, dict[Any, Any]] = {}
+
+
+def _members_by_value(cl: type[enum.Enum]) -> dict[Any, Any]:
+    """``cl``'s members by value, worked out once per enum (one lookup, not a scan)."""
+    members = _ENUM_VALUES.get(cl)
+    if members is None:
+        members = _ENUM_VALUES[cl] = {}
+        for member in cl:
+            members.setdefault(member.value, member)
+    return members
+
+
 def _structure_enum(value: Any, cl: type) -> Any:
     assert issubclass(cl, enum.Enum)
     if isinstance(value, cl):
         return value
-    for member in cl:
-        if type(value) is type(member.value) and value == member.value:
-            return member
+    try:
+        member = _members_by_value(cl).get(value)
+    except TypeError:  # an unhashable value is no member's
+        member = None
+    # exactly a member's value: not an equal value of another type (True for 1, "1" for 1)
+    if member is not None and type(value) is type(member.value):
+        return member
     raise enum_error(cl, value, "")
 
 

@@ -4,9 +4,8 @@
 schema forward, and exposes every repository as an attribute named as on the in-memory store
 (``teams``, ``users``, ..., ``licenses``, ``price_books``, ..., ``items``, ..., ``events``),
 with ``unit_of_work()`` and ``revision()``. WAL journal, foreign keys on, explicit
-``BEGIN IMMEDIATE`` transactions. ``import_scenario`` writes a scenario file into a store
-(``import_scenario_at`` into a file path, creating the file whole or not at all), and
-``open_scenario`` answers a scenario's questions from it.
+``BEGIN IMMEDIATE`` transactions. Scenario files reach a store through
+``partnercore.scenario.import_scenario`` (this package never imports the scenario package).
 """
 
 from partnercore.sqlite._billing import (
@@ -24,7 +23,6 @@ from partnercore.sqlite._content import (
 )
 from partnercore.sqlite._events import SqliteEvents
 from partnercore.sqlite._licensing import SqliteLicenses
-from partnercore.sqlite._scenario import import_scenario, import_scenario_at, open_scenario
 from partnercore.sqlite._store import SCHEMA_VERSION, SqliteStore, connect
 from partnercore.sqlite._tenancy import (
     SqliteConsents,
@@ -56,7 +54,4 @@ __all__ = [
     "SqliteUsage",
     "SqliteUsers",
     "connect",
-    "import_scenario",
-    "import_scenario_at",
-    "open_scenario",
 ]

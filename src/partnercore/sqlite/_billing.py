@@ -140,6 +140,9 @@ class SqlitePriceBooks:
     def find(self, price_book_id: str) -> PriceBook | None:
         if not is_key(price_book_id):
             return None
+        return self._db.cached(("price_book", price_book_id), lambda: self._load(price_book_id))
+
+    def _load(self, price_book_id: str) -> PriceBook | None:
         row = self._db.query_one("SELECT record FROM price_books WHERE id = ?", (price_book_id,))
         return None if row is None else self._db.load(row[0], PriceBook)
 
@@ -186,6 +189,9 @@ class SqliteBillingAccounts:
     def find(self, partner_id: str) -> BillingAccount | None:
         if not is_key(partner_id):
             return None
+        return self._db.cached(("account", partner_id), lambda: self._load(partner_id))
+
+    def _load(self, partner_id: str) -> BillingAccount | None:
         row = self._db.query_one(
             "SELECT record FROM billing_accounts WHERE partner_id = ?", (partner_id,)
         )

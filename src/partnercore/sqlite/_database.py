@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import json
 import math
+import mmap
 import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,9 +44,10 @@ from partnercore._errors import (
     ValidationError,
 )
 from partnercore.serialization import make_converter, structure
+from partnercore.sqlite._records import RecordDecoder
 from partnercore.time import ensure_aware
 
-__all__ = ["BUSY", "Database", "Row", "from_micros", "is_key", "to_micros"]
+__all__ = ["BUSY", "CACHE_SIZE", "Database", "Row", "from_micros", "ids_of", "is_key", "to_micros"]
 
 T = TypeVar("T")
 
@@ -56,6 +58,95 @@ BUSY = "database"
 
 MEMORY = ":memory:"
 
+CACHE_SIZE = 100_000
+"""How many decoded lookups a connection keeps by default (see :meth:`Database.cached`)."""
+
+#: Marks a key looked up and found absent in the cache of a batched read.
+_ABSENT = object()
+
+#: The two copies of the wal-index header at the start of a ``-shm`` file (48 bytes each).
+_WAL_INDEX_HEADERS = 96
+
+
+class _WalIndex:
+    """The start of one ``-shm`` file, mapped read-only, shared by this process's stores.
+
+    Its descriptors are never closed while a connection of this process may be using the
+    file: closing any descriptor of a file drops every POSIX lock the process holds on it,
+    SQLite's own included (another process could then reset the file under SQLite's feet).
+    They are closed once the file is gone (SQLite deletes it when its last connection
+    closes) and no store of this process uses them.
+    """
+
+    def __init__(self, name: str, descriptor: int, mapping: mmap.mmap) -> None:
+        self.name = name
+        self.descriptor = descriptor
+        self.mapping = mapping
+        self.identity = _identity(descriptor)
+        self.users = 0
+
+
+def _identity(file: int | str) -> tuple[int, int] | None:
+    """(device, inode) of an open descriptor or a path (``None``: no such file)."""
+    try:
+        found = os.fstat(file) if isinstance(file, int) else os.stat(file)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
+_WAL_INDEXES: dict[str, _WalIndex] = {}
+_WAL_INDEXES_LOCK = threading.Lock()
+
+
+def _attach_wal_index(name: str) -> _WalIndex | None:
+    """The mapped wal-index ``name`` (``None``: it cannot be mapped)."""
+    with _WAL_INDEXES_LOCK:
+        index = _WAL_INDEXES.get(name)
+        if index is not None and index.identity == _identity(name):
+            index.users += 1
+            return index
+        try:
+            descriptor = os.open(name, os.O_RDONLY)
+        except OSError:
+            return None
+        # From here on the descriptor is never closed while the file exists (see _WalIndex).
+        try:
+            if os.fstat(descriptor).st_size < _WAL_INDEX_HEADERS:
+                raise ValueError("the wal-index is not initialised")
+            mapping = mmap.mmap(descriptor, _WAL_INDEX_HEADERS, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):
+            _KEPT_OPEN.append(descriptor)
+            return None
+        if index is not None:  # the file it mapped is gone: a new one took its name
+            _release(index)
+        index = _WAL_INDEXES[name] = _WalIndex(name, descriptor, mapping)
+        index.users += 1
+        return index
+
+
+def _detach_wal_index(index: _WalIndex) -> None:
+    """One store less uses ``index``; its descriptors are closed if the file is gone."""
+    with _WAL_INDEXES_LOCK:
+        index.users -= 1
+        if index.users <= 0 and _identity(index.name) != index.identity:
+            _release(index)
+
+
+def _release(index: _WalIndex) -> None:
+    """Close the descriptors of a wal-index whose file was deleted (once nobody uses it)."""
+    if _WAL_INDEXES.get(index.name) is index:
+        del _WAL_INDEXES[index.name]
+    if index.users > 0:  # still read by a store: the mapping of a deleted file is harmless
+        return
+    with suppress(OSError, BufferError, ValueError):
+        index.mapping.close()
+    with suppress(OSError):
+        os.close(index.descriptor)
+
+
+#: Descriptors of files that could not be mapped, kept open for the reason above (rare).
+_KEPT_OPEN: list[int] = []
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 #: The files SQLite keeps next to a database in write-ahead-log mode.
@@ -75,6 +166,15 @@ def is_key(value: object) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def ids_of(ids: object, field: str) -> list[str]:
+    """The distinct ids of the collection ``ids`` that can be stored keys (and passed through
+    ``json_each``: no NUL character), in the order given; anything but a collection of ids
+    (text too) is a :class:`ValidationError` naming ``field``."""
+    if isinstance(ids, str | bytes) or not isinstance(ids, Collection):
+        raise ValidationError.at(field, f"expected a collection of ids, got {ids!r}")
+    return list(dict.fromkeys(key for key in ids if is_key(key) and "\x00" not in key))
 
 
 def to_micros(instant: datetime, field: str = "at") -> int:
@@ -104,6 +204,10 @@ class Database:
     work, so a unit of work opened on one thread is never interleaved with another's writes.
     """
 
+    #: Whether other connections' commits are seen through the wal-index header (else
+    #: ``PRAGMA data_version`` is asked before every answer from the cache).
+    wal_index = True
+
     def __init__(
         self,
         path: str | os.PathLike[str],
@@ -112,6 +216,7 @@ class Database:
         synchronous: str = "full",
         converter: cattrs.Converter | None = None,
         read_only: bool = False,
+        cache_size: int = CACHE_SIZE,
     ) -> None:
         if synchronous not in ("full", "normal"):
             raise ValidationError.at("synchronous", f"expected 'full' or 'normal': {synchronous!r}")
@@ -126,7 +231,22 @@ class Database:
         self.read_only = read_only
         self.timeout = float(timeout)
         self._synchronous = synchronous.upper()
+        if isinstance(cache_size, bool) or not isinstance(cache_size, int) or cache_size < 0:
+            raise ValidationError.at(
+                "cache_size", f"must be a whole number of records >= 0: {cache_size!r}"
+            )
         self.converter = converter if converter is not None else make_converter()
+        self._decoder = RecordDecoder(self.converter) if converter is None else None
+        #: Records decoded, by (class, stored text): only with the store's own converter.
+        self._records: dict[tuple[type, str], Any] | None = (
+            {} if converter is None and cache_size > 0 else None
+        )
+        self._cache_size = cache_size
+        self._cache: dict[Hashable, Any] = {}
+        self._stamp: object = None
+        self._immutable = False
+        self._wal_index: _WalIndex | None = None
+        self._wal_index_tried = False
         self._lock = threading.RLock()
         self._depth = 0
         self._closed = False
@@ -197,6 +317,7 @@ class Database:
                     raise self._translate(error) from None
                 self._connection.close()
                 self._tidy = False
+                self._immutable = True
                 self._connection = self._sqlite(_uri(self.path, True, immutable=True), uri=True)
 
     def use_wal(self) -> None:
@@ -243,7 +364,13 @@ class Database:
             if self._closed:
                 return
             self._closed = True
+            self._cache.clear()
+            if self._records is not None:
+                self._records.clear()
             self._connection.close()
+            if self._wal_index is not None:  # (after the connection: SQLite may delete it)
+                _detach_wal_index(self._wal_index)
+                self._wal_index = None
             if self._tidy:
                 self._remove_log()
 
@@ -359,6 +486,8 @@ class Database:
                 self._run(f"SAVEPOINT uow_{depth}")
             self._depth = depth + 1
             try:
+                if depth == 0:
+                    self._cache_current()  # another connection may have committed before
                 yield
             except BaseException:
                 self._depth = depth
@@ -366,6 +495,7 @@ class Database:
                     self._rollback()
                 elif not self._closed and self._connection.in_transaction:
                     # (an I/O error, or closing the store, may have ended it)
+                    self._cache.clear()
                     self._run(f"ROLLBACK TO uow_{depth}")
                     self._run(f"RELEASE uow_{depth}")
                 raise
@@ -390,9 +520,13 @@ class Database:
             try:
                 yield
             finally:
-                self._rollback()
+                self._rollback(undo=False)
 
-    def _rollback(self) -> None:
+    def _rollback(self, *, undo: bool = True) -> None:
+        """End the open transaction (``undo``: one that may have written, so the cache of
+        decoded lookups may hold what it wrote)."""
+        if undo:
+            self._cache.clear()
         if not self._closed and self._connection.in_transaction:
             with suppress(sqlite3.Error):  # an unusable connection has nothing to undo
                 self._connection.execute("ROLLBACK")
@@ -407,18 +541,21 @@ class Database:
         """Run one statement that writes; the number of rows it changed."""
         with self._statement() as connection:
             self._writable()
+            self._cache.clear()
             return connection.execute(sql, parameters).rowcount
 
     def insert(self, sql: str, parameters: Sequence[Any] = ()) -> int:
         """Run one ``INSERT``; the row id of the inserted row."""
         with self._statement() as connection:
             self._writable()
+            self._cache.clear()
             row_id = connection.execute(sql, parameters).lastrowid
         return int(row_id or 0)
 
     def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         with self._statement() as connection:
             self._writable()
+            self._cache.clear()
             connection.executemany(sql, rows)
 
     def script(self, statements: Iterable[str]) -> None:
@@ -452,20 +589,161 @@ class Database:
         return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
     def load(self, text: object, cls: type[T]) -> T:
-        """The ``cls`` stored as JSON ``text`` (:class:`StoreError` if it cannot be read)."""
-        what = f"a stored {cls.__name__} record"
+        """The ``cls`` stored as JSON ``text`` (:class:`StoreError` if it cannot be read).
+
+        With the store's own converter, records are kept by their text (up to the cache's
+        size): the same text is the same record, so one decoded before is given again,
+        whatever was written since.
+        """
         if not isinstance(text, str):
-            raise self.damaged(f"{what} is not text")
+            raise self.damaged(f"a stored {cls.__name__} record is not text")
+        records = self._records
+        if records is not None:
+            found = records.get((cls, text))
+            if found is not None:
+                return found  # type: ignore[no-any-return]
+        record = self._decode(text, cls)
+        if records is not None:
+            if len(records) >= self._cache_size:
+                records.clear()
+            records[(cls, text)] = record
+        return record
+
+    def _decode(self, text: str, cls: type[T]) -> T:
         try:
             data = json.loads(text)
         except (ValueError, RecursionError):
-            raise self.damaged(f"{what} is not valid JSON") from None
+            raise self.damaged(f"a stored {cls.__name__} record is not valid JSON") from None
         try:
+            if self._decoder is not None:
+                return self._decoder.decode(data, cls)
             return structure(data, cls, converter=self.converter)
         except (PartnercoreError, ArithmeticError, LookupError, TypeError, ValueError) as error:
-            raise self.damaged(f"{what} is invalid: {_one_line(str(error))}") from None
+            raise self.damaged(
+                f"a stored {cls.__name__} record is invalid: {_one_line(str(error))}"
+            ) from None
         except RecursionError:
-            raise self.damaged(f"{what} is nested too deeply") from None
+            raise self.damaged(f"a stored {cls.__name__} record is nested too deeply") from None
+
+    # -- the cache of decoded lookups ---------------------------------------------------
+
+    def cached(self, key: Hashable, load: Callable[[], T]) -> T:
+        """What ``load()`` reads, kept for ``key`` until the database changes.
+
+        A lookup answered from the cache is exactly what reading it again would give: the
+        cache is emptied by every write made through this connection and every rollback,
+        and, before any answer is given from it, when another connection (in this process
+        or another) has committed since it was filled (``PRAGMA data_version``). Inside a
+        read-only snapshot (:meth:`reading`) nothing is cached. Values kept must not be
+        changed by their readers (records are frozen; lists are kept as tuples).
+        """
+        with self._lock:
+            if not self._cache_usable():
+                return load()
+            cache = self._cache
+            found = cache.get(key, _ABSENT)
+            if found is not _ABSENT:
+                return found  # type: ignore[no-any-return]
+            value = load()
+            if len(cache) >= self._cache_size:
+                cache.clear()
+            cache[key] = value
+            return value
+
+    def cached_many(
+        self, kind: str, keys: list[str], load: Callable[[list[str]], dict[str, T]]
+    ) -> dict[str, T]:
+        """For each of ``keys`` (distinct), what ``load`` reads for it, if anything: the keys
+        the cache knows (found or absent) are answered from it, the others read with one
+        call of ``load(missing)`` (which leaves out keys it finds nothing for)."""
+        with self._lock:
+            if not self._cache_usable():
+                return load(keys) if keys else {}
+            cache = self._cache
+            found: dict[str, T] = {}
+            missing: list[str] = []
+            for key in keys:
+                value = cache.get((kind, key), _ABSENT)
+                if value is _ABSENT:
+                    missing.append(key)
+                elif value is not None:
+                    found[key] = value
+            if not missing:
+                return found
+            loaded = load(missing)
+            if len(cache) + len(missing) > self._cache_size:
+                cache.clear()
+            for key in missing:
+                value = loaded.get(key)
+                if len(missing) <= self._cache_size:
+                    cache[(kind, key)] = value
+                if value is not None:
+                    found[key] = value
+            return found
+
+    def _cache_usable(self) -> bool:
+        """Whether the cache may answer now (emptied first if the database changed)."""
+        if self._cache_size == 0:
+            return False
+        connection = self._live()
+        if self._depth > 0:  # inside our unit: the write lock is ours, checked at its start
+            return True
+        if connection.in_transaction:  # a read snapshot: it may be older than the cache
+            return False
+        self._cache_current()
+        return True
+
+    def _cache_current(self) -> None:
+        """Empty the cache if another connection committed since it was last checked."""
+        if self._cache_size == 0:
+            return
+        stamp = self._data_version()
+        if stamp != self._stamp:
+            self._cache.clear()
+            self._stamp = stamp
+
+    def _data_version(self) -> object:
+        """What changes whenever another connection commits a change to the file.
+
+        A private in-memory database and a file opened immutable change only through this
+        connection (whose writes empty the cache themselves). A file in write-ahead-log mode
+        is checked through the header of its wal-index (the ``-shm`` file every connection
+        to it maps, in the format https://www.sqlite.org/walformat.html documents): every
+        commit rewrites it, a change counter included, before the committing statement
+        returns, and reading it takes no lock and runs no statement. Anything else is asked
+        ``PRAGMA data_version``.
+        """
+        if self.path == MEMORY or self._immutable:
+            return 0
+        index = self._wal_index
+        if index is not None:
+            return index.mapping[:_WAL_INDEX_HEADERS]
+        try:  # (the lock is held: the statement is run directly, it is asked so often)
+            row = self._connection.execute("PRAGMA data_version").fetchone()
+        except sqlite3.Error as error:
+            raise self._translate(error) from None
+        if not self._wal_index_tried:  # this connection has now read the file (and its log)
+            self._wal_index_tried = True
+            self._wal_index = self._map_wal_index()
+            if self._wal_index is not None:
+                return self._wal_index.mapping[:_WAL_INDEX_HEADERS]
+        return None if row is None else row[0]
+
+    def _map_wal_index(self) -> _WalIndex | None:
+        """The file's wal-index, mapped (``None``: not in WAL mode, not a POSIX system, a
+        path through a symbolic link, or it cannot be mapped)."""
+        if not self.wal_index or os.name != "posix":
+            return None
+        absolute = os.path.abspath(self.path)
+        if os.path.realpath(self.path) != absolute:  # which -shm SQLite uses is unclear
+            return None
+        try:
+            row = self._connection.execute("PRAGMA journal_mode").fetchone()
+        except sqlite3.Error as error:
+            raise self._translate(error) from None
+        if row is None or str(row[0]).lower() != "wal":
+            return None
+        return _attach_wal_index(absolute + "-shm")
 
 
 def _one_line(text: str) -> str:

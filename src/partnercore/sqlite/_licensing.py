@@ -8,12 +8,15 @@ when no row matches, the copy was stale (or never stored) and nothing is written
 
 from __future__ import annotations
 
+import json
+from collections.abc import Collection
+
 import attrs
 
 from partnercore._errors import ConflictError, NotFoundError, StaleWriteError
 from partnercore._fields import check_instance
 from partnercore.licensing import License
-from partnercore.sqlite._database import Database, is_key
+from partnercore.sqlite._database import Database, ids_of, is_key
 from partnercore.sqlite._schema import Migration
 
 __all__ = ["LICENSING_SCHEMA", "SqliteLicenses"]
@@ -47,10 +50,22 @@ class SqliteLicenses:
         return license
 
     def find(self, team_id: str) -> License | None:
-        if not is_key(team_id):
+        if not is_key(team_id) or "\x00" in team_id:
             return None
-        row = self._db.query_one("SELECT record FROM licenses WHERE team_id = ?", (team_id,))
-        return None if row is None else self._db.load(row[0], License)
+        return self._db.cached_many("license", [team_id], self._load).get(team_id)
+
+    def for_teams(self, team_ids: Collection[str]) -> dict[str, License]:
+        return self._db.cached_many("license", ids_of(team_ids, "team_ids"), self._load)
+
+    def _load(self, team_ids: list[str]) -> dict[str, License]:
+        """The licences of those of ``team_ids`` that have one, in one query."""
+        db = self._db
+        rows = db.query(
+            "SELECT team_id, record FROM licenses"
+            " WHERE team_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(team_ids),),
+        )
+        return {team_id: db.load(record, License) for team_id, record in rows}
 
     def add(self, license: License) -> License:
         check_instance(license, License, "license")

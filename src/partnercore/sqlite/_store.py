@@ -21,7 +21,7 @@ from partnercore.sqlite._content import (
     SqliteOnboardings,
     SqliteTemplates,
 )
-from partnercore.sqlite._database import Database
+from partnercore.sqlite._database import CACHE_SIZE, Database
 from partnercore.sqlite._documents import (
     SqliteCreditNotes,
     SqliteIssuedInvoices,
@@ -70,6 +70,11 @@ class SqliteStore:
     ``"normal"`` only across process crashes (faster). A file that stays locked by another
     process for longer than ``timeout`` while it is opened raises the retryable
     :class:`~partnercore.ConflictError`.
+
+    Lookups are kept decoded in a per-connection cache of up to ``cache_size`` answers
+    (``0``: none), emptied by every write and rollback through this store and, before it
+    answers, whenever another connection (another store, another process) has committed
+    since it was filled: an answer from it is always what the file holds.
     """
 
     def __init__(
@@ -80,6 +85,7 @@ class SqliteStore:
         synchronous: str = "full",
         converter: cattrs.Converter | None = None,
         read_only: bool = False,
+        cache_size: int = CACHE_SIZE,
     ) -> None:
         self._db = Database(
             path,
@@ -87,6 +93,7 @@ class SqliteStore:
             synchronous=synchronous,
             converter=converter,
             read_only=read_only,
+            cache_size=cache_size,
         )
         opening = check_schema if read_only else migrate
         try:
@@ -175,6 +182,7 @@ def connect(
     synchronous: str = "full",
     converter: cattrs.Converter | None = None,
     read_only: bool = False,
+    cache_size: int = CACHE_SIZE,
 ) -> SqliteStore:
     """Open (creating and migrating if needed, unless ``read_only``) the store at ``path``."""
     return SqliteStore(
@@ -183,4 +191,5 @@ def connect(
         synchronous=synchronous,
         converter=converter,
         read_only=read_only,
+        cache_size=cache_size,
     )

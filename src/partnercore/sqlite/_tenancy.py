@@ -8,11 +8,13 @@ so ties keep the order in which records were added, as the ports require.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Collection
 from typing import TypeVar
 
 from partnercore._errors import ConflictError, NotFoundError
 from partnercore._fields import check_instance
-from partnercore.sqlite._database import Database, is_key, to_micros
+from partnercore.sqlite._database import Database, ids_of, is_key, to_micros
 from partnercore.sqlite._schema import Migration
 from partnercore.tenancy import (
     ALL,
@@ -112,6 +114,24 @@ def _records(db: Database, cls: type[T], sql: str, *parameters: object) -> list[
     return [db.load(row[0], cls) for row in db.query(sql, parameters)]
 
 
+def _kept(
+    db: Database, key: tuple[str, ...], cls: type[T], sql: str, *parameters: str
+) -> tuple[T, ...]:
+    """The records ``sql`` finds, kept in the connection's cache under ``key`` until the
+    database changes."""
+    return db.cached(key, lambda: tuple(_records(db, cls, sql, *parameters)))
+
+
+def _record(db: Database, key: tuple[str, str], cls: type[T], sql: str) -> T | None:
+    """The one record ``sql`` finds for ``key[1]``, or ``None``, kept like :func:`_kept`."""
+
+    def load() -> T | None:
+        row = db.query_one(sql, (key[1],))
+        return None if row is None else db.load(row[0], cls)
+
+    return db.cached(key, load)
+
+
 class SqliteTeams:
     """Teams by id, with indexes for partners and each partner's current clients."""
 
@@ -127,8 +147,7 @@ class SqliteTeams:
     def find(self, team_id: str) -> Team | None:
         if not is_key(team_id):
             return None
-        row = self._db.query_one("SELECT record FROM teams WHERE id = ?", (team_id,))
-        return None if row is None else self._db.load(row[0], Team)
+        return _record(self._db, ("team", team_id), Team, "SELECT record FROM teams WHERE id = ?")
 
     def add(self, team: Team) -> None:
         check_instance(team, Team, "team")
@@ -150,22 +169,28 @@ class SqliteTeams:
             raise NotFoundError("team", team.id)
 
     def partners(self) -> list[Team]:
-        return _records(
-            self._db,
-            Team,
-            "SELECT record FROM teams WHERE kind = ? ORDER BY id",
-            TeamKind.PARTNER.value,
+        return list(
+            _kept(
+                self._db,
+                ("partners",),
+                Team,
+                "SELECT record FROM teams WHERE kind = ? ORDER BY id",
+                TeamKind.PARTNER.value,
+            )
         )
 
     def clients_of(self, partner_id: str) -> list[Team]:
         if not is_key(partner_id):
             return []
-        return _records(
-            self._db,
-            Team,
-            "SELECT record FROM teams WHERE parent_id = ? AND kind = ? ORDER BY id",
-            partner_id,
-            TeamKind.CLIENT.value,
+        return list(
+            _kept(
+                self._db,
+                ("clients_of", partner_id),
+                Team,
+                "SELECT record FROM teams WHERE parent_id = ? AND kind = ? ORDER BY id",
+                partner_id,
+                TeamKind.CLIENT.value,
+            )
         )
 
     def __len__(self) -> int:
@@ -188,8 +213,7 @@ class SqliteUsers:
     def find(self, user_id: str) -> User | None:
         if not is_key(user_id):
             return None
-        row = self._db.query_one("SELECT record FROM users WHERE id = ?", (user_id,))
-        return None if row is None else self._db.load(row[0], User)
+        return _record(self._db, ("user", user_id), User, "SELECT record FROM users WHERE id = ?")
 
     def add(self, user: User) -> None:
         check_instance(user, User, "user")
@@ -220,8 +244,12 @@ class SqliteMemberships:
     def _find(self, membership_id: str) -> Membership | None:
         if not is_key(membership_id):
             return None
-        row = self._db.query_one("SELECT record FROM memberships WHERE id = ?", (membership_id,))
-        return None if row is None else self._db.load(row[0], Membership)
+        return _record(
+            self._db,
+            ("membership", membership_id),
+            Membership,
+            "SELECT record FROM memberships WHERE id = ?",
+        )
 
     def add(self, membership: Membership) -> None:
         check_instance(membership, Membership, "membership")
@@ -264,19 +292,20 @@ class SqliteMemberships:
             )
 
     def for_team(self, team_id: str) -> list[Membership]:
-        return self._where("team_id = ?", team_id)
+        return list(self._where("team_id = ?", team_id))
 
     def for_user(self, user_id: str) -> list[Membership]:
-        return self._where("user_id = ?", user_id)
+        return list(self._where("user_id = ?", user_id))
 
-    def between(self, user_id: str, team_id: str) -> list[Membership]:
+    def between(self, user_id: str, team_id: str) -> tuple[Membership, ...]:
         return self._where("user_id = ? AND team_id = ?", user_id, team_id)
 
-    def _where(self, condition: str, *keys: str) -> list[Membership]:
+    def _where(self, condition: str, *keys: str) -> tuple[Membership, ...]:
         if not all(is_key(key) for key in keys):
-            return []
-        return _records(
+            return ()
+        return _kept(
             self._db,
+            ("memberships", condition, *keys),
             Membership,
             f"SELECT record FROM memberships WHERE {condition} ORDER BY active_from, seq",
             *keys,
@@ -302,8 +331,9 @@ class SqliteGrants:
     def find(self, grant_id: str) -> Grant | None:
         if not is_key(grant_id):
             return None
-        row = self._db.query_one("SELECT record FROM grants WHERE id = ?", (grant_id,))
-        return None if row is None else self._db.load(row[0], Grant)
+        return _record(
+            self._db, ("grant", grant_id), Grant, "SELECT record FROM grants WHERE id = ?"
+        )
 
     def add(self, grant: Grant) -> None:
         check_instance(grant, Grant, "grant")
@@ -332,27 +362,28 @@ class SqliteGrants:
                 "UPDATE grants SET record = ? WHERE id = ?", (self._db.dump(grant), grant.id)
             )
 
-    def for_client(self, partner_id: str, client_id: str) -> list[Grant]:
+    def for_client(self, partner_id: str, client_id: str) -> tuple[Grant, ...]:
         if client_id == ALL:
-            return []
+            return ()
         return self._where("partner_id = ? AND client_id = ?", partner_id, client_id)
 
-    def for_all_clients(self, partner_id: str) -> list[Grant]:
+    def for_all_clients(self, partner_id: str) -> tuple[Grant, ...]:
         return self._where("partner_id = ? AND client_id = ?", partner_id, ALL)
 
     def for_advisor(self, advisor_id: str) -> list[Grant]:
         if advisor_id == ALL:
             return []
-        return self._where("advisor_id = ?", advisor_id)
+        return list(self._where("advisor_id = ?", advisor_id))
 
     def for_partner(self, partner_id: str) -> list[Grant]:
-        return self._where("partner_id = ?", partner_id)
+        return list(self._where("partner_id = ?", partner_id))
 
-    def _where(self, condition: str, *keys: str) -> list[Grant]:
+    def _where(self, condition: str, *keys: str) -> tuple[Grant, ...]:
         if not all(is_key(key) for key in keys):
-            return []
-        return _records(
+            return ()
+        return _kept(
             self._db,
+            ("grants", condition, *keys),
             Grant,
             f"SELECT record FROM grants WHERE {condition} ORDER BY granted_at, seq",
             *keys,
@@ -376,11 +407,12 @@ class SqliteConsents:
             (change.client_id, to_micros(change.at), self._db.dump(change)),
         )
 
-    def for_client(self, client_id: str) -> list[ConsentChange]:
+    def for_client(self, client_id: str) -> tuple[ConsentChange, ...]:
         if not is_key(client_id):
-            return []
-        return _records(
+            return ()
+        return _kept(
             self._db,
+            ("consents", client_id),
             ConsentChange,
             "SELECT record FROM consent_changes WHERE client_id = ? ORDER BY at, seq",
             client_id,
@@ -409,28 +441,41 @@ class SqliteTeamHistory:
             (change.team_id, kind, from_partner, to_micros(change.at), self._db.dump(change)),
         )
 
-    def for_team(self, team_id: str) -> list[TeamChange]:
-        if not is_key(team_id):
-            return []
-        rows = self._db.query(
-            "SELECT kind, record FROM team_changes WHERE team_id = ? ORDER BY at, seq",
-            (team_id,),
+    def for_team(self, team_id: str) -> tuple[TeamChange, ...]:
+        if not is_key(team_id) or "\x00" in team_id:
+            return ()
+        return self._db.cached_many("history", [team_id], self._load).get(team_id, ())
+
+    def for_teams(self, team_ids: Collection[str]) -> dict[str, tuple[TeamChange, ...]]:
+        return self._db.cached_many("history", ids_of(team_ids, "team_ids"), self._load)
+
+    def _load(self, team_ids: list[str]) -> dict[str, tuple[TeamChange, ...]]:
+        """The changes of each of ``team_ids`` that has any, in one query."""
+        db = self._db
+        rows = db.query(
+            "SELECT team_id, kind, record FROM team_changes"
+            " WHERE team_id IN (SELECT value FROM json_each(?)) ORDER BY team_id, at, seq",
+            (json.dumps(team_ids),),
         )
-        changes: list[TeamChange] = []
-        for kind, record in rows:
-            if kind == _TRANSFER:
-                changes.append(self._db.load(record, Transfer))
-            else:
-                changes.append(self._db.load(record, StatusChange))
-        return changes
+        found: dict[str, list[TeamChange]] = {}
+        for team_id, kind, record in rows:
+            change: TeamChange = (
+                db.load(record, Transfer) if kind == _TRANSFER else db.load(record, StatusChange)
+            )
+            found.setdefault(team_id, []).append(change)
+        return {team_id: tuple(changes) for team_id, changes in found.items()}
 
     def transfers_from(self, partner_id: str) -> list[Transfer]:
         if not is_key(partner_id):
             return []
-        return _records(
-            self._db,
-            Transfer,
-            "SELECT record FROM team_changes WHERE from_partner = ? AND kind = ? ORDER BY at, seq",
-            partner_id,
-            _TRANSFER,
+        return list(
+            _kept(
+                self._db,
+                ("transfers_from", partner_id),
+                Transfer,
+                "SELECT record FROM team_changes WHERE from_partner = ? AND kind = ?"
+                " ORDER BY at, seq",
+                partner_id,
+                _TRANSFER,
+            )
         )

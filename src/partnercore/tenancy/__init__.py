@@ -24,7 +24,14 @@ from partnercore.tenancy._hierarchy import (
     suspend_team,
     transfer_client,
 )
-from partnercore.tenancy._history import StatusChange, TeamChange, Transfer, parent_at, status_at
+from partnercore.tenancy._history import (
+    StatusChange,
+    TeamChange,
+    Transfer,
+    client_partner_at,
+    parent_at,
+    status_at,
+)
 from partnercore.tenancy._index import AccessChange, AccessIndex
 from partnercore.tenancy._memberships import add_membership, add_user, end_membership
 from partnercore.tenancy._partner_access import (
@@ -95,6 +102,7 @@ __all__ = [
     "authorise",
     "change_partner_access",
     "check",
+    "client_partner_at",
     "client_role_permissions",
     "consent_at",
     "create_client",

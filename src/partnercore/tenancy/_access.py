@@ -6,18 +6,20 @@ client, the client's consent changes and the team's history, each by key. Nothin
 so expiry and revocation take effect at decision time; nothing reads the wall clock.
 
 Every lookup happens before the decision is returned; its explanation is then written from
-the looked-up (immutable) records only when it is first read (see ``decide_later``), so a
-caller that asks only ``allowed`` does not pay for the sentence, and the sentence is the same
-whenever it is read, whatever the store holds by then.
+the looked-up (immutable) records only when it is first read (a :class:`Decision` built with
+a ``write`` function and its values), so a caller that asks only ``allowed`` does not pay for
+the sentence, and the sentence is the same whenever it is read, whatever the store holds by
+then.
 
 How a decision is reached, for a client team C of partner P (P is C's partner *at* ``at``):
 
 0. Before the client's ``created_at`` everything is denied (``Rule.DEFAULT``).
 1. ``referral.view`` is denied (R7).
-2. Candidates that would allow, in order: R1 (an active membership in C), R2 (an active
-   ``partner_admin`` membership in P), R3 implicit (``partner_admin`` on a partner-operated
-   C: ``advisor_admin``), R3 (an active grant for the user). The first candidate that
-   survives the restrictions decides: R6 (status of C at ``at``) and R4 (consent revoked).
+2. Candidates that would allow, in order: R1 (an active membership in C: ``_as_member``),
+   R2 (an active ``partner_admin`` membership in P) and R3 implicit (``partner_admin`` on a
+   partner-operated C: ``advisor_admin``) (``_as_partner_admin``), R3 (an active grant for
+   the user: ``_by_grant``). The first candidate that survives the restrictions decides:
+   R6 (status of C at ``at``) and R4 (consent revoked) (``_restriction``).
 3. Otherwise the denial names the first restriction that removed a candidate (R6, then
    R4), else the most specific reason: a grant that is not active or does not cover the
    permission (R3), a role that does not hold the permission (R1), a partner role without an
@@ -33,17 +35,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from partnercore._errors import AccessDeniedError, NotFoundError
 from partnercore._fields import to_enum
 from partnercore.tenancy._consent import ConsentChange, consent_at
-from partnercore.tenancy._decision import Decision, Holder, decide_later
+from partnercore.tenancy._decision import Decision, Holder
 from partnercore.tenancy._grants import ALL, Grant
 from partnercore.tenancy._history import StatusChange, TeamChange, Transfer, parent_at, status_at
 from partnercore.tenancy._people import Membership
 from partnercore.tenancy._permissions import (
     ADVISOR_ADMIN_PERMISSIONS,
+    ALL_PERMISSIONS,
     ARCHIVED_KEEPS,
     CLIENT_ROLE_PERMISSIONS,
     CONSENT_REVOKED_KEEPS,
@@ -137,13 +140,16 @@ _TEXT: dict[StrEnum, str] = {
     for enum in (Permission, Role, GrantRole, TeamStatus, BillingModel)
     for member in enum
 }
-# plain dicts: the check's lookups (R1 on a client: by billing model, then role)
-_CLIENT_ROLE_PERMISSIONS: dict[BillingModel, dict[Role, frozenset[Permission]]] = {
+# plain dicts: the check's lookups (R1 on a client: by billing model, then role), keyed by a
+# team's `billing_model` (which every client has: a lookup, not a check, on the hot path)
+_CLIENT_ROLE_PERMISSIONS: dict[BillingModel | None, dict[Role, frozenset[Permission]]] = {
     model: {role: held for (role, of), held in CLIENT_ROLE_PERMISSIONS.items() if of is model}
     for model in BillingModel
 }
 _PARTNER_ROLE_PERMISSIONS = dict(PARTNER_ROLE_PERMISSIONS)
-_R2_PERMISSIONS = dict(R2_PERMISSIONS)
+_R2_PERMISSIONS: dict[BillingModel | None, frozenset[Permission]] = {
+    model: R2_PERMISSIONS[model] for model in BillingModel
+}
 _GRANT_ROLE_PERMISSIONS = dict(GRANT_ROLE_PERMISSIONS)
 # a permission given as text (or as a member) to the member: one dict lookup
 PERMISSIONS: dict[str, Permission] = {member.value: member for member in Permission}
@@ -209,11 +215,13 @@ def teams(store: TenancyReader, user: str, permission: Permission | str, at: dat
         raise NotFoundError("user", user)
     memberships = store.memberships.for_user(user)
     member_of = {m.team_id for m in memberships}
-    partners = sorted({m.team_id for m in memberships if m.role in PARTNER_ROLES and _holds(m, at)})
+    partners = sorted(
+        {m.team_id for m in memberships if m.role in PARTNER_ROLES and m.active_at(at)}
+    )
     reachable = []
     seen: set[str] = set()
     for partner_id in partners:
-        known = (partner_id, store.memberships.between(user, partner_id), member_of)
+        known = _PartnerSide(partner_id, store.memberships.between(user, partner_id), member_of)
         clients = store.teams.clients_of(partner_id)
         for transfer in store.history.transfers_from(partner_id):
             moved = store.teams.find(transfer.client_id)
@@ -249,7 +257,9 @@ def who(
     """
     at = ensure_aware(at)
     perm = permission if type(permission) is Permission else to_permission(permission)
-    target = store.teams.get(team)
+    target = store.teams.find(team)
+    if target is None:  # (as check says it)
+        raise NotFoundError("team", team)
     if at < target.created_at:  # nothing is allowed on a team before it exists
         return []
     users = {m.user_id for m in store.memberships.for_team(team)}
@@ -258,7 +268,7 @@ def who(
         users.update(
             m.user_id
             for m in store.memberships.for_team(partner_id)
-            if m.role in PARTNER_ROLES and _holds(m, at)
+            if m.role in PARTNER_ROLES and m.active_at(at)
         )
     holders = []
     for user in sorted(users):
@@ -271,9 +281,10 @@ def who(
     return holders
 
 
-# Decisions are made with `decide_later`: `allowed`, the rule and `via` at once, and the
-# explanation by a pure function (the `_..._text` functions) of values already looked up,
-# written only when it is read. No `_..._text` function reads the store.
+# Decisions are made with `allowed`, the rule and `via` at once, and the explanation by a
+# pure function (the `_..._text` functions) of values already looked up, written only when
+# it is read: `Decision(allowed, rule, (write, *values), via)`. No `_..._text` function
+# reads the store.
 
 
 # -- partner teams -------------------------------------------------------------------------
@@ -282,16 +293,11 @@ def who(
 def _on_partner(
     store: AccessReader, user: str, perm: Permission, team: Team, at: datetime
 ) -> Decision:
+    """Decide a partner team: R1 for its members (R7 for ``referral.view``), then R6."""
     if at < team.created_at:
         return _before_creation(store, user, team)
     memberships = store.memberships.between(user, team.id)
-    membership = None
-    for candidate in memberships:  # the first membership active at `at`
-        if candidate.active_from <= at:
-            until = candidate.active_until
-            if until is None or at < until:
-                membership = candidate
-                break
+    membership = _first_active(memberships, at)
     if membership is None:
         if memberships:
             return _inactive_denial(user, memberships, team.id, _R1, at)
@@ -299,21 +305,19 @@ def _on_partner(
     role = membership.role
     if perm is _REFERRAL_VIEW:
         if role is not _PARTNER_ADMIN:
-            return decide_later(False, _R7, None, (_referral_role_text, user, role, team.id))
+            return Decision(False, _R7, (_referral_role_text, user, role, team.id))
         rule = _R7
     elif perm in _PARTNER_ROLE_PERMISSIONS.get(role, _NOTHING):
         rule = _R1
     else:
-        return decide_later(False, _R1, None, (_role_lacks_text, user, role, team.id, perm))
+        return Decision(False, _R1, (_role_lacks_text, user, role, team.id, perm))
     history = store.history.for_team(team.id)
     status = status_at(team, history, at) if history else team.status
-    if status is not _ACTIVE:
-        keeps = ARCHIVED_KEEPS if status is _ARCHIVED else SUSPENDED_KEEPS
-        if role is not _PARTNER_ADMIN or perm not in keeps:
-            return _status_denial(team, history, status, at)
+    if status is not _ACTIVE and (role is not _PARTNER_ADMIN or perm not in _KEEPS[status]):
+        return _status_denial(team, history, status, at)
     if rule is _R7:
-        return decide_later(True, rule, membership.id, (_referral_text, user, team.id))
-    return decide_later(True, rule, membership.id, (_role_holds_text, user, role, team.id, perm))
+        return Decision(True, rule, (_referral_text, user, team.id), membership.id)
+    return Decision(True, rule, (_role_holds_text, user, role, team.id, perm), membership.id)
 
 
 def _referral_role_text(user: str, role: Role, team_id: str) -> str:
@@ -341,9 +345,13 @@ def _role_lacks_text(user: str, role: Role, team_id: str, perm: Permission) -> s
 # -- client teams --------------------------------------------------------------------------
 
 
-# What teams() already knows about the partner side when it decides a client of that partner:
-# (partner id, the user's memberships in that partner, ids of the teams the user belongs to).
-_Known = tuple[str, Sequence[Membership], set[str]]
+class _PartnerSide(NamedTuple):
+    """What :func:`teams` already knows when it decides a client of ``partner_id``: the
+    user's memberships in that partner, and the ids of the teams the user belongs to."""
+
+    partner_id: str
+    memberships: Sequence[Membership]
+    member_of: set[str]
 
 
 def _on_client(
@@ -352,165 +360,193 @@ def _on_client(
     perm: Permission,
     team: Team,
     at: datetime,
-    known: _Known | None = None,
+    known: _PartnerSide | None = None,
 ) -> Decision:
-    """Decide a client team."""
+    """Decide a client team: steps 0 to 3 (``blocked``: step 2's first restricted candidate)."""
     if at < team.created_at:
         return _before_creation(store, user, team)
-    if perm is _REFERRAL_VIEW:
+    if perm is _REFERRAL_VIEW:  # step 1
         if store.users.find(user) is None:
             raise NotFoundError("user", user)
-        return decide_later(False, _R7, None, (_referral_client_text, team.id))
-    client_id = team.id
-    history = store.history.for_team(client_id)
-    if history:
-        status = status_at(team, history, at)
-        partner_id = _parent_at(team, history, at)
+        return Decision(False, _R7, (_referral_client_text, team.id))
+    history = store.history.for_team(team.id)
+    status = status_at(team, history, at) if history else team.status
+    partner_id = _parent_at(team, history, at) if history else team.parent_id or ""
+    between = store.memberships.between
+    own = () if known and team.id not in known.member_of else between(user, team.id)
+    membership = _first_active(own, at) if own else None
+    blocked = _as_member(user, perm, team, history, status, membership, at) if membership else None
+    if blocked is not None and blocked.allowed:
+        return blocked
+    if known and known.partner_id == partner_id:
+        partner_memberships = known.memberships
     else:
-        status = team.status
-        partner_id = team.parent_id or ""
-    billing_model = team.billing_model
-    assert billing_model is not None
-    active = status is _ACTIVE
-    blocked: Decision | None = None  # the first candidate a restriction (R6, R4) removed
-
-    # R1: a member of the client.
-    if known is None or client_id in known[2]:
-        own = store.memberships.between(user, client_id)
-    else:
-        own = ()
-    membership = None
-    for candidate in own:  # the first membership active at `at`
-        if candidate.active_from <= at:
-            until = candidate.active_until
-            if until is None or at < until:
-                membership = candidate
-                break
-    if membership is not None and perm in _CLIENT_ROLE_PERMISSIONS[billing_model].get(
-        membership.role, _NOTHING
-    ):
-        if active:
-            return decide_later(
-                True,
-                _R1,
-                membership.id,
-                (_role_holds_text, user, membership.role, client_id, perm),
-            )
-        blocked = _status_denial(team, history, status, at)
-
-    # R2, R3: a partner role in the client's partner (at `at`).
-    if known is not None and known[0] == partner_id:
-        partner_memberships = known[1]
-    else:
-        partner_memberships = store.memberships.between(user, partner_id)
-    held = None
-    for candidate in partner_memberships:  # the first membership active at `at`
-        if candidate.active_from <= at:
-            until = candidate.active_until
-            if until is None or at < until:
-                held = candidate
-                break
+        partner_memberships = between(user, partner_id)
+    if not own and not partner_memberships:  # a stranger to the client and its partner
+        return _stranger(store, user, team, partner_id, history, at)
+    held = _first_active(partner_memberships, at)
     if held is None or held.role not in PARTNER_ROLES:
-        if blocked is not None:
-            return blocked
-        if not own and not partner_memberships:  # a stranger to the client and its partner
-            return _stranger(store, user, team, partner_id, history, at)
-        return _outside(
+        return blocked or _outside(
             store, user, perm, team, partner_id, history, membership, own, partner_memberships, at
         )
-
-    # R4 matters only on a client-run team, and only once a candidate would allow: look the
-    # consent changes up then (`_UNKNOWN` until looked up).
-    consent: ConsentChange | _Unknown | None = _UNKNOWN if team.operated_by is _CLIENT_RUN else None
-
     if held.role is _PARTNER_ADMIN:
-        if perm in _R2_PERMISSIONS[billing_model]:
-            if perm not in CONSENT_REVOKED_KEEPS and consent is _UNKNOWN:
-                consent = _consent(store, client_id, at)
-            if not active and perm not in (
-                ARCHIVED_KEEPS if status is _ARCHIVED else SUSPENDED_KEEPS
-            ):
-                blocked = blocked or _status_denial(team, history, status, at)
-            elif type(consent) is ConsentChange and perm not in CONSENT_REVOKED_KEEPS:
-                blocked = blocked or _consent_denial(consent)
-            else:
-                return decide_later(
-                    True, _R2, held.id, (_r2_text, user, partner_id, client_id, perm)
-                )
-        elif team.operated_by is _PARTNER_OPERATED and perm in ADVISOR_ADMIN_PERMISSIONS:
-            if not active:
-                blocked = blocked or _status_denial(team, history, status, at)
-            else:
-                return decide_later(
-                    True, _R3, held.id, (_operated_text, user, partner_id, client_id, perm)
-                )
-
-    # R3: delegated grants naming the user (or every advisor) on this client (or every client).
-    # Only a permission some grant role gives needs a look at each grant now; otherwise (and
-    # when no grant allows) the grants only explain the denial, which `_r3_denial_text`
-    # writes from the looked-up sequences when it is read.
-    grants = store.grants.for_client(partner_id, client_id)
+        decided = _as_partner_admin(store, user, perm, team, history, status, partner_id, held, at)
+        if decided is not None and decided.allowed:
+            return decided
+        blocked = blocked or decided
+    grants = store.grants.for_client(partner_id, team.id)
     all_clients_grants = store.grants.for_all_clients(partner_id)
-    given_by = _GIVEN_BY[perm]
-    if given_by:
-        # A grant to a named advisor needs a look at their stay at the partner only when that
-        # stay is not a single open-ended membership (which is then `held`); a per-client
-        # grant needs a look at transfers only when the client has a history.
-        for candidates in (grants, all_clients_grants):
-            for grant in candidates:
-                if grant.role not in given_by:
-                    continue
-                advisor = grant.advisor_id
-                if advisor != user and advisor != ALL:
-                    continue
-                if (
-                    at < grant.granted_at
-                    or grant.expires_at is not None
-                    or grant.revoked_at is not None
-                    or (history and grant.client_id != ALL)
-                    or (
-                        advisor != ALL
-                        and (len(partner_memberships) != 1 or held.active_until is not None)
-                    )
-                ) and _grant_end(grant, partner_id, history, partner_memberships, at) is not None:
-                    continue
-                if consent is _UNKNOWN:
-                    consent = _consent(store, client_id, at)
-                if not active:
-                    blocked = blocked or _status_denial(team, history, status, at)
-                elif type(consent) is ConsentChange:
-                    blocked = blocked or _consent_denial(consent)
-                else:
-                    return decide_later(
-                        True,
-                        _R3,
-                        grant.id,
-                        (_grant_text, grant, user, partner_id, client_id, perm),
-                    )
-
+    if _GIVEN_BY[perm]:  # otherwise no grant gives it: the grants only explain the denial
+        decided = _by_grant(
+            store, user, perm, team, history, status, partner_id, partner_memberships, held,
+            grants, all_clients_grants, at,
+        )  # fmt: skip
+        if decided is not None and decided.allowed:
+            return decided
+        blocked = blocked or decided
     if blocked is not None:
         return blocked
     if membership is not None and not _names(user, grants, all_clients_grants):
-        return _role_denial(user, membership, perm, client_id)
-    return decide_later(
-        False,
-        _R3,
-        None,
-        (
-            _r3_denial_text,
-            user,
-            perm,
-            held.role,
-            partner_id,
-            client_id,
-            billing_model,
-            grants,
-            all_clients_grants,
-            history,
-            partner_memberships,
-            at,
-        ),
+        return _role_denial(user, membership, perm, team.id)  # step 3, for a partner role
+    return Decision(
+        False, _R3, (_r3_denial_text, user, perm, held.role, partner_id, team, grants,
+        all_clients_grants, history, partner_memberships, at),
+    )  # fmt: skip
+
+
+# Step 2: the candidates. Each gives the allowing decision, the denial of the restriction
+# that removed it (R6, R4: `_restriction`), or None when it does not apply.
+
+
+def _as_member(
+    user: str,
+    perm: Permission,
+    team: Team,
+    history: Sequence[TeamChange],
+    status: TeamStatus,
+    membership: Membership,
+    at: datetime,
+) -> Decision | None:
+    """R1: ``membership`` (active at ``at``) in the client gives ``perm`` (restricted by R6)."""
+    held = _CLIENT_ROLE_PERMISSIONS[team.billing_model].get(membership.role, _NOTHING)
+    if perm not in held:
+        return None
+    if status is not _ACTIVE:
+        return _status_denial(team, history, status, at)
+    return Decision(
+        True, _R1, (_role_holds_text, user, membership.role, team.id, perm), membership.id
     )
+
+
+def _as_partner_admin(
+    store: AccessReader,
+    user: str,
+    perm: Permission,
+    team: Team,
+    history: Sequence[TeamChange],
+    status: TeamStatus,
+    partner_id: str,
+    held: Membership,
+    at: datetime,
+) -> Decision | None:
+    """R2 (a partner admin of the client's partner, restricted by R6 and R4, each keeping
+    some permissions), then R3 implicit (``advisor_admin`` on a partner-operated client)."""
+    client_id = team.id
+    if perm in _R2_PERMISSIONS[team.billing_model]:
+        if status is not _ACTIVE or team.operated_by is _CLIENT_RUN:
+            restricted = _restriction(
+                store, perm, team, history, status, at, _KEEPS, CONSENT_REVOKED_KEEPS
+            )
+            if restricted is not None:
+                return restricted
+        return Decision(True, _R2, (_r2_text, user, partner_id, client_id, perm), held.id)
+    if team.operated_by is _PARTNER_OPERATED and perm in ADVISOR_ADMIN_PERMISSIONS:
+        if status is not _ACTIVE:  # R6 (R4 restricts client-run teams only)
+            return _status_denial(team, history, status, at)
+        return Decision(True, _R3, (_operated_text, user, partner_id, client_id, perm), held.id)
+    return None
+
+
+def _by_grant(
+    store: AccessReader,
+    user: str,
+    perm: Permission,
+    team: Team,
+    history: Sequence[TeamChange],
+    status: TeamStatus,
+    partner_id: str,
+    partner_memberships: Sequence[Membership],
+    held: Membership,
+    grants: Sequence[Grant],
+    all_clients_grants: Sequence[Grant],
+    at: datetime,
+) -> Decision | None:
+    """R3: the first grant naming the user (or every advisor) on this client (or every
+    client) whose role gives ``perm`` and that is active at ``at`` (restricted by R6, R4).
+
+    Only a grant that may have ended needs :func:`_grant_end`: one that starts later, expires,
+    is revoked, names a client with a history (a transfer ends it), or names an advisor whose
+    stay at the partner is not one open-ended membership (``held``; leaving ends it)."""
+    given_by = _GIVEN_BY[perm]
+    for candidates in (grants, all_clients_grants):
+        for grant in candidates:
+            if grant.role not in given_by:
+                continue
+            advisor = grant.advisor_id
+            if advisor != user and advisor != ALL:
+                continue
+            if (
+                at < grant.granted_at
+                or grant.expires_at is not None
+                or grant.revoked_at is not None
+                or (history and grant.client_id != ALL)
+                or (
+                    advisor != ALL
+                    and (len(partner_memberships) != 1 or held.active_until is not None)
+                )
+            ) and _grant_end(grant, partner_id, history, partner_memberships, at) is not None:
+                continue  # not active at `at`
+            if status is not _ACTIVE or team.operated_by is _CLIENT_RUN:
+                restricted = _restriction(store, perm, team, history, status, at, None, _NOTHING)
+                if restricted is not None:
+                    return restricted
+            return Decision(
+                True, _R3, (_grant_text, grant, user, partner_id, team.id, perm), grant.id
+            )
+    return None
+
+
+# The restrictions of step 2 (R6, then R4), and what each keeps for a candidate: R2 keeps
+# some permissions on a suspended or archived client and while consent is revoked.
+_KEEPS: dict[TeamStatus, frozenset[Permission]] = {
+    TeamStatus.ACTIVE: ALL_PERMISSIONS,
+    TeamStatus.SUSPENDED: SUSPENDED_KEEPS,
+    TeamStatus.ARCHIVED: ARCHIVED_KEEPS,
+}
+
+
+def _restriction(
+    store: AccessReader,
+    perm: Permission,
+    team: Team,
+    history: Sequence[TeamChange],
+    status: TeamStatus,
+    at: datetime,
+    status_keeps: dict[TeamStatus, frozenset[Permission]] | None = None,
+    consent_keeps: frozenset[Permission] | None = None,
+) -> Decision | None:
+    """The denial of the first restriction that removes a candidate giving ``perm``: R6
+    (the client's status at ``at``: only ``status_keeps[status]`` kept, nothing when not
+    given), then R4 (consent revoked, on a client-run team, for a candidate it restricts:
+    ``consent_keeps`` given); ``None`` when none does."""
+    if status is not _ACTIVE and (status_keeps is None or perm not in status_keeps[status]):
+        return _status_denial(team, history, status, at)
+    if consent_keeps is not None and team.operated_by is _CLIENT_RUN and perm not in consent_keeps:
+        changes = store.consents.for_client(team.id)
+        consent = consent_at(changes, at) if changes else None
+        if consent is not None:
+            return Decision(False, _R4, (_consent_text, consent))
+    return None
 
 
 def _names(user: str, grants: Sequence[Grant], all_clients_grants: Sequence[Grant]) -> bool:
@@ -570,17 +606,17 @@ def _r3_denial_text(
     perm: Permission,
     role: Role,
     partner_id: str,
-    client_id: str,
-    billing_model: BillingModel,
+    team: Team,
     grants: Sequence[Grant],
     all_clients_grants: Sequence[Grant],
     history: Sequence[TeamChange],
     partner_memberships: Sequence[Membership],
     at: datetime,
 ) -> str:
-    """Why a partner role of ``partner_id`` holds no ``perm`` on ``client_id`` (R3), when no
+    """Why a partner role of ``partner_id`` holds no ``perm`` on client ``team`` (R3), when no
     grant gives it: of the grants naming the user (none of them active with a role that gives
     ``perm``), the first whose role would give it, else the first; else the role."""
+    client_id = team.id
     named: Grant | None = None
     for candidates in (grants, all_clients_grants):
         for grant in candidates:
@@ -595,12 +631,18 @@ def _r3_denial_text(
         end = _grant_end(named, partner_id, history, partner_memberships, at)
         return _missed_text(named, end, user, perm, partner_id, client_id)
     if role is _PARTNER_ADMIN:
-        return _beyond_r2_text(user, partner_id, client_id, perm, billing_model)
+        return _beyond_r2_text(user, partner_id, client_id, perm, team.client_billing_model)
     return _no_grant_text(user, role, partner_id, client_id)
 
 
-# Why a grant does not apply at an instant: when, why, and the transfer that ended it.
-_End = tuple[datetime, str, Transfer | None]
+class _GrantEnd(NamedTuple):
+    """Why a grant does not apply at an instant: when, why, and the transfer that ended it."""
+
+    at: datetime
+    why: str
+    transfer: Transfer | None = None
+
+
 _STARTS, _EXPIRED, _REVOKED, _TRANSFERRED, _LEFT = "starts", "expired", "revoked", "moved", "left"
 
 
@@ -610,17 +652,17 @@ def _grant_end(
     history: Sequence[TeamChange],
     partner_memberships: Sequence[Membership],
     at: datetime,
-) -> _End | None:
+) -> _GrantEnd | None:
     """Why ``grant`` does not apply at ``at`` (the earliest ending), ``None`` when active."""
     start = grant.granted_at
     if at < start:
-        return (start, _STARTS, None)
-    end: _End | None = None
+        return _GrantEnd(start, _STARTS)
+    end: _GrantEnd | None = None
     if grant.expires_at is not None and grant.expires_at <= at:
-        end = (grant.expires_at, _EXPIRED, None)
+        end = _GrantEnd(grant.expires_at, _EXPIRED)
     revoked = grant.revoked_at
-    if revoked is not None and revoked <= at and (end is None or revoked < end[0]):
-        end = (revoked, _REVOKED, None)
+    if revoked is not None and revoked <= at and (end is None or revoked < end.at):
+        end = _GrantEnd(revoked, _REVOKED)
     if grant.client_id != ALL and history:
         for change in history:
             if (
@@ -628,21 +670,21 @@ def _grant_end(
                 and change.from_partner == partner_id
                 and start < change.at <= at
             ):
-                if end is None or change.at < end[0]:
-                    end = (change.at, _TRANSFERRED, change)
+                if end is None or change.at < end.at:
+                    end = _GrantEnd(change.at, _TRANSFERRED, change)
                 break
     if grant.advisor_id != ALL and (
         len(partner_memberships) != 1 or partner_memberships[0].active_until is not None
     ):
         left = _left_at(partner_memberships, start, at)
-        if left is not None and (end is None or left < end[0]):
-            end = (left, _LEFT, None)
+        if left is not None and (end is None or left < end.at):
+            end = _GrantEnd(left, _LEFT)
     return end
 
 
 def _missed_text(
     grant: Grant,
-    end: _End | None,
+    end: _GrantEnd | None,
     user: str,
     perm: Permission,
     partner_id: str,
@@ -655,8 +697,8 @@ def _missed_text(
             f"grant {grant.id} gives {_TEXT[grant.role]} on {client_id}, which does not "
             f"include {_TEXT[perm]}"
         )
-    when, why, transfer = end
-    stamp = _stamp(when)
+    why, transfer = end.why, end.transfer
+    stamp = _stamp(end.at)
     if why is _STARTS:
         return f"grant {grant.id} starts {stamp}"
     if why is _EXPIRED:
@@ -680,7 +722,7 @@ def _left_at(memberships: Sequence[Membership], since: datetime, at: datetime) -
         end = membership.active_until
         if end is None or not since < end <= at or membership.role not in PARTNER_ROLES:
             continue
-        if any(other.role in PARTNER_ROLES and _holds(other, end) for other in memberships):
+        if any(other.role in PARTNER_ROLES and other.active_at(end) for other in memberships):
             continue  # role changed without a gap: still at the partner
         if first is None or end < first:
             first = end
@@ -694,7 +736,7 @@ def _before_creation(store: AccessReader, user: str, team: Team) -> Decision:
     """The denial of everything on ``team`` before its ``created_at`` (deny by default)."""
     if store.users.find(user) is None:
         raise NotFoundError("user", user)
-    return decide_later(False, _DEFAULT, None, (_before_creation_text, team))
+    return Decision(False, _DEFAULT, (_before_creation_text, team))
 
 
 def _before_creation_text(team: Team) -> str:
@@ -723,11 +765,8 @@ def _outside(
     if own:
         return _inactive_denial(user, own, client_id, _R1, at)
     if partner_memberships:
-        return decide_later(
-            False,
-            _R3,
-            None,
-            (_left_partner_text, user, partner_memberships, partner_id, client_id, at),
+        return Decision(
+            False, _R3, (_left_partner_text, user, partner_memberships, partner_id, client_id, at)
         )
     return _stranger(store, user, team, partner_id, history, at)
 
@@ -758,7 +797,7 @@ def _stranger(
     ``history`` is the team's (for a client: its transfers explain a former partner).
     """
     for membership in store.memberships.for_user(user):
-        if at < membership.active_from:  # not _holds(membership, at), inlined
+        if at < membership.active_from:  # not membership.active_at(at), inlined
             continue
         until = membership.active_until
         if until is not None and until <= at:
@@ -767,18 +806,14 @@ def _stranger(
         if other is None:
             continue
         if other.kind is _PARTNER:
-            return decide_later(
-                False,
-                _R5,
-                None,
-                (_other_partner_text, user, other, team, partner_id, history, at),
+            return Decision(
+                False, _R5, (_other_partner_text, user, other, team, partner_id, history, at)
             )
         # the other client's partner (at `at`) only explains the denial: its history is
         # looked up now, the partner worked out from it when the explanation is read
-        return decide_later(
+        return Decision(
             False,
             _R5,
-            None,
             (
                 _client_member_text,
                 user,
@@ -793,8 +828,8 @@ def _stranger(
     if store.users.find(user) is None:
         raise NotFoundError("user", user)
     if team.kind is _PARTNER:
-        return decide_later(False, _DEFAULT, None, (_no_membership_text, team.id))
-    return decide_later(False, _DEFAULT, None, (_no_membership_or_grant_text, team.id))
+        return Decision(False, _DEFAULT, (_no_membership_text, team.id))
+    return Decision(False, _DEFAULT, (_no_membership_or_grant_text, team.id))
 
 
 def _other_partner_text(
@@ -859,14 +894,14 @@ def _no_membership_or_grant_text(team_id: str) -> str:
 
 
 def _role_denial(user: str, membership: Membership, perm: Permission, team_id: str) -> Decision:
-    return decide_later(False, _R1, None, (_role_lacks_text, user, membership.role, team_id, perm))
+    return Decision(False, _R1, (_role_lacks_text, user, membership.role, team_id, perm))
 
 
 def _inactive_denial(
     user: str, memberships: Sequence[Membership], team_id: str, rule: Rule, at: datetime
 ) -> Decision:
     """None of ``memberships`` holds at ``at``: say when the nearest one ended or starts."""
-    return decide_later(False, rule, None, (_inactive_text, user, memberships, team_id, at))
+    return Decision(False, rule, (_inactive_text, user, memberships, team_id, at))
 
 
 def _inactive_text(user: str, memberships: Sequence[Membership], team_id: str, at: datetime) -> str:
@@ -882,7 +917,7 @@ def _inactive_text(user: str, memberships: Sequence[Membership], team_id: str, a
 def _status_denial(
     team: Team, history: Sequence[TeamChange], status: TeamStatus, at: datetime
 ) -> Decision:
-    return decide_later(False, _R6, None, (_status_text, team, history, status, at))
+    return Decision(False, _R6, (_status_text, team, history, status, at))
 
 
 def _status_text(
@@ -899,23 +934,6 @@ def _status_text(
     else:
         rest = "only the partner admin's license.*, billing.* and team.admin (R2) hold"
     return f"{team.id} is {_TEXT[status]}{since}: {rest}"
-
-
-class _Unknown:
-    """Not looked up yet."""
-
-
-_UNKNOWN = _Unknown()
-
-
-def _consent(store: AccessReader, client_id: str, at: datetime) -> ConsentChange | None:
-    """The revocation of partner data access in force at ``at`` (R4), if any."""
-    changes = store.consents.for_client(client_id)
-    return consent_at(changes, at) if changes else None
-
-
-def _consent_denial(consent: ConsentChange) -> Decision:
-    return decide_later(False, _R4, None, (_consent_text, consent))
 
 
 def _consent_text(consent: ConsentChange) -> str:
@@ -945,9 +963,15 @@ def _stamp(instant: datetime) -> str:
     return format_instant(instant)
 
 
-def _holds(membership: Membership, at: datetime) -> bool:
-    until = membership.active_until
-    return membership.active_from <= at and (until is None or at < until)
+def _first_active(memberships: Sequence[Membership], at: datetime) -> Membership | None:
+    """The first of ``memberships`` active at ``at`` (:meth:`Membership.active_at`, inlined:
+    this runs on every check)."""
+    for membership in memberships:
+        if membership.active_from <= at:
+            until = membership.active_until
+            if until is None or at < until:
+                return membership
+    return None
 
 
 def _parent_at(team: Team, history: Sequence[TeamChange], at: datetime) -> str:

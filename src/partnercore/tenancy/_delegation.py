@@ -23,10 +23,10 @@ from partnercore.events import (
 )
 from partnercore.tenancy._actors import authorise
 from partnercore.tenancy._grants import ALL, Grant
-from partnercore.tenancy._history import parent_at
+from partnercore.tenancy._history import client_partner_at
 from partnercore.tenancy._permissions import PARTNER_ROLES, Permission
 from partnercore.tenancy._ports import TenancyStore
-from partnercore.tenancy._team import TeamKind, check_created_by
+from partnercore.tenancy._team import Team, check_created_by
 from partnercore.time import ensure_aware, format_instant
 
 __all__ = ["grant_access", "revoke_grant"]
@@ -51,11 +51,7 @@ def grant_access(store: TenancyStore, grant: Grant, *, at: datetime, by: Actor) 
     actor = check_actor(by)
     check_instance(grant, Grant, "grant")
     with store.unit_of_work():
-        partner = store.teams.get(grant.partner_id)
-        if partner.kind is not TeamKind.PARTNER:
-            raise ValidationError.at(
-                "partner_id", f"{partner.id!r} is a client team, not a partner"
-            )
+        partner = _grant_partner(store, grant)
         authorise(
             store,
             actor,
@@ -64,49 +60,74 @@ def grant_access(store: TenancyStore, grant: Grant, *, at: datetime, by: Actor) 
             at,
             f"grant {grant.role} on {_where(grant)} to {_who(grant)}",
         )
-        if actor is not SYSTEM and grant.granted_by != actor:
-            raise ValidationError.at(
-                "granted_by",
-                f"{grant.granted_by!r} is not the acting user {actor!r}: a user records "
-                "the grants they make themselves",
-            )
+        _check_granted_by(grant, actor)
         if store.grants.find(grant.id) is not None:
             raise ConflictError(f"grant {grant.id!r} already exists", kind="grant", id=grant.id)
         check_created_by(partner, grant.granted_at, "granted_at")
         if grant.client_id != ALL:
-            client = store.teams.get(grant.client_id)
-            if client.kind is not TeamKind.CLIENT:
-                raise ValidationError.at(
-                    "client_id", f"{client.id!r} is a partner team, not a client"
-                )
-            check_created_by(client, grant.granted_at, "granted_at")
-            parent = parent_at(client, store.history.for_team(client.id), grant.granted_at)
-            if parent != partner.id:
-                raise ValidationError.at(
-                    "client_id",
-                    f"{client.id!r} is not a client of {partner.id!r} at "
-                    f"{format_instant(grant.granted_at)} (its partner then: {parent!r})",
-                )
+            _check_client_of_partner(store, grant, partner)
         if grant.advisor_id != ALL:
-            store.users.get(grant.advisor_id)
-            memberships = store.memberships.between(grant.advisor_id, partner.id)
-            if not any(
-                m.role in PARTNER_ROLES
-                and (m.active_until is None or m.active_until > grant.granted_at)
-                for m in memberships
-            ):
-                raise ValidationError.at(
-                    "advisor_id",
-                    f"{grant.advisor_id!r} holds no advisor or partner_admin membership in "
-                    f"{partner.id!r} at or after {format_instant(grant.granted_at)}",
-                )
+            _check_advisor_of_partner(store, grant, partner)
         store.grants.add(grant)
-        by_id = actor_id(actor)
-        events: list[Event] = [_created(grant, at, by_id)]
-        if grant.revoked_at is not None:
-            events.append(_revoked(grant, grant.revoked_at, grant.revoked_by or by_id))
-        store.events.append(events)
+        store.events.append(_grant_events(grant, at, actor_id(actor)))
         return grant
+
+
+def _grant_partner(store: TenancyStore, grant: Grant) -> Team:
+    """The partner team that delegates (R3: a grant is a partner's)."""
+    partner = store.teams.get(grant.partner_id)
+    if not partner.is_partner:
+        raise ValidationError.at("partner_id", f"{partner.id!r} is a client team, not a partner")
+    return partner
+
+
+def _check_granted_by(grant: Grant, actor: Actor) -> None:
+    """A user records the grants they make themselves; SYSTEM may record anyone's."""
+    if actor is not SYSTEM and grant.granted_by != actor:
+        raise ValidationError.at(
+            "granted_by",
+            f"{grant.granted_by!r} is not the acting user {actor!r}: a user records "
+            "the grants they make themselves",
+        )
+
+
+def _check_client_of_partner(store: TenancyStore, grant: Grant, partner: Team) -> None:
+    """A named client is a client of the grant's partner when the grant starts."""
+    client = store.teams.get(grant.client_id)
+    if not client.is_client:
+        raise ValidationError.at("client_id", f"{client.id!r} is a partner team, not a client")
+    check_created_by(client, grant.granted_at, "granted_at")
+    parent = client_partner_at(client, store.history.for_team(client.id), grant.granted_at)
+    if parent != partner.id:
+        raise ValidationError.at(
+            "client_id",
+            f"{client.id!r} is not a client of {partner.id!r} at "
+            f"{format_instant(grant.granted_at)} (its partner then: {parent!r})",
+        )
+
+
+def _check_advisor_of_partner(store: TenancyStore, grant: Grant, partner: Team) -> None:
+    """A named advisor holds ``advisor`` or ``partner_admin`` on the partner at
+    ``granted_at`` or later."""
+    store.users.get(grant.advisor_id)
+    memberships = store.memberships.between(grant.advisor_id, partner.id)
+    if not any(
+        m.role in PARTNER_ROLES and (m.active_until is None or m.active_until > grant.granted_at)
+        for m in memberships
+    ):
+        raise ValidationError.at(
+            "advisor_id",
+            f"{grant.advisor_id!r} holds no advisor or partner_admin membership in "
+            f"{partner.id!r} at or after {format_instant(grant.granted_at)}",
+        )
+
+
+def _grant_events(grant: Grant, at: datetime, by: str) -> list[Event]:
+    """A grant's creation, and its revocation when it is recorded already revoked."""
+    events: list[Event] = [_created(grant, at, by)]
+    if grant.revoked_at is not None:
+        events.append(_revoked(grant, grant.revoked_at, grant.revoked_by or by))
+    return events
 
 
 def revoke_grant(store: TenancyStore, grant_id: str, *, at: datetime, by: Actor) -> Grant:

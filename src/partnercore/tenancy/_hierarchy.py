@@ -35,14 +35,18 @@ from partnercore.events import (
     check_actor,
 )
 from partnercore.tenancy._actors import authorise, system_only
-from partnercore.tenancy._history import StatusChange, TeamChange, Transfer, parent_at
+from partnercore.tenancy._history import (
+    StatusChange,
+    TeamChange,
+    Transfer,
+    client_partner_at,
+)
 from partnercore.tenancy._permissions import Permission
 from partnercore.tenancy._ports import TenancyStore
 from partnercore.tenancy._team import (
     BillingModel,
     OperatedBy,
     Team,
-    TeamKind,
     TeamStatus,
     check_created_by,
 )
@@ -75,20 +79,11 @@ def add_team(store: TenancyStore, team: Team, *, by: Actor) -> Team:
     actor = check_actor(by)
     check_instance(team, Team, "team")
     with store.unit_of_work():
-        if team.kind is TeamKind.PARTNER:
+        if team.is_partner:
             system_only(actor, f"create partner {team.id}")
             parent = None
         else:
-            assert team.parent_id is not None  # guaranteed by Team
-            parent = store.teams.find(team.parent_id)
-            if parent is None:
-                raise NotFoundError("team", team.parent_id)
-            if parent.kind is not TeamKind.PARTNER:
-                raise ValidationError.at(
-                    "parent_id",
-                    f"{parent.id!r} is a client team; a client's parent must be a partner "
-                    "(clients have no children)",
-                )
+            parent = _partner_of_new_client(store, team)
             authorise(
                 store,
                 actor,
@@ -101,29 +96,45 @@ def add_team(store: TenancyStore, team: Team, *, by: Actor) -> Team:
             raise ConflictError(f"team {team.id!r} already exists", kind="team", id=team.id)
         if parent is not None:
             check_created_by(parent, team.created_at, "created_at")
-            if parent.status is TeamStatus.ARCHIVED:
-                raise ValidationError.at(
-                    "parent_id", f"partner {parent.id!r} is archived: it takes no new clients"
-                )
+            _check_takes_new_clients(parent, "parent_id")
         store.teams.add(team)
         store.events.append([_created(team, actor_id(actor))])
         return team
 
 
+def _partner_of_new_client(store: TenancyStore, client: Team) -> Team:
+    """The partner a new client is created under: it exists and is a partner (§2)."""
+    parent = store.teams.find(client.client_partner_id)
+    if parent is None:
+        raise NotFoundError("team", client.client_partner_id)
+    if not parent.is_partner:
+        raise ValidationError.at(
+            "parent_id",
+            f"{parent.id!r} is a client team; a client's parent must be a partner "
+            "(clients have no children)",
+        )
+    return parent
+
+
+def _check_takes_new_clients(partner: Team, field: str) -> None:
+    """An archived partner takes no new clients, created or transferred in."""
+    if partner.status is TeamStatus.ARCHIVED:
+        raise ValidationError.at(
+            field, f"partner {partner.id!r} is archived: it takes no new clients"
+        )
+
+
 def _created(team: Team, by: str) -> Event:
-    if team.kind is TeamKind.PARTNER:
+    if team.is_partner:
         return PartnerCreated(at=team.created_at, by=by, team_id=team.id, name=team.name)
-    assert team.parent_id is not None
-    assert team.operated_by is not None
-    assert team.billing_model is not None
     return ClientCreated(
         at=team.created_at,
         by=by,
         team_id=team.id,
-        partner_id=team.parent_id,
+        partner_id=team.client_partner_id,
         name=team.name,
-        operated_by=team.operated_by.value,
-        billing_model=team.billing_model.value,
+        operated_by=team.client_operated_by.value,
+        billing_model=team.client_billing_model.value,
         organisation_key=team.organisation_key,
     )
 
@@ -204,25 +215,12 @@ def transfer_client(
     at = ensure_aware(at)
     actor = check_actor(by)
     with store.unit_of_work():
-        client = store.teams.get(client_id)
-        if client.kind is not TeamKind.CLIENT:
-            raise ValidationError.at("client_id", f"{client_id!r} is a partner; only clients move")
-        target = store.teams.get(to_partner_id)
-        if target.kind is not TeamKind.PARTNER:
-            raise ValidationError.at(
-                "to_partner_id",
-                f"{to_partner_id!r} is a client team; a client's parent is a partner",
-            )
-        assert client.parent_id is not None
-        doing = f"transfer client {client_id} from {client.parent_id} to {to_partner_id}"
-        authorise(store, actor, Permission.TEAM_ADMIN, client.parent_id, at, doing)
-        if to_partner_id != client.parent_id:
+        client, target = _transfer_parties(store, client_id, to_partner_id)
+        doing = f"transfer client {client_id} from {client.client_partner_id} to {to_partner_id}"
+        authorise(store, actor, Permission.TEAM_ADMIN, client.client_partner_id, at, doing)
+        if to_partner_id != client.client_partner_id:
             authorise(store, actor, Permission.TEAM_ADMIN, to_partner_id, at, doing)
-        if target.status is TeamStatus.ARCHIVED:
-            raise ValidationError.at(
-                "to_partner_id",
-                f"partner {to_partner_id!r} is archived: it takes no new clients",
-            )
+        _check_takes_new_clients(target, "to_partner_id")
         check_created_by(target, at, "at")
         if client.status is TeamStatus.ARCHIVED:
             raise InvalidTransitionError(
@@ -230,28 +228,39 @@ def transfer_client(
             )
         history = store.history.for_team(client_id)
         _check_chronology(client, history, at)
-        old = parent_at(client, history, at)
-        assert old is not None
+        old = client_partner_at(client, history, at)
         if old == to_partner_id:
             raise ValidationError.at(
                 "to_partner_id", f"client {client_id!r} already belongs to {to_partner_id!r}"
             )
-        by_id = actor_id(actor)
-        moved = attrs.evolve(client, parent_id=to_partner_id)
-        store.history.add(
-            Transfer(
-                client_id=client_id, from_partner=old, to_partner=to_partner_id, at=at, by=by_id
-            )
+        return _record_transfer(store, client, old, to_partner_id, at, actor_id(actor))
+
+
+def _transfer_parties(store: TenancyStore, client_id: str, to_partner_id: str) -> tuple[Team, Team]:
+    """The client that moves and the partner it moves to: only a client moves, to a partner."""
+    client = store.teams.get(client_id)
+    if not client.is_client:
+        raise ValidationError.at("client_id", f"{client_id!r} is a partner; only clients move")
+    target = store.teams.get(to_partner_id)
+    if not target.is_partner:
+        raise ValidationError.at(
+            "to_partner_id",
+            f"{to_partner_id!r} is a client team; a client's parent is a partner",
         )
-        store.teams.save(moved)
-        store.events.append(
-            [
-                ClientTransferred(
-                    at=at, by=by_id, team_id=client_id, from_partner=old, to_partner=to_partner_id
-                )
-            ]
-        )
-        return moved
+    return client, target
+
+
+def _record_transfer(
+    store: TenancyStore, client: Team, old: str, new: str, at: datetime, by: str
+) -> Team:
+    """Save the move and its history entry, and append its event; the moved client."""
+    moved = attrs.evolve(client, parent_id=new)
+    store.history.add(Transfer(client_id=client.id, from_partner=old, to_partner=new, at=at, by=by))
+    store.teams.save(moved)
+    store.events.append(
+        [ClientTransferred(at=at, by=by, team_id=client.id, from_partner=old, to_partner=new)]
+    )
+    return moved
 
 
 # (from statuses, to status)
@@ -298,58 +307,73 @@ def _change_status(
     actor = check_actor(by)
     with store.unit_of_work():
         team = store.teams.get(team_id)
-        if team.kind is TeamKind.PARTNER:
-            system_only(actor, f"{event} partner {team_id}")
-        else:
-            assert team.parent_id is not None
-            authorise(
-                store,
-                actor,
-                Permission.TEAM_ADMIN,
-                team.parent_id,
-                at,
-                f"{event} client {team_id}",
-            )
+        _authorise_status_change(store, actor, team, at, event)
         if team.status not in sources:
             raise InvalidTransitionError(team.status.value, event, f"team {team_id!r}")
         _check_chronology(team, store.history.for_team(team_id), at)
-        if target is TeamStatus.ARCHIVED and team.kind is TeamKind.PARTNER:
-            open_clients = [
-                c.id for c in store.teams.clients_of(team_id) if c.status is not TeamStatus.ARCHIVED
-            ]
-            if open_clients:
-                raise InvalidTransitionError(
-                    team.status.value,
-                    event,
-                    f"partner {team_id!r} still has clients that are not archived: "
-                    + ", ".join(open_clients),
-                )
-        if target is TeamStatus.ACTIVE and team.kind is TeamKind.CLIENT:
-            assert team.parent_id is not None
-            if store.teams.get(team.parent_id).status is TeamStatus.ARCHIVED:
-                raise InvalidTransitionError(
-                    team.status.value, event, f"its partner {team.parent_id!r} is archived"
-                )
-        by_id = actor_id(actor)
-        changed = attrs.evolve(team, status=target)
-        store.history.add(
-            StatusChange(
-                team_id=team_id, from_status=team.status, to_status=target, at=at, by=by_id
+        if target is TeamStatus.ARCHIVED and team.is_partner:
+            _check_clients_archived(store, team, event)
+        if target is TeamStatus.ACTIVE and team.is_client:
+            _check_partner_not_archived(store, team, event)
+        return _record_status(store, team, target, at, actor_id(actor))
+
+
+def _authorise_status_change(
+    store: TenancyStore, actor: Actor, team: Team, at: datetime, event: str
+) -> None:
+    """A partner's status is SYSTEM's; a client's needs ``team.admin`` on its partner."""
+    if team.is_partner:
+        system_only(actor, f"{event} partner {team.id}")
+    else:
+        authorise(
+            store,
+            actor,
+            Permission.TEAM_ADMIN,
+            team.client_partner_id,
+            at,
+            f"{event} client {team.id}",
+        )
+
+
+def _check_clients_archived(store: TenancyStore, partner: Team, event: str) -> None:
+    """A partner is archived only after all its clients are."""
+    open_clients = [
+        c.id for c in store.teams.clients_of(partner.id) if c.status is not TeamStatus.ARCHIVED
+    ]
+    if open_clients:
+        raise InvalidTransitionError(
+            partner.status.value,
+            event,
+            f"partner {partner.id!r} still has clients that are not archived: "
+            + ", ".join(open_clients),
+        )
+
+
+def _check_partner_not_archived(store: TenancyStore, client: Team, event: str) -> None:
+    """A client is reactivated only while its partner is not archived."""
+    if store.teams.get(client.client_partner_id).status is TeamStatus.ARCHIVED:
+        raise InvalidTransitionError(
+            client.status.value, event, f"its partner {client.client_partner_id!r} is archived"
+        )
+
+
+def _record_status(
+    store: TenancyStore, team: Team, target: TeamStatus, at: datetime, by: str
+) -> Team:
+    """Save the new status and its history entry, and append its event; the changed team."""
+    changed = attrs.evolve(team, status=target)
+    store.history.add(
+        StatusChange(team_id=team.id, from_status=team.status, to_status=target, at=at, by=by)
+    )
+    store.teams.save(changed)
+    store.events.append(
+        [
+            TeamStatusChanged(
+                at=at, by=by, team_id=team.id, status=target.value, previous=team.status.value
             )
-        )
-        store.teams.save(changed)
-        store.events.append(
-            [
-                TeamStatusChanged(
-                    at=at,
-                    by=by_id,
-                    team_id=team_id,
-                    status=target.value,
-                    previous=team.status.value,
-                )
-            ]
-        )
-        return changed
+        ]
+    )
+    return changed
 
 
 def _check_chronology(team: Team, history: Sequence[TeamChange], at: datetime) -> None:

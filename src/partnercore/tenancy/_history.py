@@ -11,11 +11,12 @@ from datetime import datetime
 
 import attrs
 
+from partnercore._errors import ValidationError
 from partnercore._fields import id_validator, to_enum
 from partnercore.tenancy._team import Team, TeamStatus
 from partnercore.time import ensure_aware
 
-__all__ = ["StatusChange", "TeamChange", "Transfer", "parent_at", "status_at"]
+__all__ = ["StatusChange", "TeamChange", "Transfer", "client_partner_at", "parent_at", "status_at"]
 
 
 def _from_status(value: object) -> TeamStatus:
@@ -69,6 +70,15 @@ def parent_at(team: Team, history: Sequence[TeamChange], at: datetime) -> str | 
             else:
                 break
     return parent
+
+
+def client_partner_at(client: Team, history: Sequence[TeamChange], at: datetime) -> str:
+    """The partner client ``client`` belonged to at ``at``: :func:`parent_at` for code that
+    holds a client (a client always has a partner). :class:`ValidationError` on a partner."""
+    partner = parent_at(client, history, at)
+    if partner is None:
+        raise ValidationError.at("team_id", f"{client.id!r} is a partner team, not a client")
+    return partner
 
 
 def status_at(team: Team, history: Sequence[TeamChange], at: datetime) -> TeamStatus:

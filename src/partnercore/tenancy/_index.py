@@ -41,8 +41,8 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from itertools import chain
-from operator import itemgetter
-from typing import Any, Generic, TypeVar
+from operator import attrgetter, itemgetter
+from typing import Any, Generic, NamedTuple, TypeVar
 
 import attrs
 
@@ -178,6 +178,15 @@ class _Table(Generic[K, V]):
             del revisions[:drop], values[:drop]
         if len(values) == 1:
             del self.versions[key]
+
+
+class _Read(NamedTuple):
+    """What catching up read: the value of ``key`` in ``table`` after revision ``stamp``."""
+
+    table: str
+    key: Hashable
+    value: object
+    stamp: int
 
 
 _Memberships = tuple[Membership, ...]
@@ -320,7 +329,6 @@ class _Reader:
 # ``row[n + 1 + ((i or n + 1) - 1) * N + slot]`` is the decision for permission ``slot`` in
 # interval ``i`` (``bisect_right(row, at, 1, n + 1) - 1``). Asking for a missing decision
 # replaces the tuple. No id holds ``_SEP``.
-_Row = list[Any]
 _Timeline = tuple[Any, ...]
 _N = len(_PERMISSIONS)
 _SEP = "\x1f"
@@ -334,13 +342,18 @@ def _bounds(row: _Timeline) -> tuple[datetime, ...]:
     return tuple(row[1 : row[0]])
 
 
-# The reach of one user (``teams``) or one team (``who``), likewise: ``reach[0]`` the union of
-# the bounds of the related pairs, ``reach[1]`` the related teams or users (sorted), and
-# ``reach[2 + i * N + slot]`` the answer (a tuple) for interval ``i`` and permission ``slot``.
+class _Reach:
+    """The reach of one user (``teams``) or one team (``who``): ``bounds``, the union of the
+    bounds of the related pairs, ``keys``, the related teams or users (sorted), and
+    ``answers[i * N + slot]``, the answer (a tuple; ``None`` until asked) for interval ``i``
+    (``bisect_right(bounds, at)``) and permission ``slot``."""
 
+    __slots__ = ("answers", "bounds", "keys")
 
-def _row(bounds: tuple[datetime, ...], head: int = 1) -> _Row:
-    return [bounds] + [None] * ((len(bounds) + 1) * _N + head - 1)
+    def __init__(self, bounds: tuple[datetime, ...], keys: tuple[str, ...]) -> None:
+        self.bounds = bounds
+        self.keys = keys
+        self.answers: list[Any] = [None] * ((len(bounds) + 1) * _N)
 
 
 def _first_instant(bounds: Sequence[datetime], interval: int) -> datetime:
@@ -363,6 +376,55 @@ def _partners_of(team: Team, history: Sequence[TeamChange]) -> set[str]:
             partners.add(change.from_partner)
             partners.add(change.to_partner)
     return partners
+
+
+class _AsOf:
+    """Decisions at one instant as of any revision of the index's copy (for the feed)."""
+
+    __slots__ = ("_at", "_readers", "_tables")
+
+    def __init__(self, tables: _Tables, at: datetime) -> None:
+        self._tables = tables
+        self._at = at
+        self._readers: dict[int, _Reader] = {}
+
+    def decision(self, revision: int, user: str, perm: Permission, team: str) -> Decision | None:
+        """The decision at ``revision`` (``None`` when the team or the user did not exist)."""
+        reader = self._readers.get(revision)
+        if reader is None:
+            reader = self._readers[revision] = _Reader(self._tables, revision)
+        record = reader.teams.find(team)
+        if record is None:
+            return None
+        try:
+            return decide(reader, user, perm, record, self._at)
+        except NotFoundError:
+            return None
+
+    def change(
+        self, user: str, perm: Permission, team: str, since: int, last: int, revisions: set[int]
+    ) -> AccessChange | None:
+        """The change between revisions ``since`` and ``last``, if allowed at one and not at
+        the other, with the revision (of ``revisions``, those that touched the pair) of the
+        last flip."""
+        before = self.decision(since, user, perm, team)
+        after = self.decision(last, user, perm, team)
+        was = before is not None and before.allowed
+        if after is None or was == after.allowed:
+            return None
+        changed, state = last, was
+        for revision in sorted(revisions):
+            now = self.decision(revision, user, perm, team)
+            held = now is not None and now.allowed
+            if held != state:
+                changed, state = revision, held
+        return AccessChange(
+            user_id=user, team_id=team, permission=perm, before=before, after=after,
+            revision=changed,
+        )  # fmt: skip
+
+
+_ORDER = {perm: n for n, perm in enumerate(_PERMISSIONS)}
 
 
 # -- the index ------------------------------------------------------------------------------
@@ -421,8 +483,9 @@ class AccessIndex:
         self._members: dict[str, set[str]] = {}  # team -> users with a membership in it
         self._member_of: dict[str, set[str]] = {}  # user -> teams it has a membership in
         self._clients_ever: dict[str, set[str]] = {}  # partner -> every client it ever had
-        self._user_reach: dict[str, _Row] = {}
-        self._team_reach: dict[str, _Row] = {}
+        self._user_reach: dict[str, _Reach] = {}
+        self._team_reach: dict[str, _Reach] = {}
+        self._instants: dict[datetime, datetime] = {}  # one object per instant of any timeline
         self._absent: set[str] = set()  # users the store did not have
         self._log: list[tuple[int, str, Hashable]] = []  # (revision, table, key) changed
         self._revision = 0
@@ -530,11 +593,16 @@ class AccessIndex:
         uncached :func:`~partnercore.tenancy.teams` gives at the index's revision."""
         if at_least is not None or self._staleness is not None:
             self._fresh(at_least)
-        at = ensure_aware(at)
-        slot = _SLOT[to_permission(permission)]
-        reach = self._user_reach.get(user) if isinstance(user, str) else None
+        if type(at) is not datetime or at.tzinfo is not UTC:
+            at = ensure_aware(at)
+        try:
+            slot = _SLOT[permission]
+            reach = self._user_reach.get(user)
+        except (KeyError, TypeError):  # not a permission, or an id that is not text
+            slot = _SLOT[to_permission(permission)]
+            reach = None
         if reach is not None:
-            found = reach[bisect_right(reach[0], at) * _N + slot + 2]
+            found = reach.answers[bisect_right(reach.bounds, at) * _N + slot]
             if found is not None:
                 return list(found)
         with self._lock:
@@ -548,11 +616,16 @@ class AccessIndex:
         :func:`~partnercore.tenancy.who` gives at the index's revision."""
         if at_least is not None or self._staleness is not None:
             self._fresh(at_least)
-        at = ensure_aware(at)
-        slot = _SLOT[to_permission(permission)]
-        reach = self._team_reach.get(team) if isinstance(team, str) else None
+        if type(at) is not datetime or at.tzinfo is not UTC:
+            at = ensure_aware(at)
+        try:
+            slot = _SLOT[permission]
+            reach = self._team_reach.get(team)
+        except (KeyError, TypeError):  # not a permission, or an id that is not text
+            slot = _SLOT[to_permission(permission)]
+            reach = None
         if reach is not None:
-            found = reach[bisect_right(reach[0], at) * _N + slot + 2]
+            found = reach.answers[bisect_right(reach.bounds, at) * _N + slot]
             if found is not None:
                 return list(found)
         with self._lock:
@@ -592,49 +665,14 @@ class AccessIndex:
             for revision, table, key in self._log[first:end]:
                 for pair in self._touched(table, key):
                     touched.setdefault(pair, set()).add(revision)
-            readers: dict[int, _Reader] = {}
-
-            def allowed_at(
-                revision: int, user: str, perm: Permission, team: str
-            ) -> Decision | None:
-                reader = readers.get(revision)
-                if reader is None:
-                    reader = readers[revision] = _Reader(self._tables, revision)
-                record = reader.teams.find(team)
-                if record is None:
-                    return None
-                try:
-                    return decide(reader, user, perm, record, at)
-                except NotFoundError:
-                    return None
-
-            found = []
-            for (user, team), revisions in touched.items():
-                for perm in _PERMISSIONS:
-                    before = allowed_at(since, user, perm, team)
-                    after = allowed_at(last, user, perm, team)
-                    was = before is not None and before.allowed
-                    if after is None or was == after.allowed:
-                        continue
-                    changed = last
-                    state = was
-                    for revision in sorted(revisions):
-                        now = allowed_at(revision, user, perm, team)
-                        held = now is not None and now.allowed
-                        if held != state:
-                            changed, state = revision, held
-                    found.append(
-                        AccessChange(
-                            user_id=user,
-                            team_id=team,
-                            permission=perm,
-                            before=before,
-                            after=after,
-                            revision=changed,
-                        )
-                    )
-        order = {perm: n for n, perm in enumerate(_PERMISSIONS)}
-        found.sort(key=lambda c: (c.revision, c.user_id, c.team_id, order[c.permission]))
+            decided = _AsOf(self._tables, at)
+            found = [
+                change
+                for (user, team), revisions in touched.items()
+                for perm in _PERMISSIONS
+                if (change := decided.change(user, perm, team, since, last, revisions))
+            ]
+        found.sort(key=lambda c: (c.revision, c.user_id, c.team_id, _ORDER[c.permission]))
         return found
 
     def __repr__(self) -> str:
@@ -673,16 +711,14 @@ class AccessIndex:
         if reach is None:
             keys = tuple(sorted(self._related_teams(user)))
             bounds = self._union(_bounds(self._timeline(user, team)) for team in keys)
-            reach = self._user_reach[user] = _row(bounds, 2)
-            reach[1] = keys
-        bounds = reach[0]
-        interval = bisect_right(bounds, at)
-        place = interval * _N + slot + 2
-        found: tuple[str, ...] | None = reach[place]
+            reach = self._user_reach[user] = _Reach(bounds, keys)
+        interval = bisect_right(reach.bounds, at)
+        place = interval * _N + slot
+        found: tuple[str, ...] | None = reach.answers[place]
         if found is None:
-            instant = _first_instant(bounds, interval)
-            found = reach[place] = tuple(
-                team for team in reach[1] if self._decision(user, slot, team, instant).allowed
+            instant = _first_instant(reach.bounds, interval)
+            found = reach.answers[place] = tuple(
+                team for team in reach.keys if self._decision(user, slot, team, instant).allowed
             )
         return found
 
@@ -693,20 +729,18 @@ class AccessIndex:
         if reach is None:
             keys = tuple(sorted(self._related_users(team)))
             bounds = self._union(_bounds(self._timeline(user, team)) for user in keys)
-            reach = self._team_reach[team] = _row(bounds, 2)
-            reach[1] = keys
-        bounds = reach[0]
-        interval = bisect_right(bounds, at)
-        place = interval * _N + slot + 2
-        found: tuple[Holder, ...] | None = reach[place]
+            reach = self._team_reach[team] = _Reach(bounds, keys)
+        interval = bisect_right(reach.bounds, at)
+        place = interval * _N + slot
+        found: tuple[Holder, ...] | None = reach.answers[place]
         if found is None:
-            instant = _first_instant(bounds, interval)
+            instant = _first_instant(reach.bounds, interval)
             holders = []
-            for user in reach[1]:
+            for user in reach.keys:
                 decision = self._decision(user, slot, team, instant)
                 if decision.allowed:
                     holders.append(Holder(user, decision.rule, decision.via))
-            found = reach[place] = tuple(holders)
+            found = reach.answers[place] = tuple(holders)
         return found
 
     @staticmethod
@@ -785,7 +819,8 @@ class AccessIndex:
                             instants.add(grant.expires_at)
                         if grant.revoked_at is not None:
                             instants.add(grant.revoked_at)
-        timeline = _new_timeline(tuple(sorted(instants)))
+        shared = self._instants.setdefault  # (fewer places in memory for the hot path to reach)
+        timeline = _new_timeline(tuple(sorted(shared(instant, instant) for instant in instants)))
         key = (user, team_id)
         if user + _SEP + team_id not in self._pairs:
             self._by_user.setdefault(user, set()).add(team_id)
@@ -901,7 +936,7 @@ class AccessIndex:
                 f"revision {at_least} is not committed: the store is at revision {self._revision}",
             )
 
-    def _read_changes(self) -> tuple[int, list[tuple[str, Hashable, object, int]]] | None:
+    def _read_changes(self) -> tuple[int, list[_Read]] | None:
         store = self._store
         events = store.events.since(self._revision)
         if not events:
@@ -912,7 +947,7 @@ class AccessIndex:
             for key in _keys(event):
                 plan[key] = event.revision
         changes = [
-            (table, key, self._read(table, key), stamp) for (table, key), stamp in plan.items()
+            _Read(table, key, self._read(table, key), stamp) for (table, key), stamp in plan.items()
         ]
         if store.revision() != last:
             return None
@@ -937,13 +972,13 @@ class AccessIndex:
             return tuple(store.memberships.between(user_or_partner, team_id))
         return tuple(store.grants.for_client(user_or_partner, team_id))
 
-    def _apply(self, changes: list[tuple[str, Hashable, object, int]]) -> None:
+    def _apply(self, changes: list[_Read]) -> None:
         """Put what catching up read into the copy; recompile what depends on it."""
         tables = self._tables
         users: set[str] = set()  # every timeline of these users
         teams: set[str] = set()  # every timeline on these teams
         logged = []
-        for table, key, value, stamp in sorted(changes, key=itemgetter(3)):
+        for table, key, value, stamp in sorted(changes, key=attrgetter("stamp")):
             if not tables.table(table).put(key, value, stamp, self._horizon):
                 continue
             logged.append((stamp, table, key))

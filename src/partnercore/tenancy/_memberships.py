@@ -25,7 +25,7 @@ from partnercore.tenancy._actors import authorise, system_only
 from partnercore.tenancy._people import Membership, User
 from partnercore.tenancy._permissions import Permission
 from partnercore.tenancy._ports import TenancyStore
-from partnercore.tenancy._team import TeamStatus, check_created_by
+from partnercore.tenancy._team import Team, TeamStatus, check_created_by
 from partnercore.time import ensure_aware, format_instant
 
 __all__ = ["add_membership", "add_user", "end_membership"]
@@ -79,29 +79,8 @@ def add_membership(
             at,
             f"add {membership.user_id} to {team.id} as {membership.role}",
         )
-        if membership.role.team_kind is not team.kind:
-            raise ValidationError.at(
-                "role",
-                f"{membership.role} fits {membership.role.team_kind} teams, "
-                f"but {team.id!r} is a {team.kind} team",
-            )
-        check_created_by(team, membership.active_from, "active_from")
-        if team.status is TeamStatus.ARCHIVED:
-            raise ValidationError.at("team_id", f"team {team.id!r} is archived")
-        for other in store.memberships.between(membership.user_id, membership.team_id):
-            if other.id == membership.id:
-                raise ConflictError(
-                    f"membership {membership.id!r} already exists",
-                    kind="membership",
-                    id=membership.id,
-                )
-            if _overlap(other, membership):
-                raise ConflictError(
-                    f"{membership.user_id!r} already has a membership in "
-                    f"{membership.team_id!r} ({other.id}) overlapping this one; end it first",
-                    kind="membership",
-                    id=membership.id,
-                )
+        _check_fits_team(membership, team)
+        _check_one_role_at_a_time(store, membership)
         store.memberships.add(membership)
         store.events.append(
             [
@@ -118,6 +97,37 @@ def add_membership(
             ]
         )
         return membership
+
+
+def _check_fits_team(membership: Membership, team: Team) -> None:
+    """The role is one of the team's kind, and the team exists and is not archived then."""
+    if membership.role.team_kind is not team.kind:
+        raise ValidationError.at(
+            "role",
+            f"{membership.role} fits {membership.role.team_kind} teams, "
+            f"but {team.id!r} is a {team.kind} team",
+        )
+    check_created_by(team, membership.active_from, "active_from")
+    if team.status is TeamStatus.ARCHIVED:
+        raise ValidationError.at("team_id", f"team {team.id!r} is archived")
+
+
+def _check_one_role_at_a_time(store: TenancyStore, membership: Membership) -> None:
+    """The id is new and no other membership of the user in the team overlaps this one."""
+    for other in store.memberships.between(membership.user_id, membership.team_id):
+        if other.id == membership.id:
+            raise ConflictError(
+                f"membership {membership.id!r} already exists",
+                kind="membership",
+                id=membership.id,
+            )
+        if _overlap(other, membership):
+            raise ConflictError(
+                f"{membership.user_id!r} already has a membership in "
+                f"{membership.team_id!r} ({other.id}) overlapping this one; end it first",
+                kind="membership",
+                id=membership.id,
+            )
 
 
 def end_membership(

@@ -11,7 +11,7 @@ were added).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Protocol
 
 from partnercore.events import Transactional
@@ -162,6 +162,11 @@ class TeamHistory(Protocol):
 
     def for_team(self, team_id: str) -> Sequence[TeamChange]:
         """The team's transfers and status changes, oldest first."""
+        ...
+
+    def for_teams(self, team_ids: Collection[str]) -> Mapping[str, Sequence[TeamChange]]:
+        """The transfers and status changes of each of ``team_ids`` (oldest first), by team
+        id, read at once (one query, not one per team): a team without any is left out."""
         ...
 
     def transfers_from(self, partner_id: str) -> list[Transfer]:

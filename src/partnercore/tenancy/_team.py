@@ -101,7 +101,7 @@ class Team:
     tax_id: str | None = attrs.field(default=None, validator=optional_text_validator)
 
     def __attrs_post_init__(self) -> None:
-        if self.kind is TeamKind.PARTNER:
+        if self.is_partner:
             for field in ("parent_id", "organisation_key", "operated_by", "billing_model"):
                 if getattr(self, field) is not None:
                     message = (
@@ -122,11 +122,45 @@ class Team:
 
     @property
     def is_partner(self) -> bool:
+        """Whether this is a partner team (the one spelling of ``kind is TeamKind.PARTNER``)."""
         return self.kind is TeamKind.PARTNER
 
     @property
     def is_client(self) -> bool:
+        """Whether this is a client team (the one spelling of ``kind is TeamKind.CLIENT``)."""
         return self.kind is TeamKind.CLIENT
+
+    # The client-only fields, typed for code that holds a client: a client always has them
+    # (checked when the team is built), so these never guess; on a partner they raise.
+
+    @property
+    def client_partner_id(self) -> str:
+        """A client's current partner (its ``parent_id``); :class:`ValidationError` on a partner."""
+        parent = self.parent_id
+        if parent is None:
+            raise self._not_a_client("parent_id")
+        return parent
+
+    @property
+    def client_operated_by(self) -> OperatedBy:
+        """Who runs this client; :class:`ValidationError` on a partner team."""
+        operated_by = self.operated_by
+        if operated_by is None:
+            raise self._not_a_client("operated_by")
+        return operated_by
+
+    @property
+    def client_billing_model(self) -> BillingModel:
+        """Who pays for this client; :class:`ValidationError` on a partner team."""
+        model = self.billing_model
+        if model is None:
+            raise self._not_a_client("billing_model")
+        return model
+
+    def _not_a_client(self, field: str) -> ValidationError:
+        return ValidationError.at(
+            field, f"{self.id!r} is a partner team: {field} is for clients only"
+        )
 
     @classmethod
     def partner(cls, id: str, name: str, *, created_at: datetime, timezone: str = "UTC") -> Team:

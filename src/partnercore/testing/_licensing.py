@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import cast
 
 import attrs
 import pytest
@@ -229,3 +230,36 @@ class LicenseRepositoryContract:
         assert [[f"c{n}"] for n in range(len(keys))] == [
             [license.team_id for license in licenses.for_organisation(key)] for key in keys
         ]
+
+    # -- many teams at once ------------------------------------------------------------
+
+    def test_for_teams_gives_the_licences_of_the_teams_that_have_one(
+        self, licenses: LicenseRepository
+    ) -> None:
+        one = licenses.add(License.open("c1", _T0))
+        two = licenses.save(licenses.add(License.open("c2", _T0)).upgrade(_day(3)))
+        licenses.add(License.open("c3", _T0))
+        found = licenses.for_teams(["c2", "nobody", "c1", "c2"])
+        assert {"c1": one, "c2": two} == dict(found)
+        assert (two, {}, {}) == (
+            licenses.for_teams({"c2"})["c2"],
+            dict(licenses.for_teams([])),
+            dict(licenses.for_teams(cast(list[str], list(ODD_KEYS)))),
+        )
+
+    def test_for_teams_sees_saved_changes_and_other_connections(
+        self, licenses: LicenseRepository, other_licenses: LicenseRepository
+    ) -> None:
+        stored = licenses.add(License.open("c1", _T0))
+        before = dict(licenses.for_teams(["c1", "c2"]))
+        saved = other_licenses.save(stored.upgrade(_day(3)))
+        other_licenses.add(License.open("c2", _T0))
+        after = dict(licenses.for_teams(["c1", "c2"]))
+        assert ({"c1": stored}, saved, ["c1", "c2"]) == (before, after["c1"], sorted(after))
+
+    def test_for_teams_wants_a_collection_of_ids_not_one_id(
+        self, licenses: LicenseRepository
+    ) -> None:
+        licenses.add(License.open("c1", _T0))
+        refused = {label(value): "raises ValidationError" for value in ("c1", b"c1", None, 7)}
+        assert refused == answers(licenses.for_teams, ("c1", b"c1", None, 7))

@@ -9,6 +9,7 @@ every write, and keep a refused write or a failed unit of work from changing any
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import attrs
 import pytest
@@ -575,10 +576,37 @@ class TeamHistoryContract:
 
     def test_a_key_no_team_can_have_finds_nothing(self, history: TeamHistory) -> None:
         history.add(Transfer(client_id="p1", from_partner="p1", to_partner="p2", at=_T0, by="x"))
-        assert (_nothing(ODD_KEYS), _nothing(ODD_KEYS)) == (
+        assert (_nothing(ODD_KEYS), _nothing(ODD_KEYS), {}) == (
             answers(history.for_team, ODD_KEYS),
             answers(history.transfers_from, ODD_KEYS),
+            dict(history.for_teams(cast(list[str], list(ODD_KEYS)))),
         )
+
+    def test_for_teams_gives_each_teams_changes_as_for_team_does_at_once(
+        self, history: TeamHistory
+    ) -> None:
+        moved = Transfer(client_id="c1", from_partner="p1", to_partner="p2", at=_day(5), by="x")
+        back = Transfer(client_id="c1", from_partner="p2", to_partner="p1", at=_day(9), by="x")
+        paused = StatusChange(
+            team_id="c2",
+            from_status=TeamStatus.ACTIVE,
+            to_status=TeamStatus.SUSPENDED,
+            at=_day(7),
+            by="x",
+        )
+        for change in (back, paused, moved):
+            history.add(change)
+        found = history.for_teams(["c2", "c1", "c3", "c1"])
+        assert {"c1": [moved, back], "c2": [paused]} == {
+            team_id: list(changes) for team_id, changes in found.items()
+        }
+        assert {} == dict(history.for_teams([]))
+        assert {} == dict(history.for_teams(set()))
+
+    def test_for_teams_wants_a_collection_of_ids_not_one_id(self, history: TeamHistory) -> None:
+        history.add(Transfer(client_id="c1", from_partner="p1", to_partner="p2", at=_T0, by="x"))
+        refused = {label(value): "raises ValidationError" for value in ("c1", b"c1", None, 7)}
+        assert refused == answers(history.for_teams, ("c1", b"c1", None, 7))
 
 
 class TenancyStoreContract:

@@ -13,10 +13,31 @@ from dateutil.relativedelta import relativedelta
 from partnercore._errors import ValidationError
 from partnercore.time._zones import ensure_aware, local_date, local_midnight, validate_timezone
 
-__all__ = ["BillingPeriod"]
+__all__ = ["BillingPeriod", "period_key"]
 
-#: ASCII digits, the whole text (``\d`` would take other scripts' digits, ``$`` a final newline).
+#: The one grammar of a period: ``YYYY-MM``, optionally ``[zone]``. ASCII digits, the whole
+#: text (``\d`` would take other scripts' digits, ``$`` a final newline).
 _PERIOD = re.compile(r"([0-9]{4})-([0-9]{2})(?:\[([^\]]+)\])?")
+
+
+def _period_match(text: object, field: str) -> re.Match[str]:
+    match = _PERIOD.fullmatch(text) if isinstance(text, str) else None
+    if match is None:
+        raise ValidationError.at(field, f"expected YYYY-MM, got {text!r}")
+    return match
+
+
+def period_key(value: object, field: str = "period") -> str:
+    """``value`` if it is a period key ``YYYY-MM`` (month 01..12, no zone), else a
+    :class:`ValidationError` naming ``field``: ``expected YYYY-MM, got '2026-13'``.
+
+    The key of a month wherever a record names one (an invoice's period, a discount's first
+    month); :meth:`BillingPeriod.parse` reads the same text into a period.
+    """
+    match = _period_match(value, field)
+    if match[3] is not None or not "01" <= match[2] <= "12":
+        raise ValidationError.at(field, f"expected YYYY-MM, got {value!r}")
+    return match[0]
 
 
 def _month(_: object, __: object, value: int) -> None:
@@ -65,9 +86,7 @@ class BillingPeriod:
 
         ``"2026-11[Europe/Paris]"`` names its own zone and overrides ``timezone``.
         """
-        match = _PERIOD.fullmatch(text) if isinstance(text, str) else None
-        if match is None:
-            raise ValidationError.at("period", f"expected YYYY-MM, got {text!r}")
+        match = _period_match(text, "period")
         year, month, zone = int(match[1]), int(match[2]), match[3] or timezone
         if not 1 <= month <= 12:
             raise ValidationError.at("period", f"month must be 01..12, got {text!r}")

@@ -14,6 +14,7 @@ from partnercore._errors import ValidationError
 
 __all__ = [
     "add_calendar_days",
+    "check_timezone",
     "ensure_aware",
     "format_instant",
     "local_date",
@@ -59,13 +60,26 @@ def _resolve(name: str) -> tzinfo:
     return zone
 
 
-def validate_timezone(_: object, attribute: object, value: str) -> None:
-    """An attrs validator: ``value`` must name a known IANA time zone."""
+def check_timezone(value: object, field: str = "timezone") -> str:
+    """``value`` if it names a known IANA time zone, else a :class:`ValidationError` naming
+    ``field``.
+
+    This is the one time-zone check of the library: records validate their zone fields with
+    it (through :func:`validate_timezone`), services and loaders call it directly.
+    """
+    if not isinstance(value, str):
+        raise ValidationError.at(field, f"expected an IANA time zone name, got {value!r}")
     try:
         resolve_timezone(value)
     except ValidationError as error:
-        name = getattr(attribute, "name", "timezone")
-        raise ValidationError.at(name, error.problems[0].message) from None
+        raise ValidationError.at(field, error.problems[0].message) from None
+    return value
+
+
+def validate_timezone(_: object, attribute: object, value: object) -> None:
+    """An attrs validator: ``value`` must name a known IANA time zone (see
+    :func:`check_timezone`); the error names the attribute."""
+    check_timezone(value, getattr(attribute, "name", "timezone"))
 
 
 def ensure_aware(value: object, field: str = "at") -> datetime:

@@ -1,6 +1,8 @@
-"""Field checks of the content records: the platform owner, users, display text, versions.
+"""The checks only content records make: the platform owner, users, display text, flags and
+versions.
 
-Ids, enum values and instants are checked by ``partnercore._fields`` and ``ensure_aware``.
+The checks every package shares (ids, enum values, text, instants) are in
+``partnercore._fields``; this module adds what is particular to content.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ __all__ = [
     "valid_flag",
     "valid_flag_value",
     "valid_text",
-    "valid_version",
     "version_number",
 ]
 
@@ -58,7 +59,3 @@ def valid_flag_value(value: object, path: str) -> bool:
 
 def valid_flag(_: object, attribute: Any, value: Any) -> None:
     valid_flag_value(value, attribute.name)
-
-
-def valid_version(_: object, attribute: Any, value: Any) -> None:
-    version_number(value, attribute.name)

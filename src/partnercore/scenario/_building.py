@@ -18,7 +18,7 @@ with another writer (a busy store, a stale licence) is re-raised as it is.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
 import attrs
@@ -78,7 +78,7 @@ from partnercore.scenario._document import (
     PriceBookEntry,
     invoicing_of,
 )
-from partnercore.scenario._schema import keys_of, quote
+from partnercore.scenario._keys import entry_keys, entry_label, quote
 from partnercore.store import Store
 from partnercore.tenancy import (
     BillingModel,
@@ -153,39 +153,55 @@ def _key_path(path: str, keys: frozenset[str], default: str, at: str | None = No
     return name + index + dot + rest
 
 
-@contextmanager
-def _entry(label: str, keys: frozenset[str], default: str, at: str | None = None) -> Iterator[None]:
-    """Re-raise a domain error from applying one entry as a ValidationError naming it.
+def _renamed(
+    error: PartnercoreError, label: str, keys: frozenset[str], default: str, at: str | None
+) -> ValidationError | None:
+    """A domain error from applying one entry as a ValidationError naming it; ``None`` for
+    an error that is not the entry's fault (the store failed, another process holds it).
 
     ``default`` is the key named when the error does not say which of ``keys`` it is about;
     an access denial names ``by`` (who attempted it) when the table has that key.
     """
-    try:
-        yield
-    except ValidationError as error:
-        problems = [
+    if isinstance(error, ValidationError):
+        return ValidationError(
             Problem(f"{label}.{_key_path(p.path, keys, default, at)}", p.message)
             for p in error.problems
-        ]
-        raise ValidationError(problems) from None
-    except AccessDeniedError as error:
+        )
+    if isinstance(error, AccessDeniedError):
         key = "by" if "by" in keys else default
-        raise ValidationError.at(f"{label}.{key}", str(error)) from None
-    except (StoreError, StoreClosedError, StaleWriteError):
-        raise  # the store failed (a full disk, a damaged file): not the entry's fault
-    except ConflictError as error:
-        if error.kind == "database":
-            raise  # another process holds the store: worth retrying, not the entry's fault
-        raise ValidationError.at(f"{label}.{default}", str(error)) from None
-    except PartnercoreError as error:
-        # NotFoundError, ConflictError, InvalidTransitionError, ...
-        raise ValidationError.at(f"{label}.{default}", str(error)) from None
+        return ValidationError.at(f"{label}.{key}", str(error))
+    if isinstance(error, StoreError | StoreClosedError | StaleWriteError):
+        return None  # the store failed (a full disk, a damaged file): not the entry's fault
+    if isinstance(error, ConflictError) and error.kind == "database":
+        return None  # another process holds the store: worth retrying, not the entry's fault
+    # NotFoundError, ConflictError, InvalidTransitionError, ...
+    return ValidationError.at(f"{label}.{default}", str(error))
 
 
-def _label(table: str, index: int, entry: object) -> str:
-    label = f"{table}[{index}]"
-    identifier = getattr(entry, "id", None)
-    return f"{label} (id {quote(identifier)})" if isinstance(identifier, str) else label
+class _Naming:
+    """The context applying one entry: re-raises a domain error as a ValidationError
+    naming the entry (its label is written only then)."""
+
+    __slots__ = ("at", "default", "entry", "index", "keys", "table")
+
+    def __init__(
+        self, table: str, index: int, entry: object, keys: frozenset[str], default: str
+    ) -> None:
+        self.table, self.index, self.entry = table, index, entry
+        self.keys, self.default, self.at = keys, default, _AT.get(table)
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, _: Any
+    ) -> None:
+        if not isinstance(error, PartnercoreError):
+            return
+        label = entry_label(self.table, self.index, self.entry)
+        renamed = _renamed(error, label, self.keys, self.default, self.at)
+        if renamed is not None:
+            raise renamed from None
 
 
 def _check_arguments(store: object, document: object) -> None:
@@ -370,9 +386,12 @@ class _Builder:
 
         ``key`` is the key named when a domain error does not say which field it is about.
         """
-        for index, entry in enumerate(getattr(self.document, table)):
-            keys = frozenset(spec.name for _, spec in keys_of(type(entry)))
-            yield entry, _entry(_label(table, index, entry), keys, key, _AT.get(table))
+        entries = getattr(self.document, table)
+        if not entries:
+            return
+        keys = entry_keys(type(entries[0])).known
+        for index, entry in enumerate(entries):
+            yield entry, _Naming(table, index, entry, keys, key)
 
     def run(self) -> None:
         steps: list[Callable[[], None]] = [

@@ -1,0 +1,106 @@
+"""Billing reads through SQLite without one query per client: the number of statements
+billing a partner runs does not grow with its clients."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from partnercore.billing import BillingAccount, PriceBook, UsageRecord, bill_period
+from partnercore.licensing import License
+from partnercore.memory import InMemoryStore
+from partnercore.sqlite import SqliteStore
+from partnercore.tenancy import Membership, Team, Transfer
+
+CREATED = datetime(2025, 1, 1, tzinfo=UTC)
+TIERS = (
+    {"name": "silver", "from_trailing_revenue": "0", "referral_rate": "0.15"},
+    {"name": "gold", "from_trailing_revenue": "4000.00", "referral_rate": "0.20"},
+)
+
+
+def _world(store: InMemoryStore | SqliteStore, clients: int, *, tiered: bool) -> None:
+    """Two partners with ``clients`` clients each (licences, usage), one transfer away."""
+    extra = {"partner_tiers": TIERS} if tiered else {}
+    store.price_books.add(
+        PriceBook.of(
+            "book",
+            "USD",
+            advisor_monthly_fee="50.00",
+            full_license_monthly_fee="400.00",
+            usage={"reports": "1.25"},
+            **extra,  # type: ignore[arg-type]
+        )
+    )
+    for p in range(2):
+        pid = f"p{p}"
+        store.teams.add(Team.partner(pid, f"Partner {p}", created_at=CREATED))
+        rate = None if tiered else Decimal("0.20")
+        store.accounts.add(BillingAccount(pid, "book", rate))
+        store.memberships.add(
+            Membership(user_id=f"{pid}-u", team_id=pid, role="advisor", active_from=CREATED)
+        )
+        for c in range(clients):
+            cid = f"{pid}-c{c:02d}"
+            store.teams.add(
+                Team.client(
+                    cid,
+                    f"Client {c}",
+                    parent_id=pid,
+                    operated_by="partner",
+                    billing_model="reseller",
+                    created_at=CREATED,
+                )
+            )
+            store.licenses.add(License.open(cid, CREATED).upgrade(CREATED + timedelta(days=c)))
+            store.usage.add(
+                UsageRecord(
+                    client_id=cid,
+                    metric="reports",
+                    quantity=c + 1,
+                    at=datetime(2025, 10, 3, tzinfo=UTC),
+                )
+            )
+    # The last client of p0 went to p1 after October: p0 still bills it for October.
+    moved = store.teams.get(f"p0-c{clients - 1:02d}")
+    at = datetime(2025, 11, 2, tzinfo=UTC)
+    store.history.add(
+        Transfer(client_id=moved.id, from_partner="p0", to_partner="p1", at=at, by="x")
+    )
+    store.teams.save(
+        Team.client(
+            moved.id,
+            moved.name,
+            parent_id="p1",
+            operated_by="partner",
+            billing_model="reseller",
+            created_at=CREATED,
+        )
+    )
+
+
+def _statements(folder: Path, clients: int, *, tiered: bool) -> tuple[int, object]:
+    """The statements billing October runs on a store just opened, and the run."""
+    path = folder / f"world-{clients}-{tiered}.db"
+    with SqliteStore(path) as store, store.unit_of_work():
+        _world(store, clients, tiered=tiered)
+    with SqliteStore(path) as store:
+        run: list[str] = []
+        store._db._connection.set_trace_callback(run.append)
+        billed = bill_period(store, "2025-10")
+        store._db._connection.set_trace_callback(None)
+    return len(run), billed
+
+
+@pytest.mark.parametrize("tiered", [False, True], ids=["fixed rates", "partner tiers"])
+def test_billing_a_partner_runs_as_many_statements_for_twenty_clients_as_for_one(
+    tmp_path: Path, tiered: bool
+) -> None:
+    one, _ = _statements(tmp_path, 1, tiered=tiered)
+    twenty, run = _statements(tmp_path, 20, tiered=tiered)
+    memory = InMemoryStore()
+    _world(memory, 20, tiered=tiered)
+    assert (one, bill_period(memory, "2025-10")) == (twenty, run)
