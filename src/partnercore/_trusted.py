@@ -23,19 +23,30 @@ _T = TypeVar("_T")
 
 _new = object.__new__
 
-#: Per class built, each field's slot setter by name.
-_SETTERS: dict[type, dict[str, Any]] = {}
+#: Per class built, a function taking its fields by keyword and filling a new instance.
+_BUILDERS: dict[type, Any] = {}
 
 
-def _setters(cls: type) -> dict[str, Any]:
+def _builder(cls: type) -> Any:
     fields = attrs.fields(cls)
     if any(not field.init or field.alias != field.name for field in fields):
         raise AssertionError(f"{cls.__name__} computes or renames fields: build it normally")
     if "__dict__" in dir(cls) or not hasattr(cls, "__slots__"):
         raise AssertionError(f"{cls.__name__} is not slotted: build it normally")
-    setters = {field.name: getattr(cls, field.name).__set__ for field in fields}
-    _SETTERS[cls] = setters
-    return setters
+    names = [field.name for field in fields]
+    # One generated function per class (as attrs generates __init__): a keyword per field,
+    # each stored through the slot's own setter, frozen or not.
+    namespace: dict[str, Any] = {"_new": _new, "_cls": cls}
+    lines = ["def build(*, " + ", ".join(names) + "):", "    self = _new(_cls)"]
+    for number, name in enumerate(names):
+        namespace[f"_set{number}"] = getattr(cls, name).__set__
+        lines.append(f"    _set{number}(self, {name})")
+    lines.append("    return self")
+    exec("\n".join(lines), namespace)  # the field names come from attrs, never from input
+    build = namespace["build"]
+    build.fields = frozenset(names)
+    _BUILDERS[cls] = build
+    return build
 
 
 def trusted(cls: type[_T], /, **fields: Any) -> _T:
@@ -46,13 +57,14 @@ def trusted(cls: type[_T], /, **fields: Any) -> _T:
     guarantees; nothing is converted or checked. Every field is given (defaults are not
     applied), and ``cls`` has no field computed after ``__init__``.
     """
-    setters = _SETTERS.get(cls) or _setters(cls)
-    if len(fields) != len(setters):
-        raise AssertionError(f"{cls.__name__} needs exactly its fields {sorted(setters)}")
-    instance = _new(cls)
+    build = _BUILDERS.get(cls) or _builder(cls)
     try:
-        for name, value in fields.items():
-            setters[name](instance, value)  # the slot's own setter: frozen or not
-    except KeyError as unknown:
-        raise AssertionError(f"{cls.__name__} has no field {unknown}") from None
+        instance: _T = build(**fields)
+    except TypeError:
+        unknown = sorted(set(fields) - build.fields)
+        if unknown:
+            raise AssertionError(f"{cls.__name__} has no field {unknown[0]!r}") from None
+        raise AssertionError(
+            f"{cls.__name__} needs exactly its fields {sorted(build.fields)}"
+        ) from None
     return instance

@@ -98,6 +98,8 @@ class InstalledContentCharges:
             item = self._store.items.find(item_id)
             if item is not None:
                 items[item_id] = item
+        if all(item.price is None for item in items.values()):
+            return ()  # nothing priced ever installed: no partner to find, nothing to charge
         billed_by = billing_partner(self._store, client.id, period)
         return charges_in(
             client_id,
