@@ -7,7 +7,9 @@ revoked grants, partner-operated and client-run clients, a few suspended and arc
 clients, consent revocations and transfers, written through the services into an in-memory
 store.
 
-Measured, each call timed on its own, as the median (and 95th percentile) microseconds:
+Measured as CPU time (``time.process_time_ns``: what other processes on a shared machine do
+is not counted) per call: the calls are timed in chunks of CHUNK calls in a row, each chunk's
+time divided by its calls, and the median over the chunks reported, in microseconds:
 
 - the access index: its build time; ``check`` on 100,000 random checks, ``teams`` and ``who``
   on 1,000 lookups of each kind, first the time each answer takes the first time it is asked
@@ -23,35 +25,58 @@ Measured, each call timed on its own, as the median (and 95th percentile) micros
 - with ``--sqlite``: the same world in a SQLite file: the index built from it, and the
   uncached check through it against the index.
 
-Calls compared are timed in 3 rounds taking turns (so that a slow spell of a shared machine
-hits them alike); the round with the lowest median is reported, and every round's median is
-printed too.
+Calls compared are timed in 3 rounds taking turns, chunk by chunk (so that a slow spell of a
+shared machine hits them alike); the round with the lowest median is reported, and every
+round's median is printed too.
 
-Run: ``python benchmarks/access.py [--partners N | --quick] [--sqlite]``.
+Times depend on the machine and on what else runs on it; two counts do not:
+
+- the Python function calls one check makes (``cProfile``), for each way of checking;
+- with ``--callgrind``: the machine instructions one check executes, counted by valgrind's
+  callgrind (each way of checking in a run of its own, this script started again with
+  ``--calls NAME``: the world built, the index warmed, then only the calls of NAME counted).
+  Each run builds the world under valgrind: use ``--quick`` (the counts hardly depend on the
+  world's size).
+
+``--against SRC`` also measures the code in ``SRC`` (another checkout's ``src`` folder, say
+the code before a change) in the same process, taking turns with this tree's code: a copy of
+it is loaded under another name (``partnercore_against``) with its own world, built alike.
+
+Run: ``python benchmarks/access.py [--partners N | --quick] [--sqlite] [--against SRC]
+[--callgrind]``.
 """
 
 from __future__ import annotations
 
+import atexit
+import cProfile
 import os
+import pstats
 import random
+import re
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 import tracemalloc
-from collections import Counter
+import types
+from collections import Counter, deque
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
+from itertools import starmap
+from pathlib import Path
+from typing import Any
 
 from partnercore import PartnercoreError
 from partnercore.events import SYSTEM
 from partnercore.memory import InMemoryStore
-from partnercore.sqlite import SqliteStore
 from partnercore.store import Store
 from partnercore.tenancy import (
     ALL,
     AccessIndex,
-    Decision,
     Grant,
     Membership,
     Permission,
@@ -89,6 +114,7 @@ LOOKUPS = 1_000
 WRITES = 1_000
 SQLITE_CHECKS = 5_000
 ROUNDS = 3
+CHUNK = 100
 START = datetime(2026, 1, 1, tzinfo=UTC)
 YEAR = timedelta(days=365)
 
@@ -100,90 +126,9 @@ def build(rng: random.Random, ports: Store) -> dict[str, list[str]]:
     users: dict[str, list[str]] = {"admin": [], "all_clients": [], "advisor": [], "client": []}
     for p in range(PARTNERS):
         partner = f"p{p}"
-        create_partner(ports, partner, f"Partner {p}", at=START, by=SYSTEM)
-        admin = f"{partner}-admin"
-        add_user(ports, User(admin, f"{admin}@example.com"), at=START, by=SYSTEM)
-        add_membership(
-            ports,
-            Membership(user_id=admin, team_id=partner, role="partner_admin", active_from=START),
-            at=START,
-            by=SYSTEM,
-        )
-        users["admin"].append(admin)
-        advisors = [f"{partner}-a{a}" for a in range(ADVISORS_PER_PARTNER)]
-        for a, advisor in enumerate(advisors):
-            add_user(ports, User(advisor, f"{advisor}@example.com"), at=START, by=SYSTEM)
-            until = START + timedelta(days=200) if a == 4 else None  # one leaves in July
-            add_membership(
-                ports,
-                Membership(
-                    user_id=advisor,
-                    team_id=partner,
-                    role="advisor",
-                    active_from=START,
-                    active_until=until,
-                ),
-                at=START,
-                by=SYSTEM,
-            )
-        clients = [f"{partner}-c{c}" for c in range(CLIENTS_PER_PARTNER)]
-        for c, client in enumerate(clients):
-            create_client(
-                ports,
-                client,
-                f"Client {c} of {partner}",
-                partner_id=partner,
-                operated_by="partner" if c % 2 else "client",
-                billing_model="reseller" if c % 3 else "non_reseller",
-                at=START,
-                by=SYSTEM,
-            )
-            for role in ("client_admin", "member"):
-                member = f"{client}-{role}"
-                add_user(ports, User(member, f"{member}@example.com"), at=START, by=SYSTEM)
-                add_membership(
-                    ports,
-                    Membership(user_id=member, team_id=client, role=role, active_from=START),
-                    at=START,
-                    by=SYSTEM,
-                )
-                users["client"].append(member)
-        # a0: an all-clients grant; a1: per-client grants, some expiring; a2: per-client grants,
-        # some revoked; a3: an expired all-clients grant and a read-only per-client grant;
-        # a4: per-client grants, then leaves the partner; every advisor: one "*"-advisor grant.
-        grants = [
-            Grant(id=f"{partner}-g-all", partner_id=partner, client_id=ALL,
-                  advisor_id=advisors[0], role="advisor", granted_at=START, granted_by=admin),
-            Grant(id=f"{partner}-g-old", partner_id=partner, client_id=ALL,
-                  advisor_id=advisors[3], role="advisor_admin", granted_at=START,
-                  expires_at=START + timedelta(days=30), granted_by=admin),
-            Grant(id=f"{partner}-g-team", partner_id=partner, client_id=clients[0],
-                  advisor_id=ALL, role="advisor_readonly", granted_at=START, granted_by=admin),
-        ]  # fmt: skip
-        for c in range(0, CLIENTS_PER_PARTNER, 3):
-            grants.append(
-                Grant(id=f"{partner}-g1-{c}", partner_id=partner, client_id=clients[c],
-                      advisor_id=advisors[1], role="advisor", granted_at=START,
-                      expires_at=START + rng.choice([timedelta(days=90), YEAR]),
-                      granted_by=admin)
-            )  # fmt: skip
-            grants.append(
-                Grant(id=f"{partner}-g2-{c}", partner_id=partner, client_id=clients[c + 1],
-                      advisor_id=advisors[2], role="advisor_admin", granted_at=START,
-                      revoked_at=START + timedelta(days=120) if c % 2 else None,
-                      granted_by=admin)
-            )  # fmt: skip
-            grants.append(
-                Grant(id=f"{partner}-g4-{c}", partner_id=partner, client_id=clients[c],
-                      advisor_id=advisors[4], role="advisor", granted_at=START,
-                      granted_by=admin)
-            )  # fmt: skip
-        grants.append(
-            Grant(id=f"{partner}-g3", partner_id=partner, client_id=clients[5],
-                  advisor_id=advisors[3], role="advisor_readonly",
-                  granted_at=START + timedelta(days=10), granted_by=admin)
-        )  # fmt: skip
-        for grant in grants:
+        admin, advisors = _partner_staff(ports, p, users)
+        clients = _clients(ports, partner, users)
+        for grant in _grants(rng, partner, admin, advisors, clients):
             grant_access(ports, grant, at=grant.granted_at, by=admin)
         users["all_clients"].append(advisors[0])
         users["advisor"].extend(advisors[1:])
@@ -201,69 +146,136 @@ def build(rng: random.Random, ports: Store) -> dict[str, list[str]]:
     return users
 
 
-def median_us(samples: list[int]) -> float:
-    return statistics.median(samples) / 1000
+def _join(ports: Store, user: str, team: str, role: str, until: datetime | None = None) -> None:
+    add_user(ports, User(user, f"{user}@example.com"), at=START, by=SYSTEM)
+    membership = Membership(
+        user_id=user, team_id=team, role=role, active_from=START, active_until=until
+    )
+    add_membership(ports, membership, at=START, by=SYSTEM)
 
 
-def p95_us(samples: list[int]) -> float:
-    return statistics.quantiles(samples, n=20)[-1] / 1000
+def _partner_staff(ports: Store, p: int, users: dict[str, list[str]]) -> tuple[str, list[str]]:
+    """Partner ``p{p}``, its admin and its advisors (one leaves in July)."""
+    partner = f"p{p}"
+    create_partner(ports, partner, f"Partner {p}", at=START, by=SYSTEM)
+    admin = f"{partner}-admin"
+    _join(ports, admin, partner, "partner_admin")
+    users["admin"].append(admin)
+    advisors = [f"{partner}-a{a}" for a in range(ADVISORS_PER_PARTNER)]
+    for a, advisor in enumerate(advisors):
+        _join(ports, advisor, partner, "advisor", START + timedelta(days=200) if a == 4 else None)
+    return admin, advisors
 
 
-def timed(calls: list[Callable[[], object]]) -> tuple[list[int], list[object]]:
-    """Each call timed on its own (nanoseconds), and the results."""
-    clock = time.perf_counter_ns
-    samples = []
-    results = []
-    for call in calls:
-        began = clock()
-        result = call()
-        samples.append(clock() - began)
-        results.append(result)
-    return samples, results
+def _clients(ports: Store, partner: str, users: dict[str, list[str]]) -> list[str]:
+    """The partner's clients, each with a client_admin and a member."""
+    clients = [f"{partner}-c{c}" for c in range(CLIENTS_PER_PARTNER)]
+    for c, client in enumerate(clients):
+        create_client(
+            ports,
+            client,
+            f"Client {c} of {partner}",
+            partner_id=partner,
+            operated_by="partner" if c % 2 else "client",
+            billing_model="reseller" if c % 3 else "non_reseller",
+            at=START,
+            by=SYSTEM,
+        )
+        for role in ("client_admin", "member"):
+            member = f"{client}-{role}"
+            _join(ports, member, client, role)
+            users["client"].append(member)
+    return clients
+
+
+def _grants(
+    rng: random.Random, partner: str, admin: str, advisors: list[str], clients: list[str]
+) -> list[Grant]:
+    """a0: an all-clients grant; a1: per-client grants, some expiring; a2: per-client grants,
+    some revoked; a3: an expired all-clients grant and a read-only per-client grant; a4:
+    per-client grants, then leaves the partner; every advisor: one "*"-advisor grant."""
+    grants = [
+        Grant(id=f"{partner}-g-all", partner_id=partner, client_id=ALL,
+              advisor_id=advisors[0], role="advisor", granted_at=START, granted_by=admin),
+        Grant(id=f"{partner}-g-old", partner_id=partner, client_id=ALL,
+              advisor_id=advisors[3], role="advisor_admin", granted_at=START,
+              expires_at=START + timedelta(days=30), granted_by=admin),
+        Grant(id=f"{partner}-g-team", partner_id=partner, client_id=clients[0],
+              advisor_id=ALL, role="advisor_readonly", granted_at=START, granted_by=admin),
+    ]  # fmt: skip
+    for c in range(0, CLIENTS_PER_PARTNER, 3):
+        grants.append(
+            Grant(id=f"{partner}-g1-{c}", partner_id=partner, client_id=clients[c],
+                  advisor_id=advisors[1], role="advisor", granted_at=START,
+                  expires_at=START + rng.choice([timedelta(days=90), YEAR]),
+                  granted_by=admin)
+        )  # fmt: skip
+        grants.append(
+            Grant(id=f"{partner}-g2-{c}", partner_id=partner, client_id=clients[c + 1],
+                  advisor_id=advisors[2], role="advisor_admin", granted_at=START,
+                  revoked_at=START + timedelta(days=120) if c % 2 else None,
+                  granted_by=admin)
+        )  # fmt: skip
+        grants.append(
+            Grant(id=f"{partner}-g4-{c}", partner_id=partner, client_id=clients[c],
+                  advisor_id=advisors[4], role="advisor", granted_at=START,
+                  granted_by=admin)
+        )  # fmt: skip
+    grants.append(
+        Grant(id=f"{partner}-g3", partner_id=partner, client_id=clients[5],
+              advisor_id=advisors[3], role="advisor_readonly",
+              granted_at=START + timedelta(days=10), granted_by=admin)
+    )  # fmt: skip
+    return grants
+
+
+Arguments = list[tuple[Any, ...]]
+Calls = tuple[Callable[..., object], Arguments]
+
+
+def chunk_time(function: Callable[..., object], arguments: Arguments) -> float:
+    """CPU nanoseconds per call of ``function`` on each of ``arguments``, in a row."""
+    clock = time.process_time_ns
+    began = clock()
+    for args in arguments:
+        function(*args)
+    return (clock() - began) / len(arguments)
 
 
 class Measured:
-    """Calls timed in rounds: the round with the lowest median (other processes slow some
-    rounds down) and every round's median."""
+    """Calls timed in rounds (per round: the time per call of each chunk): the round with the
+    lowest median (other processes slow some rounds down) and every round's median."""
 
     def __init__(self) -> None:
-        self.rounds: list[tuple[list[int], list[object]]] = []
-
-    def add(self, round_: tuple[list[int], list[object]]) -> None:
-        self.rounds.append(round_)
-
-    @property
-    def best(self) -> tuple[list[int], list[object]]:
-        return min(self.rounds, key=lambda m: statistics.median(m[0]))
-
-    @property
-    def results(self) -> list[object]:
-        return self.best[1]
+        self.rounds: list[list[float]] = []
 
     @property
     def median(self) -> float:
-        return median_us(self.best[0])
-
-    @property
-    def first(self) -> float:
-        return median_us(self.rounds[0][0])
+        """Microseconds per call: the median chunk of the best round."""
+        return min(statistics.median(samples) for samples in self.rounds) / 1000
 
     def __str__(self) -> str:
-        medians = " / ".join(f"{median_us(m[0]):.2f}" for m in self.rounds)
-        return (
-            f"median {self.median:.2f} us, p95 {p95_us(self.best[0]):.2f} us "
-            f"(round medians {medians} us)"
-        )
+        medians = " / ".join(f"{statistics.median(m) / 1000:.2f}" for m in self.rounds)
+        return f"median {self.median:.2f} us (round medians {medians} us)"
 
 
-def interleaved(rounds: int = ROUNDS, **calls: list[Callable[[], object]]) -> dict[str, Measured]:
-    """Each list of calls timed in ``rounds`` rounds, the lists taking turns (in an order
-    that rotates), so that a slow spell of the machine hits them alike."""
+def interleaved(rounds: int = ROUNDS, chunk: int = CHUNK, **calls: Calls) -> dict[str, Measured]:
+    """Each function timed on its arguments in ``rounds`` rounds, the functions taking turns
+    chunk by chunk (in an order that rotates), so that a slow spell of the machine hits them
+    alike."""
     measured = {name: Measured() for name in calls}
     names = list(calls)
+    size = max(len(arguments) for _, arguments in calls.values())
     for n in range(rounds):
-        for name in names[n % len(names) :] + names[: n % len(names)]:
-            measured[name].add(timed(calls[name]))
+        samples: dict[str, list[float]] = {name: [] for name in names}
+        order = names[n % len(names) :] + names[: n % len(names)]
+        for start in range(0, size, chunk):
+            for name in order:
+                function, arguments = calls[name]
+                if arguments[start : start + chunk]:
+                    samples[name].append(chunk_time(function, arguments[start : start + chunk]))
+        for name in names:
+            measured[name].rounds.append(samples[name])
     return measured
 
 
@@ -320,27 +332,47 @@ def random_writes(rng: random.Random, store: Store, count: int) -> int:
     return accepted
 
 
-def main() -> None:
-    rng = random.Random(20261115)
-    began = time.perf_counter()
-    ports = InMemoryStore()
-    users = build(rng, ports)
-    built = time.perf_counter() - began
-    every_user = [u for kind in users.values() for u in kind]
-    permissions = list(Permission)
+Check = tuple[str, Permission, str, datetime]
+Lookup = tuple[str, Permission, datetime]
 
-    def random_instant() -> datetime:
-        return START + timedelta(seconds=rng.randrange(int(YEAR.total_seconds())))
 
-    kinds = sorted(users)
+class Queries:
+    """The random queries every measurement asks: checks, and lookups of three kinds."""
 
-    def random_check() -> tuple[str, Permission, str, datetime]:
-        # a kind of user (client member, partner admin, advisor with per-client grants,
-        # advisor with an all-clients grant), one of them, and half the time a team they work
-        # in (their client; a client of their partner), otherwise any team of their partner or,
-        # one time in five, of any partner; a permission and an instant in the year
-        kind = rng.choice(kinds)
-        user = rng.choice(users[kind])
+    def __init__(self, rng: random.Random, users: dict[str, list[str]]) -> None:
+        self.rng = rng
+        self.users = users
+        every_user = [u for kind in users.values() for u in kind]
+        permissions = list(Permission)
+        self.checks = [self.random_check() for _ in range(CHECKS)]
+        self.teams_all: list[Lookup] = [
+            (rng.choice(users["all_clients"]), Permission.TEAM_VIEW, self.instant())
+            for _ in range(LOOKUPS)
+        ]
+        self.teams_any: list[Lookup] = [
+            (rng.choice(every_user), rng.choice(permissions), self.instant())
+            for _ in range(LOOKUPS)
+        ]
+        self.who: list[Lookup] = [
+            (
+                f"p{rng.randrange(PARTNERS)}-c{rng.randrange(CLIENTS_PER_PARTNER)}",
+                rng.choice(permissions),
+                self.instant(),
+            )
+            for _ in range(LOOKUPS)
+        ]
+
+    def instant(self) -> datetime:
+        return START + timedelta(seconds=self.rng.randrange(int(YEAR.total_seconds())))
+
+    def random_check(self) -> Check:
+        """A kind of user (client member, partner admin, advisor with per-client grants,
+        advisor with an all-clients grant), one of them, and half the time a team they work
+        in (their client; a client of their partner), otherwise any team of their partner or,
+        one time in five, of any partner; a permission and an instant in the year."""
+        rng = self.rng
+        kind = rng.choice(sorted(self.users))
+        user = rng.choice(self.users[kind])
         home = user.split("-")[0]
         if rng.random() < 0.5:
             if kind == "client":
@@ -351,33 +383,88 @@ def main() -> None:
             partner = home if rng.random() < 0.8 else f"p{rng.randrange(PARTNERS)}"
             roll = rng.randrange(CLIENTS_PER_PARTNER + 1)
             team = partner if roll == CLIENTS_PER_PARTNER else f"{partner}-c{roll}"
-        permission = rng.choice(permissions)
-        return user, permission, team, random_instant()
+        permission = rng.choice(list(Permission))
+        return user, permission, team, self.instant()
 
-    drawn = [random_check() for _ in range(CHECKS)]
-    all_clients_lookups = [
-        (rng.choice(users["all_clients"]), Permission.TEAM_VIEW, random_instant())
-        for _ in range(LOOKUPS)
-    ]
-    any_lookups = [
-        (rng.choice(every_user), rng.choice(permissions), random_instant()) for _ in range(LOOKUPS)
-    ]
-    who_lookups = [
-        (
-            f"p{rng.randrange(PARTNERS)}-c{rng.randrange(CLIENTS_PER_PARTNER)}",
-            rng.choice(permissions),
-            random_instant(),
-        )
-        for _ in range(LOOKUPS)
-    ]
+
+SEED = 20261115
+#: Calls counted by ``--callgrind`` for each way of checking.
+CALLGRIND_CALLS = 10_000
+
+
+class Against:
+    """The code in another ``src`` folder, loaded in this process under another name: its
+    own copy of this benchmark (``module``), its world, its index, and the checks drawn for
+    this tree with its own permission members."""
+
+    def __init__(self, src: str, drawn: list[Check]) -> None:
+        self.src = src
+        self.module = _load_against(src)
+        self.ports = self.module.InMemoryStore()
+        self.module.build(random.Random(SEED), self.ports)
+        self.index = self.module.AccessIndex(self.ports)
+        permission = self.module.Permission
+        self.drawn = [(u, permission(p.value), t, a) for u, p, t, a in drawn]
+        for d in self.drawn:  # the first time each is asked: computed now
+            self.index.check(*d)
+
+    def ways(self) -> dict[str, Calls]:
+        return {
+            "uncached_against": (partial(self.module.check, self.ports), self.drawn),
+            "index_against": (self.index.check, self.drawn),
+        }
+
+
+def _load_against(src: str) -> Any:
+    """This benchmark on the package in ``src``, copied to a temporary folder and renamed
+    ``partnercore_against`` (its imports too), so that both run in one process."""
+    folder = tempfile.mkdtemp(prefix="partnercore-against-")
+    atexit.register(shutil.rmtree, folder, True)
+    target = Path(folder) / "partnercore_against"
+    shutil.copytree(Path(src) / "partnercore", target, ignore=shutil.ignore_patterns("__pycache__"))
+    for path in target.rglob("*.py"):
+        path.write_text(re.sub(r"\bpartnercore\b", "partnercore_against", path.read_text()))
+    sys.path.insert(0, folder)
+    source = re.sub(r"\bpartnercore\b", "partnercore_against", Path(__file__).read_text())
+    module = types.ModuleType("access_against")
+    module.__file__ = __file__
+    sys.modules[module.__name__] = module
+    exec(compile(source, __file__, "exec"), module.__dict__)
+    return module
+
+
+def _option(name: str) -> str | None:
+    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else None
+
+
+def main() -> None:
+    if "--callgrind" in sys.argv:
+        count_instructions()
+        return
+    rng = random.Random(SEED)
+    began = time.perf_counter()
+    ports = InMemoryStore()
+    users = build(rng, ports)
+    built = time.perf_counter() - began
+    queries = Queries(rng, users)
+    src = _option("--against")
+    calls = _option("--calls")
+    if calls is not None:  # (under callgrind: see count_instructions)
+        index = AccessIndex(ports)
+        for d in queries.checks[:CALLGRIND_CALLS]:  # the first time each is asked
+            index.check(*d)
+        wanted = src is not None and calls.endswith("_against")
+        against = Against(str(src), queries.checks[:CALLGRIND_CALLS]) if wanted else None
+        function, arguments = check_ways(ports, index, queries.checks, against)[calls]
+        deque(starmap(function, arguments[:CALLGRIND_CALLS]), maxlen=0)
+        return
     grant_count = sum(len(ports.grants.for_partner(p.id)) for p in ports.teams.partners())
     print(
         f"world: {PARTNERS:,} partners x {CLIENTS_PER_PARTNER} clients "
-        f"({PARTNERS * CLIENTS_PER_PARTNER:,} client teams), {len(every_user):,} users, "
+        f"({PARTNERS * CLIENTS_PER_PARTNER:,} client teams), "
+        f"{sum(len(kind) for kind in users.values()):,} users, "
         f"{grant_count:,} grants, revision {ports.revision():,}; built in {built:.1f} s"
     )
-
-    # -- the uncached check, the index and a plain-dict floor, in interleaved rounds ---------
     began = time.perf_counter()
     index = AccessIndex(ports)
     build_took = time.perf_counter() - began
@@ -385,72 +472,204 @@ def main() -> None:
     # the first time each decision is asked, the index computes it: a round of its own
     cold = interleaved(
         1,
-        check=[lambda d=d: index.check(*d) for d in drawn],
-        teams_all=[lambda q=q: index.teams(*q) for q in all_clients_lookups],
-        teams_any=[lambda q=q: index.teams(*q) for q in any_lookups],
-        who=[lambda q=q: index.who(*q) for q in who_lookups],
+        check=(index.check, queries.checks),
+        teams_all=(index.teams, queries.teams_all),
+        teams_any=(index.teams, queries.teams_any),
+        who=(index.who, queries.who),
     )
-    # the floor of any index in Python: one dict lookup per check (no instant, no decision),
-    # in a dict as large as the index (a key per permission of every pair it compiled)
-    floor: dict[tuple[str, str, Permission], bool] = {}
-    for key in index._pairs:
-        user, team = key.split("\x1f")
-        for permission in permissions:
-            floor[(user, team, permission)] = False
-    for user, permission, team, _ in drawn:
-        floor[(user, team, permission)] = True
-    checks = interleaved(
-        uncached=[lambda d=d: check(ports, *d) for d in drawn],
-        index=[lambda d=d: index.check(*d) for d in drawn],
-        floor=[lambda d=d: floor.get((d[0], d[2], d[1])) for d in drawn],
+    against = Against(src, queries.checks) if src is not None else None
+    compare_checks(ports, index, queries.checks, cold["check"], against)
+    compare_lookups(ports, index, queries, cold)
+    measure_memory(ports, queries)
+    catch_up(rng, ports, index, queries.checks)
+    if "--sqlite" in sys.argv:
+        sqlite_part(queries.checks)
+
+
+def check_ways(
+    ports: Store,
+    index: AccessIndex,
+    drawn: list[Check],
+    against: Against | None,
+    floor: PlainFloor | None = None,
+) -> dict[str, Calls]:
+    """Each way of checking, with the checks it is given: the uncached check, the index, the
+    plain-dict floor, and (``--against``) the other code's uncached check and index."""
+    ways: dict[str, Calls] = {
+        "uncached": (partial(check, ports), drawn),
+        "index": (index.check, drawn),
+        "floor": ((floor or PlainFloor(index, drawn)).looked_up, drawn),
+    }
+    if against is not None:
+        ways.update(against.ways())
+    return ways
+
+
+class PlainFloor:
+    """The floor of any index in Python: one dict lookup per check (no instant, no
+    decision), in a dict as large as the index (a key per permission of every pair it
+    compiled)."""
+
+    def __init__(self, index: AccessIndex, drawn: list[Check]) -> None:
+        floor: dict[tuple[str, str, Permission], bool] = {}
+        for key in index._pairs:
+            user, team = key.split("\x1f")
+            for permission in Permission:
+                floor[(user, team, permission)] = False
+        for user, permission, team, _ in drawn:
+            floor[(user, team, permission)] = True
+
+        def looked_up(user: str, permission: Permission, team: str, at: datetime) -> object:
+            return floor.get((user, team, permission))
+
+        self.looked_up = looked_up
+        self.size = len(floor)
+
+
+def calls_per_check(function: Callable[..., object], arguments: Arguments) -> str:
+    """The function calls one check makes (``cProfile``, over the given checks): Python
+    functions, and built-in ones."""
+    profile = cProfile.Profile()
+    profile.runcall(deque, starmap(function, arguments), 0)
+    listed: Any = pstats.Stats(profile).stats  # type: ignore[attr-defined]
+    python = builtin = 0
+    for (filename, _, name), (_, calls, *_) in listed.items():
+        if "deque" in name or "_lsprof" in name:  # (the profiling itself)
+            continue
+        if filename == "~":
+            builtin += calls
+        else:
+            python += calls
+    return (
+        f"{python / len(arguments):.1f} Python function calls and "
+        f"{builtin / len(arguments):.1f} built-in ones per check"
     )
-    uncached, indexed, looked_up = checks["uncached"], checks["index"], checks["floor"]
-    decided = [d for d in uncached.results if isinstance(d, Decision)]
+
+
+def count_instructions() -> None:
+    """Each way of checking counted by callgrind, in a run of its own (see the docstring)."""
+    names = ["uncached", "index", "floor"]
+    if _option("--against") is not None:
+        names += ["uncached_against", "index_against"]
+    rest = [arg for arg in sys.argv[1:] if arg != "--callgrind"]
+    for name in names:
+        with tempfile.TemporaryDirectory() as folder:
+            done = subprocess.run(
+                [
+                    "valgrind", "--tool=callgrind", "--toggle-collect=starmap_next",
+                    f"--callgrind-out-file={folder}/out", sys.executable, __file__,
+                    *rest, "--calls", name,
+                ],
+                capture_output=True, text=True, check=True,
+            )  # fmt: skip
+        found = re.search(r"Collected : (\d+)", done.stderr)
+        assert found is not None, done.stderr
+        print(
+            f"callgrind: {name}: {int(found.group(1)) / CALLGRIND_CALLS:,.0f} instructions "
+            f"per check ({CALLGRIND_CALLS:,} checks)"
+        )
+
+
+def compare_checks(
+    ports: Store,
+    index: AccessIndex,
+    drawn: list[Check],
+    cold: Measured,
+    against: Against | None,
+) -> None:
+    """The uncached check, the index and a plain-dict floor (and the other code's uncached
+    check and index), in interleaved rounds; then the calls one check makes."""
+    floor = PlainFloor(index, drawn)
+    ways = check_ways(ports, index, drawn, against, floor)
+
+    def explained(user: str, permission: Permission, team: str, at: datetime) -> str:
+        return check(ports, user, permission, team, at).explanation
+
+    checks = interleaved(ROUNDS, CHUNK, **ways)
+    decided = [check(ports, *d) for d in drawn]
     rules = Counter(str(d.rule) for d in decided)
     allowed = sum(1 for d in decided if d.allowed)
-    same = sum(1 for a, b in zip(uncached.results, indexed.results, strict=True) if a == b)
-    explained = interleaved(1, explained=[lambda d=d: check(ports, *d).explanation for d in drawn])
-    print(f"uncached check: {CHECKS:,} random checks, {allowed:,} allowed; {uncached}")
+    same = sum(1 for d, one in zip(drawn, decided, strict=True) if index.check(*d) == one)
+    written = interleaved(1, explained=(explained, drawn))["explained"]
+    fast, slow, low = checks["index"].median, checks["uncached"].median, checks["floor"].median
+    print(f"uncached check: {CHECKS:,} random checks, {allowed:,} allowed; {checks['uncached']}")
     print("  deciding rules: " + ", ".join(f"{r} {n:,}" for r, n in sorted(rules.items())))
-    print(f"  the same checks, each reading its explanation: {explained['explained']}")
+    print(f"  the same checks, each reading its explanation: {written}")
     print(
-        f"index check: {indexed}: {uncached.median / indexed.median:.1f}x faster than uncached; "
-        f"the first time each is asked: median {cold['check'].median:.2f} us; "
+        f"index check: {checks['index']}: {slow / fast:.1f}x faster than uncached; "
+        f"the first time each is asked: median {cold.median:.2f} us; "
         f"{same:,} of {CHECKS:,} decisions equal to the uncached ones"
     )
     print(
-        f"  floor: one lookup in a plain dict of {len(floor):,} (user, team, permission) keys: "
-        f"{looked_up}; the index check takes {indexed.median / looked_up.median:.1f}x that"
+        f"  floor: one lookup in a plain dict of {floor.size:,} "
+        f"(user, team, permission) keys: {checks['floor']}; the index check takes "
+        f"{fast / low:.2f}x that ({fast / low:.0%} of the floor)"
     )
+    if against is not None:
+        for name in ("uncached", "index"):
+            other = checks[f"{name}_against"]
+            print(
+                f"{name} check of {against.src} (same run, taking turns): {other}; this "
+                f"tree's takes {checks[name].median / other.median:.2f}x that"
+            )
+        same = sum(
+            1
+            for d, o in zip(drawn, against.drawn, strict=True)
+            if _fields(check(ports, *d)) == _fields(against.module.check(against.ports, *o))
+        )
+        print(f"  {same:,} of {CHECKS:,} decisions equal to those of {against.src}")
+    sample = drawn[:10_000]
+    print(f"calls: uncached check: {calls_per_check(ways['uncached'][0], sample)}")
+    print(f"calls: index check: {calls_per_check(index.check, sample)}")
+    if against is not None:
+        for name in ("uncached", "index"):
+            function, arguments = ways[f"{name}_against"]
+            calls = calls_per_check(function, arguments[:10_000])
+            print(f"calls: {name} check of {against.src}: {calls}")
+
+
+def _fields(decision: Any) -> tuple[bool, str, str, str | None]:
+    """A decision as plain values (to compare decisions of two copies of the code)."""
+    return (decision.allowed, str(decision.rule), decision.explanation, decision.via)
+
+
+def compare_lookups(
+    ports: Store, index: AccessIndex, queries: Queries, cold: dict[str, Measured]
+) -> None:
+    """``teams()`` and ``who()``: uncached against the index, on the same lookups."""
     for title, name, lookups, uncached_call, index_call in [
-        ("teams() for an advisor with an all-clients grant", "teams_all", all_clients_lookups,
+        ("teams() for an advisor with an all-clients grant", "teams_all", queries.teams_all,
          teams, index.teams),
-        ("teams() for a random user and permission", "teams_any", any_lookups, teams,
+        ("teams() for a random user and permission", "teams_any", queries.teams_any, teams,
          index.teams),
-        ("who() for a random client and permission", "who", who_lookups, who, index.who),
+        ("who() for a random client and permission", "who", queries.who, who, index.who),
     ]:  # fmt: skip
         pair = interleaved(
-            uncached=[lambda q=q, f=uncached_call: f(ports, *q) for q in lookups],
-            index=[lambda q=q, f=index_call: f(*q) for q in lookups],
+            chunk=20,
+            uncached=(partial(uncached_call, ports), lookups),
+            index=(index_call, lookups),
         )
-        assert pair["uncached"].results == pair["index"].results
-        sizes = statistics.mean(len(r) for r in pair["index"].results if isinstance(r, list))
+        answers = [index_call(*q) for q in lookups]
+        assert [uncached_call(ports, *q) for q in lookups] == answers
+        sizes = statistics.mean(len(r) for r in answers)
         print(
             f"{title} ({sizes:.1f} answers each): uncached {pair['uncached']}; index "
             f"{pair['index']}: {pair['uncached'].median / pair['index'].median:.0f}x faster; "
             f"the first time each is asked: median {cold[name].median:.2f} us"
         )
 
-    # memory, measured on a second index (tracemalloc slows everything down)
+
+def measure_memory(ports: Store, queries: Queries) -> None:
+    """The memory of an index (``tracemalloc`` slows everything down: a second index)."""
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
     measured = AccessIndex(ports)
     after_build = tracemalloc.get_traced_memory()[0] - before
-    for d in drawn:
+    for d in queries.checks:
         measured.check(*d)
-    for q in all_clients_lookups + any_lookups:
+    for q in queries.teams_all + queries.teams_any:
         measured.teams(*q)
-    for t in who_lookups:
+    for t in queries.who:
         measured.who(*t)
     after_use = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
@@ -462,7 +681,9 @@ def main() -> None:
         f"answering the queries above ({after_use / PARTNERS / 1024:.0f} KiB per partner)"
     )
 
-    # catching up after writes
+
+def catch_up(rng: random.Random, ports: Store, index: AccessIndex, drawn: list[Check]) -> None:
+    """Random writes, the time the index takes to catch up with them, and the feed."""
     revision = ports.revision()
     accepted = random_writes(rng, ports, WRITES)
     events = ports.revision() - revision
@@ -485,12 +706,11 @@ def main() -> None:
         f"feed: changes() over those {events:,} events at one instant: {len(changed):,} "
         f"changes in {feed_took * 1000:.0f} ms"
     )
-    # -- SQLite -----------------------------------------------------------------------------
-    if "--sqlite" in sys.argv:
-        sqlite_part(drawn)
 
 
-def sqlite_part(drawn: list[tuple[str, Permission, str, datetime]]) -> None:
+def sqlite_part(drawn: list[Check]) -> None:
+    from partnercore.sqlite import SqliteStore  # (only here: the rest needs no SQLite)
+
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "world.db")
         store = SqliteStore(path, synchronous="normal")
@@ -505,11 +725,10 @@ def sqlite_part(drawn: list[tuple[str, Permission, str, datetime]]) -> None:
         for d in sample:  # the first time each is asked
             index.check(*d)
         measured = interleaved(
-            uncached=[lambda d=d: check(store, *d) for d in sample],
-            index=[lambda d=d: index.check(*d) for d in sample],
+            uncached=(partial(check, store), sample), index=(index.check, sample)
         )
         uncached, indexed = measured["uncached"], measured["index"]
-        assert uncached.results == indexed.results
+        assert [check(store, *d) for d in sample] == [index.check(*d) for d in sample]
         print(f"sqlite: the world written in {built:.1f} s (one unit of work)")
         print(f"sqlite uncached check: {SQLITE_CHECKS:,} checks; {uncached}")
         print(

@@ -3,6 +3,7 @@ is used on: the calculator's documents, its amounts, usage totals and licence ti
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -22,10 +23,11 @@ from partnercore.billing import (
     UsageTotal,
     calculate_run,
 )
+from partnercore.billing._trailing import clip, full_spans
 from partnercore.billing._usage import summed_total
 from partnercore.licensing import License, LicenseInterval
 from partnercore.money import Currency, Money
-from partnercore.time import BillingPeriod
+from partnercore.time import BillingPeriod, Span
 from tests.strategies.billing import partner_billing_inputs
 from tests.strategies.licensing import licenses
 from tests.strategies.time import moneys
@@ -157,3 +159,18 @@ class _Loose:
 def test_trusted_refuses_a_class_without_slots() -> None:
     with pytest.raises(AssertionError, match="is not slotted"):
         trusted(_Loose, value=1)
+
+
+@given(licenses(), st.data())
+def test_every_span_billing_reads_from_a_licence_or_clips_is_the_checked_span(
+    license: License, data: st.DataObject
+) -> None:
+    first = license.timeline()[0].start
+    start = first + timedelta(hours=data.draw(st.integers(-48, 2000)))
+    end = start + timedelta(hours=data.draw(st.integers(1, 2000)))
+    spans = full_spans(license, start, end)
+    narrowed = clip(spans, start + timedelta(hours=1), end)
+
+    for span in (*spans, *narrowed):
+        assert type(span) is Span
+        assert_built_as_checked(span)

@@ -21,10 +21,10 @@ from partnercore.billing import (
     calculate_run,
 )
 from partnercore.money import Money
-from partnercore.time import BillingPeriod
+from partnercore.time import BillingPeriod, Span
 
 NOVEMBER = BillingPeriod(2026, 11)
-ALWAYS = (datetime(2026, 1, 1, tzinfo=UTC), None)
+ALWAYS = Span(datetime(2026, 1, 1, tzinfo=UTC))
 
 
 def _book(currency: str = "USD", **changes: object) -> PriceBook:
@@ -52,7 +52,7 @@ def _partner(*clients: ClientBillingInput, book: PriceBook | None = None) -> Par
         partner_id="acme",
         price_book=book or _book(),
         referral_rate="0.20",
-        seats=[SeatHolding("alice", ALWAYS[0]), SeatHolding("bob", ALWAYS[0])],
+        seats=[SeatHolding("alice", ALWAYS.start), SeatHolding("bob", ALWAYS.start)],
         clients=clients,
     )
 
@@ -199,7 +199,7 @@ def test_yen_amounts_have_no_minor_digits() -> None:
         price_book=book,
         referral_rate="0.20",
         timezone="Europe/Paris",
-        clients=[_client("c1", full_intervals=[(start, None)])],
+        clients=[_client("c1", full_intervals=[Span(start, None)])],
     )
     run = calculate_run("2025-10", [partner])
     line = run.invoices[0].group("c1").lines[0]
@@ -221,7 +221,7 @@ def test_dinar_amounts_have_three_minor_digits() -> None:
         price_book=book,
         referral_rate="0.20",
         timezone="Europe/Paris",
-        clients=[_client("c1", "non_reseller", full_intervals=[(start, None)])],
+        clients=[_client("c1", "non_reseller", full_intervals=[Span(start, None)])],
     )
     run = calculate_run("2025-10", [partner])
     assert "19.463" == run.invoice("inv-c1-2025-10").total.format_amount()  # 100 x 145 / 745
@@ -314,7 +314,7 @@ def test_each_partner_is_billed_in_its_own_time_zone() -> None:
         partner_id="acme",
         price_book=_book(proration="exact"),
         timezone="Asia/Tokyo",
-        clients=[_client("c1", full_intervals=[(start, None)])],
+        clients=[_client("c1", full_intervals=[Span(start, None)])],
     )
     run = calculate_run("2026-11", [tokyo])
     assert Money("400.00", "USD") == run.invoices[0].group("c1").subtotal

@@ -19,7 +19,7 @@ from partnercore.billing import (
 )
 from partnercore.money import Currency, Money
 from partnercore.tenancy import BillingModel
-from partnercore.time import BillingPeriod
+from partnercore.time import BillingPeriod, Span
 from tests.strategies.billing import (
     billing_amounts,
     billing_months,
@@ -109,8 +109,8 @@ def test_splitting_a_full_interval_changes_the_exact_charge_by_at_most_a_minor_u
     drawn: tuple[BillingPeriod, list[datetime], Money], rounding: str
 ) -> None:
     period, instants, fee = drawn
-    whole = prorate(fee, exact_share([(instants[0], instants[-1])], period), rounding)
-    pieces = list(itertools.pairwise(instants))
+    whole = prorate(fee, exact_share([Span(instants[0], instants[-1])], period), rounding)
+    pieces = [Span(start, end) for start, end in itertools.pairwise(instants)]
     parts = [prorate(fee, exact_share([piece], period), rounding) for piece in pieces]
     splits = len(pieces) - 1
     difference = abs(sum(parts, Money.zero(fee.currency)) - whole).amount

@@ -25,11 +25,11 @@ from partnercore.billing import (
 from partnercore.billing._presentation import line_to_dict
 from partnercore.money import Money
 from partnercore.serialization import structure, unstructure
-from partnercore.time import BillingPeriod
+from partnercore.time import BillingPeriod, Span
 
 NOVEMBER = BillingPeriod(2026, 11)
 JAN = datetime(2026, 1, 1, tzinfo=UTC)
-FULL = [(JAN, None)]
+FULL = [Span(JAN, None)]
 
 STANDARD = PriceBook.of(
     "standard",
@@ -247,7 +247,7 @@ def test_seats_and_referral_terms_stay_with_the_partners_book() -> None:
 
 
 def test_the_deal_books_proration_applies_to_its_client() -> None:
-    midday = [(datetime(2026, 11, 16, 12, tzinfo=UTC), None)]
+    midday = [Span(datetime(2026, 11, 16, 12, tzinfo=UTC))]
     run = run_of(client(full_intervals=midday, price_book=DEAL))
 
     # exact: 348h of 720h of 300.00 = 145.00
@@ -276,7 +276,7 @@ def test_a_banded_book_charges_the_fee_of_the_clients_size(employees: int, fee: 
 
 def test_proration_applies_to_the_band_fee() -> None:
     run = run_of(
-        client(employee_count=150, full_intervals=[(datetime(2026, 11, 16, tzinfo=UTC), None)]),
+        client(employee_count=150, full_intervals=[Span(datetime(2026, 11, 16, tzinfo=UTC), None)]),
         book=BANDED,
     )
 

@@ -29,7 +29,7 @@ from partnercore.licensing import License
 from partnercore.memory import InMemoryStore
 from partnercore.money import Money
 from partnercore.tenancy import Team, transfer_client
-from partnercore.time import BillingPeriod
+from partnercore.time import BillingPeriod, Span
 
 JAN = datetime(2026, 1, 1, tzinfo=UTC)
 TIERS = [
@@ -56,7 +56,7 @@ def usd(amount: str) -> Money:
 
 def partner(trailing: str | None, **values: object) -> PartnerBillingInput:
     client = ClientBillingInput(
-        client_id="c1", billing_model="reseller", full_intervals=[(JAN, None)]
+        client_id="c1", billing_model="reseller", full_intervals=[Span(JAN, None)]
     )
     return PartnerBillingInput(
         partner_id="acme",

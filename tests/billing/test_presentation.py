@@ -27,6 +27,7 @@ from partnercore.billing._presentation import html_table, text_table
 from partnercore.cli import main
 from partnercore.money import Money
 from partnercore.scenario import load
+from partnercore.time import Span
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 WORLD = str(DATA / "world.toml")
@@ -92,7 +93,7 @@ def _documented_run(*extra: ClientBillingInput) -> BillingRun:
     )
     usage = UsageTotal(client_id="c1", metric="assessments", period="2026-11", quantity=3)
     c1 = ClientBillingInput(
-        client_id="c1", billing_model="reseller", full_intervals=[(START, None)], usage=[usage]
+        client_id="c1", billing_model="reseller", full_intervals=[Span(START, None)], usage=[usage]
     )
     partner = PartnerBillingInput(
         partner_id="acme",
@@ -146,7 +147,7 @@ def test_to_dict_is_plain_json_with_stable_extra_keys() -> None:
 
 def test_a_non_reseller_invoice_has_its_lines_under_lines_and_no_clients() -> None:
     c2 = ClientBillingInput(
-        client_id="c2", billing_model="non_reseller", full_intervals=[(START, None)]
+        client_id="c2", billing_model="non_reseller", full_intervals=[Span(START, None)]
     )
     document = _documented_run(c2).to_dict()
     own = document["invoices"][1]

@@ -36,7 +36,7 @@ from partnercore.memory import InMemoryStore
 from partnercore.money import Currency, Money
 from partnercore.serialization import structure, unstructure
 from partnercore.tenancy import Team
-from partnercore.time import BillingPeriod
+from partnercore.time import BillingPeriod, Span
 
 USD = Currency.of("USD")
 NOVEMBER = BillingPeriod(2026, 11)
@@ -123,7 +123,7 @@ def test_kill_bill_199_units_in_blocks_of_100_at_2_95_cost_5_90() -> None:
 
 def test_zuora_14_days_of_100_on_30_360_cost_46_67() -> None:
     # Full on the 17th to the 30th of November: 14 local days of a 30-day fixed month.
-    share = thirty_day_share([(datetime(2026, 11, 17, tzinfo=UTC), None)], NOVEMBER)
+    share = thirty_day_share([Span(datetime(2026, 11, 17, tzinfo=UTC), None)], NOVEMBER)
 
     assert ("14 of 30 days", Money("46.67", "USD")) == (
         str(share),
@@ -135,7 +135,7 @@ def test_zuora_14_days_on_a_thirty_day_book_is_the_licence_line() -> None:
     client = ClientBillingInput(
         client_id="c1",
         billing_model="non_reseller",
-        full_intervals=[(datetime(2026, 11, 17, tzinfo=UTC), None)],
+        full_intervals=[Span(datetime(2026, 11, 17, tzinfo=UTC), None)],
     )
     partner = PartnerBillingInput(
         partner_id="acme", price_book=book(proration="thirty_day"), clients=[client]
@@ -336,19 +336,19 @@ def test_late_usage_without_the_billed_amount_prices_the_billed_quantity_again()
 def test_thirty_day_proration_counts_at_most_30_days_and_a_whole_month_is_whole(
     month: BillingPeriod, start: datetime, expected: str
 ) -> None:
-    share = thirty_day_share([(start, None)], month)
+    share = thirty_day_share([Span(start, None)], month)
 
     assert expected == str(share)
 
 
 def test_a_full_february_costs_the_whole_fee_under_thirty_day() -> None:
-    share = thirty_day_share([(datetime(2026, 1, 1, tzinfo=UTC), None)], BillingPeriod(2026, 2))
+    share = thirty_day_share([Span(datetime(2026, 1, 1, tzinfo=UTC), None)], BillingPeriod(2026, 2))
 
     assert Money("100.00", "USD") == prorate(Money("100.00", "USD"), share)
 
 
 def test_thirty_of_31_days_is_the_whole_fee_under_thirty_day() -> None:
-    share = thirty_day_share([(datetime(2026, 1, 2, tzinfo=UTC), None)], BillingPeriod(2026, 1))
+    share = thirty_day_share([Span(datetime(2026, 1, 2, tzinfo=UTC), None)], BillingPeriod(2026, 1))
 
     assert share.is_whole
 
@@ -456,7 +456,7 @@ def kestrel_run() -> BillingRun:
     client = ClientBillingInput(
         client_id="c1",
         billing_model="non_reseller",
-        full_intervals=[(datetime(2026, 1, 1, tzinfo=UTC), None)],
+        full_intervals=[Span(datetime(2026, 1, 1, tzinfo=UTC), None)],
         usage=[
             UsageTotal(client_id="c1", metric=metric, period=NOVEMBER, quantity=quantity)
             for metric, quantity in [("bullets", 199), ("calls", 12)]

@@ -20,7 +20,7 @@ from partnercore.billing import (
     prorate,
 )
 from partnercore.money import Money
-from partnercore.time import BillingPeriod
+from partnercore.time import BillingPeriod, Span
 
 PARIS = ZoneInfo("Europe/Paris")
 OCTOBER_PARIS = BillingPeriod(2025, 10, "Europe/Paris")
@@ -41,7 +41,7 @@ def _licence_amount(proration: str, start: datetime, period: BillingPeriod) -> s
         timezone=period.timezone,
         clients=[
             ClientBillingInput(
-                client_id="c1", billing_model="non_reseller", full_intervals=[(start, None)]
+                client_id="c1", billing_model="non_reseller", full_intervals=[Span(start, None)]
             )
         ],
     )
@@ -50,14 +50,14 @@ def _licence_amount(proration: str, start: datetime, period: BillingPeriod) -> s
 
 
 def test_october_2025_in_paris_lasts_745_hours_and_31_days() -> None:
-    share = exact_share([(OCTOBER_PARIS.start, None)], OCTOBER_PARIS)
+    share = exact_share([Span(OCTOBER_PARIS.start, None)], OCTOBER_PARIS)
     assert Decimal(745 * 3600) == share.denominator
-    assert Decimal(31) == daily_share([(OCTOBER_PARIS.start, None)], OCTOBER_PARIS).denominator
+    assert Decimal(31) == daily_share([Span(OCTOBER_PARIS.start, None)], OCTOBER_PARIS).denominator
 
 
 def test_exact_proration_charges_the_145_of_745_hours_from_local_october_26() -> None:
     start = datetime(2025, 10, 26, tzinfo=PARIS)
-    share = exact_share([(start, None)], OCTOBER_PARIS)
+    share = exact_share([Span(start, None)], OCTOBER_PARIS)
     assert "145h of 745h" == str(share)
     assert Money("19.46", "EUR") == prorate(HUNDRED, share)
     assert "19.46" == _licence_amount("exact", start, OCTOBER_PARIS)
@@ -65,7 +65,7 @@ def test_exact_proration_charges_the_145_of_745_hours_from_local_october_26() ->
 
 def test_daily_proration_charges_the_6_of_31_local_days_from_october_26() -> None:
     start = datetime(2025, 10, 26, tzinfo=PARIS)
-    share = daily_share([(start, None)], OCTOBER_PARIS)
+    share = daily_share([Span(start, None)], OCTOBER_PARIS)
     assert "6 of 31 days" == str(share)
     assert Money("19.35", "EUR") == prorate(HUNDRED, share)
     assert "19.35" == _licence_amount("daily", start, OCTOBER_PARIS)
@@ -74,56 +74,56 @@ def test_daily_proration_charges_the_6_of_31_local_days_from_october_26() -> Non
 def test_a_conversion_at_midday_counts_its_whole_day_daily_but_half_of_it_exactly() -> None:
     november = BillingPeriod(2025, 11, "UTC")
     midday = datetime(2025, 11, 16, 12, tzinfo=UTC)
-    assert "15 of 30 days" == str(daily_share([(midday, None)], november))
-    assert "348h of 720h" == str(exact_share([(midday, None)], november))
+    assert "15 of 30 days" == str(daily_share([Span(midday, None)], november))
+    assert "348h of 720h" == str(exact_share([Span(midday, None)], november))
     assert "50.00" == _licence_amount("daily", midday, november)
     assert "48.33" == _licence_amount("exact", midday, november)
 
 
 def test_a_licence_full_for_one_instant_of_a_day_pays_for_that_day_under_daily() -> None:
     november = BillingPeriod(2025, 11, "UTC")
-    span = (datetime(2025, 11, 3, 23, 59, tzinfo=UTC), datetime(2025, 11, 4, 0, 1, tzinfo=UTC))
+    span = Span(datetime(2025, 11, 3, 23, 59, tzinfo=UTC), datetime(2025, 11, 4, 0, 1, tzinfo=UTC))
     assert Decimal(2) == daily_share([span], november).numerator
     assert Decimal(120) == exact_share([span], november).numerator
 
 
 def test_an_interval_ending_at_local_midnight_does_not_touch_the_next_day() -> None:
-    spans = [(OCTOBER_PARIS.start, datetime(2025, 10, 3, tzinfo=PARIS))]
+    spans = [Span(OCTOBER_PARIS.start, datetime(2025, 10, 3, tzinfo=PARIS))]
     assert Decimal(2) == daily_share(spans, OCTOBER_PARIS).numerator
 
 
 def test_overlapping_and_repeated_spans_are_counted_once() -> None:
     november = BillingPeriod(2025, 11, "UTC")
-    a = (datetime(2025, 11, 1, tzinfo=UTC), datetime(2025, 11, 11, tzinfo=UTC))
-    b = (datetime(2025, 11, 5, tzinfo=UTC), datetime(2025, 11, 16, tzinfo=UTC))
+    a = Span(datetime(2025, 11, 1, tzinfo=UTC), datetime(2025, 11, 11, tzinfo=UTC))
+    b = Span(datetime(2025, 11, 5, tzinfo=UTC), datetime(2025, 11, 16, tzinfo=UTC))
     assert Decimal(15) == daily_share([a, b, a], november).numerator
     assert Decimal(15 * 86400) == exact_share([b, a], november).numerator
 
 
 def test_time_outside_the_period_is_never_charged() -> None:
     november = BillingPeriod(2025, 11, "UTC")
-    before = (datetime(2025, 10, 1, tzinfo=UTC), datetime(2025, 11, 1, tzinfo=UTC))
-    after = (datetime(2025, 12, 1, tzinfo=UTC), None)
+    before = Span(datetime(2025, 10, 1, tzinfo=UTC), datetime(2025, 11, 1, tzinfo=UTC))
+    after = Span(datetime(2025, 12, 1, tzinfo=UTC), None)
     assert daily_share([before, after], november).is_zero
     assert exact_share([before, after], november).is_zero
 
 
 def test_march_2026_in_paris_is_an_hour_short_under_exact_proration() -> None:
     march = BillingPeriod(2026, 3, "Europe/Paris")
-    share = exact_share([(datetime(2026, 3, 29, tzinfo=PARIS), None)], march)
+    share = exact_share([Span(datetime(2026, 3, 29, tzinfo=PARIS), None)], march)
     assert "71h of 743h" == str(share)
     assert Money("9.56", "EUR") == prorate(HUNDRED, share)
 
 
 def test_a_naive_interval_is_rejected_with_its_path() -> None:
-    with pytest.raises(ValidationError, match=r"intervals\[0\]\.start"):
-        daily_share([(datetime(2025, 11, 1), None)], BillingPeriod(2025, 11))
+    with pytest.raises(ValidationError, match=r"^start: naive datetime"):
+        daily_share([Span(datetime(2025, 11, 1), None)], BillingPeriod(2025, 11))
 
 
 def test_an_interval_ending_before_it_starts_is_rejected() -> None:
-    with pytest.raises(ValidationError, match="ends before it starts"):
+    with pytest.raises(ValidationError, match=r"^end: must not be before start"):
         exact_share(
-            [(datetime(2025, 11, 2, tzinfo=UTC), datetime(2025, 11, 1, tzinfo=UTC))],
+            [Span(datetime(2025, 11, 2, tzinfo=UTC), datetime(2025, 11, 1, tzinfo=UTC))],
             BillingPeriod(2025, 11),
         )
 

@@ -25,7 +25,7 @@ from partnercore.billing._proration import (
     merge_intervals,
 )
 from partnercore.money import Money, Rounding
-from partnercore.time import BillingPeriod
+from partnercore.time import BillingPeriod, Span
 
 PARIS = ZoneInfo("Europe/Paris")
 OCTOBER_PARIS = BillingPeriod(2025, 10, "Europe/Paris")  # 31 days, 745 hours
@@ -45,7 +45,7 @@ def utc(day: int, hour: int = 0, minute: int = 0) -> datetime:
 
 def test_two_separate_intervals_are_billed_for_the_days_of_both() -> None:
     # Full from the 3rd to the 6th, then again from the 20th to the 24th: 4 + 5 local days.
-    spans = [(paris(3, 10), paris(6, 18)), (paris(20, 9), paris(24, 12))]
+    spans = [Span(paris(3, 10), paris(6, 18)), Span(paris(20, 9), paris(24, 12))]
 
     share = daily_share(spans, OCTOBER_PARIS)
 
@@ -54,21 +54,21 @@ def test_two_separate_intervals_are_billed_for_the_days_of_both() -> None:
 
 
 def test_three_separate_intervals_are_billed_for_the_days_of_all_three() -> None:
-    spans = [(utc(1), utc(2)), (utc(10, 12), utc(12, 1)), (utc(28), None)]
+    spans = [Span(utc(1), utc(2)), Span(utc(10, 12), utc(12, 1)), Span(utc(28), None)]
 
     assert "7 of 30 days" == str(daily_share(spans, NOVEMBER))
 
 
 def test_a_suspension_and_resumption_on_the_same_local_day_bill_that_day_once() -> None:
     # Full until 14:00 on the 10th, suspended, full again from 16:00 the same day to the 20th.
-    spans = [(paris(1), paris(10, 14)), (paris(10, 16), paris(20, 12))]
+    spans = [Span(paris(1), paris(10, 14)), Span(paris(10, 16), paris(20, 12))]
 
     assert "20 of 31 days" == str(daily_share(spans, OCTOBER_PARIS))
     assert "466h of 745h" == str(exact_share(spans, OCTOBER_PARIS))
 
 
 def test_a_suspension_for_a_few_hours_of_one_day_still_bills_the_whole_month() -> None:
-    spans = [(paris(1), paris(10, 14)), (paris(10, 16), None)]
+    spans = [Span(paris(1), paris(10, 14)), Span(paris(10, 16), None)]
 
     share = daily_share(spans, OCTOBER_PARIS)
 
@@ -79,27 +79,29 @@ def test_a_suspension_for_a_few_hours_of_one_day_still_bills_the_whole_month() -
 
 def test_an_interval_ending_after_local_midnight_touches_that_local_day() -> None:
     # 00:30 on the 7th in Paris is still the 6th in UTC: the local day counts.
-    spans = [(paris(3, 10), paris(7, 0, 30))]
+    spans = [Span(paris(3, 10), paris(7, 0, 30))]
 
     assert "5 of 31 days" == str(daily_share(spans, OCTOBER_PARIS))
 
 
 def test_intervals_resuming_on_the_local_day_after_a_suspension_count_that_day() -> None:
     # The first interval ends at 23:00 local on the 10th, the next starts at 01:00 on the 11th.
-    spans = [(paris(1), paris(10, 23)), (paris(11, 1), paris(13))]
+    spans = [Span(paris(1), paris(10, 23)), Span(paris(11, 1), paris(13))]
 
     assert "12 of 31 days" == str(daily_share(spans, OCTOBER_PARIS))
 
 
 def test_an_interval_inside_the_day_another_one_ended_on_adds_nothing() -> None:
-    spans = [(paris(1), paris(10, 14)), (paris(10, 16), paris(10, 18))]
+    spans = [Span(paris(1), paris(10, 14)), Span(paris(10, 16), paris(10, 18))]
 
     assert "10 of 31 days" == str(daily_share(spans, OCTOBER_PARIS))
 
 
 def test_days_touched_counts_every_local_day_of_merged_intervals_once() -> None:
     frame = PeriodFrame.of(OCTOBER_PARIS)
-    merged = merge_intervals([(paris(3, 10), paris(6, 18)), (paris(6, 20), paris(8))], frame)
+    merged = merge_intervals(
+        [Span(paris(3, 10), paris(6, 18)), Span(paris(6, 20), paris(8))], frame
+    )
 
     assert 5 == days_touched(merged, frame)
     assert 0 == days_touched([], frame)
@@ -110,13 +112,13 @@ def test_days_touched_counts_every_local_day_of_merged_intervals_once() -> None:
 
 def test_intervals_are_clipped_to_the_period_sorted_and_merged() -> None:
     spans = [
-        (utc(20), None),  # open-ended: runs to the period's end
-        (datetime(2025, 10, 1, tzinfo=UTC), utc(3)),  # starts before the period
-        (utc(2), utc(5)),  # overlaps the one before
-        (utc(5), utc(7)),  # touches the one before: merged
-        (utc(6), utc(6, 12)),  # inside the one before: adds nothing
-        (utc(9), utc(9)),  # empty
-        (datetime(2025, 12, 3, tzinfo=UTC), None),  # after the period
+        Span(utc(20), None),  # open-ended: runs to the period's end
+        Span(datetime(2025, 10, 1, tzinfo=UTC), utc(3)),  # starts before the period
+        Span(utc(2), utc(5)),  # overlaps the one before
+        Span(utc(5), utc(7)),  # touches the one before: merged
+        Span(utc(6), utc(6, 12)),  # inside the one before: adds nothing
+        Span(utc(9), utc(9)),  # empty
+        Span(datetime(2025, 12, 3, tzinfo=UTC), None),  # after the period
     ]
 
     merged = merge_intervals(spans, NOVEMBER)
@@ -125,48 +127,41 @@ def test_intervals_are_clipped_to_the_period_sorted_and_merged() -> None:
 
 
 def test_a_single_interval_is_clipped_to_the_period() -> None:
-    spans = [(datetime(2025, 10, 30, tzinfo=UTC), datetime(2025, 12, 2, tzinfo=UTC))]
+    spans = [Span(datetime(2025, 10, 30, tzinfo=UTC), datetime(2025, 12, 2, tzinfo=UTC))]
 
     assert [(utc(1), datetime(2025, 12, 1, tzinfo=UTC))] == merge_intervals(spans, NOVEMBER)
 
 
 def test_intervals_in_other_zones_are_merged_as_instants() -> None:
     # 01:00 in Paris on November 5th is midnight UTC: the two intervals touch.
-    spans = [(utc(1), utc(5)), (datetime(2025, 11, 5, 1, tzinfo=PARIS), utc(6))]
+    spans = [Span(utc(1), utc(5)), Span(datetime(2025, 11, 5, 1, tzinfo=PARIS), utc(6))]
 
     assert [(utc(1), utc(6))] == merge_intervals(spans, NOVEMBER)
 
 
-def test_a_naive_start_is_rejected_with_the_index_of_its_interval() -> None:
+def test_anything_but_a_span_is_rejected_with_its_index() -> None:
     with pytest.raises(ValidationError) as caught:
-        merge_intervals([(utc(1), utc(2)), (datetime(2025, 11, 3), None)], NOVEMBER)
+        merge_intervals([Span(utc(1), utc(2)), (utc(3), None)], NOVEMBER)  # type: ignore[list-item]
 
-    assert ["intervals[1].start"] == [problem.path for problem in caught.value.problems]
+    assert ["intervals[1]"] == [problem.path for problem in caught.value.problems]
 
 
-def test_a_naive_end_is_rejected_with_the_index_of_its_interval() -> None:
+def test_a_span_checks_its_own_bounds_before_any_share_reads_it() -> None:
     with pytest.raises(ValidationError) as caught:
-        merge_intervals([(utc(1), datetime(2025, 11, 3))], NOVEMBER)
+        Span(utc(5), utc(4))
 
-    assert ["intervals[0].end"] == [problem.path for problem in caught.value.problems]
-
-
-def test_an_interval_ending_before_it_starts_is_rejected_with_its_index() -> None:
-    with pytest.raises(ValidationError) as caught:
-        merge_intervals([(utc(1), utc(2)), (utc(5), utc(4))], NOVEMBER)
-
-    assert "intervals[1].end: ends before it starts" == str(caught.value)
+    assert ["end"] == [problem.path for problem in caught.value.problems]
 
 
 def test_an_interval_of_no_time_is_allowed_and_bills_nothing() -> None:
-    assert daily_share([(utc(4), utc(4))], NOVEMBER).is_zero
+    assert daily_share([Span(utc(4), utc(4))], NOVEMBER).is_zero
 
 
 # -- the licence's share by the price book's proration -------------------------------------
 
 
 def test_a_licence_share_follows_the_price_books_proration() -> None:
-    spans = [(utc(16, 12), None)]
+    spans = [Span(utc(16, 12), None)]
     frame = PeriodFrame.of(NOVEMBER)
 
     assert "15 of 30 days" == str(license_share(spans, NOVEMBER, Proration.DAILY))
@@ -178,21 +173,21 @@ def test_a_licence_share_follows_the_price_books_proration() -> None:
 
 
 def test_a_licence_share_in_a_31_day_month_differs_by_proration() -> None:
-    spans = [(paris(26), None)]
+    spans = [Span(paris(26), None)]
     frame = PeriodFrame.of(OCTOBER_PARIS)
 
     for period in (OCTOBER_PARIS, frame):
         assert "6 of 31 days" == str(license_share(spans, period, Proration.DAILY))
         assert "6 of 30 days" == str(license_share(spans, period, Proration.THIRTY_DAY))
         assert "145h of 745h" == str(license_share(spans, period, Proration.EXACT))
-    checked = [(paris(26).astimezone(UTC), None)]
+    checked = [Span(paris(26).astimezone(UTC))]
     assert "6 of 31 days" == str(checked_license_share(checked, frame, Proration.DAILY))
     assert "6 of 30 days" == str(checked_license_share(checked, frame, Proration.THIRTY_DAY))
 
 
 def test_a_licence_full_all_period_gets_the_whole_period_in_either_unit() -> None:
     frame = PeriodFrame.of(OCTOBER_PARIS)
-    spans = [(paris(1), None)]
+    spans = [Span(paris(1), None)]
 
     assert ProratedShare(Decimal(31), Decimal(31), "days") == license_share(
         spans, frame, Proration.DAILY
@@ -229,13 +224,13 @@ def test_a_period_frame_is_covered_only_by_one_interval_from_its_start_to_its_en
 
 
 def test_an_exact_share_of_whole_seconds_is_in_whole_seconds() -> None:
-    share = exact_share([(utc(16), None)], NOVEMBER)
+    share = exact_share([Span(utc(16), None)], NOVEMBER)
 
     assert ("1296000", "2592000") == (str(share.numerator), str(share.denominator))
 
 
 def test_an_exact_share_counts_microseconds() -> None:
-    spans = [(utc(1), utc(1) + timedelta(seconds=90, microseconds=250))]
+    spans = [Span(utc(1), utc(1) + timedelta(seconds=90, microseconds=250))]
 
     share = exact_share(spans, NOVEMBER)
 

@@ -22,6 +22,7 @@ from partnercore.billing import (
 )
 from partnercore.billing._presentation import ROW_COLUMNS
 from partnercore.money import Currency, Money
+from partnercore.time import Span
 
 USD = Currency.of("USD")
 
@@ -155,7 +156,7 @@ def test_the_calculators_statement_is_the_one_built_from_its_lines() -> None:
     client = ClientBillingInput(
         client_id="c1",
         billing_model="reseller",
-        full_intervals=[(datetime(2026, 1, 1, tzinfo=UTC), None)],
+        full_intervals=[Span(datetime(2026, 1, 1, tzinfo=UTC), None)],
         usage=[usage],
     )
     partner = PartnerBillingInput(

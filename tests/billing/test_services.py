@@ -337,6 +337,13 @@ class HistorySpy:
         self.partners.append(partner_id)
         return self.history.transfers_from(partner_id)
 
+    def transfers_from_partners(self, partner_ids: Collection[str]) -> dict[str, list[Transfer]]:
+        self.partners.extend(partner_ids)
+        return {
+            partner_id: list(transfers)
+            for partner_id, transfers in self.history.transfers_from_partners(partner_ids).items()
+        }
+
 
 def _transfer(world: World, client: str, to: str, at: datetime) -> None:
     transfer_client(world.tenancy, client, to, at=at, by=SYSTEM)

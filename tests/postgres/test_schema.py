@@ -249,6 +249,35 @@ PORT_QUERIES = {
         "SELECT record FROM {schema}.teams WHERE partner_id = %s AND kind = 'client' ORDER BY id",
         ("p",),
     ),
+    "teams.clients_of_partners": (
+        "SELECT partner_id, record FROM {schema}.teams"
+        " WHERE partner_id = ANY(%s) AND kind = 'client' ORDER BY partner_id, id",
+        (["p", "q"],),
+    ),
+    "memberships.for_teams": (
+        "SELECT team_id, record FROM {schema}.memberships"
+        " WHERE team_id = ANY(%s) ORDER BY team_id, active_from, seq",
+        (["t", "u"],),
+    ),
+    "history.transfers_from_partners": (
+        "SELECT from_partner, record FROM {schema}.team_changes"
+        " WHERE from_partner = ANY(%s) AND kind = 'transfer' ORDER BY from_partner, at, seq",
+        (["p", "q"],),
+    ),
+    "accounts.for_partners": (
+        "SELECT partner_id, record FROM {schema}.billing_accounts WHERE partner_id = ANY(%s)",
+        (["p", "q"],),
+    ),
+    "invoices.for_partners": (
+        "SELECT partner_id, record FROM {schema}.invoices"
+        " WHERE partner_id = ANY(%s) AND period = %s ORDER BY partner_id, id",
+        (["p", "q"], "2026-01"),
+    ),
+    "credit_notes.issued_for_partners": (
+        "SELECT partner_id, record FROM {schema}.credit_notes"
+        " WHERE partner_id = ANY(%s) AND at >= %s AND at < %s ORDER BY partner_id, at, number",
+        (["p", "q"], "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z"),
+    ),
     "users.get": ("SELECT record FROM {schema}.users WHERE id = %s", ("u",)),
     "memberships.get": ("SELECT record FROM {schema}.memberships WHERE id = %s", ("m",)),
     "memberships.for_team": (

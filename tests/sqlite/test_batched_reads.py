@@ -9,7 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from partnercore.billing import BillingAccount, PriceBook, UsageRecord, bill_period
+from partnercore.billing import (
+    BillingAccount,
+    PriceBook,
+    UsageRecord,
+    bill_period,
+    finalise,
+    issue_credit_note,
+)
+from partnercore.events import SYSTEM
 from partnercore.licensing import License
 from partnercore.memory import InMemoryStore
 from partnercore.sqlite import SqliteStore
@@ -22,8 +30,11 @@ TIERS = (
 )
 
 
-def _world(store: InMemoryStore | SqliteStore, clients: int, *, tiered: bool) -> None:
-    """Two partners with ``clients`` clients each (licences, usage), one transfer away."""
+def _world(
+    store: InMemoryStore | SqliteStore, clients: int, *, tiered: bool, partners: int = 2
+) -> None:
+    """``partners`` partners with ``clients`` clients each (licences, usage), one transfer
+    away; partners by turns in two time zones."""
     extra = {"partner_tiers": TIERS} if tiered else {}
     store.price_books.add(
         PriceBook.of(
@@ -35,9 +46,10 @@ def _world(store: InMemoryStore | SqliteStore, clients: int, *, tiered: bool) ->
             **extra,  # type: ignore[arg-type]
         )
     )
-    for p in range(2):
+    for p in range(partners):
         pid = f"p{p}"
-        store.teams.add(Team.partner(pid, f"Partner {p}", created_at=CREATED))
+        zone = "Europe/Paris" if p % 2 else "UTC"
+        store.teams.add(Team.partner(pid, f"Partner {p}", created_at=CREATED, timezone=zone))
         rate = None if tiered else Decimal("0.20")
         store.accounts.add(BillingAccount(pid, "book", rate))
         store.memberships.add(
@@ -82,11 +94,13 @@ def _world(store: InMemoryStore | SqliteStore, clients: int, *, tiered: bool) ->
     )
 
 
-def _statements(folder: Path, clients: int, *, tiered: bool) -> tuple[int, object]:
+def _statements(
+    folder: Path, clients: int, *, tiered: bool, partners: int = 2
+) -> tuple[int, object]:
     """The statements billing October runs on a store just opened, and the run."""
-    path = folder / f"world-{clients}-{tiered}.db"
+    path = folder / f"world-{clients}-{tiered}-{partners}.db"
     with SqliteStore(path) as store, store.unit_of_work():
-        _world(store, clients, tiered=tiered)
+        _world(store, clients, tiered=tiered, partners=partners)
     with SqliteStore(path) as store:
         run: list[str] = []
         store._db._connection.set_trace_callback(run.append)
@@ -104,3 +118,43 @@ def test_billing_a_partner_runs_as_many_statements_for_twenty_clients_as_for_one
     memory = InMemoryStore()
     _world(memory, 20, tiered=tiered)
     assert (one, bill_period(memory, "2025-10")) == (twenty, run)
+
+
+@pytest.mark.parametrize("tiered", [False, True], ids=["fixed rates", "partner tiers"])
+def test_billing_runs_as_many_statements_for_twenty_partners_as_for_two(
+    tmp_path: Path, tiered: bool
+) -> None:
+    two, _ = _statements(tmp_path, 3, tiered=tiered)
+    twenty, run = _statements(tmp_path, 3, tiered=tiered, partners=20)
+    memory = InMemoryStore()
+    _world(memory, 3, tiered=tiered, partners=20)
+    assert (two, bill_period(memory, "2025-10")) == (twenty, run)
+
+
+def test_a_finalised_period_and_credit_notes_are_read_for_every_partner_at_once(
+    tmp_path: Path,
+) -> None:
+    counts = []
+    for partners in (2, 20):
+        path = tmp_path / f"finalised-{partners}.db"
+        with SqliteStore(path) as store, store.unit_of_work():
+            _world(store, 3, tiered=False, partners=partners)
+        with SqliteStore(path) as store:
+            finalise(store, "2025-09", at=datetime(2025, 10, 1, tzinfo=UTC), by=SYSTEM)
+            finalise(store, "2025-10", at=datetime(2025, 11, 5, tzinfo=UTC), by=SYSTEM)
+            issue_credit_note(
+                store,
+                "cn-1",
+                "inv-p1-2025-10",
+                reason="usage recorded twice",
+                full=True,
+                at=datetime(2025, 11, 10, tzinfo=UTC),
+                by=SYSTEM,
+            )
+        with SqliteStore(path) as store:
+            run: list[str] = []
+            store._db._connection.set_trace_callback(run.append)
+            bill_period(store, "2025-11")
+            store._db._connection.set_trace_callback(None)
+        counts.append(len(run))
+    assert counts[0] == counts[1]

@@ -15,7 +15,7 @@ from partnercore.billing import (
     UsageTotal,
 )
 from partnercore.money import Currency, Money
-from partnercore.time import BillingPeriod
+from partnercore.time import BillingPeriod, Span
 
 BILLING_METRICS = ("assessments", "reports", "api_calls")
 BILLING_ZONES = ("UTC", "Europe/Paris", "America/New_York", "Australia/Lord_Howe", "Asia/Tokyo")
@@ -47,15 +47,13 @@ def instants_around(period: BillingPeriod) -> st.SearchStrategy[datetime]:
 
 
 @st.composite
-def spans_around(
-    draw: st.DrawFn, period: BillingPeriod, open_ended: bool = True
-) -> tuple[datetime, datetime | None]:
-    """A ``[start, end)`` span near the period (``end`` may be ``None``)."""
+def spans_around(draw: st.DrawFn, period: BillingPeriod, open_ended: bool = True) -> Span:
+    """A span near the period (open-ended when ``open_ended`` allows and a coin says so)."""
     start = draw(instants_around(period))
     if open_ended and draw(st.booleans()):
-        return start, None
+        return Span(start)
     end = draw(instants_around(period))
-    return (start, end) if start <= end else (end, start)
+    return Span(start, end) if start <= end else Span(end, start)
 
 
 def billing_amounts(
@@ -129,10 +127,8 @@ def partner_billing_inputs(
 ) -> tuple[BillingPeriod, PartnerBillingInput]:
     """A period and a partner with up to ``max_clients`` clients and up to 4 advisor seats."""
     month = period or draw(billing_months())
-    seats = [
-        SeatHolding(f"u{index}", *draw(spans_around(month)))
-        for index in range(draw(st.integers(0, 4)))
-    ]
+    spans = [draw(spans_around(month)) for _ in range(draw(st.integers(0, 4)))]
+    seats = [SeatHolding(f"u{index}", span.start, span.end) for index, span in enumerate(spans)]
     clients = [
         draw(client_billing_inputs(f"{partner_id}-c{index}", month))
         for index in range(draw(st.integers(0, max_clients)))

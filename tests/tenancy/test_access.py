@@ -36,7 +36,7 @@ from partnercore.tenancy import (
     transfer_client,
     who,
 )
-from tests.tenancy.conftest import T0, at, membership_id
+from tests.tenancy.conftest import T0, USERS, at, membership_id
 
 NOW = at("2026-06-01")
 P = Permission
@@ -512,6 +512,29 @@ def test_unknown_users_teams_and_permissions_are_rejected(world: InMemoryStore) 
         check(world, "nobody", "team.view", "c1", NOW)
     with pytest.raises(ValidationError, match="permission"):
         check(world, "paula", "team.fly", "c1", NOW)
+
+
+class HostText(str):
+    """Text of a host's own string type (a ``str`` subclass)."""
+
+
+def test_a_permission_given_as_text_decides_as_the_member(world: InMemoryStore) -> None:
+    for user in USERS:
+        for team in ("acme", "beta", "c1", "c2", "c3", "d1"):
+            for permission in Permission:
+                expected = check(world, user, permission, team, NOW)
+                for text in (permission.value, "".join(permission.value), HostText(permission)):
+                    assert expected == check(world, user, text, team, NOW), (user, text, team)
+
+
+@pytest.mark.parametrize(
+    "permission", [None, 3, b"team.view", ["team.view"], ("team.view",), "Team.View", P]
+)
+def test_a_permission_that_is_not_one_is_a_validation_error_naming_it(
+    world: InMemoryStore, permission: object
+) -> None:
+    with pytest.raises(ValidationError, match="permission"):
+        check(world, "paula", permission, "c1", NOW)  # type: ignore[arg-type]
 
 
 def test_a_naive_instant_is_rejected(world: InMemoryStore) -> None:

@@ -50,10 +50,27 @@ def test_a_decision_cannot_be_changed() -> None:
     with pytest.raises(AttributeError, match="immutable"):
         decision.allowed = True  # type: ignore[misc]
     with pytest.raises(AttributeError, match="immutable"):
-        decision.note = "x"  # type: ignore[attr-defined]
+        decision.rule = Rule.R1  # type: ignore[misc]
+    with pytest.raises(AttributeError, match="immutable"):
+        decision.explanation = "anything"  # type: ignore[misc]
     with pytest.raises(AttributeError, match="immutable"):
         del decision.via
-    assert (False, Rule.R5, None) == (decision.allowed, decision.rule, decision.via)
+    with pytest.raises(AttributeError, match="immutable"):
+        del decision.explanation
+    with pytest.raises(AttributeError, match="note"):  # (no attribute is added either)
+        decision.note = "x"  # type: ignore[attr-defined]
+    expected = (False, Rule.R5, "nothing reaches across partners", None)
+    assert expected == (decision.allowed, decision.rule, decision.explanation, decision.via)
+
+
+def test_an_explanation_written_when_read_cannot_be_changed_either() -> None:
+    decision = Decision(False, Rule.DEFAULT, (str, "no membership in c1"))
+    with pytest.raises(AttributeError, match="immutable"):
+        decision.explanation = "anything"  # type: ignore[misc]
+    assert "no membership in c1" == decision.explanation
+    with pytest.raises(AttributeError, match="immutable"):
+        decision.explanation = "anything"  # type: ignore[misc]
+    assert Decision(False, Rule.DEFAULT, "no membership in c1") == decision
 
 
 def test_an_explanation_given_as_a_function_and_values_is_written_once_when_read() -> None:

@@ -281,6 +281,19 @@ def test_unknown_users_teams_and_permissions_are_refused_like_the_uncached_check
     )
 
 
+def test_a_permission_given_as_text_finds_the_members_decision(world: InMemoryStore) -> None:
+    index = AccessIndex(world)
+    june = at("2026-06-01")
+    for user in USERS:
+        for team in ("acme", "c1", "c3"):
+            for permission in Permission:
+                expected = index.check(user, permission, team, june)
+                for text in (permission.value, "".join(permission.value)):
+                    assert expected is index.check(user, text, team, june)
+                    assert [*index.teams(user, permission, june)] == index.teams(user, text, june)
+                    assert [*index.who(team, permission, june)] == index.who(team, text, june)
+
+
 def test_a_user_added_since_the_index_was_built_is_known_from_then_on(
     world: InMemoryStore,
 ) -> None:

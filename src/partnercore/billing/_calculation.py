@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -52,7 +52,7 @@ from partnercore.billing._usage import LateUsage, UsageTotal
 from partnercore.billing._validation import describe, money_field, period_key
 from partnercore.money import Currency, Money, to_decimal
 from partnercore.tenancy import BillingModel
-from partnercore.time import BillingPeriod, ensure_aware, validate_timezone
+from partnercore.time import BillingPeriod, Span, validate_timezone
 
 __all__ = ["ClientBillingInput", "PartnerBillingInput", "calculate_run"]
 
@@ -63,34 +63,19 @@ def _billing_model(value: object) -> BillingModel:
     return to_enum(BillingModel, value, "billing_model")
 
 
-def _intervals(value: object) -> tuple[tuple[datetime, datetime | None], ...]:
-    if value.__class__ is tuple:  # as the services load them: (start, end) pairs in UTC
-        for pair in value:
-            if pair.__class__ is not tuple or len(pair) != 2:
-                break
-            start, end = pair
-            if start.__class__ is not datetime or start.tzinfo is not UTC:
-                break
-            if end is not None and (
-                end.__class__ is not datetime or end.tzinfo is not UTC or end < start
-            ):
+def _intervals(value: object) -> tuple[Span, ...]:
+    if value.__class__ is tuple:  # as the services load them: nothing to convert
+        for span in value:
+            if span.__class__ is not Span:
                 break
         else:
-            return value  # nothing to convert
+            return value
     if not isinstance(value, list | tuple):
-        raise ValidationError.at("full_intervals", f"expected (start, end) pairs, got {value!r}")
-    found: list[tuple[datetime, datetime | None]] = []
-    for index, pair in enumerate(value):
-        if not isinstance(pair, list | tuple) or len(pair) != 2:
-            raise ValidationError.at(
-                f"full_intervals[{index}]", f"expected (start, end), got {pair!r}"
-            )
-        start = ensure_aware(pair[0], f"full_intervals[{index}].start")
-        end = optional_instant(pair[1], f"full_intervals[{index}].end")
-        if end is not None and end < start:
-            raise ValidationError.at(f"full_intervals[{index}].end", "ends before it starts")
-        found.append((start, end))
-    return tuple(found)
+        raise ValidationError.at("full_intervals", f"expected a sequence of Span, got {value!r}")
+    for index, span in enumerate(value):
+        if not isinstance(span, Span):
+            raise ValidationError.at(f"full_intervals[{index}]", f"expected a Span, got {span!r}")
+    return tuple(value)
 
 
 def _typed_tuple(value: object, kind: type[Any], field: str) -> tuple[Any, ...]:
@@ -153,10 +138,10 @@ def _discounts(value: object) -> tuple[Discount, ...]:
 
 @attrs.frozen(kw_only=True)
 class ClientBillingInput:
-    """What billing needs to know about one client for one period.
+    r"""What billing needs to know about one client for one period.
 
-    ``full_intervals`` are the ``[start, end)`` spans in which its licence was ``full``
-    (``end=None`` is open-ended; spans outside the period are ignored); ``usage`` its usage
+    ``full_intervals`` are the :class:`~partnercore.time.Span`\ s in which its licence was
+    ``full`` (parts outside the period are ignored); ``usage`` its usage
     totals for the period; ``late_usage`` unbilled usage of finalised periods; ``content``
     its content charges. Its deal terms (§5.1): ``price_book``, a deal price book in the
     partner's currency that prices its licence and usage instead of the partner's;
@@ -166,9 +151,7 @@ class ClientBillingInput:
 
     client_id: str = attrs.field(validator=id_validator)
     billing_model: BillingModel = attrs.field(converter=_billing_model)
-    full_intervals: tuple[tuple[datetime, datetime | None], ...] = attrs.field(
-        default=(), converter=_intervals
-    )
+    full_intervals: tuple[Span, ...] = attrs.field(default=(), converter=_intervals)
     usage: tuple[UsageTotal, ...] = attrs.field(default=(), converter=_usage)
     late_usage: tuple[LateUsage, ...] = attrs.field(default=(), converter=_late_usage)
     content: tuple[ContentCharge, ...] = attrs.field(default=(), converter=_content)

@@ -4,7 +4,7 @@ the finalised-documents view."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -87,27 +87,36 @@ def tax_run(store: BillingStore, run: BillingRun, invoicing: Invoicing | None) -
     return attrs.evolve(run, invoices=tuple(taxed))
 
 
-def credit_referrals(store: BillingStore, run: BillingRun) -> BillingRun:
+def credit_referrals(
+    store: BillingStore,
+    run: BillingRun,
+    issued: Mapping[str, Sequence[CreditNote]] | None = None,
+) -> BillingRun:
     """``run`` with the referral taken back on every credit note issued in its period.
 
     Each partner's statement gets one negative line per client and credit note issued in
     the period (the partner's time zone): −(credited base x the period's rate), rounded
     once. Under ``net_on_invoice`` the partner's ``referral_credit`` line follows.
+    ``issued``: the credit notes issued in each partner's period, by partner id, when the
+    caller has read them already (else they are read partner by partner).
     """
     year, month = int(run.period[:4]), int(run.period[5:])
     statements = []
     invoices = {invoice.id: invoice for invoice in run.invoices}
     changed = False
     for statement in run.referrals:
-        partner = store.teams.get(statement.partner_id)
-        local = BillingPeriod(year, month, partner.timezone)
-        notes = store.credit_notes.issued(partner.id, local.start, local.end)
+        partner_id = statement.partner_id
+        if issued is not None:
+            notes = issued.get(partner_id, ())
+        else:
+            local = BillingPeriod(year, month, store.teams.get(partner_id).timezone)
+            notes = store.credit_notes.issued(partner_id, local.start, local.end)
         taken = [line for note in notes for line in _referral_lines(note)]
         if not taken:
             statements.append(statement)
             continue
         changed = True
-        book = store.price_books.get(store.accounts.get(partner.id).price_book_id)
+        book = store.price_books.get(store.accounts.get(partner_id).price_book_id)
         extra = [_rounded(line, statement, book.rounding) for line in taken]
         updated = ReferralStatement.of(
             period=statement.period,
@@ -121,7 +130,7 @@ def credit_referrals(store: BillingStore, run: BillingRun) -> BillingRun:
         )
         statements.append(updated)
         if book.referral_settlement is ReferralSettlement.NET_ON_INVOICE:
-            own = invoices.get(f"inv-{partner.id}-{run.period}")
+            own = invoices.get(f"inv-{partner_id}-{run.period}")
             if own is not None:
                 invoices[own.id] = _net(own, updated.total)
     if not changed:

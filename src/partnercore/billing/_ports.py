@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from partnercore._errors import ValidationError
 from partnercore.billing._documents import CreditNote, IssuedInvoice
 from partnercore.billing._invoice import Invoice
 from partnercore.billing._pricebook import BillingAccount, PriceBook
@@ -24,6 +25,16 @@ __all__ = [
     "UsageRepository",
     "UsageTotals",
 ]
+
+
+def check_sequence(sequence: object, year: object, count: object = 1) -> None:
+    """ValidationError unless ``sequence`` is text, ``year`` a year and ``count`` >= 1."""
+    if not isinstance(sequence, str) or not sequence:
+        raise ValidationError.at("sequence", f"expected a sequence name, got {sequence!r}")
+    if not isinstance(year, int) or isinstance(year, bool) or not 1 <= year <= 9999:
+        raise ValidationError.at("year", f"expected a year within 1..9999, got {year!r}")
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        raise ValidationError.at("count", f"expected a whole number >= 1, got {count!r}")
 
 
 class PriceBookRepository(Protocol):
@@ -63,6 +74,12 @@ class BillingAccountRepository(Protocol):
 
     def save(self, account: BillingAccount) -> None:
         """Replace the partner's account; :class:`~partnercore.NotFoundError` if there is none."""
+        ...
+
+    def for_partners(self, partner_ids: Collection[str]) -> Mapping[str, BillingAccount]:
+        """The accounts of ``partner_ids``, by partner id, read at once (one query, not one
+        per partner): a partner without an account, or an id no team can have, is left
+        out."""
         ...
 
 
@@ -106,6 +123,14 @@ class InvoiceRepository(Protocol):
     def for_partner(self, partner_id: str, period: str) -> list[Invoice]:
         """The invoices of ``partner_id`` (its own and its non-reseller clients') for the
         period ``YYYY-MM``, sorted by id."""
+        ...
+
+    def for_partners(
+        self, partner_ids: Collection[str], period: str
+    ) -> Mapping[str, Sequence[Invoice]]:
+        """What :meth:`for_partner` gives for each of ``partner_ids``, by partner id, read at
+        once (one query, not one per partner): a partner without invoices for ``period`` is
+        left out."""
         ...
 
 
@@ -163,6 +188,13 @@ class CreditNoteRepository(Protocol):
     def issued(self, partner_id: str, start: datetime, end: datetime) -> list[CreditNote]:
         """The credit notes of ``partner_id``'s invoices with ``start <= at < end``, in
         order of ``at`` then number."""
+        ...
+
+    def issued_for_partners(
+        self, partner_ids: Collection[str], start: datetime, end: datetime
+    ) -> Mapping[str, Sequence[CreditNote]]:
+        """What :meth:`issued` gives for each of ``partner_ids``, by partner id, read at once
+        (one query, not one per partner): a partner without any is left out."""
         ...
 
     def list(self) -> list[CreditNote]:

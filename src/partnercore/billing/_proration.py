@@ -14,7 +14,7 @@ from partnercore._fields import to_enum
 from partnercore.billing._policies import Proration
 from partnercore.billing._rounding import EXACT, from_minor, round_to_minor
 from partnercore.money import Money, Rounding, to_decimal
-from partnercore.time import BillingPeriod, ensure_aware, resolve_timezone
+from partnercore.time import BillingPeriod, Span, resolve_timezone
 
 __all__ = [
     "PeriodFrame",
@@ -32,7 +32,8 @@ __all__ = [
 ]
 
 _MICROSECOND = timedelta(microseconds=1)
-Interval = tuple[datetime, datetime | None]
+#: The bounds of a span as the merging below works on them: (start, end or None), in UTC.
+_Bounds = tuple[datetime, datetime | None]
 
 
 class ShareUnit(enum.StrEnum):
@@ -173,27 +174,25 @@ def _frame(period: BillingPeriod | PeriodFrame) -> PeriodFrame:
 
 
 def merge_intervals(
-    intervals: Iterable[Interval], period: BillingPeriod | PeriodFrame
+    spans: Iterable[Span], period: BillingPeriod | PeriodFrame
 ) -> list[tuple[datetime, datetime]]:
-    """The intervals clipped to the period, without empty ones, sorted and merged.
+    """The spans clipped to the period, without empty ones, sorted and merged, as bounds."""
+    return merge_checked(_bounds(spans), _frame(period))
 
-    Each interval is half-open ``[start, end)``; ``end=None`` is open-ended.
-    """
-    checked: list[Interval] = []
-    for index, (start, end) in enumerate(intervals):
-        start = ensure_aware(start, f"intervals[{index}].start")
-        if end is not None:
-            end = ensure_aware(end, f"intervals[{index}].end")
-            if end < start:
-                raise ValidationError.at(f"intervals[{index}].end", "ends before it starts")
-        checked.append((start, end))
-    return merge_checked(checked, _frame(period))
+
+def _bounds(spans: Iterable[Span]) -> list[_Bounds]:
+    bounds: list[_Bounds] = []
+    for index, span in enumerate(spans):
+        if span.__class__ is not Span and not isinstance(span, Span):
+            raise ValidationError.at(f"intervals[{index}]", f"expected a Span, got {span!r}")
+        bounds.append((span.start, span.end))
+    return bounds
 
 
 def merge_checked(
-    intervals: Iterable[Interval], frame: PeriodFrame
+    intervals: Iterable[_Bounds], frame: PeriodFrame
 ) -> list[tuple[datetime, datetime]]:
-    """:func:`merge_intervals` of intervals already checked (UTC, none ending before it starts)."""
+    """:func:`merge_intervals` of bounds already checked (UTC, none ending before it starts)."""
     period_start, period_end = frame.utc_start, frame.utc_end
     clipped: list[tuple[datetime, datetime]] = []
     for start, end in intervals:
@@ -231,9 +230,7 @@ def days_touched(merged: list[tuple[datetime, datetime]], frame: PeriodFrame) ->
     return counted
 
 
-def daily_share(
-    intervals: Iterable[Interval], period: BillingPeriod | PeriodFrame
-) -> ProratedShare:
+def daily_share(intervals: Iterable[Span], period: BillingPeriod | PeriodFrame) -> ProratedShare:
     """Local days of the period touched by the intervals (at any instant) / days in the period."""
     frame = _frame(period)
     return _daily(merge_intervals(intervals, frame), frame)
@@ -251,9 +248,7 @@ def _seconds(micros: int) -> Decimal:
     return Decimal(whole) if rest == 0 else from_minor(micros, 6)
 
 
-def exact_share(
-    intervals: Iterable[Interval], period: BillingPeriod | PeriodFrame
-) -> ProratedShare:
+def exact_share(intervals: Iterable[Span], period: BillingPeriod | PeriodFrame) -> ProratedShare:
     """Seconds of the period covered by the intervals / seconds in the period (in UTC)."""
     frame = _frame(period)
     return _exact(merge_intervals(intervals, frame), frame)
@@ -270,7 +265,7 @@ _THIRTY = Decimal(30)
 
 
 def thirty_day_share(
-    intervals: Iterable[Interval], period: BillingPeriod | PeriodFrame
+    intervals: Iterable[Span], period: BillingPeriod | PeriodFrame
 ) -> ProratedShare:
     """The 30/360 share: the whole period when the intervals touch every local day of it
     (February included), otherwise min(30, local days touched) / 30."""
@@ -288,7 +283,7 @@ def _thirty_day(merged: list[tuple[datetime, datetime]], frame: PeriodFrame) -> 
 
 
 def license_share(
-    intervals: Iterable[Interval], period: BillingPeriod | PeriodFrame, proration: Proration
+    intervals: Iterable[Span], period: BillingPeriod | PeriodFrame, proration: Proration
 ) -> ProratedShare:
     """The share of the period a licence was ``full`` in, by the price book's proration."""
     if proration is Proration.EXACT:
@@ -299,10 +294,10 @@ def license_share(
 
 
 def checked_license_share(
-    intervals: Iterable[Interval], frame: PeriodFrame, proration: Proration
+    intervals: Iterable[Span], frame: PeriodFrame, proration: Proration
 ) -> ProratedShare:
-    """:func:`license_share` of intervals already checked (UTC, none ending before it starts)."""
-    merged = merge_checked(intervals, frame)
+    """:func:`license_share` of spans known to be spans (a client's ``full_intervals``)."""
+    merged = merge_checked([(span.start, span.end) for span in intervals], frame)
     if proration is Proration.EXACT:
         return _exact(merged, frame)
     if proration is Proration.THIRTY_DAY:

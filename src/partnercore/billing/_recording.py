@@ -7,16 +7,17 @@ They are platform operations: only :data:`~partnercore.events.SYSTEM` may perfor
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from partnercore._errors import ValidationError
 from partnercore._fields import check_instance
+from partnercore._trusted import trusted
 from partnercore.billing._ports import BillingStore
 from partnercore.billing._pricebook import BillingAccount, PriceBook
 from partnercore.billing._usage import UsageRecord
 from partnercore.events import Actor, PriceBookChanged, UsageRecorded, actor_id
-from partnercore.tenancy import TeamKind, system_only
+from partnercore.tenancy import Team, TeamKind, system_only
 from partnercore.time import ensure_aware, format_instant
 
 __all__ = ["add_price_book", "open_billing_account", "record_usage", "save_price_book"]
@@ -78,38 +79,65 @@ def record_usage(
     batch = list(records) if not isinstance(records, str) else [records]
     with store.unit_of_work():
         system_only(by, "record usage")
-        metrics: dict[str, set[str]] = defaultdict(set)
-        counts: dict[str, int] = defaultdict(int)
+        teams = store.teams
         for index, record in enumerate(batch):
-            check_instance(record, UsageRecord, f"records[{index}]")
-            client = store.teams.get(record.client_id)
-            if client.kind is not TeamKind.CLIENT:
-                raise ValidationError.at(
-                    f"records[{index}].client_id", f"{client.id!r} is a partner, not a client"
-                )
-            if record.at < client.created_at:
-                raise ValidationError.at(
-                    f"records[{index}].at",
-                    f"{format_instant(record.at)} is before client {client.id!r} was created "
-                    f"({format_instant(client.created_at)})",
-                )
-            metrics[record.client_id].add(record.metric)
-            counts[record.client_id] += 1
+            _check(teams.get, record, index)
+        usage = store.usage
         for record in batch:
-            store.usage.add(record)
-        store.events.append(
-            [
-                UsageRecorded(
-                    at=at,
-                    by=actor_id(by),
-                    team_id=client_id,
-                    records=counts[client_id],
-                    metrics=tuple(sorted(metrics[client_id])),
-                )
-                for client_id in sorted(counts)
-            ]
-        )
+            usage.add(record)
+        store.events.append(_recorded(batch, at, actor_id(by)))
         return batch
+
+
+def _recorded(batch: list[UsageRecord], at: datetime, by: str) -> list[UsageRecorded]:
+    """The events of recording ``batch``: one per client, in order of client id."""
+    if len(batch) == 1:  # one record (a metering call, a scenario's usage entry)
+        only = batch[0]
+        # Every value is checked: ``at`` is aware UTC, ``by`` an actor id, the record's client
+        # id and metric passed its own validators (the constructor would change nothing).
+        return [
+            trusted(
+                UsageRecorded,
+                at=at,
+                by=by,
+                team_id=only.client_id,
+                revision=0,
+                records=1,
+                metrics=(only.metric,),
+            )
+        ]
+    metrics: dict[str, set[str]] = defaultdict(set)
+    counts: dict[str, int] = defaultdict(int)
+    for record in batch:
+        metrics[record.client_id].add(record.metric)
+        counts[record.client_id] += 1
+    return [
+        UsageRecorded(
+            at=at,
+            by=by,
+            team_id=client_id,
+            records=counts[client_id],
+            metrics=tuple(sorted(metrics[client_id])),
+        )
+        for client_id in sorted(counts)
+    ]
+
+
+def _check(team: Callable[[str], Team], record: UsageRecord, index: int) -> None:
+    """``record`` (``records[index]``) is a usage record of a client that existed then."""
+    if not isinstance(record, UsageRecord):  # the path is written only when it is needed
+        check_instance(record, UsageRecord, f"records[{index}]")  # raises, naming it
+    client = team(record.client_id)
+    if client.kind is not TeamKind.CLIENT:
+        raise ValidationError.at(
+            f"records[{index}].client_id", f"{client.id!r} is a partner, not a client"
+        )
+    if record.at < client.created_at:
+        raise ValidationError.at(
+            f"records[{index}].at",
+            f"{format_instant(record.at)} is before client {client.id!r} was created "
+            f"({format_instant(client.created_at)})",
+        )
 
 
 def _changed(book: PriceBook, partner_id: str | None, at: datetime, by: Actor) -> PriceBookChanged:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -14,6 +14,7 @@ from partnercore.billing._calculation import (
     calculate_run,
 )
 from partnercore.billing._content import ContentChargeSource
+from partnercore.billing._documents import CreditNote
 from partnercore.billing._invoice import Invoice, invoice_id
 from partnercore.billing._invoicing import credit_referrals, number_invoices, tax_run
 from partnercore.billing._policies import LineKind
@@ -25,8 +26,8 @@ from partnercore.billing._seats import SeatHolding
 from partnercore.billing._tax import Invoicing
 from partnercore.billing._terms import TermsCache
 from partnercore.billing._trailing import (
+    Candidates,
     Intervals,
-    candidates,
     clip,
     full_spans,
     read_histories,
@@ -35,9 +36,11 @@ from partnercore.billing._trailing import (
 from partnercore.billing._transfers import SETTLING, Billers, billed_for, month_of
 from partnercore.billing._usage import LateUsage, UsageTotal
 from partnercore.events import Actor, InvoiceFinalised, actor_id
+from partnercore.licensing import License
 from partnercore.money import Money
 from partnercore.tenancy import (
     BillingModel,
+    Membership,
     Permission,
     Role,
     Team,
@@ -62,10 +65,10 @@ def _partners(store: BillingStore, partner_id: str | None) -> list[Team]:
     return [team]
 
 
-def _seats(store: BillingStore, partner: Team) -> tuple[SeatHolding, ...]:
+def _seats(memberships: Sequence[Membership]) -> tuple[SeatHolding, ...]:
     return tuple(
         SeatHolding(m.user_id, m.active_from, m.active_until)
-        for m in store.memberships.for_team(partner.id)
+        for m in memberships
         if m.role in _SEAT_ROLES
     )
 
@@ -76,28 +79,37 @@ _Histories = dict[str, Sequence[TeamChange]]
 
 def _clients_at_end(
     store: BillingStore,
-    partner_id: str,
-    period: BillingPeriod,
+    partners: Sequence[Team],
+    periods: Mapping[str, BillingPeriod],
+    candidates: Candidates,
     histories: _Histories,
     billers: Billers,
-) -> list[Team]:
-    """The clients ``partner_id`` bills for ``period``, sorted by id: usually those it had at
-    the period's last instant (:func:`~partnercore.billing.billing_partner` says which).
+) -> dict[str, list[Team]]:
+    """The clients each partner bills for its period (``periods``, by zone), sorted by id:
+    usually those it had at the period's last instant
+    (:func:`~partnercore.billing.billing_partner` says which).
 
     Its current clients, and the clients transferred away from it since shortly before the
-    period's end; each is looked up by key (the partner's clients, its transfers out), never
-    by scanning, and their histories are read at once (one call of the port per partner,
-    not one per client). The histories read are kept in ``histories`` (an empty one too).
+    period's end (``candidates``); the histories of all the partners' clients are read at
+    once (one call of the port per run, not one per partner or client) and kept in
+    ``histories`` (an empty one too).
     """
-    ends = billers.month(period.year, period.month)
-    clients = candidates(store, partner_id, period.end - SETTLING)
-    read_histories(store, clients, histories)
-    found = {
-        client.id: client
-        for client in clients
-        if billed_for(client, histories[client.id], ends) == partner_id
+    found_clients = {
+        partner.id: candidates.of(partner.id, periods[partner.timezone].end - SETTLING)
+        for partner in partners
     }
-    return [found[client_id] for client_id in sorted(found)]
+    read_histories(store, [c for clients in found_clients.values() for c in clients], histories)
+    billed: dict[str, list[Team]] = {}
+    for partner in partners:
+        period = periods[partner.timezone]
+        ends = billers.month(period.year, period.month)
+        found = {
+            client.id: client
+            for client in found_clients[partner.id]
+            if billed_for(client, histories[client.id], ends) == partner.id
+        }
+        billed[partner.id] = [found[client_id] for client_id in sorted(found)]
+    return billed
 
 
 def _previous(period: BillingPeriod, known: dict[BillingPeriod, BillingPeriod]) -> BillingPeriod:
@@ -108,38 +120,89 @@ def _previous(period: BillingPeriod, known: dict[BillingPeriod, BillingPeriod]) 
     return earlier
 
 
-def _late_usage(
+#: The finalised periods immediately before a partner's period (newest first), with no open
+#: period between, and the partner's invoices of each.
+_Chain = list[tuple[BillingPeriod, Sequence[Invoice]]]
+
+
+def _chains(
     store: BillingStore,
-    partner: Team,
-    period: BillingPeriod,
-    clients: list[Team],
+    partners: Sequence[Team],
+    periods: Mapping[str, BillingPeriod],
+    previous: dict[BillingPeriod, BillingPeriod],
+) -> dict[str, _Chain]:
+    """Each partner's chain of finalised periods (a partner with none is left out): the
+    invoices of every partner still in its chain are read at once, one call of the port per
+    period back (a period is finalised once the partner's own invoice is stored)."""
+    chains: dict[str, _Chain] = {}
+    pending = {p.id: periods[p.timezone] for p in partners if not periods[p.timezone].is_first}
+    while pending:  # 0002-01 is never pending: no period before it
+        earlier = {pid: _previous(local, previous) for pid, local in pending.items()}
+        by_key: dict[str, list[str]] = defaultdict(list)
+        for pid, finalised in earlier.items():
+            by_key[finalised.key].append(pid)
+        pending = {}
+        for key, ids in by_key.items():
+            found = store.invoices.for_partners(ids, key)
+            for pid in ids:
+                invoices = found.get(pid, ())
+                own = invoice_id(pid, key)
+                if not any(invoice.id == own for invoice in invoices):
+                    continue
+                chains.setdefault(pid, []).append((earlier[pid], invoices))
+                if not earlier[pid].is_first:
+                    pending[pid] = earlier[pid]
+    return chains
+
+
+def _late_usages(
+    store: BillingStore,
+    partners: Sequence[Team],
+    periods: Mapping[str, BillingPeriod],
+    clients_of: Mapping[str, list[Team]],
     histories: _Histories,
     previous: dict[BillingPeriod, BillingPeriod],
     billers: Billers,
-) -> dict[str, list[LateUsage]]:
-    """Usage of finalised periods not yet billed: due in the first open period after them.
+) -> dict[str, dict[str, list[LateUsage]]]:
+    """Usage of finalised periods not yet billed, by partner then client: due in the first
+    open period after them (:func:`_late_usage`).
 
-    The finalised periods considered are those immediately before ``period`` with no open
-    period between them and ``period``; ``period`` is the next open period after each. In
-    each, only the clients the partner billed then (its clients at that period's last
-    instant, as :func:`~partnercore.billing.billing_partner` says) are compared: a client
-    that came from another partner since was billed there.
+    In each finalised period only the clients the partner billed then (its clients at that
+    period's last instant, as :func:`~partnercore.billing.billing_partner` says) are
+    compared: a client that came from another partner since was billed there. The usage
+    totals of each finalised period are read for all the partners at once.
     """
-    chain: list[BillingPeriod] = []
-    if period.is_first:  # 0002-01: no period before it
-        return {}
-    earlier = _previous(period, previous)
-    while store.invoices.find(invoice_id(partner.id, earlier.key)) is not None:
-        chain.append(earlier)
-        if earlier.is_first:
-            break
-        earlier = _previous(earlier, previous)
-    if not chain:
-        return {}
+    chains = _chains(store, partners, periods, previous)
+    currents: dict[str, list[set[str]]] = {}
+    asked: dict[BillingPeriod, set[str]] = defaultdict(set)
+    for pid, chain in chains.items():
+        clients = clients_of[pid]
+        currents[pid] = []
+        for finalised, _ in chain:
+            current = {
+                client.id
+                for client in clients
+                if billers.of(client, histories.get(client.id, ()), finalised) == pid
+            }
+            currents[pid].append(current)
+            asked[finalised] |= current
+    totals: dict[BillingPeriod, dict[str, list[UsageTotal]]] = {}
+    for finalised, ids in asked.items():
+        by_client = totals[finalised] = defaultdict(list)
+        for total in store.usage.totals(finalised, sorted(ids)) if ids else ():
+            by_client[total.client_id].append(total)
+    return {pid: _late_usage(chain, currents[pid], totals) for pid, chain in chains.items()}
+
+
+def _billed_usage(
+    chain: _Chain,
+) -> tuple[dict[tuple[str, str, str], Decimal], dict[tuple[str, str, str], Money]]:
+    """What the chain's invoices billed, by (client, metric, original period): the
+    quantities and the amounts."""
     billed: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
     amounts: dict[tuple[str, str, str], Money] = {}
-    for finalised in chain:
-        for invoice in store.invoices.for_partner(partner.id, finalised.key):
+    for finalised, invoices in chain:
+        for invoice in invoices:
             for client_id, line in invoice.client_lines():
                 if line.metric is None:
                     continue
@@ -152,18 +215,23 @@ def _late_usage(
                 billed[key] = EXACT.add(billed[key], line.quantity)
                 known = amounts.get(key)
                 amounts[key] = line.amount if known is None else known + line.amount
+    return billed, amounts
+
+
+def _late_usage(
+    chain: _Chain,
+    currents: list[set[str]],
+    totals: Mapping[BillingPeriod, Mapping[str, list[UsageTotal]]],
+) -> dict[str, list[LateUsage]]:
+    """One partner's usage of its finalised periods (``chain``) not yet billed: the
+    difference between each period's usage totals (of the clients in ``currents``, the
+    partner's clients in each) and what its invoices billed."""
+    billed, amounts = _billed_usage(chain)
     late: dict[str, list[LateUsage]] = defaultdict(list)
-    for finalised in reversed(chain):
-        current = {
-            client.id
-            for client in clients
-            if billers.of(client, histories.get(client.id, ()), finalised) == partner.id
-        }
-        totals = store.usage.totals(finalised, sorted(current)) if current else []
+    for (finalised, _), current in zip(reversed(chain), reversed(currents), strict=True):
+        by_client = totals[finalised]
         seen: set[tuple[str, str, str]] = set()
-        for total in totals:
-            if total.client_id not in current:
-                continue
+        for total in (t for client_id in sorted(current) for t in by_client.get(client_id, ())):
             key = (total.client_id, total.metric, finalised.key)
             seen.add(key)
             already = billed.get(key, Decimal(0))
@@ -260,114 +328,185 @@ def billing_inputs(
     its clients' referral bases over the twelve periods before, in one pass over its
     history (§5.1).
     """
-    return list(_load_inputs(store, period, partner_id, content))
+    return list(_load_inputs(store, period, _partners(store, partner_id), content))
 
 
-def _load_inputs(
-    store: BillingStore,
-    period: BillingPeriod | str,
-    partner_id: str | None,
-    content: ContentChargeSource | None,
-) -> Iterator[PartnerBillingInput]:
-    """The inputs of each partner in turn (usage totals are read for all of them at once)."""
-    year, month = month_of(period)
-    partners = _partners(store, partner_id)
-    periods: dict[str, BillingPeriod] = {}
-    for partner in partners:
-        if partner.timezone not in periods:
-            periods[partner.timezone] = BillingPeriod(year, month, partner.timezone)
-    histories: _Histories = {}
-    billers = Billers(store.teams, partners)
-    clients_of = {
-        partner.id: _clients_at_end(
-            store, partner.id, periods[partner.timezone], histories, billers
-        )
-        for partner in partners
-    }
-    by_zone: dict[str, list[str]] = defaultdict(list)
-    for partner in partners:
-        by_zone[partner.timezone].extend(client.id for client in clients_of[partner.id])
-    # One index per zone: partners in different zones have different months, and a client
-    # transferred near a month's end may belong to a partner in each.
-    usage: dict[str, _UsageIndex] = {}
-    for zone, client_ids in sorted(by_zone.items()):
-        usage[zone] = index = _UsageIndex()
-        if client_ids:
-            index.extend(store.usage.totals(periods[zone], client_ids), client_ids)
-    books: dict[str, PriceBook] = {}
+class _Books:
+    """Price books by id, each read once per run."""
 
-    def book_of(price_book_id: str) -> PriceBook:
-        book = books.get(price_book_id)
+    __slots__ = ("_books", "_store")
+
+    def __init__(self, store: BillingStore) -> None:
+        self._store = store
+        self._books: dict[str, PriceBook] = {}
+
+    def __call__(self, price_book_id: str) -> PriceBook:
+        book = self._books.get(price_book_id)
         if book is None:
-            book = books[price_book_id] = store.price_books.get(price_book_id)
+            book = self._books[price_book_id] = self._store.price_books.get(price_book_id)
         return book
 
+
+def _accounts(
+    store: BillingStore, partners: Sequence[Team], book_of: _Books
+) -> tuple[dict[str, BillingAccount], list[Team]]:
+    """The partners' billing accounts (read at once), and the partners whose books have
+    partner tiers; :class:`~partnercore.NotFoundError` for the first without an account."""
+    found = store.accounts.for_partners([partner.id for partner in partners]) if partners else {}
     accounts: dict[str, BillingAccount] = {}
     tiered: list[Team] = []
     for partner in partners:
-        account = store.accounts.find(partner.id)
+        account = found.get(partner.id)
         if account is None:
             raise NotFoundError("billing account", partner.id)
         accounts[partner.id] = account
         if book_of(account.price_book_id).partner_tiers:
             tiered.append(partner)
-    # The licence spans read for the trailing revenue, by (client, zone): from the window's
+    return accounts, tiered
+
+
+def _usage(
+    store: BillingStore,
+    partners: Sequence[Team],
+    periods: Mapping[str, BillingPeriod],
+    clients_of: Mapping[str, list[Team]],
+) -> dict[str, _UsageIndex]:
+    """The usage totals of the partners' clients, one index (and one read) per zone:
+    partners in different zones have different months, and a client transferred near a
+    month's end may belong to a partner in each."""
+    by_zone: dict[str, list[str]] = defaultdict(list)
+    for partner in partners:
+        by_zone[partner.timezone].extend(client.id for client in clients_of[partner.id])
+    usage: dict[str, _UsageIndex] = {}
+    for zone, client_ids in sorted(by_zone.items()):
+        usage[zone] = index = _UsageIndex()
+        if client_ids:
+            index.extend(store.usage.totals(periods[zone], client_ids), client_ids)
+    return usage
+
+
+def _load_inputs(
+    store: BillingStore,
+    period: BillingPeriod | str,
+    partners: list[Team],
+    content: ContentChargeSource | None,
+) -> Iterator[PartnerBillingInput]:
+    """The inputs of each partner in turn. Each port is called a constant number of times
+    per run, whatever the number of partners and clients: clients, transfers, histories,
+    accounts, licences, seats, finalised invoices and usage totals are read for all the
+    partners at once (usage totals per time zone)."""
+    periods = _periods(period, partners)
+    ids = [partner.id for partner in partners]
+    histories: _Histories = {}
+    billers = Billers(store.teams, partners)
+    candidates = Candidates(store, ids)
+    clients_of = _clients_at_end(store, partners, periods, candidates, histories, billers)
+    usage = _usage(store, partners, periods, clients_of)
+    book_of = _Books(store)
+    accounts, tiered = _accounts(store, partners, book_of)
+    # The licence spans read for the trailing revenue, by (zone, client): from the window's
     # start to the period's end, so that the period itself reads none again.
     spans: dict[str, dict[str, Intervals]] = {}
     trailing = (
         trailing_revenues(
-            store, tiered, periods, accounts, book_of, TermsCache(), histories, spans, billers
+            store,
+            tiered,
+            periods,
+            accounts,
+            book_of,
+            TermsCache(),
+            histories,
+            spans,
+            billers,
+            candidates,
         )
         if tiered
         else {}
     )
-    previous: dict[BillingPeriod, BillingPeriod] = {}
+    late = _late_usages(store, partners, periods, clients_of, histories, {}, billers)
+    unread = [
+        client.id
+        for partner in partners
+        for client in clients_of[partner.id]
+        if client.id not in spans.get(partner.timezone, {})
+    ]
+    licenses = store.licenses.for_teams(unread) if unread else {}
+    seats = store.memberships.for_teams(ids) if ids else {}
     for partner in partners:
-        account = accounts.pop(partner.id)
-        book = book_of(account.price_book_id)
         zone = partner.timezone
-        local = periods[zone]
-        start, end = local.start, local.end
-        totals = usage[zone]
-        clients = clients_of.pop(partner.id)
-        late = _late_usage(store, partner, local, clients, histories, previous, billers)
-        known_spans = spans.get(zone, {})
-        # The licences not read for the trailing revenue: one call of the port per partner.
-        unread = [client.id for client in clients if client.id not in known_spans]
-        licenses = store.licenses.for_teams(unread) if unread else {}
-        inputs = []
-        for client in clients:
-            known = known_spans.get(client.id)
-            agreed = account.terms_of(client.id)
-            inputs.append(
-                ClientBillingInput(
-                    client_id=client.id,
-                    billing_model=client.billing_model or BillingModel.RESELLER,
-                    full_intervals=full_spans(licenses.get(client.id), start, end)
-                    if known is None
-                    else clip(known, start, end),
-                    usage=totals.of(client.id),
-                    late_usage=tuple(late[client.id]) if client.id in late else (),
-                    content=()
-                    if content is None
-                    else tuple(content.content_charges(client.id, local)),
-                    price_book=None
-                    if agreed is None or agreed.price_book_id is None
-                    else book_of(agreed.price_book_id),
-                    employee_count=None if agreed is None else agreed.employee_count,
-                    discounts=() if agreed is None else agreed.discounts,
-                )
-            )
+        clients = _client_inputs(
+            clients_of.pop(partner.id),
+            periods[zone],
+            accounts[partner.id],
+            _Sources(licenses, spans.get(zone, {}), usage[zone], late.get(partner.id, {})),
+            book_of,
+            content,
+        )
+        account = accounts.pop(partner.id)
         yield PartnerBillingInput(
             partner_id=partner.id,
-            price_book=book,
+            price_book=book_of(account.price_book_id),
             referral_rate=account.referral_rate,
             timezone=zone,
-            seats=_seats(store, partner),
-            clients=tuple(inputs),
+            seats=_seats(seats.get(partner.id, ())),
+            clients=clients,
             trailing_revenue=trailing.get(partner.id),
             created_at=partner.created_at,
         )
+
+
+class _Sources:
+    """What was read for a partner's clients: licences (or the spans read for the trailing
+    revenue), usage totals and late usage."""
+
+    __slots__ = ("late", "licenses", "spans", "usage")
+
+    def __init__(
+        self,
+        licenses: Mapping[str, License],
+        spans: Mapping[str, Intervals],
+        usage: _UsageIndex,
+        late: Mapping[str, list[LateUsage]],
+    ) -> None:
+        self.licenses = licenses
+        self.spans = spans
+        self.usage = usage
+        self.late = late
+
+
+def _client_inputs(
+    clients: list[Team],
+    local: BillingPeriod,
+    account: BillingAccount,
+    sources: _Sources,
+    book_of: _Books,
+    content: ContentChargeSource | None,
+) -> tuple[ClientBillingInput, ...]:
+    """The inputs of a partner's clients for its period ``local``."""
+    start, end = local.start, local.end
+    inputs = []
+    for client in clients:
+        known = sources.spans.get(client.id)
+        agreed = account.terms_of(client.id)
+        late = sources.late.get(client.id)
+        inputs.append(
+            ClientBillingInput(
+                client_id=client.id,
+                billing_model=client.billing_model or BillingModel.RESELLER,
+                full_intervals=full_spans(sources.licenses.get(client.id), start, end)
+                if known is None
+                else clip(known, start, end),
+                usage=sources.usage.of(client.id),
+                late_usage=tuple(late) if late else (),
+                content=() if content is None else tuple(content.content_charges(client.id, local)),
+                price_book=None
+                if agreed is None or agreed.price_book_id is None
+                else book_of(agreed.price_book_id),
+                employee_count=None if agreed is None else agreed.employee_count,
+                discounts=() if agreed is None else agreed.discounts,
+            )
+        )
+    return tuple(inputs)
 
 
 def bill_period(
@@ -391,9 +530,36 @@ def bill_period(
     finalised period (see :func:`finalised_invoices`).
     """
     year, month = month_of(period)
-    inputs = _load_inputs(store, period, partner_id, content)
+    partners = _partners(store, partner_id)
+    inputs = _load_inputs(store, period, partners, content)
     run = calculate_run(f"{year:04d}-{month:02d}", inputs)
-    return tax_run(store, credit_referrals(store, run), invoicing)
+    issued = _credit_notes(store, _periods(period, partners), partners)
+    return tax_run(store, credit_referrals(store, run, issued), invoicing)
+
+
+def _periods(period: BillingPeriod | str, partners: Sequence[Team]) -> dict[str, BillingPeriod]:
+    """The month of ``period`` in each of the partners' time zones, by zone."""
+    year, month = month_of(period)
+    periods: dict[str, BillingPeriod] = {}
+    for partner in partners:
+        if partner.timezone not in periods:
+            periods[partner.timezone] = BillingPeriod(year, month, partner.timezone)
+    return periods
+
+
+def _credit_notes(
+    store: BillingStore, periods: Mapping[str, BillingPeriod], partners: Sequence[Team]
+) -> dict[str, Sequence[CreditNote]]:
+    """The credit notes issued in each partner's period, by partner id: read for all the
+    partners of a time zone at once."""
+    by_zone: dict[str, list[str]] = defaultdict(list)
+    for partner in partners:
+        by_zone[partner.timezone].append(partner.id)
+    issued: dict[str, Sequence[CreditNote]] = {}
+    for zone, ids in sorted(by_zone.items()):
+        local = periods[zone]
+        issued.update(store.credit_notes.issued_for_partners(ids, local.start, local.end))
+    return issued
 
 
 def finalise(

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from partnercore._errors import CurrencyMismatchError, ValidationError
+from partnercore._trusted import trusted
 from partnercore.billing._deals import ClientTerms, Discount, discount_in
 from partnercore.billing._ports import BillingStore
 from partnercore.billing._pricebook import BillingAccount, PriceBook
@@ -28,12 +29,12 @@ from partnercore.billing._usage import UsageTotal
 from partnercore.licensing import License, LicenseState
 from partnercore.money import Money
 from partnercore.tenancy import Team, TeamChange
-from partnercore.time import BillingPeriod
+from partnercore.time import BillingPeriod, Span
 
 __all__ = [
     "WINDOW",
+    "Candidates",
     "Intervals",
-    "candidates",
     "clip",
     "full_intervals",
     "full_spans",
@@ -46,7 +47,7 @@ WINDOW = 12
 
 _STEP = timedelta(microseconds=1)
 
-Intervals = tuple[tuple[datetime, datetime | None], ...]
+Intervals = tuple[Span, ...]
 
 
 class _Client:
@@ -99,20 +100,46 @@ def _member(
     return [billed_for(client, changes, month) == partner_id for month in months]
 
 
-def candidates(store: BillingStore, partner_id: str, since: datetime) -> list[Team]:
-    """The clients ``partner_id`` may have billed since ``since``: its current clients, then
-    those transferred away from it at or after ``since`` (newest transfers first, stopping
-    there), each once; looked up by key, never by scanning."""
-    clients = list(store.teams.clients_of(partner_id))
-    looked = {client.id for client in clients}
-    for transfer in reversed(store.history.transfers_from(partner_id)):  # newest first
-        if transfer.at < since:
-            break
-        if transfer.client_id in looked:
-            continue
-        looked.add(transfer.client_id)
-        clients.append(store.teams.get(transfer.client_id))
-    return clients
+class Candidates:
+    """The clients each partner of a billing run may have billed: its current clients and
+    those transferred away from it, read for all the run's partners at once (one call of
+    ``teams.clients_of_partners`` and one of ``history.transfers_from_partners``)."""
+
+    __slots__ = ("_by_id", "_clients", "_teams", "_transfers")
+
+    def __init__(self, store: BillingStore, partner_ids: Sequence[str]) -> None:
+        self._clients = store.teams.clients_of_partners(partner_ids) if partner_ids else {}
+        self._transfers = store.history.transfers_from_partners(partner_ids) if partner_ids else {}
+        self._teams = store.teams
+        self._by_id: dict[str, Team] | None = None
+
+    def of(self, partner_id: str, since: datetime) -> list[Team]:
+        """The clients ``partner_id`` may have billed since ``since``: its current clients,
+        then those transferred away from it at or after ``since`` (newest transfers first,
+        stopping there), each once; looked up by key, never by scanning."""
+        clients = list(self._clients.get(partner_id, ()))
+        looked = {client.id for client in clients}
+        for transfer in reversed(self._transfers.get(partner_id, ())):  # newest first
+            if transfer.at < since:
+                break
+            if transfer.client_id in looked:
+                continue
+            looked.add(transfer.client_id)
+            clients.append(self._team(transfer.client_id))
+        return clients
+
+    def _team(self, client_id: str) -> Team:
+        """A client transferred away: found among the run's current clients (it is another
+        partner's now), else looked up by key (a partner billed alone)."""
+        by_id = self._by_id
+        if by_id is None:  # indexed when first needed: transfers are rare
+            by_id = self._by_id = {
+                client.id: client for clients in self._clients.values() for client in clients
+            }
+        found = by_id.get(client_id)
+        if found is None:
+            found = by_id[client_id] = self._teams.get(client_id)
+        return found
 
 
 def read_histories(
@@ -129,19 +156,13 @@ def read_histories(
 
 
 def _window_clients(
-    store: BillingStore,
+    clients: Sequence[Team],
     partner_id: str,
-    lasts: list[datetime],
     histories: dict[str, Sequence[TeamChange]],
     months: list[MonthEnds],
 ) -> list[tuple[Team, list[bool]]]:
-    """Every client the partner billed for a period of the window.
-
-    Its current clients, and those transferred away from it since shortly before the
-    window's first period ended (:func:`candidates`), their histories read at once.
-    """
-    clients = candidates(store, partner_id, lasts[0] - SETTLING)
-    read_histories(store, clients, histories)
+    """Every client of ``clients`` (the partner's candidates for the window, their
+    histories read) the partner billed for a period of the window, sorted by id."""
     found: dict[str, tuple[Team, list[bool]]] = {}
     for client in clients:
         member = _member(client, histories[client.id], partner_id, months)
@@ -163,7 +184,7 @@ def full_spans(license: License | None, start: datetime, end: datetime) -> Inter
     if license is None:
         return ()
     return tuple(
-        (interval.start, interval.end)
+        trusted(Span, start=interval.start, end=interval.end)  # a licence interval's own bounds
         for interval in license.timeline(start, end)
         if interval.state is LicenseState.FULL
     )
@@ -173,8 +194,8 @@ def _whole(client: _Client, intervals: Intervals, first: datetime, last: datetim
     """Whether the client's licence was full from ``first`` to ``last`` without a break."""
     if len(intervals) != 1:
         return False
-    start, end = intervals[0]
-    return start <= first and (end is None or end >= last)
+    span = intervals[0]
+    return span.start <= first and (span.end is None or span.end >= last)
 
 
 def _licence_units(
@@ -190,7 +211,7 @@ def _licence_units(
         whole = own.fee(client.employees, "").units
         return [whole if is_member else 0 for is_member in member]
     spans = [
-        (start, end) for start, end in intervals if start < last and (end is None or end > first)
+        span for span in intervals if span.start < last and (span.end is None or span.end > first)
     ]
     if not spans:
         return None
@@ -200,9 +221,9 @@ def _licence_units(
             units.append(0)
             continue
         inside = [
-            (start, end)
-            for start, end in spans
-            if start < frame.end and (end is None or end > frame.start)
+            span
+            for span in spans
+            if span.start < frame.end and (span.end is None or span.end > frame.start)
         ]
         if not inside:
             units.append(0)
@@ -254,6 +275,31 @@ def _owner(client: _Client | None, index: int) -> _Client | None:
     return client
 
 
+class _Zone:
+    """The window of one time zone's tiered partners, and their clients in it."""
+
+    __slots__ = ("by_id", "clients_of", "end", "frames", "group", "keys", "spans", "window")
+
+    def __init__(
+        self, current: BillingPeriod, group: list[Team], spans: dict[str, Intervals]
+    ) -> None:
+        self.group = group
+        self.window = _window(current)
+        self.keys = [period.key for period in self.window]
+        self.frames = [PeriodFrame.of(period) for period in self.window]
+        self.end = current.end
+        self.spans = spans
+        #: The clients of the zone's tiered partners in the window, by id (a client two of
+        #: them had, in different periods, is chained through ``other``).
+        self.by_id: dict[str, _Client] = {}
+        self.clients_of: dict[str, list[_Client]] = {}
+
+    @property
+    def since(self) -> datetime:
+        """Shortly before the window's first period ended: transfers before it do not count."""
+        return self.frames[0].end - _STEP - SETTLING
+
+
 def trailing_revenues(
     store: BillingStore,
     partners: Sequence[Team],
@@ -264,94 +310,147 @@ def trailing_revenues(
     histories: dict[str, Sequence[TeamChange]],
     intervals: dict[str, dict[str, Intervals]],
     billers: Billers,
+    candidates: Candidates,
 ) -> dict[str, Money]:
     """The trailing revenue of each of ``partners`` (whose books have partner tiers) for the
     period of its zone in ``periods``: the sum of its clients' referral bases, after
     discounts, over the twelve periods before it.
 
     A client counts in the periods for which the partner billed it (``billers``). The
-    licence spans read for a client are kept in ``intervals`` (by zone, then client),
-    from the window's start to the billed period's end, so the billed period reads none
-    again. Few objects are made per client: a full collection of a large heap is costly.
+    histories of every partner's candidates (``candidates``) are read at once, and so are the
+    licences of every client, whatever its partner: a constant number of calls of the ports
+    per run. The licence spans read for a client are kept in ``intervals`` (by zone, then
+    client), from the window's start to the billed period's end, so the billed period reads
+    none again. Few objects are made per client: a full collection of a large heap is costly.
     """
     by_zone: dict[str, list[Team]] = defaultdict(list)
     for partner in partners:
         by_zone[partner.timezone].append(partner)
-    found: dict[str, Money] = {}
-    for zone, group in sorted(by_zone.items()):
-        current = periods[zone]
-        window = _window(current)
-        keys = [period.key for period in window]
-        frames = [PeriodFrame.of(period) for period in window]
-        lasts = [frame.end - _STEP for frame in frames]
-        months = [billers.month(period.year, period.month) for period in window]
-        start, end = frames[0].start, current.end
-        spans = intervals.setdefault(zone, {})
-        # The clients of the zone's tiered partners in the window, by id (a client two of
-        # them had, in different periods, is chained through ``other``).
-        by_id: dict[str, _Client] = {}
-        clients_of: dict[str, list[_Client]] = {}
-        moving = False
-        for partner in group:
-            account = accounts[partner.id]
-            terms = books.of(book_of(account.price_book_id))
-            own_clients: list[_Client] = []
-            for team, member in _window_clients(store, partner.id, lasts, histories, months):
-                agreed = account.terms_of(team.id)
-                own = terms
-                if agreed is not None and agreed.price_book_id is not None:
-                    deal = book_of(agreed.price_book_id)
-                    if deal.currency != terms.currency:
-                        raise CurrencyMismatchError(
-                            terms.currency.code,
-                            deal.currency.code,
-                            f"bill (deal price book {deal.id!r} of {team.id!r})",
-                        )
-                    own = books.of(deal)
-                client = _Client(team.id, partner.id, member, own, agreed)
-                own_clients.append(client)
-                client.other = by_id.get(team.id)
-                by_id[team.id] = client
-                moving = moving or member is not _ALWAYS
-            clients_of[partner.id] = own_clients
-        # Usage: one read per period of the window for all the zone's clients then.
-        everyone = sorted(by_id)
-        for index, period in enumerate(window):
-            asked = (
-                everyone
-                if not moving
-                else [cid for cid in everyone if _owner(by_id[cid], index) is not None]
+    zones = [
+        _Zone(periods[zone], group, intervals.setdefault(zone, {}))
+        for zone, group in sorted(by_zone.items())
+    ]
+    found = {
+        partner.id: candidates.of(partner.id, zone.since)
+        for zone in zones
+        for partner in zone.group
+    }
+    read_histories(store, [client for clients in found.values() for client in clients], histories)
+    window_clients: dict[str, list[tuple[Team, list[bool]]]] = {}
+    for zone in zones:
+        months = [billers.month(period.year, period.month) for period in zone.window]
+        for partner in zone.group:
+            window_clients[partner.id] = _window_clients(
+                found[partner.id], partner.id, histories, months
             )
-            if not asked:
-                continue
-            for client_id, metric, quantity in _quantities(store.usage.totals(period, asked)):
-                user = _owner(by_id.get(client_id), index)
-                if user is None:
-                    continue
-                if user.usage is None:
-                    user.usage = [0] * WINDOW
-                try:
-                    user.usage[index] += user.own.usage_units(metric, quantity, "")
-                except ValidationError as error:
-                    raise error.prefixed(f"{user.path}.usage[{keys[index]}]") from None
-        for partner in group:
+    _read_spans(store, zones, window_clients)
+    revenues: dict[str, Money] = {}
+    for zone in zones:
+        moving = False
+        for partner in zone.group:
+            account = accounts[partner.id]
+            entered = _enter(zone, partner.id, window_clients[partner.id], account, book_of, books)
+            moving = entered or moving
+        _add_usage(store, zone, moving)
+        for partner in zone.group:
             terms = books.of(book_of(accounts[partner.id].price_book_id))
-            usage_only = terms.usage_only
-            total = 0
-            own_clients = clients_of[partner.id]
-            unread = [client.id for client in own_clients if client.id not in spans]
-            licenses = store.licenses.for_teams(unread) if unread else {}
-            for client in own_clients:
-                known_spans = spans.get(client.id)
-                if known_spans is None:
-                    license = licenses.get(client.id)
-                    known_spans = spans[client.id] = full_spans(license, start, end)
-                try:
-                    total += _client_total(client, known_spans, frames, keys, usage_only)
-                except ValidationError as error:
-                    raise error.prefixed(client.path) from None
-            found[partner.id] = terms.money(total)
-    return found
+            revenues[partner.id] = terms.money(_partner_total(zone, partner.id, terms.usage_only))
+    return revenues
+
+
+def _read_spans(
+    store: BillingStore, zones: list[_Zone], clients: dict[str, list[tuple[Team, list[bool]]]]
+) -> None:
+    """Keep in each zone's ``spans`` the full-licence spans of its window clients, from the
+    window's start to the billed period's end: their licences read with one call for all."""
+    unread = sorted(
+        {
+            team.id
+            for zone in zones
+            for partner in zone.group
+            for team, _ in clients[partner.id]
+            if team.id not in zone.spans
+        }
+    )
+    licenses = store.licenses.for_teams(unread) if unread else {}
+    for zone in zones:
+        start = zone.frames[0].start
+        for partner in zone.group:
+            for team, _ in clients[partner.id]:
+                if team.id not in zone.spans:
+                    zone.spans[team.id] = full_spans(licenses.get(team.id), start, zone.end)
+
+
+def _enter(
+    zone: _Zone,
+    partner_id: str,
+    clients: list[tuple[Team, list[bool]]],
+    account: BillingAccount,
+    book_of: Callable[[str], PriceBook],
+    books: TermsCache,
+) -> bool:
+    """Enter the partner's window clients in ``zone``; whether any of them moved (was the
+    partner's in some periods of the window only)."""
+    terms = books.of(book_of(account.price_book_id))
+    own_clients: list[_Client] = []
+    moving = False
+    for team, member in clients:
+        agreed = account.terms_of(team.id)
+        own = terms
+        if agreed is not None and agreed.price_book_id is not None:
+            deal = book_of(agreed.price_book_id)
+            if deal.currency != terms.currency:
+                raise CurrencyMismatchError(
+                    terms.currency.code,
+                    deal.currency.code,
+                    f"bill (deal price book {deal.id!r} of {team.id!r})",
+                )
+            own = books.of(deal)
+        client = _Client(team.id, partner_id, member, own, agreed)
+        own_clients.append(client)
+        client.other = zone.by_id.get(team.id)
+        zone.by_id[team.id] = client
+        moving = moving or member is not _ALWAYS
+    zone.clients_of[partner_id] = own_clients
+    return moving
+
+
+def _add_usage(store: BillingStore, zone: _Zone, moving: bool) -> None:
+    """Each client's usage charges in each period of the window: one read per period for
+    all the zone's clients then."""
+    by_id, keys = zone.by_id, zone.keys
+    everyone = sorted(by_id)
+    for index, period in enumerate(zone.window):
+        asked = (
+            everyone
+            if not moving
+            else [cid for cid in everyone if _owner(by_id[cid], index) is not None]
+        )
+        if not asked:
+            continue
+        for client_id, metric, quantity in _quantities(store.usage.totals(period, asked)):
+            user = _owner(by_id.get(client_id), index)
+            if user is None:
+                continue
+            if user.usage is None:
+                user.usage = [0] * WINDOW
+            try:
+                user.usage[index] += user.own.usage_units(metric, quantity, "")
+            except ValidationError as error:
+                raise error.prefixed(f"{user.path}.usage[{keys[index]}]") from None
+
+
+def _partner_total(zone: _Zone, partner_id: str, usage_only: bool) -> int:
+    """The partner's clients' referral bases over the window, summed (minor units)."""
+    total = 0
+    for client in zone.clients_of[partner_id]:
+        try:
+            total += _client_total(
+                client, zone.spans[client.id], zone.frames, zone.keys, usage_only
+            )
+        except ValidationError as error:
+            raise error.prefixed(client.path) from None
+    return total
 
 
 def _quantities(totals: list[UsageTotal]) -> Iterator[tuple[str, str, Decimal]]:
@@ -406,9 +505,19 @@ def _client_total(
 
 def clip(spans: Intervals, start: datetime, end: datetime) -> Intervals:
     """``spans`` clipped to ``[start, end)``, empty ones left out."""
-    clipped: list[tuple[datetime, datetime | None]] = []
-    for low, high in spans:
+    clipped: list[Span] = []
+    for span in spans:
+        low, high = span.start, span.end
         if low >= end or (high is not None and high <= start):
             continue
-        clipped.append((low if low > start else start, end if high is None or high > end else high))
+        if low >= start and high is not None and high <= end:
+            clipped.append(span)
+            continue
+        clipped.append(
+            trusted(  # bounds of a valid span, narrowed: still start <= end, still UTC
+                Span,
+                start=low if low > start else start,
+                end=end if high is None or high > end else high,
+            )
+        )
     return tuple(clipped)

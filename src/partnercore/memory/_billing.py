@@ -22,6 +22,7 @@ from partnercore.billing import (
 )
 from partnercore.billing._usage import summed_total
 from partnercore.memory._journal import Journal
+from partnercore.memory._tenancy import team_ids_of
 from partnercore.money import DECIMAL_CONTEXT  # sums never run in the caller's context
 from partnercore.time import BillingPeriod
 
@@ -102,6 +103,14 @@ class InMemoryBillingAccounts:
         self._journal.keep(self._accounts, account.partner_id)
         self._accounts[account.partner_id] = account
 
+    def for_partners(self, partner_ids: Collection[str]) -> dict[str, BillingAccount]:
+        accounts = self._accounts
+        return {
+            partner_id: accounts[partner_id]
+            for partner_id in team_ids_of(partner_ids, "partner_ids")
+            if partner_id in accounts
+        }
+
     def __len__(self) -> int:
         return len(self._accounts)
 
@@ -161,6 +170,7 @@ class InMemoryUsage:
         self._entries: dict[str, list[_Entry]] = defaultdict(list)
         self._unsorted: set[str] = set()
         self._count = 0
+        self._removal = self._journal.register(self._remove)  # undo records of plain values
 
     def add(self, record: UsageRecord) -> None:
         check_instance(record, UsageRecord, "record")
@@ -169,7 +179,7 @@ class InMemoryUsage:
         self._unsorted.add(record.client_id)
         self._count += 1
         if self._journal.open:
-            self._journal.undo(lambda: self._remove(record.client_id, entry))
+            self._journal.undo_with(self._removal, record.client_id, entry)
 
     def _remove(self, client_id: str, entry: _Entry) -> None:
         entries = self._entries[client_id]
@@ -280,6 +290,17 @@ class InMemoryInvoices:
             return []
         ids = self._by_partner.get((partner_id, period), [])
         return [self._invoices[invoice_id] for invoice_id in sorted(ids)]
+
+    def for_partners(self, partner_ids: Collection[str], period: str) -> dict[str, list[Invoice]]:
+        keys = team_ids_of(partner_ids, "partner_ids")
+        if not isinstance(period, str):
+            return {}
+        found: dict[str, list[Invoice]] = {}
+        for partner_id in keys:
+            ids = self._by_partner.get((partner_id, period))
+            if ids:
+                found[partner_id] = [self._invoices[invoice_id] for invoice_id in sorted(ids)]
+        return found
 
     def __len__(self) -> int:
         return len(self._invoices)

@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import datetime
 
-from partnercore._errors import ConflictError, ValidationError
+from partnercore._errors import ConflictError
 from partnercore._fields import check_instance
 from partnercore.billing import CreditNote, IssuedInvoice
+from partnercore.billing._ports import check_sequence
 from partnercore.memory._journal import Journal
+from partnercore.memory._tenancy import team_ids_of
 from partnercore.time import ensure_aware
 
 __all__ = ["InMemoryCreditNotes", "InMemoryIssuedInvoices", "InMemoryNumberSequences"]
-
-
-def check_sequence(sequence: object, year: object, count: object = 1) -> None:
-    """ValidationError unless ``sequence`` is text, ``year`` a year and ``count`` >= 1."""
-    if not isinstance(sequence, str) or not sequence:
-        raise ValidationError.at("sequence", f"expected a sequence name, got {sequence!r}")
-    if not isinstance(year, int) or isinstance(year, bool) or not 1 <= year <= 9999:
-        raise ValidationError.at("year", f"expected a year within 1..9999, got {year!r}")
-    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-        raise ValidationError.at("count", f"expected a whole number >= 1, got {count!r}")
 
 
 class InMemoryNumberSequences:
@@ -138,6 +131,18 @@ class InMemoryCreditNotes:
             if start <= self._notes[key].at < end
         ]
         return sorted(notes, key=lambda note: (note.at, note.number))
+
+    def issued_for_partners(
+        self, partner_ids: Collection[str], start: datetime, end: datetime
+    ) -> dict[str, list[CreditNote]]:
+        start = ensure_aware(start, "start")
+        end = ensure_aware(end, "end")
+        found: dict[str, list[CreditNote]] = {}
+        for partner_id in team_ids_of(partner_ids, "partner_ids"):
+            notes = self.issued(partner_id, start, end)
+            if notes:
+                found[partner_id] = notes
+        return found
 
     def list(self) -> list[CreditNote]:
         return sorted(self._notes.values(), key=lambda note: note.number)

@@ -75,6 +75,12 @@ def _key(value: object) -> bool:
     return isinstance(value, str)
 
 
+# The lookups on the access check's path look a key up as given and catch the TypeError of
+# an unhashable one: every stored key is a string (or a pair of strings), which anything but
+# a string never equals, so they find nothing for anything else either; a `try` costs
+# nothing when nothing is raised, an `isinstance` call a little on every check.
+
+
 def _since(membership: Membership) -> datetime:
     return membership.active_from
 
@@ -103,7 +109,10 @@ class InMemoryTeams:
         return team
 
     def find(self, team_id: str) -> Team | None:
-        return self._teams.get(team_id) if _key(team_id) else None
+        try:  # (on the check's path)
+            return self._teams.get(team_id)
+        except TypeError:
+            return None
 
     def add(self, team: Team) -> None:
         check_instance(team, Team, "team")
@@ -130,6 +139,14 @@ class InMemoryTeams:
         if not _key(partner_id):
             return []
         return [self._teams[i] for i in sorted(self._clients.get(partner_id, ()))]
+
+    def clients_of_partners(self, partner_ids: Collection[str]) -> dict[str, list[Team]]:
+        found: dict[str, list[Team]] = {}
+        for partner_id in team_ids_of(partner_ids, "partner_ids"):
+            clients = self._clients.get(partner_id)
+            if clients:
+                found[partner_id] = [self._teams[i] for i in sorted(clients)]
+        return found
 
     def __len__(self) -> int:
         return len(self._teams)
@@ -164,7 +181,10 @@ class InMemoryUsers:
         return user
 
     def find(self, user_id: str) -> User | None:
-        return self._users.get(user_id) if _key(user_id) else None
+        try:  # (on the check's path)
+            return self._users.get(user_id)
+        except TypeError:
+            return None
 
     def add(self, user: User) -> None:
         check_instance(user, User, "user")
@@ -230,7 +250,18 @@ class InMemoryMemberships:
         return list(self._by_team.get(team_id, ())) if _key(team_id) else []
 
     def for_user(self, user_id: str) -> list[Membership]:
-        return list(self._by_user.get(user_id, ())) if _key(user_id) else []
+        try:  # (on the check's path)
+            return list(self._by_user.get(user_id, ()))
+        except TypeError:
+            return []
+
+    def for_teams(self, team_ids: Collection[str]) -> dict[str, list[Membership]]:
+        found: dict[str, list[Membership]] = {}
+        for team_id in team_ids_of(team_ids):
+            memberships = self._by_team.get(team_id)
+            if memberships:
+                found[team_id] = list(memberships)
+        return found
 
     def _keep(self, membership: Membership) -> None:
         keep = self._journal.keep
@@ -240,9 +271,10 @@ class InMemoryMemberships:
         keep(self._between, (membership.user_id, membership.team_id))
 
     def between(self, user_id: str, team_id: str) -> tuple[Membership, ...]:
-        if isinstance(user_id, str) and isinstance(team_id, str):  # on the check's path
+        try:  # (on the check's path)
             return self._between.get((user_id, team_id), ())
-        return ()
+        except TypeError:
+            return ()
 
     def __len__(self) -> int:
         return len(self._by_id)
@@ -297,12 +329,16 @@ class InMemoryGrants:
             _replace(index, key, old, grant)
 
     def for_client(self, partner_id: str, client_id: str) -> tuple[Grant, ...]:
-        if isinstance(partner_id, str) and isinstance(client_id, str):  # on the check's path
+        try:  # (on the check's path)
             return self._by_client.get((partner_id, client_id), ())
-        return ()
+        except TypeError:
+            return ()
 
     def for_all_clients(self, partner_id: str) -> tuple[Grant, ...]:
-        return self._all_clients.get(partner_id, ()) if isinstance(partner_id, str) else ()
+        try:  # (on the check's path)
+            return self._all_clients.get(partner_id, ())
+        except TypeError:
+            return ()
 
     def for_advisor(self, advisor_id: str) -> list[Grant]:
         return list(self._by_advisor.get(advisor_id, ())) if _key(advisor_id) else []
@@ -343,7 +379,10 @@ class InMemoryConsents:
         _insert_tuple(self._by_client, change.client_id, change, _at)
 
     def for_client(self, client_id: str) -> tuple[ConsentChange, ...]:
-        return self._by_client.get(client_id, ()) if isinstance(client_id, str) else ()
+        try:  # (on the check's path)
+            return self._by_client.get(client_id, ())
+        except TypeError:
+            return ()
 
 
 class InMemoryTeamHistory:
@@ -366,7 +405,10 @@ class InMemoryTeamHistory:
             _insert(self._transfers_from, change.from_partner, change, _at)
 
     def for_team(self, team_id: str) -> tuple[TeamChange, ...]:
-        return self._by_team.get(team_id, ()) if isinstance(team_id, str) else ()
+        try:  # (on the check's path)
+            return self._by_team.get(team_id, ())
+        except TypeError:
+            return ()
 
     def for_teams(self, team_ids: Collection[str]) -> dict[str, tuple[TeamChange, ...]]:
         by_team = self._by_team
@@ -380,10 +422,19 @@ class InMemoryTeamHistory:
     def transfers_from(self, partner_id: str) -> list[Transfer]:
         return list(self._transfers_from.get(partner_id, ())) if _key(partner_id) else []
 
+    def transfers_from_partners(self, partner_ids: Collection[str]) -> dict[str, list[Transfer]]:
+        found: dict[str, list[Transfer]] = {}
+        for partner_id in team_ids_of(partner_ids, "partner_ids"):
+            transfers = self._transfers_from.get(partner_id)
+            if transfers:
+                found[partner_id] = list(transfers)
+        return found
 
-def team_ids_of(team_ids: object) -> list[str]:
+
+def team_ids_of(team_ids: object, field: str = "team_ids") -> list[str]:
     """The distinct ids of ``team_ids`` (a collection of ids) that can be stored keys, in
-    the order given; anything but a collection (text too) is a ``ValidationError``."""
+    the order given; anything but a collection (text too) is a ``ValidationError`` naming
+    ``field``."""
     if isinstance(team_ids, str | bytes) or not isinstance(team_ids, Collection):
-        raise ValidationError.at("team_ids", f"expected a collection of team ids, got {team_ids!r}")
+        raise ValidationError.at(field, f"expected a collection of team ids, got {team_ids!r}")
     return list(dict.fromkeys(team_id for team_id in team_ids if _key(team_id)))

@@ -30,7 +30,7 @@ from partnercore.billing import (
     UsageTotal,
 )
 from partnercore.money import DECIMAL_CONTEXT as DECIMAL
-from partnercore.postgres._database import Database, is_key
+from partnercore.postgres._database import Database, ids_of, is_key
 from partnercore.postgres._tenancy import PARTNER_OF
 from partnercore.time import BillingPeriod
 
@@ -115,6 +115,16 @@ class PostgresBillingAccounts:
             "SELECT record FROM {schema}.billing_accounts WHERE partner_id = %s", (partner_id,)
         )
         return None if row is None else self._db.load(row[0], BillingAccount)
+
+    def for_partners(self, partner_ids: Collection[str]) -> dict[str, BillingAccount]:
+        keys = ids_of(partner_ids, "partner_ids")
+        if not keys:
+            return {}
+        rows = self._db.query(
+            "SELECT partner_id, record FROM {schema}.billing_accounts WHERE partner_id = ANY(%s)",
+            (keys,),
+        )
+        return {partner_id: self._db.load(record, BillingAccount) for partner_id, record in rows}
 
     def add(self, account: BillingAccount) -> None:
         check_instance(account, BillingAccount, "account")
@@ -335,6 +345,20 @@ class PostgresInvoices:
             (partner_id, period),
         )
         return [self._db.load(row[0], Invoice) for row in rows]
+
+    def for_partners(self, partner_ids: Collection[str], period: str) -> dict[str, list[Invoice]]:
+        keys = ids_of(partner_ids, "partner_ids")
+        if not (keys and is_key(period)):
+            return {}
+        rows = self._db.query(
+            "SELECT partner_id, record FROM {schema}.invoices"
+            " WHERE partner_id = ANY(%s) AND period = %s ORDER BY partner_id, id",
+            (keys, period),
+        )
+        found: dict[str, list[Invoice]] = {}
+        for partner_id, record in rows:
+            found.setdefault(partner_id, []).append(self._db.load(record, Invoice))
+        return found
 
     def __len__(self) -> int:
         return _count(self._db, "invoices")

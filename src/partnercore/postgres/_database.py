@@ -59,7 +59,7 @@ from partnercore._errors import (
     ValidationError,
 )
 from partnercore.serialization import make_converter, structure
-from partnercore.sqlite._records import RecordDecoder
+from partnercore.serialization._records import RecordDecoder
 
 __all__ = [
     "BUSY",

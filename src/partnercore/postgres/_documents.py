@@ -10,13 +10,14 @@ and numbers are unique store-wide.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from partnercore._errors import ConflictError
 from partnercore._fields import check_instance
 from partnercore.billing import CreditNote, IssuedInvoice
-from partnercore.memory._documents import check_sequence
-from partnercore.postgres._database import Database, is_key
+from partnercore.billing._ports import check_sequence
+from partnercore.postgres._database import Database, ids_of, is_key
 from partnercore.time import ensure_aware
 
 __all__ = [
@@ -174,6 +175,24 @@ class PostgresCreditNotes:
             (partner_id, start, end),
         )
         return [self._db.load(row[0], CreditNote) for row in rows]
+
+    def issued_for_partners(
+        self, partner_ids: Collection[str], start: datetime, end: datetime
+    ) -> dict[str, list[CreditNote]]:
+        start = ensure_aware(start, "start")
+        end = ensure_aware(end, "end")
+        keys = ids_of(partner_ids, "partner_ids")
+        if not keys:
+            return {}
+        rows = self._db.query(
+            "SELECT partner_id, record FROM {schema}.credit_notes"
+            " WHERE partner_id = ANY(%s) AND at >= %s AND at < %s ORDER BY partner_id, at, number",
+            (keys, start, end),
+        )
+        found: dict[str, list[CreditNote]] = {}
+        for partner_id, record in rows:
+            found.setdefault(partner_id, []).append(self._db.load(record, CreditNote))
+        return found
 
     def list(self) -> list[CreditNote]:
         rows = self._db.query("SELECT record FROM {schema}.credit_notes ORDER BY number")

@@ -125,6 +125,21 @@ class PostgresTeams:
             TeamKind.CLIENT.value,
         )
 
+    def clients_of_partners(self, partner_ids: Collection[str]) -> dict[str, list[Team]]:
+        keys = ids_of(partner_ids, "partner_ids")
+        if not keys:
+            return {}
+        db = self._db
+        rows = db.query(
+            "SELECT partner_id, record FROM {schema}.teams"
+            " WHERE partner_id = ANY(%s) AND kind = %s ORDER BY partner_id, id",
+            (keys, TeamKind.CLIENT.value),
+        )
+        found: dict[str, list[Team]] = {}
+        for partner_id, record in rows:
+            found.setdefault(partner_id, []).append(db.load(record, Team))
+        return found
+
     def __len__(self) -> int:
         return _count(self._db, "teams")
 
@@ -234,6 +249,21 @@ class PostgresMemberships:
 
     def between(self, user_id: str, team_id: str) -> list[Membership]:
         return self._where("user_id = %s AND team_id = %s", user_id, team_id)
+
+    def for_teams(self, team_ids: Collection[str]) -> dict[str, list[Membership]]:
+        keys = ids_of(team_ids, "team_ids")
+        if not keys:
+            return {}
+        db = self._db
+        rows = db.query(
+            "SELECT team_id, record FROM {schema}.memberships"
+            " WHERE team_id = ANY(%s) ORDER BY team_id, active_from, seq",
+            (keys,),
+        )
+        found: dict[str, list[Membership]] = {}
+        for team_id, record in rows:
+            found.setdefault(team_id, []).append(db.load(record, Membership))
+        return found
 
     def _where(self, condition: str, *keys: str) -> list[Membership]:
         if not all(is_key(key) for key in keys):
@@ -432,3 +462,18 @@ class PostgresTeamHistory:
             partner_id,
             _TRANSFER,
         )
+
+    def transfers_from_partners(self, partner_ids: Collection[str]) -> dict[str, list[Transfer]]:
+        keys = ids_of(partner_ids, "partner_ids")
+        if not keys:
+            return {}
+        db = self._db
+        rows = db.query(
+            "SELECT from_partner, record FROM {schema}.team_changes"
+            " WHERE from_partner = ANY(%s) AND kind = %s ORDER BY from_partner, at, seq",
+            (keys, _TRANSFER),
+        )
+        found: dict[str, list[Transfer]] = {}
+        for partner_id, record in rows:
+            found.setdefault(partner_id, []).append(db.load(record, Transfer))
+        return found

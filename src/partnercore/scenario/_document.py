@@ -54,6 +54,7 @@ from partnercore.scenario._keys import (
     describe,
     entry_keys,
     entry_label,
+    entry_reader,
     join_path,
     key,
     structure_entry,
@@ -547,16 +548,23 @@ def read_table(name: str, raw: object, problems: list[Problem]) -> tuple[Any, li
         )
         return (), None
     entry = ARRAYS[name]
+    read = entry_reader(entry)
     entries: list[Any] = []
-    kept: list[int] = []
+    kept: list[int] | None = None  # the positions kept, once an entry is not
     for index, item in enumerate(raw):
-        parsed, found = structure_entry(entry, item, "")
-        if parsed is not None:
-            entries.append(parsed)
+        parsed = read(item)
+        if parsed is None:  # not a plain table, or a problem: read it again, for its problems
+            parsed, found = structure_entry(entry, item, "")
+            if parsed is None:
+                if kept is None:
+                    kept = list(range(index))
+                label = entry_label(name, index, item)
+                problems.extend(ValidationError(found).prefixed(label).problems)
+                continue
+        entries.append(parsed)
+        if kept is not None:
             kept.append(index)
-            continue
-        problems.extend(ValidationError(found).prefixed(entry_label(name, index, item)).problems)
-    return tuple(entries), None if len(kept) == len(raw) else kept
+    return tuple(entries), kept
 
 
 def read_tables(

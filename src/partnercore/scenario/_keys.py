@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import cache
@@ -58,6 +58,7 @@ __all__ = [
     "entry_converter",
     "entry_keys",
     "entry_label",
+    "entry_reader",
     "join_path",
     "key",
     "quote",
@@ -530,6 +531,23 @@ def entry_converter() -> cattrs.Converter:
     converter = make_converter()
     converter.register_structure_hook_factory(_is_entry, _entry_hook)
     return converter
+
+
+def entry_reader(entry: type[T]) -> Callable[[object], T | None]:
+    """A reader of many raw tables as ``entry``s: the entry a plain table (a ``dict``, as
+    TOML gives it) reads as, or ``None`` for anything else and for a table with a problem
+    (:func:`structure_entry` says which). The converter's hook is looked up once."""
+    structure = entry_converter().get_structure_hook(entry)
+
+    def read(raw: object) -> T | None:
+        if raw.__class__ is not dict:
+            return None
+        try:
+            return structure(raw, entry)  # type: ignore[no-any-return]
+        except ClassValidationError:
+            return None
+
+    return read
 
 
 def structure_entry(entry: type[T], raw: object, label: str) -> tuple[T | None, list[Problem]]:

@@ -29,7 +29,7 @@ from partnercore.billing import (
     UsageTotal,
 )
 from partnercore.money import DECIMAL_CONTEXT as DECIMAL
-from partnercore.sqlite._database import Database, from_micros, is_key, to_micros
+from partnercore.sqlite._database import Database, from_micros, ids_of, is_key, to_micros
 from partnercore.sqlite._schema import Migration
 from partnercore.time import BillingPeriod
 
@@ -196,6 +196,20 @@ class SqliteBillingAccounts:
             "SELECT record FROM billing_accounts WHERE partner_id = ?", (partner_id,)
         )
         return None if row is None else self._db.load(row[0], BillingAccount)
+
+    def for_partners(self, partner_ids: Collection[str]) -> dict[str, BillingAccount]:
+        keys = ids_of(partner_ids, "partner_ids")
+        return self._db.cached_many("account", keys, self._load_many)
+
+    def _load_many(self, partner_ids: list[str]) -> dict[str, BillingAccount]:
+        """The accounts of those of ``partner_ids`` that have one, in one query."""
+        db = self._db
+        rows = db.query(
+            "SELECT partner_id, record FROM billing_accounts"
+            " WHERE partner_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(partner_ids),),
+        )
+        return {partner_id: db.load(record, BillingAccount) for partner_id, record in rows}
 
     def add(self, account: BillingAccount) -> None:
         check_instance(account, BillingAccount, "account")
@@ -377,6 +391,21 @@ class SqliteInvoices:
             (partner_id, period),
         )
         return [self._db.load(row[0], Invoice) for row in rows]
+
+    def for_partners(self, partner_ids: Collection[str], period: str) -> dict[str, list[Invoice]]:
+        keys = ids_of(partner_ids, "partner_ids")
+        if not (keys and is_key(period) and "\x00" not in period):
+            return {}
+        rows = self._db.query(
+            "SELECT partner_id, record FROM invoices"
+            " WHERE partner_id IN (SELECT value FROM json_each(?)) AND period = ?"
+            " ORDER BY partner_id, id",
+            (json.dumps(keys), period),
+        )
+        found: dict[str, list[Invoice]] = {}
+        for partner_id, record in rows:
+            found.setdefault(partner_id, []).append(self._db.load(record, Invoice))
+        return found
 
     def __len__(self) -> int:
         row = self._db.query_one("SELECT count(*) FROM invoices")

@@ -44,7 +44,7 @@ from partnercore._errors import (
     ValidationError,
 )
 from partnercore.serialization import make_converter, structure
-from partnercore.sqlite._records import RecordDecoder
+from partnercore.serialization._records import RecordDecoder
 from partnercore.time import ensure_aware
 
 __all__ = ["BUSY", "CACHE_SIZE", "Database", "Row", "from_micros", "ids_of", "is_key", "to_micros"]

@@ -8,13 +8,15 @@ that is rolled back gives its numbers back.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Collection
 from datetime import datetime
 
 from partnercore._errors import ConflictError
 from partnercore._fields import check_instance
 from partnercore.billing import CreditNote, IssuedInvoice
-from partnercore.memory._documents import check_sequence
-from partnercore.sqlite._database import Database, is_key, to_micros
+from partnercore.billing._ports import check_sequence
+from partnercore.sqlite._database import Database, ids_of, is_key, to_micros
 from partnercore.sqlite._schema import Migration
 from partnercore.time import ensure_aware
 
@@ -207,6 +209,25 @@ class SqliteCreditNotes:
             (partner_id, to_micros(start), to_micros(end)),
         )
         return [self._db.load(row[0], CreditNote) for row in rows]
+
+    def issued_for_partners(
+        self, partner_ids: Collection[str], start: datetime, end: datetime
+    ) -> dict[str, list[CreditNote]]:
+        start = ensure_aware(start, "start")
+        end = ensure_aware(end, "end")
+        keys = ids_of(partner_ids, "partner_ids")
+        if not keys:
+            return {}
+        rows = self._db.query(
+            "SELECT partner_id, record FROM credit_notes"
+            " WHERE partner_id IN (SELECT value FROM json_each(?)) AND at >= ? AND at < ?"
+            " ORDER BY partner_id, at, number",
+            (json.dumps(keys), to_micros(start), to_micros(end)),
+        )
+        found: dict[str, list[CreditNote]] = {}
+        for partner_id, record in rows:
+            found.setdefault(partner_id, []).append(self._db.load(record, CreditNote))
+        return found
 
     def list(self) -> list[CreditNote]:
         rows = self._db.query("SELECT record FROM credit_notes ORDER BY number")

@@ -193,6 +193,24 @@ class SqliteTeams:
             )
         )
 
+    def clients_of_partners(self, partner_ids: Collection[str]) -> dict[str, tuple[Team, ...]]:
+        keys = ids_of(partner_ids, "partner_ids")
+        return self._db.cached_many("clients of partner", keys, self._clients)
+
+    def _clients(self, partner_ids: list[str]) -> dict[str, tuple[Team, ...]]:
+        """The current clients of each of ``partner_ids`` that has any, in one query."""
+        db = self._db
+        rows = db.query(
+            "SELECT parent_id, record FROM teams"
+            " WHERE parent_id IN (SELECT value FROM json_each(?)) AND kind = ?"
+            " ORDER BY parent_id, id",
+            (json.dumps(partner_ids), TeamKind.CLIENT.value),
+        )
+        found: dict[str, list[Team]] = {}
+        for partner_id, record in rows:
+            found.setdefault(partner_id, []).append(db.load(record, Team))
+        return {partner_id: tuple(clients) for partner_id, clients in found.items()}
+
     def __len__(self) -> int:
         row = self._db.query_one("SELECT count(*) FROM teams")
         return 0 if row is None else int(row[0])
@@ -299,6 +317,23 @@ class SqliteMemberships:
 
     def between(self, user_id: str, team_id: str) -> tuple[Membership, ...]:
         return self._where("user_id = ? AND team_id = ?", user_id, team_id)
+
+    def for_teams(self, team_ids: Collection[str]) -> dict[str, tuple[Membership, ...]]:
+        keys = ids_of(team_ids, "team_ids")
+        return self._db.cached_many("memberships of team", keys, self._of_teams)
+
+    def _of_teams(self, team_ids: list[str]) -> dict[str, tuple[Membership, ...]]:
+        """The memberships of each of ``team_ids`` that has any, in one query."""
+        db = self._db
+        rows = db.query(
+            "SELECT team_id, record FROM memberships"
+            " WHERE team_id IN (SELECT value FROM json_each(?)) ORDER BY team_id, active_from, seq",
+            (json.dumps(team_ids),),
+        )
+        found: dict[str, list[Membership]] = {}
+        for team_id, record in rows:
+            found.setdefault(team_id, []).append(db.load(record, Membership))
+        return {team_id: tuple(memberships) for team_id, memberships in found.items()}
 
     def _where(self, condition: str, *keys: str) -> tuple[Membership, ...]:
         if not all(is_key(key) for key in keys):
@@ -479,3 +514,23 @@ class SqliteTeamHistory:
                 _TRANSFER,
             )
         )
+
+    def transfers_from_partners(
+        self, partner_ids: Collection[str]
+    ) -> dict[str, tuple[Transfer, ...]]:
+        keys = ids_of(partner_ids, "partner_ids")
+        return self._db.cached_many("transfers from partner", keys, self._transfers)
+
+    def _transfers(self, partner_ids: list[str]) -> dict[str, tuple[Transfer, ...]]:
+        """The transfers away from each of ``partner_ids`` that has any, in one query."""
+        db = self._db
+        rows = db.query(
+            "SELECT from_partner, record FROM team_changes"
+            " WHERE from_partner IN (SELECT value FROM json_each(?)) AND kind = ?"
+            " ORDER BY from_partner, at, seq",
+            (json.dumps(partner_ids), _TRANSFER),
+        )
+        found: dict[str, list[Transfer]] = {}
+        for partner_id, record in rows:
+            found.setdefault(partner_id, []).append(db.load(record, Transfer))
+        return {partner_id: tuple(transfers) for partner_id, transfers in found.items()}

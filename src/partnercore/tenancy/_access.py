@@ -168,9 +168,13 @@ def check(
     Unknown users and teams raise :class:`NotFoundError`; an unknown permission or a naive
     ``at`` raises :class:`ValidationError`.
     """
-    if type(at) is not datetime or at.tzinfo is not UTC:
+    if type(at) is not datetime or at.tzinfo is not UTC:  # (most callers give UTC)
         at = ensure_aware(at)
-    perm = permission if type(permission) is Permission else to_permission(permission)
+    if type(permission) is Permission:
+        perm = permission
+    else:  # text: one dict lookup (the error, for anything else)
+        found = PERMISSIONS.get(permission) if type(permission) is str else None
+        perm = found if found is not None else to_permission(permission)
     target = store.teams.find(team)
     if target is None:
         raise NotFoundError("team", team)
@@ -297,7 +301,7 @@ def _on_partner(
     if at < team.created_at:
         return _before_creation(store, user, team)
     memberships = store.memberships.between(user, team.id)
-    membership = _first_active(memberships, at)
+    membership = _first_active(memberships, at) if memberships else None
     if membership is None:
         if memberships:
             return _inactive_denial(user, memberships, team.id, _R1, at)
@@ -355,37 +359,40 @@ class _PartnerSide(NamedTuple):
 
 
 def _on_client(
-    store: AccessReader,
-    user: str,
-    perm: Permission,
-    team: Team,
-    at: datetime,
+    store: AccessReader, user: str, perm: Permission, team: Team, at: datetime,
     known: _PartnerSide | None = None,
-) -> Decision:
-    """Decide a client team: steps 0 to 3 (``blocked``: step 2's first restricted candidate)."""
+) -> Decision:  # fmt: skip
+    """Decide a client team: steps 0 to 3 (``blocked``: step 2's first restricted candidate).
+    It runs on nearly every check: what a helper would do once per check is written out."""
     if at < team.created_at:
         return _before_creation(store, user, team)
     if perm is _REFERRAL_VIEW:  # step 1
-        if store.users.find(user) is None:
-            raise NotFoundError("user", user)
-        return Decision(False, _R7, (_referral_client_text, team.id))
-    history = store.history.for_team(team.id)
+        return _referral_on_client(store, user, team)
+    client_id = team.id
+    history = store.history.for_team(client_id)
     status = status_at(team, history, at) if history else team.status
     partner_id = _parent_at(team, history, at) if history else team.parent_id or ""
-    between = store.memberships.between
-    own = () if known and team.id not in known.member_of else between(user, team.id)
-    membership = _first_active(own, at) if own else None
-    blocked = _as_member(user, perm, team, history, status, membership, at) if membership else None
-    if blocked is not None and blocked.allowed:
-        return blocked
-    if known and known.partner_id == partner_id:
+    members = store.memberships
+    own = members.between(user, client_id) if known is None or client_id in known.member_of else ()
+    membership = blocked = None
+    if own:
+        membership = _first_active(own, at)
+        if membership is not None:
+            blocked = _as_member(user, perm, team, history, status, membership, at)
+            if blocked is not None and blocked.allowed:
+                return blocked
+    if known is not None and known.partner_id == partner_id:
         partner_memberships = known.memberships
     else:
-        partner_memberships = between(user, partner_id)
-    if not own and not partner_memberships:  # a stranger to the client and its partner
-        return _stranger(store, user, team, partner_id, history, at)
-    held = _first_active(partner_memberships, at)
+        partner_memberships = members.between(user, partner_id)
+    held = None
+    for m in partner_memberships:  # _first_active(partner_memberships, at), written out
+        if m.active_from <= at and (m.active_until is None or at < m.active_until):
+            held = m
+            break
     if held is None or held.role not in PARTNER_ROLES:
+        if not own and not partner_memberships:  # a stranger to the client and its partner
+            return _stranger(store, user, team, partner_id, history, at)
         return blocked or _outside(
             store, user, perm, team, partner_id, history, membership, own, partner_memberships, at
         )
@@ -394,24 +401,29 @@ def _on_client(
         if decided is not None and decided.allowed:
             return decided
         blocked = blocked or decided
-    grants = store.grants.for_client(partner_id, team.id)
+    grants = store.grants.for_client(partner_id, client_id)
     all_clients_grants = store.grants.for_all_clients(partner_id)
     if _GIVEN_BY[perm]:  # otherwise no grant gives it: the grants only explain the denial
-        decided = _by_grant(
-            store, user, perm, team, history, status, partner_id, partner_memberships, held,
-            grants, all_clients_grants, at,
-        )  # fmt: skip
+        decided = _by_grant(store, user, perm, team, history, status, partner_id,
+                            partner_memberships, held, grants, all_clients_grants, at)  # fmt: skip
         if decided is not None and decided.allowed:
             return decided
         blocked = blocked or decided
     if blocked is not None:
         return blocked
     if membership is not None and not _names(user, grants, all_clients_grants):
-        return _role_denial(user, membership, perm, team.id)  # step 3, for a partner role
+        return _role_denial(user, membership, perm, client_id)  # step 3, for a partner role
     return Decision(
         False, _R3, (_r3_denial_text, user, perm, held.role, partner_id, team, grants,
         all_clients_grants, history, partner_memberships, at),
     )  # fmt: skip
+
+
+def _referral_on_client(store: AccessReader, user: str, team: Team) -> Decision:
+    """Step 1: ``referral.view`` is denied on every client team (R7)."""
+    if store.users.find(user) is None:
+        raise NotFoundError("user", user)
+    return Decision(False, _R7, (_referral_client_text, team.id))
 
 
 # Step 2: the candidates. Each gives the allowing decision, the denial of the restriction
@@ -453,7 +465,11 @@ def _as_partner_admin(
     some permissions), then R3 implicit (``advisor_admin`` on a partner-operated client)."""
     client_id = team.id
     if perm in _R2_PERMISSIONS[team.billing_model]:
-        if status is not _ACTIVE or team.operated_by is _CLIENT_RUN:
+        # (R4 keeps CONSENT_REVOKED_KEEPS: `_restriction` has nothing to say on an active
+        # client then, and is not called)
+        if status is not _ACTIVE or (
+            team.operated_by is _CLIENT_RUN and perm not in CONSENT_REVOKED_KEEPS
+        ):
             restricted = _restriction(
                 store, perm, team, history, status, at, _KEEPS, CONSENT_REVOKED_KEEPS
             )

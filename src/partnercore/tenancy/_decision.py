@@ -4,13 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from html import escape
-from typing import Any
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import attrs
 
 from partnercore.tenancy._permissions import Rule
 
 __all__ = ["Decision", "Holder"]
+
+
+def _refuse(doing: str, name: str) -> NoReturn:
+    raise AttributeError(f"a Decision is immutable: cannot {doing} {name!r}")
+
+
+def _read_only(name: str, doc: str) -> property:
+    """A public field of :class:`Decision`: read from the private slot ``_name``."""
+
+    def refuse_set(decision: Decision, value: object) -> None:
+        _refuse("set", name)
+
+    def refuse_delete(decision: Decision) -> None:
+        _refuse("delete", name)
+
+    return property(attrgetter(f"_{name}"), refuse_set, refuse_delete, doc)
 
 
 class Decision:
@@ -28,13 +45,12 @@ class Decision:
     sees the same plain string.
     """
 
-    __slots__ = ("_explanation", "allowed", "rule", "via")
+    # Every check builds one: the values are kept in private slots, written by plain
+    # assignment (the cheapest construction there is: a `__setattr__` refusing changes would
+    # make each of the four writes a call), and read through read-only properties whose
+    # getters are C-level (`operator.attrgetter`), that refuse to be set or deleted.
+    __slots__ = ("_allowed", "_explanation", "_rule", "_via")
     __match_args__ = ("allowed", "rule", "explanation", "via")
-
-    allowed: bool
-    rule: Rule
-    via: str | None
-    _explanation: str | tuple[Any, ...]
 
     def __init__(
         self,
@@ -43,28 +59,43 @@ class Decision:
         explanation: str | tuple[Callable[..., str], *tuple[Any, ...]],
         via: str | None = None,
     ) -> None:
-        _set_allowed(self, allowed)
-        _set_rule(self, rule)
-        _set_explanation(self, explanation)
-        _set_via(self, via)
+        self._allowed = allowed
+        self._rule = rule
+        self._explanation: str | tuple[Any, ...] = explanation
+        self._via = via
+
+    if TYPE_CHECKING:  # (what the read-only properties below give)
+
+        @property
+        def allowed(self) -> bool: ...
+        @property
+        def rule(self) -> Rule: ...
+        @property
+        def via(self) -> str | None: ...
+
+    else:
+        allowed = _read_only("allowed", "Whether access is given.")
+        rule = _read_only("rule", "The rule that decided (``Rule.DEFAULT``: deny by default).")
+        via = _read_only("via", "The membership or grant that gave access (``None``: denied).")
 
     @property
     def explanation(self) -> str:
         """Why: a sentence naming the user, the team and what decided."""
         text = self._explanation
         if type(text) is tuple:  # (write, *values): written now, once
-            text = text[0](*text[1:])
-            _set_explanation(self, text)
+            text = self._explanation = text[0](*text[1:])
         return text  # type: ignore[return-value]
 
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"a Decision is immutable: cannot set {name!r}")
+    @explanation.setter
+    def explanation(self, value: object) -> None:
+        _refuse("set", "explanation")
 
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"a Decision is immutable: cannot delete {name!r}")
+    @explanation.deleter
+    def explanation(self) -> None:
+        _refuse("delete", "explanation")
 
     def _fields(self) -> tuple[bool, Rule, str, str | None]:
-        return (self.allowed, self.rule, self.explanation, self.via)
+        return (self._allowed, self._rule, self.explanation, self._via)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Decision):
@@ -78,16 +109,16 @@ class Decision:
         return (Decision, self._fields())
 
     def __str__(self) -> str:
-        verdict = "allowed" if self.allowed else "denied"
-        via = f", via {self.via}" if self.via is not None else ""
-        return f"{verdict} ({self.rule.value}{via}): {self.explanation}"
+        verdict = "allowed" if self._allowed else "denied"
+        via = f", via {self._via}" if self._via is not None else ""
+        return f"{verdict} ({self._rule.value}{via}): {self.explanation}"
 
     def __repr__(self) -> str:
         return f"<Decision {self._headline()}: {self.explanation}>"
 
     def _repr_html_(self) -> str:
         """The decision in a notebook: the verdict, the rule and ``via``, then the sentence."""
-        colour = "#1a7f37" if self.allowed else "#cf222e"
+        colour = "#1a7f37" if self._allowed else "#cf222e"
         return (
             '<div class="partnercore-decision">'
             f'<strong style="color: {colour}">{escape(self._headline())}</strong>'
@@ -96,16 +127,9 @@ class Decision:
 
     def _headline(self) -> str:
         """``allowed by R2 via m-7``, ``denied by R5`` or ``denied by default``."""
-        verdict = "allowed" if self.allowed else "denied"
-        via = f" via {self.via}" if self.via is not None else ""
-        return f"{verdict} by {self.rule.value}{via}"
-
-
-# The slots, written by ``__init__`` only (``__setattr__`` refuses everyone else).
-_set_allowed = Decision.__dict__["allowed"].__set__
-_set_rule = Decision.__dict__["rule"].__set__
-_set_explanation = Decision.__dict__["_explanation"].__set__
-_set_via = Decision.__dict__["via"].__set__
+        verdict = "allowed" if self._allowed else "denied"
+        via = f" via {self._via}" if self._via is not None else ""
+        return f"{verdict} by {self._rule.value}{via}"
 
 
 @attrs.frozen(order=True)

@@ -90,8 +90,9 @@ _Pair = tuple[str, str]  # (user, team)
 
 _PERMISSIONS = tuple(Permission)
 # a permission (a member, or its text: a str-enum member hashes and compares as its value)
-# to its place in a timeline's interval
-_SLOT: dict[str, int] = {member.value: slot for slot, member in enumerate(_PERMISSIONS)}
+# to its place in a timeline's interval; keyed by the members, which a member finds at once
+# (by identity) and a text by comparing (a key's text would cost every member a comparison)
+_SLOT: dict[str, int] = {member: slot for slot, member in enumerate(_PERMISSIONS)}
 _PARTNER = TeamKind.PARTNER
 _MICROSECOND = timedelta(microseconds=1)
 

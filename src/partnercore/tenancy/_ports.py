@@ -60,6 +60,12 @@ class TeamRepository(Protocol):
         """The clients whose current parent is ``partner_id``, sorted by id."""
         ...
 
+    def clients_of_partners(self, partner_ids: Collection[str]) -> Mapping[str, Sequence[Team]]:
+        """The current clients of each of ``partner_ids`` (sorted by id), by partner id, read
+        at once (one query, not one per partner): a partner without clients, or an id no
+        team can have, is left out."""
+        ...
+
 
 class UserRepository(Protocol):
     """Users by id."""
@@ -102,6 +108,11 @@ class MembershipRepository(Protocol):
 
     def between(self, user_id: str, team_id: str) -> Sequence[Membership]:
         """The user's memberships in the team, oldest first."""
+        ...
+
+    def for_teams(self, team_ids: Collection[str]) -> Mapping[str, Sequence[Membership]]:
+        """Every membership in each of ``team_ids`` (oldest first), by team id, read at once
+        (one query, not one per team): a team without any is left out."""
         ...
 
 
@@ -171,6 +182,14 @@ class TeamHistory(Protocol):
 
     def transfers_from(self, partner_id: str) -> list[Transfer]:
         """Transfers of clients away from ``partner_id``, oldest first."""
+        ...
+
+    def transfers_from_partners(
+        self, partner_ids: Collection[str]
+    ) -> Mapping[str, Sequence[Transfer]]:
+        """The transfers of clients away from each of ``partner_ids`` (oldest first), by
+        partner id, read at once (one query, not one per partner): a partner no client left
+        is left out."""
         ...
 
 

@@ -37,7 +37,7 @@ from partnercore.testing._hostile import (
     hostile_decimal_context,
     label,
 )
-from partnercore.time import BillingPeriod
+from partnercore.time import BillingPeriod, Span
 
 __all__ = [
     "BillingAccountRepositoryContract",
@@ -91,7 +91,7 @@ def _rich_invoices() -> list[Invoice]:
         return ClientBillingInput(
             client_id=cid,
             billing_model=model,
-            full_intervals=[(datetime(2025, 10, 26, tzinfo=_PARIS), None)],
+            full_intervals=[Span(datetime(2025, 10, 26, tzinfo=_PARIS))],
             usage=[
                 UsageTotal(client_id=cid, metric="api_calls", period=october, quantity="12345.5")
             ],
@@ -211,6 +211,22 @@ class BillingAccountRepositoryContract:
         assert None is accounts.find("acme")
         with pytest.raises(NotFoundError):
             accounts.get("acme")
+
+    def test_for_partners_gives_the_accounts_of_the_partners_that_have_one_at_once(
+        self, accounts: BillingAccountRepository
+    ) -> None:
+        accounts.add(BillingAccount("acme", "standard", "0.125"))
+        accounts.add(BillingAccount("beta", "standard", "0.20"))
+        accounts.save(BillingAccount("beta", "premium", "0.30"))
+        found = accounts.for_partners(["beta", "nobody", "acme", "beta"])
+        assert {"acme": accounts.get("acme"), "beta": accounts.get("beta")} == dict(found)
+        assert ("premium", {}, {}) == (
+            found["beta"].price_book_id,
+            dict(accounts.for_partners([])),
+            dict(accounts.for_partners(list(ODD_KEYS))),  # type: ignore[arg-type]
+        )
+        refused = {label(value): "raises ValidationError" for value in ("acme", b"acme", None, 7)}
+        assert refused == answers(accounts.for_partners, ("acme", b"acme", None, 7))
 
     def test_a_second_account_for_a_partner_is_a_conflict(
         self, accounts: BillingAccountRepository
@@ -430,6 +446,25 @@ class InvoiceRepositoryContract:
         assert sorted(rich, key=lambda i: i.id) == invoices.for_partner("acme", "2025-10")
         assert [] == invoices.for_partner("acme", "2025-11")
         assert [] == invoices.for_partner("beta", "2025-10")
+
+    def test_for_partners_gives_each_partners_invoices_as_for_partner_does_at_once(
+        self, invoices: InvoiceRepository
+    ) -> None:
+        rich = _rich_invoices()
+        for invoice in reversed(rich):
+            invoices.add(invoice)
+        found = invoices.for_partners(["beta", "acme", "nobody", "acme"], "2025-10")
+        assert {"acme": invoices.for_partner("acme", "2025-10")} == {
+            partner_id: list(listed) for partner_id, listed in found.items()
+        }
+        assert ({}, {}, {}, {}) == (
+            dict(invoices.for_partners(["acme"], "2025-11")),
+            dict(invoices.for_partners([], "2025-10")),
+            dict(invoices.for_partners(list(ODD_KEYS), "2025-10")),  # type: ignore[arg-type]
+            dict(invoices.for_partners(["acme"], None)),  # type: ignore[arg-type]
+        )
+        refused = {label(value): "raises ValidationError" for value in ("acme", b"acme", None, 7)}
+        assert refused == answers(invoices.for_partners, ("acme", b"acme", None, 7), "2025-10")
 
     def test_an_unknown_invoice_is_not_found(self, invoices: InvoiceRepository) -> None:
         assert None is invoices.find("inv-acme-2025-10")

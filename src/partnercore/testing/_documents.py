@@ -180,6 +180,26 @@ class CreditNoteRepositoryContract:
             credit_notes.list(),
         )
 
+    def test_issued_for_partners_gives_each_partners_notes_as_issued_does_at_once(
+        self, credit_notes: CreditNoteRepository
+    ) -> None:
+        late = _note(2, "cn-b", "inv-acme-2026-02", datetime(2026, 3, 20, tzinfo=UTC))
+        early = _note(1, "cn-a", "inv-acme-2026-02", datetime(2026, 3, 10, tzinfo=UTC))
+        other = _note(3, "cn-c", "inv-beta-2026-02", datetime(2026, 3, 5, tzinfo=UTC), "beta")
+        april = _note(4, "cn-d", "inv-acme-2026-02", datetime(2026, 4, 1, tzinfo=UTC))
+        for note in (late, other, april, early):
+            credit_notes.add(note)
+        march = (datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC))
+        found = credit_notes.issued_for_partners(["beta", "gamma", "acme", "beta"], *march)
+        assert ({"acme": [early, late], "beta": [other]}, {}) == (
+            {partner_id: list(notes) for partner_id, notes in found.items()},
+            dict(credit_notes.issued_for_partners([], *march)),
+        )
+        with pytest.raises(ValidationError):
+            credit_notes.issued_for_partners("acme", *march)
+        with pytest.raises(ValidationError):
+            credit_notes.issued_for_partners(["acme"], datetime(2026, 3, 1), march[1])
+
     def test_a_request_id_or_a_number_given_twice_is_a_conflict(
         self, credit_notes: CreditNoteRepository
     ) -> None:

@@ -159,6 +159,33 @@ class TeamRepositoryContract:
         with pytest.raises(NotFoundError):
             teams.get("nope")
 
+    def test_clients_of_partners_gives_each_partners_clients_as_clients_of_does_at_once(
+        self, teams: TeamRepository
+    ) -> None:
+        for team in (_partner("p1"), _partner("p2"), _partner("p3")):
+            teams.add(team)
+        for team in (_client("c2", "p1"), _client("c1", "p1"), _client("c3", "p2")):
+            teams.add(team)
+        teams.save(_client("c3", "p1"))  # moved: only its current partner has it
+        found = teams.clients_of_partners(["p2", "p3", "nobody", "p1", "p1"])
+        assert {"p1": list(teams.clients_of("p1"))} == {
+            partner_id: list(clients) for partner_id, clients in found.items()
+        }
+        assert ["c1", "c2", "c3"] == [team.id for team in found["p1"]]
+        assert ({}, {}, {}) == (
+            dict(teams.clients_of_partners([])),
+            dict(teams.clients_of_partners({"c1"})),
+            dict(teams.clients_of_partners(cast(list[str], list(ODD_KEYS)))),
+        )
+
+    def test_clients_of_partners_wants_a_collection_of_ids_not_one_id(
+        self, teams: TeamRepository
+    ) -> None:
+        teams.add(_partner("p1"))
+        teams.add(_client("c1", "p1"))
+        refused = {label(value): "raises ValidationError" for value in ("p1", b"p1", None, 7)}
+        assert refused == answers(teams.clients_of_partners, ("p1", b"p1", None, 7))
+
     def test_adding_a_duplicate_id_conflicts_and_keeps_the_first(
         self, teams: TeamRepository
     ) -> None:
@@ -356,6 +383,36 @@ class MembershipRepositoryContract:
         assert [early, late] == list(memberships.between("alice", "p1"))
         assert [] == list(memberships.between("bob", "c1"))
         assert [] == list(memberships.for_team("nobody"))
+
+    def test_for_teams_gives_each_teams_memberships_as_for_team_does_at_once(
+        self, memberships: MembershipRepository
+    ) -> None:
+        late = _membership("alice", "p1", "partner_admin", 20)
+        early = _membership("alice", "p1", "advisor", 0, 20)
+        bob = _membership("bob", "p1", "advisor", 10)
+        elsewhere = _membership("alice", "c1", "member", 5)
+        for membership in (late, bob, elsewhere, early):
+            memberships.add(membership)
+        memberships.save(attrs.evolve(bob, active_until=_day(15)))
+        found = memberships.for_teams(["c1", "nobody", "p1", "c1"])
+        assert {"p1": list(memberships.for_team("p1")), "c1": [elsewhere]} == {
+            team_id: list(found_) for team_id, found_ in found.items()
+        }
+        assert ([early.id, bob.id, late.id], _day(15)) == (
+            [m.id for m in found["p1"]],
+            found["p1"][1].active_until,
+        )
+        assert ({}, {}) == (
+            dict(memberships.for_teams([])),
+            dict(memberships.for_teams(cast(list[str], list(ODD_KEYS)))),
+        )
+
+    def test_for_teams_wants_a_collection_of_ids_not_one_id(
+        self, memberships: MembershipRepository
+    ) -> None:
+        memberships.add(_membership("alice", "p1", "advisor", 0))
+        refused = {label(value): "raises ValidationError" for value in ("p1", b"p1", None, 7)}
+        assert refused == answers(memberships.for_teams, ("p1", b"p1", None, 7))
 
     def test_saving_an_ended_membership_shows_in_every_lookup(
         self, memberships: MembershipRepository
@@ -607,6 +664,32 @@ class TeamHistoryContract:
         history.add(Transfer(client_id="c1", from_partner="p1", to_partner="p2", at=_T0, by="x"))
         refused = {label(value): "raises ValidationError" for value in ("c1", b"c1", None, 7)}
         assert refused == answers(history.for_teams, ("c1", b"c1", None, 7))
+
+    def test_transfers_from_partners_gives_each_partners_transfers_out_at_once(
+        self, history: TeamHistory
+    ) -> None:
+        later = Transfer(client_id="c1", from_partner="p1", to_partner="p2", at=_day(9), by="x")
+        earlier = Transfer(client_id="c2", from_partner="p1", to_partner="p3", at=_day(5), by="x")
+        back = Transfer(client_id="c1", from_partner="p2", to_partner="p1", at=_day(12), by="x")
+        paused = StatusChange(
+            team_id="c2",
+            from_status=TeamStatus.ACTIVE,
+            to_status=TeamStatus.SUSPENDED,
+            at=_day(7),
+            by="x",
+        )
+        for change in (later, paused, back, earlier):
+            history.add(change)
+        found = history.transfers_from_partners(["p3", "p2", "nobody", "p1", "p2"])
+        assert {"p1": [earlier, later], "p2": [back]} == {
+            partner_id: list(transfers) for partner_id, transfers in found.items()
+        }
+        assert ({}, {}) == (
+            dict(history.transfers_from_partners([])),
+            dict(history.transfers_from_partners(cast(list[str], list(ODD_KEYS)))),
+        )
+        refused = {label(value): "raises ValidationError" for value in ("p1", b"p1", None, 7)}
+        assert refused == answers(history.transfers_from_partners, ("p1", b"p1", None, 7))
 
 
 class TenancyStoreContract:

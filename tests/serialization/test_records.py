@@ -16,7 +16,7 @@ from partnercore import ValidationError
 from partnercore.billing import BillingAccount, ClientTerms, Discount
 from partnercore.licensing import License, LicensePolicy
 from partnercore.serialization import make_converter, structure
-from partnercore.sqlite._records import HOT, RecordDecoder
+from partnercore.serialization._records import HOT, RecordDecoder
 from partnercore.tenancy import (
     ConsentChange,
     Grant,

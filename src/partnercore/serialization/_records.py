@@ -15,6 +15,9 @@ would decode it, and anything else (a key the class does not have, a value of an
 type, a record the class refuses) is handed to the converter, which decodes it or raises its
 own error. Only a store's own converter (``make_converter()``) is short-cut; a host's
 converter is always used as it is.
+
+Every store on a database (SQLite, PostgreSQL) decodes through this one module, next to the
+converter whose results it reproduces; no store imports another.
 """
 
 from __future__ import annotations
