@@ -14,13 +14,11 @@ from partnercore.billing import (
     UsageTotals,
     aggregate_usage,
 )
-from partnercore.memory import (
+from partnercore.memory import InMemoryStore, InMemoryUsage, InMemoryUsageTotals
+from partnercore.memory._billing import (
     InMemoryBillingAccounts,
     InMemoryInvoices,
     InMemoryPriceBooks,
-    InMemoryStore,
-    InMemoryUsage,
-    InMemoryUsageTotals,
 )
 from partnercore.testing import (
     BillingAccountRepositoryContract,

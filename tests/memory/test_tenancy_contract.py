@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import pytest
 
-from partnercore.memory import (
+from partnercore.memory import InMemoryStore
+from partnercore.memory._tenancy import (
     InMemoryConsents,
     InMemoryGrants,
     InMemoryMemberships,
-    InMemoryStore,
     InMemoryTeamHistory,
     InMemoryTeams,
     InMemoryUsers,

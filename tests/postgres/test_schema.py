@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from partnercore import ConflictError, StoreError
 from partnercore.money import DECIMAL_CONTEXT as DECIMAL
-from partnercore.postgres import CLIENT_TABLES, MIGRATIONS, SCHEMA_VERSION, PostgresStore
-from partnercore.postgres._migrations import move_client
+from partnercore.postgres import MIGRATIONS, SCHEMA_VERSION, PostgresStore
+from partnercore.postgres._migrations import CLIENT_TABLES, move_client
 from partnercore.postgres._schema import SCHEMA_TABLE, tables_of
 
 #: Tables that belong to no partner (see the distribution key in _migrations.py).

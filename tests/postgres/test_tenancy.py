@@ -10,7 +10,8 @@ import pytest
 
 from partnercore import ConflictError
 from partnercore.licensing import License
-from partnercore.postgres import CLIENT_TABLES, PostgresStore
+from partnercore.postgres import PostgresStore
+from partnercore.postgres._migrations import CLIENT_TABLES
 from partnercore.tenancy import Membership, Team, User
 
 AT = datetime(2026, 3, 1, tzinfo=UTC)

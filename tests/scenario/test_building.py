@@ -19,7 +19,8 @@ from partnercore.events import (
     LicenseChanged,
     MembershipAdded,
 )
-from partnercore.memory import InMemoryStore, InMemoryTeams
+from partnercore.memory import InMemoryStore
+from partnercore.memory._tenancy import InMemoryTeams
 from partnercore.scenario import Document, Scenario, build_world, loads, read_document
 from partnercore.tenancy import BillingModel, Team, User
 

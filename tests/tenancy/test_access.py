@@ -17,6 +17,7 @@ from partnercore.tenancy import (
     Grant,
     Membership,
     Permission,
+    Role,
     Rule,
     TenancyReader,
     add_membership,
@@ -528,7 +529,8 @@ def test_a_permission_given_as_text_decides_as_the_member(world: InMemoryStore) 
 
 
 @pytest.mark.parametrize(
-    "permission", [None, 3, b"team.view", ["team.view"], ("team.view",), "Team.View", P]
+    "permission",
+    [None, 3, b"team.view", ["team.view"], ("team.view",), "Team.View", "", Role.ADVISOR, P],
 )
 def test_a_permission_that_is_not_one_is_a_validation_error_naming_it(
     world: InMemoryStore, permission: object

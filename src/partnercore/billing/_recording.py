@@ -103,7 +103,7 @@ def _recorded(batch: list[UsageRecord], at: datetime, by: str) -> list[UsageReco
                 team_id=only.client_id,
                 revision=0,
                 records=1,
-                metrics=(only.metric,),
+                metrics=_one_metric(only.metric),
             )
         ]
     metrics: dict[str, set[str]] = defaultdict(set)
@@ -121,6 +121,23 @@ def _recorded(batch: list[UsageRecord], at: datetime, by: str) -> list[UsageReco
         )
         for client_id in sorted(counts)
     ]
+
+
+#: The ``metrics`` of events about one metric, one tuple per metric name: a metering pipeline
+#: records a few metrics very many times, and events are frozen, so they share it (kept for
+#: at most 1,024 names; then it starts afresh).
+_ONE_METRIC: dict[str, tuple[str]] = {}
+
+
+def _one_metric(metric: str) -> tuple[str]:
+    if metric.__class__ is not str:  # a subclass of str: kept as it is
+        return (metric,)
+    metrics = _ONE_METRIC.get(metric)
+    if metrics is None:
+        if len(_ONE_METRIC) >= 1024:
+            _ONE_METRIC.clear()
+        metrics = _ONE_METRIC[metric] = (metric,)
+    return metrics
 
 
 def _check(team: Callable[[str], Team], record: UsageRecord, index: int) -> None:

@@ -17,71 +17,21 @@ except ImportError as _error:  # pragma: no cover - the extra is installed in th
         "partnercore.postgres needs psycopg 3 and psycopg-pool: pip install 'partnercore[postgres]'"
     ) from _error
 
-from partnercore.postgres._billing import (
-    PostgresBillingAccounts,
-    PostgresInvoices,
-    PostgresPriceBooks,
-    PostgresUsage,
-)
-from partnercore.postgres._content import (
-    PostgresContentItems,
-    PostgresInstalls,
-    PostgresLibraries,
-    PostgresOnboardings,
-    PostgresTemplates,
-)
-from partnercore.postgres._database import BUSY, DEFAULT_SCHEMA, WRITER_LOCK, Database
-from partnercore.postgres._documents import (
-    PostgresCreditNotes,
-    PostgresIssuedInvoices,
-    PostgresNumberSequences,
-)
-from partnercore.postgres._events import PostgresEvents
-from partnercore.postgres._licensing import PostgresLicenses
-from partnercore.postgres._migrations import CLIENT_TABLES, MIGRATIONS, SCHEMA_VERSION
+from partnercore.postgres._database import BUSY, DEFAULT_SCHEMA, Database
+from partnercore.postgres._migrations import MIGRATIONS, SCHEMA_VERSION
 from partnercore.postgres._schema import Migration
 from partnercore.postgres._store import PostgresStore, connect, on
-from partnercore.postgres._tenancy import (
-    PostgresConsents,
-    PostgresGrants,
-    PostgresMemberships,
-    PostgresTeamHistory,
-    PostgresTeams,
-    PostgresUsers,
-)
 
 del _psycopg, _psycopg_pool
 
 __all__ = [
     "BUSY",
-    "CLIENT_TABLES",
     "DEFAULT_SCHEMA",
     "MIGRATIONS",
     "SCHEMA_VERSION",
-    "WRITER_LOCK",
     "Database",
     "Migration",
-    "PostgresBillingAccounts",
-    "PostgresConsents",
-    "PostgresContentItems",
-    "PostgresCreditNotes",
-    "PostgresEvents",
-    "PostgresGrants",
-    "PostgresInstalls",
-    "PostgresInvoices",
-    "PostgresIssuedInvoices",
-    "PostgresLibraries",
-    "PostgresLicenses",
-    "PostgresMemberships",
-    "PostgresNumberSequences",
-    "PostgresOnboardings",
-    "PostgresPriceBooks",
     "PostgresStore",
-    "PostgresTeamHistory",
-    "PostgresTeams",
-    "PostgresTemplates",
-    "PostgresUsage",
-    "PostgresUsers",
     "connect",
     "on",
 ]

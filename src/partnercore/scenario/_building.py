@@ -19,8 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any, TypeVar
 
 import attrs
@@ -35,7 +33,6 @@ from partnercore._errors import (
     StoreError,
     ValidationError,
 )
-from partnercore._trusted import trusted
 from partnercore.billing import (
     BillingAccount,
     ClientTerms,
@@ -206,49 +203,6 @@ class _Naming:
         renamed = _renamed(error, label, self.keys, self.default, self.at)
         if renamed is not None:
             raise renamed from None
-
-
-#: A usage record's quantity is below 10**21, with at most 18 decimal places (UsageRecord).
-_QUANTITY_LIMIT = Decimal(10) ** 21
-_PLACES = -18
-
-
-class _UsageRecords:
-    """The UsageRecord of each usage entry, each built as ``UsageRecord(...)`` builds it.
-
-    An import holds many records of a few clients and metrics: a client id or metric the
-    checking constructor accepted once is not checked again, and a quantity and instant
-    that are already what the constructor keeps (a finite Decimal in bounds, a UTC
-    instant) are kept as they are. Anything else (a first client or metric, a quantity out
-    of bounds, an entry built by hand) goes through the constructor, for its checks and
-    errors.
-    """
-
-    __slots__ = ("clients", "metrics")
-
-    def __init__(self) -> None:
-        self.clients: set[str] = set()
-        self.metrics: set[str] = set()
-
-    def __call__(self, entry: UsageEntry) -> UsageRecord:
-        client, metric, quantity, at = entry.team, entry.metric, entry.quantity, entry.at
-        if (
-            client.__class__ is str
-            and metric.__class__ is str
-            and client in self.clients
-            and metric in self.metrics
-            and quantity.__class__ is Decimal
-            and quantity.is_finite()
-            and 0 <= quantity < _QUANTITY_LIMIT
-            and quantity.as_tuple().exponent >= _PLACES  # type: ignore[operator]
-            and at.__class__ is datetime
-            and at.tzinfo is UTC
-        ):
-            return trusted(UsageRecord, client_id=client, metric=metric, quantity=quantity, at=at)
-        record = UsageRecord(client_id=client, metric=metric, quantity=quantity, at=at)
-        self.clients.add(record.client_id)
-        self.metrics.add(record.metric)
-        return record
 
 
 def _check_arguments(store: object, document: object) -> None:
@@ -614,10 +568,13 @@ class _Builder:
         entries = self.document.usage
         if not entries:
             return
-        store, record_of = self.store, _UsageRecords()
+        store = self.store
         for index, usage in enumerate(entries):
             try:
-                record_usage(store, [record_of(usage)], at=usage.at, by=SYSTEM)
+                record = UsageRecord(
+                    client_id=usage.team, metric=usage.metric, quantity=usage.quantity, at=usage.at
+                )
+                record_usage(store, [record], at=usage.at, by=SYSTEM)
             except PartnercoreError:
                 with _Naming("usage", index, usage, entry_keys(UsageEntry).known, "metric"):
                     raise

@@ -8,50 +8,10 @@ with ``unit_of_work()`` and ``revision()``. WAL journal, foreign keys on, explic
 ``partnercore.scenario.import_scenario`` (this package never imports the scenario package).
 """
 
-from partnercore.sqlite._billing import (
-    SqliteBillingAccounts,
-    SqliteInvoices,
-    SqlitePriceBooks,
-    SqliteUsage,
-)
-from partnercore.sqlite._content import (
-    SqliteContentItems,
-    SqliteInstalls,
-    SqliteLibraries,
-    SqliteOnboardings,
-    SqliteTemplates,
-)
-from partnercore.sqlite._events import SqliteEvents
-from partnercore.sqlite._licensing import SqliteLicenses
 from partnercore.sqlite._store import SCHEMA_VERSION, SqliteStore, connect
-from partnercore.sqlite._tenancy import (
-    SqliteConsents,
-    SqliteGrants,
-    SqliteMemberships,
-    SqliteTeamHistory,
-    SqliteTeams,
-    SqliteUsers,
-)
 
 __all__ = [
     "SCHEMA_VERSION",
-    "SqliteBillingAccounts",
-    "SqliteConsents",
-    "SqliteContentItems",
-    "SqliteEvents",
-    "SqliteGrants",
-    "SqliteInstalls",
-    "SqliteInvoices",
-    "SqliteLibraries",
-    "SqliteLicenses",
-    "SqliteMemberships",
-    "SqliteOnboardings",
-    "SqlitePriceBooks",
     "SqliteStore",
-    "SqliteTeamHistory",
-    "SqliteTeams",
-    "SqliteTemplates",
-    "SqliteUsage",
-    "SqliteUsers",
     "connect",
 ]

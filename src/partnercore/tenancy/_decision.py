@@ -18,8 +18,9 @@ def _refuse(doing: str, name: str) -> NoReturn:
     raise AttributeError(f"a Decision is immutable: cannot {doing} {name!r}")
 
 
-def _read_only(name: str, doc: str) -> property:
-    """A public field of :class:`Decision`: read from the private slot ``_name``."""
+def _read_only(name: str, doc: str, read: Callable[[Decision], Any] | None = None) -> property:
+    """A public field of :class:`Decision`: ``read`` (by default: the private slot
+    ``_name``), refusing to be set or deleted."""
 
     def refuse_set(decision: Decision, value: object) -> None:
         _refuse("set", name)
@@ -27,7 +28,16 @@ def _read_only(name: str, doc: str) -> property:
     def refuse_delete(decision: Decision) -> None:
         _refuse("delete", name)
 
-    return property(attrgetter(f"_{name}"), refuse_set, refuse_delete, doc)
+    return property(read or attrgetter(f"_{name}"), refuse_set, refuse_delete, doc)
+
+
+def _written(decision: Decision) -> str:
+    """``Decision.explanation``: the sentence, written on first read when it was given as
+    ``(write, *values)``."""
+    text = decision._explanation
+    if type(text) is tuple:  # (write, *values): written now, once
+        text = decision._explanation = text[0](*text[1:])
+    return text  # type: ignore[return-value]
 
 
 class Decision:
@@ -71,28 +81,17 @@ class Decision:
         @property
         def rule(self) -> Rule: ...
         @property
+        def explanation(self) -> str: ...
+        @property
         def via(self) -> str | None: ...
 
     else:
         allowed = _read_only("allowed", "Whether access is given.")
         rule = _read_only("rule", "The rule that decided (``Rule.DEFAULT``: deny by default).")
+        explanation = _read_only(
+            "explanation", "Why: a sentence naming the user, the team and what decided.", _written
+        )
         via = _read_only("via", "The membership or grant that gave access (``None``: denied).")
-
-    @property
-    def explanation(self) -> str:
-        """Why: a sentence naming the user, the team and what decided."""
-        text = self._explanation
-        if type(text) is tuple:  # (write, *values): written now, once
-            text = self._explanation = text[0](*text[1:])
-        return text  # type: ignore[return-value]
-
-    @explanation.setter
-    def explanation(self, value: object) -> None:
-        _refuse("set", "explanation")
-
-    @explanation.deleter
-    def explanation(self) -> None:
-        _refuse("delete", "explanation")
 
     def _fields(self) -> tuple[bool, Rule, str, str | None]:
         return (self._allowed, self._rule, self.explanation, self._via)
