@@ -548,6 +548,8 @@ def calls_per_check(function: Callable[..., object], arguments: Arguments) -> st
 
 def count_instructions() -> None:
     """Each way of checking counted by callgrind, in a run of its own (see the docstring)."""
+    if shutil.which("valgrind") is None:
+        sys.exit("--callgrind needs valgrind (callgrind is one of its tools)")
     names = ["uncached", "index", "floor"]
     if _option("--against") is not None:
         names += ["uncached_against", "index_against"]
@@ -561,6 +563,7 @@ def count_instructions() -> None:
                     *rest, "--calls", name,
                 ],
                 capture_output=True, text=True, check=True,
+                env={**os.environ, "PYTHONHASHSEED": "0"},  # (the same counts run after run)
             )  # fmt: skip
         found = re.search(r"Collected : (\d+)", done.stderr)
         assert found is not None, done.stderr
