@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import gc
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 
-from partnercore.events import UserAdded
+from partnercore.billing import UsageRecord
+from partnercore.events import UsageRecorded, UserAdded
+from partnercore.memory import InMemoryUsage
 from partnercore.memory._events import InMemoryEvents
 from partnercore.memory._journal import Journal
 
@@ -117,3 +122,117 @@ def test_outside_a_unit_writes_are_kept_at_once_and_nothing_is_remembered() -> N
         pass
     assert {"a": 1} == index
     assert not journal.open
+
+
+def test_registered_undo_functions_get_their_values_back_newest_first() -> None:
+    journal = Journal()
+    calls: list[tuple[object, ...]] = []
+    pair = journal.register(lambda a, b: calls.append(("pair", a, b)))
+    single = journal.register(lambda a: calls.append(("single", a)))
+    none = journal.register(lambda: calls.append(("none",)))
+
+    def writes() -> None:
+        journal.undo_with(pair, 1, "x")
+        journal.undo(lambda: calls.append(("closure",)))
+        journal.undo_with(single, (2, "y"))
+        journal.undo_with(none)
+        journal.undo_with(pair, 3, None)
+
+    _abort(journal, writes)
+    assert [
+        ("pair", 3, None),
+        ("none",),
+        ("single", (2, "y")),
+        ("closure",),
+        ("pair", 1, "x"),
+    ] == calls
+
+
+def test_a_failed_savepoint_undoes_only_the_registered_writes_made_inside_it() -> None:
+    journal = Journal()
+    state: list[int] = []
+    cut = journal.register(lambda length: state.__delitem__(slice(length, None)))
+
+    def append(value: int) -> None:
+        journal.undo_with(cut, len(state))
+        state.append(value)
+
+    with journal.unit():
+        append(1)
+        _abort(journal, lambda: append(2), lambda: append(3))
+        append(4)
+        assert [1, 4] == state
+        _abort(journal, lambda: append(5))
+    assert [1, 4] == state
+    _abort(journal, lambda: append(6))  # a new unit after the commit: nothing older undone
+    assert [1, 4] == state
+
+
+def test_an_undo_that_fails_still_closes_the_unit_and_frees_the_lock() -> None:
+    journal = Journal()
+
+    def broken() -> None:
+        raise Boom
+
+    def failing() -> None:
+        with journal.unit():
+            journal.undo(broken)
+            raise ValueError("the first failure")
+
+    with pytest.raises(Boom):
+        failing()
+    assert not journal.open
+    done: list[bool] = []
+    worker = threading.Thread(target=lambda: done.append(journal._lock.acquire(timeout=5)))
+    worker.start()
+    worker.join()
+    assert [True] == done
+
+
+def _tracked_objects_kept(in_unit: bool) -> int:
+    """How many objects the garbage collector tracks after 1,000 usage records and
+    1,000 events are written (in one unit of work, or each on its own)."""
+    journal = Journal()
+    usage, events = InMemoryUsage(journal), InMemoryEvents(journal)
+    record = UsageRecord(client_id="c1", metric="reports", quantity=Decimal(2), at=AT)
+    event = UsageRecorded(at=AT, by="system", team_id="c1", records=1, metrics=("reports",))
+    unit = journal.unit()
+    if in_unit:
+        unit.__enter__()
+    gc.collect()
+    before = len(gc.get_objects())
+    for _ in range(1000):
+        usage.add(record)
+        events.append([event])
+    gc.collect()
+    kept = len(gc.get_objects()) - before
+    if in_unit:
+        unit.__exit__(None, None, None)
+    return kept
+
+
+def test_a_unit_of_work_keeps_no_object_the_garbage_collector_walks_per_write() -> None:
+    # The stored events are kept either way; the journal of an open unit adds nothing per
+    # write (a closure per write would add thousands).
+    outside, inside = _tracked_objects_kept(in_unit=False), _tracked_objects_kept(in_unit=True)
+
+    assert 1000 <= outside
+    assert abs(inside - outside) < 50
+
+
+def test_a_list_kept_by_its_length_is_cut_back_not_copied_when_a_unit_fails() -> None:
+    journal = Journal()
+    index: dict[str, list[int]] = {"a": [1, 2]}
+
+    def writes() -> None:
+        for value in (3, 4):
+            journal.keep_length(index, "a")
+            index["a"].append(value)
+        journal.keep_length(index, "b")
+        index.setdefault("b", []).append(5)
+
+    _abort(journal, writes)
+    assert {"a": [1, 2]} == index
+    with journal.unit():
+        writes()
+    assert {"a": [1, 2, 3, 4], "b": [5]} == index

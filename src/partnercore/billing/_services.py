@@ -404,33 +404,12 @@ def _load_inputs(
     usage = _usage(store, partners, periods, clients_of)
     book_of = _Books(store)
     accounts, tiered = _accounts(store, partners, book_of)
-    # The licence spans read for the trailing revenue, by (zone, client): from the window's
-    # start to the period's end, so that the period itself reads none again.
     spans: dict[str, dict[str, Intervals]] = {}
-    trailing = (
-        trailing_revenues(
-            store,
-            tiered,
-            periods,
-            accounts,
-            book_of,
-            TermsCache(),
-            histories,
-            spans,
-            billers,
-            candidates,
-        )
-        if tiered
-        else {}
+    trailing = _trailing(
+        store, tiered, periods, accounts, book_of, histories, spans, billers, candidates
     )
     late = _late_usages(store, partners, periods, clients_of, histories, {}, billers)
-    unread = [
-        client.id
-        for partner in partners
-        for client in clients_of[partner.id]
-        if client.id not in spans.get(partner.timezone, {})
-    ]
-    licenses = store.licenses.for_teams(unread) if unread else {}
+    licenses = _unread_licenses(store, partners, clients_of, spans)
     seats = store.memberships.for_teams(ids) if ids else {}
     for partner in partners:
         zone = partner.timezone
@@ -453,6 +432,44 @@ def _load_inputs(
             trailing_revenue=trailing.get(partner.id),
             created_at=partner.created_at,
         )
+
+
+def _trailing(
+    store: BillingStore,
+    tiered: list[Team],
+    periods: dict[str, BillingPeriod],
+    accounts: dict[str, BillingAccount],
+    book_of: _Books,
+    histories: _Histories,
+    spans: dict[str, dict[str, Intervals]],
+    billers: Billers,
+    candidates: Candidates,
+) -> dict[str, Money]:
+    """The trailing revenue of each partner on a tiered book (none without one). Fills
+    ``spans`` with the licence spans it read, by (zone, client): from the window's start to
+    the period's end, so that the period itself reads none again."""
+    if not tiered:
+        return {}
+    return trailing_revenues(
+        store, tiered, periods, accounts, book_of, TermsCache(), histories, spans, billers,
+        candidates,
+    )  # fmt: skip
+
+
+def _unread_licenses(
+    store: BillingStore,
+    partners: list[Team],
+    clients_of: dict[str, list[Team]],
+    spans: dict[str, dict[str, Intervals]],
+) -> Mapping[str, License]:
+    """The licences of the clients whose spans the trailing revenue did not read, at once."""
+    unread = [
+        client.id
+        for partner in partners
+        for client in clients_of[partner.id]
+        if client.id not in spans.get(partner.timezone, {})
+    ]
+    return store.licenses.for_teams(unread) if unread else {}
 
 
 class _Sources:

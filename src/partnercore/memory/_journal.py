@@ -48,10 +48,6 @@ def _discard(members: MutableSet[Any], member: Hashable) -> None:
     members.discard(member)
 
 
-def _truncate(values: list[Any], length: int) -> None:
-    del values[length:]
-
-
 def _truncate_entry(mapping: MutableMapping[Any, Any], key: Hashable, length: int) -> None:
     del mapping[key][length:]
 
@@ -78,14 +74,6 @@ class Journal:
         """Remember how to undo a write just made (nothing to remember outside a unit)."""
         if self._depth:
             self._undo.append((_call, action))
-
-    def undo_call(self, function: Callable[..., object], *arguments: object) -> None:
-        """Remember to undo a write just made by calling ``function(*arguments)``.
-
-        Like :meth:`undo`, without building a closure: one tuple is kept.
-        """
-        if self._depth:
-            self._undo.append((function, *arguments))
 
     def register(self, function: Callable[..., object]) -> int:
         """Number ``function`` (an undo function of a repository, living as long as the
@@ -133,12 +121,6 @@ class Journal:
             self._undo.append((_pop, mapping, key))
         else:
             self._undo.append((_truncate_entry, mapping, key, len(values)))
-
-    def keep_list(self, values: list[Any]) -> None:
-        """Call before appending to ``values`` (and nothing else): undoing cuts it back to
-        its length now."""
-        if self._depth:
-            self._undo.append((_truncate, values, len(values)))
 
     def keep_member(self, members: MutableSet[Any], member: Hashable) -> None:
         """Call before adding ``member`` to or removing it from ``members``."""

@@ -538,10 +538,17 @@ TABLES: tuple[str, ...] = ("format", "license_policy", "invoicing", *ARRAYS)
 """Every top-level name a scenario file may use."""
 
 
-def read_table(name: str, raw: object, problems: list[Problem]) -> tuple[Any, list[int] | None]:
+def read_table(
+    name: str, raw: object, problems: list[Problem], *, consume: bool = False
+) -> tuple[Any, list[int] | None]:
     """The entries of the array of tables ``name`` that read well, and, when some did not,
     the position in the file of each one kept (``None``: every entry was kept). The
-    problems of the others go to ``problems``."""
+    problems of the others go to ``problems``.
+
+    ``consume``: ``raw`` is the reader's own, and each raw table is let go (its place set to
+    ``None``) once read, so a large file's parsed tables are freed while its entries are
+    made, not all at the end.
+    """
     if not isinstance(raw, list):
         problems.append(
             Problem(name, f"expected an array of tables ([[{name}]]), got {describe(raw)}")
@@ -560,25 +567,34 @@ def read_table(name: str, raw: object, problems: list[Problem]) -> tuple[Any, li
                     kept = list(range(index))
                 label = entry_label(name, index, item)
                 problems.extend(ValidationError(found).prefixed(label).problems)
+                if consume:
+                    raw[index] = None
                 continue
         entries.append(parsed)
+        if consume:
+            raw[index] = None
         if kept is not None:
             kept.append(index)
     return tuple(entries), kept
 
 
 def read_tables(
-    data: Mapping[str, Any], names: Iterable[str], problems: list[Problem]
+    data: Mapping[str, Any],
+    names: Iterable[str],
+    problems: list[Problem],
+    *,
+    consume: bool = False,
 ) -> tuple[dict[str, Any], dict[str, list[int]]]:
     """Every table of ``names`` present in ``data``, read (see :func:`read_table`); and, for
-    the tables that lost entries, the file position of each entry kept."""
+    the tables that lost entries, the file position of each entry kept. ``consume``: the
+    arrays of ``data`` are the reader's own, emptied as they are read."""
     tables: dict[str, Any] = {}
     positions: dict[str, list[int]] = {}
     for name in names:
         if name not in data:
             continue
         if name in ARRAYS:
-            tables[name], kept = read_table(name, data[name], problems)
+            tables[name], kept = read_table(name, data[name], problems, consume=consume)
             if kept is not None:
                 positions[name] = kept
             continue

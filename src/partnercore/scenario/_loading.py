@@ -39,21 +39,28 @@ def document_of(data: Mapping[str, Any]) -> Document:
 
     Each entry is read through the converter; then the checks across entries run, even
     when some entries have problems (an id counts as known when its table writes it, so
-    one broken entry does not cascade into many).
+    one broken entry does not cascade into many). ``data`` is left as it was.
     """
-    problems: list[Problem] = list(format_problems(data, TABLES))
-    tables, positions = read_tables(data, (*ARRAYS, "license_policy", "invoicing"), problems)
-    document = Document(**tables)
-    problems.extend(CrossChecks(document, positions).all(id_spaces(data)))
-    if problems:
-        raise ValidationError(problems)
-    return document
+    return _checked(data, consume=False)
 
 
 def read_document(text: str) -> Document:
     """TOML text checked against the scenario format: a Document, or one
     :class:`~partnercore.ValidationError` listing every problem found."""
-    return document_of(parse_toml(text))
+    # The parsed tables are nobody else's: each is freed as soon as its entry is made.
+    return _checked(parse_toml(text), consume=True)
+
+
+def _checked(data: Mapping[str, Any], *, consume: bool) -> Document:
+    problems: list[Problem] = list(format_problems(data, TABLES))
+    spaces = id_spaces(data)  # before the tables are read (and, when consumed, let go)
+    names = (*ARRAYS, "license_policy", "invoicing")
+    tables, positions = read_tables(data, names, problems, consume=consume)
+    document = Document(**tables)
+    problems.extend(CrossChecks(document, positions).all(spaces))
+    if problems:
+        raise ValidationError(problems)
+    return document
 
 
 def loads(text: str, *, name: str | None = None) -> Scenario:
