@@ -49,10 +49,10 @@ from partnercore.billing._run import BillingRun
 from partnercore.billing._seats import SeatHolding
 from partnercore.billing._terms import Late, Terms, TermsCache
 from partnercore.billing._usage import LateUsage, UsageTotal
-from partnercore.billing._validation import describe, money_field, period_key
+from partnercore.billing._validation import describe, money_field
 from partnercore.money import Currency, Money, to_decimal
 from partnercore.tenancy import BillingModel
-from partnercore.time import BillingPeriod, Span, validate_timezone
+from partnercore.time import BillingPeriod, Span, period_key, validate_timezone
 
 __all__ = ["ClientBillingInput", "PartnerBillingInput", "calculate_run"]
 

@@ -9,8 +9,9 @@ import attrs
 
 from partnercore._errors import ValidationError
 from partnercore._fields import id_validator, optional_id_validator
-from partnercore.billing._validation import describe, period_key
+from partnercore.billing._validation import describe
 from partnercore.money import to_decimal
+from partnercore.time import period_key
 
 __all__ = ["ClientTerms", "Discount", "check_discounts"]
 

@@ -13,9 +13,9 @@ from partnercore._errors import ValidationError
 from partnercore._fields import id_validator, text_validator, to_enum
 from partnercore.billing._policies import LineKind
 from partnercore.billing._rounding import EXACT
-from partnercore.billing._validation import money_field, period_key
+from partnercore.billing._validation import money_field
 from partnercore.money import Money, to_decimal
-from partnercore.time import ensure_aware, format_instant
+from partnercore.time import ensure_aware, format_instant, period_key
 
 __all__ = [
     "CreditLine",

@@ -22,8 +22,9 @@ from partnercore.billing._pricing import PackageUse, TierUse
 from partnercore.billing._proration import ProratedShare
 from partnercore.billing._rounding import EXACT, from_minor
 from partnercore.billing._tax import InvoiceTax
-from partnercore.billing._validation import describe, money_field, period_key, to_quantity
+from partnercore.billing._validation import describe, money_field, to_quantity
 from partnercore.money import Currency, Money, to_currency
+from partnercore.time import period_key
 
 __all__ = [
     "ClientGroup",

@@ -30,11 +30,10 @@ from partnercore.billing._referral import ReferralLine, ReferralStatement
 from partnercore.billing._rounding import EXACT, from_minor, round_product
 from partnercore.billing._run import BillingRun
 from partnercore.billing._tax import InvoiceTax, Invoicing
-from partnercore.billing._validation import period_key
 from partnercore.events import Actor, CreditNoteIssued, actor_id
 from partnercore.money import Money, Rounding
 from partnercore.tenancy import Permission, Team, authorise
-from partnercore.time import BillingPeriod, ensure_aware, format_instant
+from partnercore.time import BillingPeriod, ensure_aware, format_instant, period_key
 
 __all__ = [
     "FinalisedDocuments",

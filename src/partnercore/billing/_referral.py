@@ -18,8 +18,9 @@ from partnercore.billing._presentation import (
     statement_to_dict,
 )
 from partnercore.billing._rounding import EXACT, from_minor
-from partnercore.billing._validation import money_field, period_key
+from partnercore.billing._validation import money_field
 from partnercore.money import Currency, Money, to_currency, to_decimal
+from partnercore.time import period_key
 
 __all__ = [
     "ContentRevenue",

@@ -10,7 +10,7 @@ from partnercore._errors import NotFoundError, ValidationError
 from partnercore.billing._invoice import Invoice
 from partnercore.billing._presentation import run_html, run_rows, run_text, run_to_dict
 from partnercore.billing._referral import ReferralStatement
-from partnercore.billing._validation import period_key
+from partnercore.time import period_key
 
 __all__ = ["BillingRun"]
 

@@ -39,7 +39,6 @@ from partnercore.events import Actor, InvoiceFinalised, actor_id
 from partnercore.licensing import License
 from partnercore.money import Money
 from partnercore.tenancy import (
-    BillingModel,
     Membership,
     Permission,
     Role,
@@ -509,7 +508,7 @@ def _client_inputs(
         inputs.append(
             ClientBillingInput(
                 client_id=client.id,
-                billing_model=client.billing_model or BillingModel.RESELLER,
+                billing_model=client.client_billing_model,
                 full_intervals=full_spans(sources.licenses.get(client.id), start, end)
                 if known is None
                 else clip(known, start, end),

@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 
 from partnercore._errors import ValidationError
-from partnercore.billing._validation import period_key
 from partnercore.tenancy import (
     Team,
     TeamChange,
@@ -25,7 +24,7 @@ from partnercore.tenancy import (
     TenancyReader,
     Transfer,
 )
-from partnercore.time import BillingPeriod
+from partnercore.time import BillingPeriod, period_key
 
 __all__ = ["SETTLING", "Billers", "MonthEnds", "billed_for", "billing_partner", "month_of"]
 
@@ -95,8 +94,8 @@ def month_of(period: BillingPeriod | str) -> tuple[int, int]:
     """The year and month of ``period`` (``YYYY-MM``, or a ``BillingPeriod``)."""
     if isinstance(period, BillingPeriod):
         return period.year, period.month
-    key = period_key(period)
-    return int(key[:4]), int(key[5:])
+    parsed = BillingPeriod.parse(period_key(period))
+    return parsed.year, parsed.month
 
 
 def billed_for(client: Team, changes: Sequence[TeamChange], ends: MonthEnds) -> str | None:

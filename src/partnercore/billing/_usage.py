@@ -12,9 +12,9 @@ from partnercore._errors import ValidationError
 from partnercore._fields import check_instance, id_validator, text_validator
 from partnercore._trusted import trusted
 from partnercore.billing._rounding import EXACT
-from partnercore.billing._validation import money_field, period_key, to_quantity
+from partnercore.billing._validation import money_field, to_quantity
 from partnercore.money import Money
-from partnercore.time import BillingPeriod, ensure_aware
+from partnercore.time import BillingPeriod, ensure_aware, period_key
 
 __all__ = ["LateUsage", "UsageRecord", "UsageTotal", "aggregate_usage", "summed_total"]
 

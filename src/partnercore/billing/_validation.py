@@ -5,7 +5,6 @@ Ids, enum values and instants are checked by ``partnercore._fields`` and ``ensur
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Any
 
@@ -14,16 +13,7 @@ import attrs
 from partnercore._errors import ValidationError
 from partnercore.money import Money, to_decimal
 
-__all__ = ["describe", "money_field", "period_key", "to_quantity"]
-
-_PERIOD_KEY = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")  # ASCII digits (\d takes any script's)
-
-
-def period_key(value: object, field: str = "period") -> str:
-    """``value`` if it is a ``YYYY-MM`` period key, else a ValidationError."""
-    if not isinstance(value, str) or _PERIOD_KEY.fullmatch(value) is None:
-        raise ValidationError.at(field, f"expected YYYY-MM, got {value!r}")
-    return value
+__all__ = ["describe", "money_field", "to_quantity"]
 
 
 def describe(value: object) -> str:

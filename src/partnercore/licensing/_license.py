@@ -18,9 +18,9 @@ from partnercore.licensing._states import TRANSITIONS, LicenseEventKind, License
 from partnercore.time import (
     BillingPeriod,
     add_calendar_days,
+    check_timezone,
     ensure_aware,
     format_instant,
-    resolve_timezone,
 )
 
 __all__ = ["License", "instant"]
@@ -87,12 +87,7 @@ def _version(_: object, __: object, value: object) -> None:
 
 
 def _zone(value: object, field: str) -> None:
-    if not isinstance(value, str):
-        raise ValidationError.at(field, f"expected an IANA time zone name, got {value!r}")
-    try:
-        resolve_timezone(value)
-    except ValidationError as error:
-        raise ValidationError.at(field, error.problems[0].message) from None
+    check_timezone(value, field)
 
 
 def _timezone(_: object, __: object, value: object) -> None:
