@@ -48,7 +48,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     try:
         # --help and --version leave here (SystemExit) having imported nothing of the library.
-        args = build().parse_args(arguments)
+        # the command is the first word that is not an option: only its options are built
+        chosen = next((word for word in arguments if not word.startswith("-")), "")
+        args = build(chosen).parse_args(arguments)
         check_format(args)
     except BadInput as error:
         _error(str(error))

@@ -390,8 +390,37 @@ def _add_completion(commands: Commands) -> None:
     )
 
 
-def build() -> argparse.ArgumentParser:
-    """The parser of the whole command line: ``args.command`` names the command to run."""
+class _Listed:
+    """A command that is listed but not run: what its builder adds to it is dropped."""
+
+    def __getattr__(self, name: str) -> object:
+        return self._ignore
+
+    def _ignore(self, *args: object, **kwargs: object) -> _Listed:
+        return self
+
+
+class _Chosen:
+    """The commands of a parser built for one command: only that one gets its options (the
+    others are listed by name and help, which is all ``--help`` and errors show of them)."""
+
+    def __init__(self, commands: Commands, only: str) -> None:
+        self._commands = commands
+        self._only = only
+
+    def add_parser(self, name: str, **kwargs: object) -> object:
+        if name == self._only:
+            return self._commands.add_parser(name, **kwargs)  # type: ignore[arg-type]
+        self._commands.add_parser(name, help=kwargs.get("help"), add_help=False)  # type: ignore[arg-type]
+        return _Listed()
+
+
+def build(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of the whole command line: ``args.command`` names the command to run.
+
+    ``only``: build the options of that command alone (the others are listed, unbuilt), as
+    the command line does to start fast; ``None`` builds every command (completion, tests).
+    """
     parser = _Parser(
         prog="partnercore",
         description="Explore partner worlds described in scenario files: access, licences, "
@@ -413,7 +442,9 @@ def build() -> argparse.ArgumentParser:
         version=f"partnercore {__version__}",
         help="print the version and exit (e.g. partnercore -V)",
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    every = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    # a _Chosen stands in for the subparsers action: it offers the one method the builders call
+    commands: Commands = every if only is None else _Chosen(every, only)  # type: ignore[assignment]
     _add_reading(commands)
     _add_billing(commands)
     _add_access(commands)
