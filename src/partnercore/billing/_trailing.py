@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from partnercore._errors import CurrencyMismatchError, ValidationError
-from partnercore._trusted import trusted
+from partnercore._trusted import trusted_builder
 from partnercore.billing._deals import ClientTerms, Discount, discount_in
 from partnercore.billing._ports import BillingStore
 from partnercore.billing._pricebook import BillingAccount, PriceBook
@@ -48,6 +48,9 @@ WINDOW = 12
 _STEP = timedelta(microseconds=1)
 
 Intervals = tuple[Span, ...]
+
+#: Spans built from bounds already checked (a licence interval's, or a span's narrowed).
+_span = trusted_builder(Span)
 
 
 class _Client:
@@ -184,7 +187,7 @@ def full_spans(license: License | None, start: datetime, end: datetime) -> Inter
     if license is None:
         return ()
     return tuple(
-        trusted(Span, start=interval.start, end=interval.end)  # a licence interval's own bounds
+        _span(start=interval.start, end=interval.end)  # a licence interval's own bounds
         for interval in license.timeline(start, end)
         if interval.state is LicenseState.FULL
     )
@@ -514,8 +517,7 @@ def clip(spans: Intervals, start: datetime, end: datetime) -> Intervals:
             clipped.append(span)
             continue
         clipped.append(
-            trusted(  # bounds of a valid span, narrowed: still start <= end, still UTC
-                Span,
+            _span(  # bounds of a valid span, narrowed: still start <= end, still UTC
                 start=low if low > start else start,
                 end=end if high is None or high > end else high,
             )

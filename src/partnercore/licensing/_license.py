@@ -10,7 +10,7 @@ import attrs
 
 from partnercore._errors import InvalidTransitionError, ValidationError
 from partnercore._fields import id_validator, optional_instant, to_enum
-from partnercore._trusted import trusted
+from partnercore._trusted import trusted_builder
 from partnercore.licensing._events import LicenseEvent
 from partnercore.licensing._intervals import LicenseInterval
 from partnercore.licensing._policy import LicensePolicy
@@ -24,6 +24,9 @@ from partnercore.time import (
 )
 
 __all__ = ["License", "instant"]
+
+#: A timeline's intervals, built from a licence's own checked starts and states.
+_interval = trusted_builder(LicenseInterval)
 
 _MAX_KEY = 256
 _LATEST_YEAR = 9980  # leaves room for a ten-year trial and the next billing period
@@ -269,11 +272,9 @@ class License:
             upper = starts[index + 1] if index + 1 < len(starts) else None
             # In UTC, each after its start, states as recorded: built without checking again.
             if stop is not None and (upper is None or upper >= stop):
-                intervals.append(
-                    trusted(LicenseInterval, state=states[index], start=lower, end=stop)
-                )
+                intervals.append(_interval(state=states[index], start=lower, end=stop))
                 break
-            intervals.append(trusted(LicenseInterval, state=states[index], start=lower, end=upper))
+            intervals.append(_interval(state=states[index], start=lower, end=upper))
             if upper is None:
                 break
             lower = upper
