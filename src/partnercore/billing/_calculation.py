@@ -63,21 +63,6 @@ def _billing_model(value: object) -> BillingModel:
     return to_enum(BillingModel, value, "billing_model")
 
 
-def _intervals(value: object) -> tuple[Span, ...]:
-    if value.__class__ is tuple:  # as the services load them: nothing to convert
-        for span in value:
-            if span.__class__ is not Span:
-                break
-        else:
-            return value
-    if not isinstance(value, list | tuple):
-        raise ValidationError.at("full_intervals", f"expected a sequence of Span, got {value!r}")
-    for index, span in enumerate(value):
-        if not isinstance(span, Span):
-            raise ValidationError.at(f"full_intervals[{index}]", f"expected a Span, got {span!r}")
-    return tuple(value)
-
-
 def _typed_tuple(value: object, kind: type[Any], field: str) -> tuple[Any, ...]:
     if value.__class__ is tuple:  # as the services build them: nothing to convert
         for item in value:
@@ -93,6 +78,10 @@ def _typed_tuple(value: object, kind: type[Any], field: str) -> tuple[Any, ...]:
                 f"{field}[{index}]", f"expected a {kind.__name__}, got {item!r}"
             )
     return tuple(value)
+
+
+def _intervals(value: object) -> tuple[Span, ...]:
+    return _typed_tuple(value, Span, "full_intervals")
 
 
 def _usage(value: object) -> tuple[UsageTotal, ...]:
