@@ -232,76 +232,59 @@ class _Lookup:
         self._tables = tables
         self._revision = revision
 
+    def _read(self, table: _Table[K, V], key: K) -> V:
+        """``key`` in ``table`` now, or as of the revision this lookup reads."""
+        if self._revision is None:
+            return table.current.get(key, table.empty)
+        return table.at(key, self._revision)
+
 
 class _Teams(_Lookup):
     __slots__ = ()
 
     def find(self, team_id: str) -> Team | None:
-        table = self._tables.teams
-        if self._revision is None:
-            return table.current.get(team_id)
-        return table.at(team_id, self._revision)
+        return self._read(self._tables.teams, team_id)
 
 
 class _Users(_Lookup):
     __slots__ = ()
 
     def find(self, user_id: str) -> object:
-        table = self._tables.users
-        known = table.get(user_id) if self._revision is None else table.at(user_id, self._revision)
-        return True if known else None
+        return True if self._read(self._tables.users, user_id) else None
 
 
 class _Members(_Lookup):
     __slots__ = ()
 
     def between(self, user_id: str, team_id: str) -> _Memberships:
-        table = self._tables.between
-        if self._revision is None:
-            return table.current.get((user_id, team_id), ())
-        return table.at((user_id, team_id), self._revision)
+        return self._read(self._tables.between, (user_id, team_id))
 
     def for_user(self, user_id: str) -> _Memberships:
-        table = self._tables.for_user
-        if self._revision is None:
-            return table.current.get(user_id, ())
-        return table.at(user_id, self._revision)
+        return self._read(self._tables.for_user, user_id)
 
 
 class _GrantsLookup(_Lookup):
     __slots__ = ()
 
     def for_client(self, partner_id: str, client_id: str) -> _Grants:
-        table = self._tables.grants
-        if self._revision is None:
-            return table.current.get((partner_id, client_id), ())
-        return table.at((partner_id, client_id), self._revision)
+        return self._read(self._tables.grants, (partner_id, client_id))
 
     def for_all_clients(self, partner_id: str) -> _Grants:
-        table = self._tables.all_clients
-        if self._revision is None:
-            return table.current.get(partner_id, ())
-        return table.at(partner_id, self._revision)
+        return self._read(self._tables.all_clients, partner_id)
 
 
 class _Consents(_Lookup):
     __slots__ = ()
 
     def for_client(self, client_id: str) -> tuple[ConsentChange, ...]:
-        table = self._tables.consents
-        if self._revision is None:
-            return table.current.get(client_id, ())
-        return table.at(client_id, self._revision)
+        return self._read(self._tables.consents, client_id)
 
 
 class _History(_Lookup):
     __slots__ = ()
 
     def for_team(self, team_id: str) -> tuple[TeamChange, ...]:
-        table = self._tables.history
-        if self._revision is None:
-            return table.current.get(team_id, ())
-        return table.at(team_id, self._revision)
+        return self._read(self._tables.history, team_id)
 
 
 class _Reader:
