@@ -1,38 +1,14 @@
-"""Fixtures for the PostgreSQL tests: one server per session, a fresh schema per test."""
+"""Fixtures for the PostgreSQL tests (the server and a fresh schema per test are in
+``tests/conftest.py``, shared with the concurrency tests)."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import psycopg
 import pytest
 
 from partnercore.postgres import Database, PostgresStore
-from tests.postgres._server import Unavailable, ci, server_url, stop_started
-
-
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """The test server's URL: ``PARTNERCORE_TEST_POSTGRES``, or a throwaway server started for
-    the session (stopped at its end). Skips when there is none, fails under ``CI=true``."""
-    try:
-        url = server_url()
-    except Unavailable as error:
-        if ci():
-            pytest.fail(f"CI=true needs a PostgreSQL server: {error}", pytrace=False)
-        pytest.skip(str(error))
-    yield url
-    stop_started()
-
-
-@pytest.fixture
-def schema(postgres_url: str) -> Iterator[str]:
-    """A fresh schema name (dropped with everything in it after the test)."""
-    name = f"t_{uuid.uuid4().hex[:16]}"
-    yield name
-    with psycopg.connect(postgres_url, autocommit=True) as connection:
-        connection.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
 
 
 @pytest.fixture

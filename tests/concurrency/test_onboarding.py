@@ -1,4 +1,4 @@
-"""Idempotent onboarding with two processes on one PostgreSQL schema.
+"""Idempotent onboarding with two processes on one store (a SQLite file, a PostgreSQL schema).
 
 Two processes onboard the same request at once, round after round (a barrier starts each
 round in both). The request id is looked up and the client created in one unit of work, so
@@ -18,17 +18,17 @@ from typing import Any
 
 from partnercore.content import ClientTemplate, ContentItem, onboard
 from partnercore.events import SYSTEM
-from partnercore.postgres import PostgresStore
 from partnercore.tenancy import Team
+from tests.concurrency._shared import Shared
 
 ROUNDS = 10
 CREATED = datetime(2026, 3, 1, tzinfo=UTC)
 ONBOARDED = datetime(2026, 3, 10, 9, tzinfo=UTC)
 
 
-def onboard_each_round(url: str, schema: str, barrier: Barrier, results: Any) -> None:
+def onboard_each_round(shared: Shared, barrier: Barrier, results: Any) -> None:
     """Onboard client ``c<n>`` with request ``req-<n>`` in every round, once both are ready."""
-    with PostgresStore.connect(url, schema=schema, max_size=1) as store:
+    with shared.open() as store:
         for n in range(ROUNDS):
             barrier.wait(timeout=60)
             try:
@@ -42,10 +42,8 @@ def onboard_each_round(url: str, schema: str, barrier: Barrier, results: Any) ->
                 results.put((n, (done.client_id, done.license.value, len(done.installed))))
 
 
-def test_the_same_onboarding_in_two_processes_at_once_creates_one_client(
-    postgres_url: str, store: PostgresStore
-) -> None:
-    with store.unit_of_work():
+def test_the_same_onboarding_in_two_processes_at_once_creates_one_client(shared: Shared) -> None:
+    with shared.open() as store, store.unit_of_work():
         store.teams.add(Team.partner("acme", "Acme", created_at=CREATED))
         store.items.add(
             ContentItem.create(
@@ -67,9 +65,7 @@ def test_the_same_onboarding_in_two_processes_at_once_creates_one_client(
     barrier = context.Barrier(2)
     results = context.Queue()
     workers = [
-        context.Process(
-            target=onboard_each_round, args=(postgres_url, store.schema, barrier, results)
-        )
+        context.Process(target=onboard_each_round, args=(shared, barrier, results))
         for _ in range(2)
     ]
     for worker in workers:
@@ -87,8 +83,9 @@ def test_the_same_onboarding_in_two_processes_at_once_creates_one_client(
             if worker.is_alive():
                 worker.kill()
     assert {n: [(f"c{n}", "trial", 1)] * 2 for n in range(ROUNDS)} == outcomes
-    kinds = Counter(event.kind for event in store.events.since(0))
-    clients = [team.id for team in store.teams.clients_of("acme")]
+    with shared.open() as store:
+        kinds = Counter(event.kind for event in store.events.since(0))
+        clients = [team.id for team in store.teams.clients_of("acme")]
     assert (ROUNDS, ROUNDS, ROUNDS, sorted(f"c{n}" for n in range(ROUNDS))) == (
         kinds["client_created"],
         kinds["client_onboarded"],

@@ -1,9 +1,10 @@
-"""One trial per organisation with two processes on one SQLite file.
+"""One trial per organisation with two processes on one store (a SQLite file, then a
+PostgreSQL schema).
 
 Two processes request a trial at the same instant for two clients of one organisation,
 round after round (a barrier starts each round in both at once). The rule is checked and
-the licence saved in one unit of work (``BEGIN IMMEDIATE``), so every round gives exactly
-one trial and one ``full`` licence.
+the licence saved in one unit of work (``BEGIN IMMEDIATE`` on SQLite, the store's advisory
+lock first on PostgreSQL), so every round gives exactly one trial and one ``full`` licence.
 """
 
 # Assertions read ``expected == actual``.
@@ -14,14 +15,13 @@ import multiprocessing
 from collections import Counter
 from datetime import UTC, datetime
 from multiprocessing.synchronize import Barrier
-from pathlib import Path
 from queue import Empty
 from typing import Any
 
 from partnercore.events import SYSTEM
 from partnercore.licensing import open_license, request_upgrade
-from partnercore.sqlite import SqliteStore
 from partnercore.tenancy import Team
+from tests.concurrency._shared import Shared
 
 ROUNDS = 20
 CREATED = datetime(2026, 3, 1, tzinfo=UTC)
@@ -40,9 +40,9 @@ def client(team_id: str, organisation: str) -> Team:
     )
 
 
-def request_trials(path: str, side: str, barrier: Barrier, results: Any) -> None:
+def request_trials(shared: Shared, side: str, barrier: Barrier, results: Any) -> None:
     """Request the trial of client ``r<n><side>`` in every round, once both sides are ready."""
-    with SqliteStore(path) as store:
+    with shared.open() as store:
         for n in range(ROUNDS):
             barrier.wait(timeout=60)
             try:
@@ -53,9 +53,8 @@ def request_trials(path: str, side: str, barrier: Barrier, results: Any) -> None
                 results.put((n, side, license.state_at(REQUESTED).value))
 
 
-def test_concurrent_trials_for_one_organisation_give_exactly_one_trial(tmp_path: Path) -> None:
-    path = str(tmp_path / "store.db")
-    with SqliteStore(path) as store, store.unit_of_work():
+def test_concurrent_trials_for_one_organisation_give_exactly_one_trial(shared: Shared) -> None:
+    with shared.open() as store, store.unit_of_work():
         store.teams.add(Team.partner("p1", "Partner One", created_at=CREATED))
         for n in range(ROUNDS):
             for side in "ab":
@@ -65,7 +64,8 @@ def test_concurrent_trials_for_one_organisation_give_exactly_one_trial(tmp_path:
     barrier = context.Barrier(2)
     results = context.Queue()
     workers = [
-        context.Process(target=request_trials, args=(path, side, barrier, results)) for side in "ab"
+        context.Process(target=request_trials, args=(shared, side, barrier, results))
+        for side in "ab"
     ]
     for worker in workers:
         worker.start()
@@ -84,7 +84,7 @@ def test_concurrent_trials_for_one_organisation_give_exactly_one_trial(tmp_path:
     assert {n: ["full", "trial"] for n in range(ROUNDS)} == {
         n: sorted(found) for n, found in outcomes.items()
     }
-    with SqliteStore(path) as store:
+    with shared.open() as store:
         trials = Counter(
             license.organisation_key
             for n in range(ROUNDS)
