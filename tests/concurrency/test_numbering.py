@@ -1,8 +1,10 @@
-"""Two processes finalising different partners at once on one SQLite file (§5.2).
+"""Two processes finalising different partners at once on one store (a SQLite file, then a
+PostgreSQL schema; §5.2).
 
 Each round, two processes start at once (a barrier) and each finalises March for its own
 partner (two invoices each: the partner's and its non-reseller client's). Numbers are
-allocated inside the finalisation's ``BEGIN IMMEDIATE`` unit of work, so every invoice gets
+allocated inside the finalisation's unit of work (``BEGIN IMMEDIATE`` on SQLite, the
+store's advisory lock on PostgreSQL), so every invoice gets
 a distinct number and, together, the numbers are exactly 1..N: no gap, no repeat, and each
 finalisation's numbers are consecutive and in ascending invoice id order.
 """
@@ -12,7 +14,6 @@ from __future__ import annotations
 import multiprocessing
 from datetime import UTC, datetime
 from multiprocessing.synchronize import Barrier
-from pathlib import Path
 from queue import Empty
 from typing import Any
 
@@ -26,8 +27,8 @@ from partnercore.billing import (
 )
 from partnercore.events import SYSTEM
 from partnercore.licensing import open_license
-from partnercore.sqlite import SqliteStore
 from partnercore.tenancy import create_client, create_partner
+from tests.concurrency._shared import Shared
 
 ROUNDS = 6
 JAN = datetime(2026, 1, 1, tzinfo=UTC)
@@ -38,8 +39,8 @@ def partner_of(role: str, n: int) -> str:
     return f"{role}{n}"
 
 
-def build(path: str) -> None:
-    with SqliteStore(path) as store, store.unit_of_work():
+def build(shared: Shared) -> None:
+    with shared.open() as store, store.unit_of_work():
         book = PriceBook.of(
             "standard", "USD", advisor_monthly_fee="50.00", full_license_monthly_fee="400.00"
         )
@@ -58,8 +59,8 @@ def build(path: str) -> None:
                 open_license(store, client, at=JAN, by=SYSTEM, initial_state="full")
 
 
-def play(path: str, role: str, barrier: Barrier, results: Any) -> None:
-    with SqliteStore(path, synchronous="normal") as store:
+def play(shared: Shared, role: str, barrier: Barrier, results: Any) -> None:
+    with shared.open() as store:
         for n in range(ROUNDS):
             barrier.wait(timeout=60)
             try:
@@ -71,15 +72,14 @@ def play(path: str, role: str, barrier: Barrier, results: Any) -> None:
 
 
 def test_two_processes_finalising_different_partners_get_distinct_consecutive_numbers(
-    tmp_path: Path,
+    shared: Shared,
 ) -> None:
-    path = str(tmp_path / "store.db")
-    build(path)
+    build(shared)
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(2)
     results = context.Queue()
     workers = [
-        context.Process(target=play, args=(path, role, barrier, results)) for role in ("a", "b")
+        context.Process(target=play, args=(shared, role, barrier, results)) for role in ("a", "b")
     ]
     for worker in workers:
         worker.start()
@@ -95,7 +95,7 @@ def test_two_processes_finalising_different_partners_get_distinct_consecutive_nu
     assert [(n, role, "finalised") for n in range(ROUNDS) for role in ("a", "b")] == sorted(
         outcomes
     )
-    with SqliteStore(path) as store:
+    with shared.open() as store:
         issued = finalised_invoices(store)
         numbers = [item.number for item in issued]
         assert [f"INV-2026-{k:06d}" for k in range(1, 4 * ROUNDS + 1)] == numbers
