@@ -3,10 +3,10 @@ PostgreSQL schema; §5.2).
 
 Each round, two processes start at once (a barrier) and each finalises March for its own
 partner (two invoices each: the partner's and its non-reseller client's). Numbers are
-allocated inside the finalisation's unit of work (``BEGIN IMMEDIATE`` on SQLite, the
-store's advisory lock on PostgreSQL), so every invoice gets
-a distinct number and, together, the numbers are exactly 1..N: no gap, no repeat, and each
-finalisation's numbers are consecutive and in ascending invoice id order.
+allocated inside the finalisation's unit of work (``BEGIN IMMEDIATE`` on SQLite, the store's
+advisory lock on PostgreSQL), so every invoice gets a distinct number and, together, the
+numbers are exactly 1..N: no gap, no repeat, and each finalisation's numbers are consecutive
+and in ascending invoice id order.
 """
 
 from __future__ import annotations

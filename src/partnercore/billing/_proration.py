@@ -183,7 +183,7 @@ def merge_intervals(
 def _bounds(spans: Iterable[Span]) -> list[_Bounds]:
     bounds: list[_Bounds] = []
     for index, span in enumerate(spans):
-        if span.__class__ is not Span and not isinstance(span, Span):
+        if not isinstance(span, Span):
             raise ValidationError.at(f"intervals[{index}]", f"expected a Span, got {span!r}")
         bounds.append((span.start, span.end))
     return bounds
